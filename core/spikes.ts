@@ -1,0 +1,233 @@
+/**
+ * Daily cost spike detection, per service and for the total.
+ *
+ * Baseline: the median of the trailing window (default 14 days), times a weekly factor.
+ * The median, not the mean, because yesterday's spike must not raise today's baseline and
+ * hide the next one; 14 days because it holds two of each weekday, so the same-weekday
+ * median below is never a single day. The weekly factor is median(same weekday in the window)
+ * ÷ median(window), floored at 1: a service busier at weekends (a restaurant platform's
+ * bandwidth) would otherwise "spike" every Saturday, while quiet weekdays only lower costs,
+ * which we never alert on. (A MAD band was tried instead: it does not help here, because the
+ * busy days are a minority of the window and barely move the MAD.)
+ *
+ * Level shifts: an alert opens an episode. For the next ⌊window/2⌋ days the baseline is the
+ * median of the episode's own days, so a new plateau is "the new normal" at once and its
+ * following days are not re-alerted, while a one-day spike's episode quickly fills with normal
+ * days again. After ⌊window/2⌋ + 1 days the trailing median holds a majority of the new level
+ * (or of the old one, after a one-day spike) and ordinary detection resumes.
+ */
+import { daysBetween, parseIsoDate, weekdayOf, type IsoDate } from "./calendar";
+import { fromCents, roundUsd, toCents } from "./money";
+
+/** Cost of one service on one UTC day. */
+export interface DailyPoint {
+  date: IsoDate;
+  usd: number;
+}
+
+/** A service's daily costs; several points on one date (one per SKU, say) are added up. */
+export interface DailySeries {
+  service: string;
+  points: readonly DailyPoint[];
+}
+
+/** Every knob of the detector, validated by `resolveSpikeOptions`. */
+export interface SpikeOptions {
+  /** Trailing days the baseline is the median of (see the module comment for why 14). */
+  windowDays: number;
+  /** Relative increase over the baseline that counts as a spike, as a fraction (0.2 = 20%). */
+  minIncreasePct: number;
+  /** Absolute increase in USD a spike must also exceed, so cents-level noise never pages anyone. */
+  minIncreaseUsd: number;
+  /** Whether to apply the same-weekday factor (turn off for series with no weekly rhythm). */
+  weeklySeasonality: boolean;
+}
+
+/**
+ * Defaults. 20% and $1: product decision, issue #4, 2026-11-27. 14-day window and weekly
+ * factor: chosen on the seeded tuning set of bench/spike-detection.bench.ts, 2026-11-27.
+ */
+export const DEFAULT_SPIKE_OPTIONS: Readonly<SpikeOptions> = Object.freeze({
+  windowDays: 14,
+  minIncreasePct: 0.2,
+  minIncreaseUsd: 1,
+  weeklySeasonality: true,
+});
+
+/** Name under which spikes of the all-services total are reported. */
+export const TOTAL_SERVICE = "(total)";
+
+/** `spike`: a rise over the baseline; `new-service`: first cost ever seen for the service, above the floor. */
+export type SpikeKind = "spike" | "new-service";
+
+/** One alert-worthy day. */
+export interface Spike {
+  service: string;
+  date: IsoDate;
+  kind: SpikeKind;
+  usd: number;
+  baselineUsd: number;
+  increaseUsd: number;
+  /** Increase as a fraction of the baseline; null when the baseline is 0. */
+  increasePct: number | null;
+}
+
+/** Defaults overlaid with `overrides`, checked; errors name the option and the bad value. */
+export function resolveSpikeOptions(overrides: Partial<SpikeOptions> = {}): SpikeOptions {
+  const options = { ...DEFAULT_SPIKE_OPTIONS, ...overrides };
+  if (!Number.isInteger(options.windowDays) || options.windowDays < 3) {
+    throw new RangeError(`options.windowDays must be a whole number >= 3 (got ${options.windowDays})`);
+  }
+  if (!Number.isFinite(options.minIncreasePct) || options.minIncreasePct <= 0) {
+    throw new RangeError(`options.minIncreasePct must be a fraction > 0, e.g. 0.2 for 20% (got ${options.minIncreasePct})`);
+  }
+  if (!Number.isFinite(options.minIncreaseUsd) || options.minIncreaseUsd < 0) {
+    throw new RangeError(`options.minIncreaseUsd must be a number >= 0 (got ${options.minIncreaseUsd})`);
+  }
+  if (typeof options.weeklySeasonality !== "boolean") {
+    throw new RangeError(`options.weeklySeasonality must be true or false (got ${JSON.stringify(options.weeklySeasonality)})`);
+  }
+  return options;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The detector's verdict on one day that alerted. */
+export interface SpikeVerdict {
+  kind: SpikeKind;
+  baselineUsd: number;
+}
+
+/**
+ * Streaming detector for one daily series: feed days in order with `push`, one call per
+ * calendar day (a day without cost is 0). Used by `detectSpikes` and directly by the benchmark.
+ */
+export class SpikeDetector {
+  private readonly window: { weekday: number; usd: number }[] = [];
+  private episode: { usd: number[]; daysLeft: number } | undefined;
+  private seen = false;
+
+  /** `reportNewService: false` for aggregates like the total, whose first day is not news. */
+  constructor(
+    private readonly options: SpikeOptions,
+    private readonly reportNewService = true,
+  ) {}
+
+  /** Records the day's cost; returns a verdict when that day is a spike, else undefined. */
+  push(weekday: number, usd: number): SpikeVerdict | undefined {
+    const verdict = this.judge(weekday, usd);
+    if (verdict) {
+      this.episode = { usd: [], daysLeft: (this.options.windowDays >> 1) + 1 };
+    }
+    if (this.episode) {
+      this.episode.usd.push(usd);
+      this.episode.daysLeft -= 1;
+      if (this.episode.daysLeft === 0) this.episode = undefined;
+    }
+    this.window.push({ weekday, usd });
+    if (this.window.length > this.options.windowDays) this.window.shift();
+    if (usd > 0) this.seen = true;
+    return verdict;
+  }
+
+  private judge(weekday: number, usd: number): SpikeVerdict | undefined {
+    const { minIncreasePct, minIncreaseUsd } = this.options;
+    if (!this.seen) {
+      return this.reportNewService && usd > minIncreaseUsd ? { kind: "new-service", baselineUsd: 0 } : undefined;
+    }
+    const baselineUsd = this.baseline(weekday);
+    const increase = usd - baselineUsd;
+    const elevated = increase > minIncreaseUsd && (baselineUsd === 0 || increase > minIncreasePct * baselineUsd);
+    return elevated ? { kind: "spike", baselineUsd } : undefined;
+  }
+
+  private baseline(weekday: number): number {
+    const windowMedian = median(this.window.map((day) => day.usd));
+    const level = this.episode ? median(this.episode.usd) : windowMedian;
+    if (!this.options.weeklySeasonality || windowMedian === 0) return level;
+    const sameWeekday = this.window.filter((day) => day.weekday === weekday).map((day) => day.usd);
+    if (sameWeekday.length === 0) return level;
+    return level * Math.max(1, median(sameWeekday) / windowMedian);
+  }
+}
+
+interface DenseSeries {
+  service: string;
+  cents: number[];
+}
+
+/** Turns sparse points into one value per day from `firstDate` to `asOfDate` (missing days cost 0). */
+function densify(series: DailySeries, seriesIndex: number, firstDate: IsoDate, days: number): DenseSeries {
+  const cents = new Array<number>(days).fill(0);
+  series.points.forEach((point, pointIndex) => {
+    const offset = daysBetween(firstDate, point.date);
+    if (!Number.isFinite(point.usd)) {
+      throw new RangeError(`series[${seriesIndex}].points[${pointIndex}].usd must be a finite number (got ${point.usd})`);
+    }
+    if (offset < days) cents[offset] += toCents(point.usd);
+  });
+  return { service: series.service, cents };
+}
+
+/**
+ * Spikes on `asOfDate`, per service and for the total (reported as `TOTAL_SERVICE`). Each
+ * series is replayed from the earliest date in the input so that episodes opened by earlier
+ * alerts are honoured: a plateau alerted three days ago is not alerted again today.
+ */
+export function detectSpikes(series: readonly DailySeries[], options: SpikeOptions, asOfDate: IsoDate): Spike[] {
+  const resolved = resolveSpikeOptions(options);
+  parseIsoDate(asOfDate);
+  const services = new Set<string>();
+  series.forEach((s, index) => {
+    if (s.service === "" || s.service === TOTAL_SERVICE) {
+      throw new RangeError(`series[${index}].service must be a non-empty name other than "${TOTAL_SERVICE}" (got ${JSON.stringify(s.service)})`);
+    }
+    if (services.has(s.service)) throw new RangeError(`series[${index}].service is listed twice (got ${JSON.stringify(s.service)})`);
+    services.add(s.service);
+    s.points.forEach((point, pointIndex) => {
+      try {
+        parseIsoDate(point.date);
+      } catch (error) {
+        throw new RangeError(`series[${index}].points[${pointIndex}].${(error as Error).message}`);
+      }
+    });
+  });
+  const allDates = series.flatMap((s) => s.points.map((p) => p.date)).filter((date) => date <= asOfDate);
+  if (allDates.length === 0) return [];
+  const firstDate = allDates.reduce((a, b) => (a < b ? a : b));
+  const days = daysBetween(firstDate, asOfDate) + 1;
+
+  const dense = series.map((s, index) => densify(s, index, firstDate, days));
+  const total: DenseSeries = {
+    service: TOTAL_SERVICE,
+    cents: Array.from({ length: days }, (_, day) => dense.reduce((sum, s) => sum + s.cents[day], 0)),
+  };
+  const firstWeekday = weekdayOf(firstDate);
+  const spikes: Spike[] = [];
+  for (const s of [...dense, total]) {
+    const detector = new SpikeDetector(resolved, s.service !== TOTAL_SERVICE);
+    let verdict: SpikeVerdict | undefined;
+    s.cents.forEach((cents, day) => {
+      verdict = detector.push((firstWeekday + day) % 7, fromCents(cents));
+    });
+    if (verdict) {
+      const usd = fromCents(s.cents[days - 1]);
+      const baselineUsd = roundUsd(verdict.baselineUsd);
+      spikes.push({
+        service: s.service,
+        date: asOfDate,
+        kind: verdict.kind,
+        usd,
+        baselineUsd,
+        increaseUsd: roundUsd(usd - verdict.baselineUsd),
+        increasePct: verdict.baselineUsd === 0 ? null : (usd - verdict.baselineUsd) / verdict.baselineUsd,
+      });
+    }
+  }
+  return spikes;
+}
+
