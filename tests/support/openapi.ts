@@ -57,7 +57,6 @@ export type QueryInput = URLSearchParams | Record<string, string | string[] | un
 
 type Mode = "request" | "response";
 
-const HTTP_METHODS = new Set(["get", "put", "post", "delete", "patch", "head", "options"]);
 const DROPPED_KEYWORDS = new Set(["example", "examples", "discriminator", "xml", "externalDocs", "nullable"]);
 // Keywords whose value is a map from names to schemas (the names must not be transformed).
 const SCHEMA_MAP_KEYWORDS = new Set(["properties", "patternProperties", "definitions"]);

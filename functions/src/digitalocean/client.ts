@@ -1,0 +1,654 @@
+/**
+ * The production DigitalOcean API client the tracker, the price refresh and the Functions
+ * deploy use. It reads whole lists (following `links.pages.next` with `per_page=200`), stays
+ * inside the rate limit (honours `retry-after`, backs off with full jitter, slows down when
+ * `ratelimit-remaining` runs low), retries what is safe to retry, and never returns a
+ * partial list or leaks the token. Every wait and every source of chance is injectable so
+ * tests run in milliseconds and assert the exact delays.
+ */
+import type {
+  App,
+  AppBandwidthUsage,
+  AppInstanceSize,
+  AppMetricName,
+  Balance,
+  BillingDataPoint,
+  BillingHistoryEntry,
+  BillingInsightsPage,
+  CreateTriggerRequest,
+  DatabaseCluster,
+  Droplet,
+  ErrorBody,
+  FunctionsNamespace,
+  FunctionsTrigger,
+  InvoiceItem,
+  InvoiceList,
+  InvoiceSummaryRow,
+  KubernetesCluster,
+  LoadBalancer,
+  MetricsResponse,
+  Paginated,
+  Project,
+  ProjectResource,
+  ReservedIp,
+  Size,
+  Snapshot,
+  UpdateTriggerRequest,
+  Volume,
+} from "./types";
+
+/** DigitalOcean's documented page-size ceiling (`per_page` maximum 200 in the spec's `per_page` parameter). */
+export const MAX_PER_PAGE = 200;
+/** Billing insights accept at most 31 days between start and end (`billing/parameters.yml` `end_date`). */
+export const MAX_INSIGHTS_SPAN_DAYS = 31;
+
+/** Minimal structured logger; lines never carry headers or the token. */
+export interface DigitalOceanLogger {
+  warn(message: string, fields?: Record<string, unknown>): void;
+  debug?(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What the client reports while it works, for progress bars and tests. */
+export type DigitalOceanProgressEvent =
+  | { kind: "page"; path: string; page: number; itemsSoFar: number; total: number | undefined }
+  | { kind: "retry"; method: string; path: string; attempt: number; delayMs: number; reason: string }
+  | { kind: "throttle"; delayMs: number; remaining: number };
+
+/** Construction options; only `token` is required. */
+export interface DigitalOceanClientOptions {
+  /** A personal access token (read scopes suffice for the tracker). Never logged. */
+  token: string;
+  baseUrl?: string;
+  /** Per attempt, covering headers and body. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, so at most `maxRetries + 1` requests per call. */
+  maxRetries?: number;
+  /** First backoff step; doubles per attempt, full jitter. */
+  retryBaseDelayMs?: number;
+  /** Ceiling for any single wait (backoff, `retry-after`, proactive throttling). */
+  maxRetryDelayMs?: number;
+  /** Below this many remaining requests the client spreads the rest until `ratelimit-reset`. */
+  lowRateLimitRemaining?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1); drives the jitter. */
+  random?: () => number;
+  /** Epoch milliseconds; compared with `ratelimit-reset`. */
+  now?: () => number;
+  onProgress?: (event: DigitalOceanProgressEvent) => void;
+  logger?: DigitalOceanLogger;
+}
+
+/** Why a call failed when DigitalOcean gave no error id of its own. */
+export type ClientErrorId =
+  | "timeout"
+  | "network_error"
+  | "invalid_json"
+  | "page_disappeared"
+  | "inconsistent_pagination"
+  | "unexpected_shape"
+  | "foreign_link"
+  | "retry_after_too_long";
+
+/**
+ * Every failure of the client. `status` is null when no complete HTTP answer arrived.
+ * Messages and fields are scrubbed of the token.
+ */
+export class DigitalOceanApiError extends Error {
+  readonly status: number | null;
+  /** DigitalOcean's error id (`not_found`, `too_many_requests`, …) or a {@link ClientErrorId}. */
+  readonly id: string;
+  readonly requestId: string | undefined;
+  readonly method: string;
+  /** Path and query, without the host. */
+  readonly path: string;
+  readonly attempts: number;
+
+  constructor(fields: {
+    status: number | null;
+    id: string;
+    message: string;
+    requestId?: string;
+    method: string;
+    path: string;
+    attempts: number;
+  }) {
+    const status = fields.status === null ? "" : `${fields.status} `;
+    const request = fields.requestId ? ` (request ${fields.requestId})` : "";
+    const attempts = fields.attempts > 1 ? ` after ${fields.attempts} attempts` : "";
+    super(`DigitalOcean ${fields.method} ${fields.path} failed: ${status}${fields.id}: ${fields.message}${request}${attempts}`);
+    this.name = "DigitalOceanApiError";
+    this.status = fields.status;
+    this.id = fields.id;
+    this.requestId = fields.requestId;
+    this.method = fields.method;
+    this.path = fields.path;
+    this.attempts = fields.attempts;
+  }
+}
+
+/** Options for {@link DigitalOceanClient.request}. */
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+}
+
+type Query = RequestOptions["query"];
+type PageBody = Paginated & Record<string, unknown>;
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE"]);
+const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+const DAY_MS = 86_400_000;
+
+/** Typed access to the parts of the DigitalOcean API this project reads and writes. */
+export class DigitalOceanClient {
+  // A private field keeps the token out of util.inspect, JSON.stringify and error objects.
+  readonly #token: string;
+  private readonly baseUrl: URL;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly retryBaseDelayMs: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly lowRateLimitRemaining: number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly onProgress: (event: DigitalOceanProgressEvent) => void;
+  private readonly logger: DigitalOceanLogger | undefined;
+  private rateLimit: { remaining: number; resetMs: number } | undefined;
+
+  constructor(options: DigitalOceanClientOptions) {
+    if (!options.token || !options.token.trim()) throw new Error("DigitalOceanClient: token must be a non-empty string");
+    this.#token = options.token;
+    this.baseUrl = new URL(options.baseUrl ?? "https://api.digitalocean.com");
+    this.timeoutMs = positive("timeoutMs", options.timeoutMs ?? 15_000);
+    this.maxRetries = nonNegativeInteger("maxRetries", options.maxRetries ?? 5);
+    this.retryBaseDelayMs = positive("retryBaseDelayMs", options.retryBaseDelayMs ?? 500);
+    this.maxRetryDelayMs = positive("maxRetryDelayMs", options.maxRetryDelayMs ?? 60_000);
+    // DigitalOcean allows 5,000 requests/hour; 50 left is 1% of the hour, time to spread out.
+    this.lowRateLimitRemaining = nonNegativeInteger("lowRateLimitRemaining", options.lowRateLimitRemaining ?? 50);
+    this.fetchImpl = options.fetch ?? fetch;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.onProgress = options.onProgress ?? (() => undefined);
+    this.logger = options.logger;
+  }
+
+  // ---- billing --------------------------------------------------------------------------
+
+  /** `GET /v2/customers/my/balance`: month-to-date usage and balance (strings). */
+  getBalance(): Promise<Balance> {
+    return this.request<Balance>("GET", "/v2/customers/my/balance");
+  }
+
+  /** `GET /v2/customers/my/invoices`, all pages, plus the current month's `invoice_preview`. */
+  async listInvoices(): Promise<InvoiceList> {
+    const invoices: InvoiceSummaryRow[] = [];
+    let preview: InvoiceSummaryRow | undefined;
+    for await (const page of this.pages("/v2/customers/my/invoices", "invoices", {}, () => invoices.length)) {
+      invoices.push(...itemsOf<InvoiceSummaryRow>(page, "invoices", "/v2/customers/my/invoices"));
+      // Every page repeats the preview; the first one is as fresh as any.
+      preview ??= page.invoice_preview as InvoiceSummaryRow | undefined;
+    }
+    return preview ? { invoices, invoice_preview: preview } : { invoices };
+  }
+
+  /** Every item of an invoice, or of the running month with `"preview"` (regenerated daily). */
+  listInvoiceItems(invoiceUuid: string): Promise<InvoiceItem[]> {
+    if (!invoiceUuid.trim()) throw new Error("listInvoiceItems: invoiceUuid must be an invoice uuid or \"preview\"");
+    return this.listAll<InvoiceItem>(`/v2/customers/my/invoices/${encodeURIComponent(invoiceUuid)}`, "invoice_items");
+  }
+
+  /** `GET /v2/customers/my/billing_history`, all pages. */
+  listBillingHistory(): Promise<BillingHistoryEntry[]> {
+    return this.listAll<BillingHistoryEntry>("/v2/customers/my/billing_history", "billing_history");
+  }
+
+  /**
+   * Daily estimated usage per SKU between two dates (YYYY-MM-DD, at most 31 days apart),
+   * all pages. `accountUrn` is `do:team:<uuid>` or `do:teamgroup:<uuid>`.
+   */
+  async getBillingInsights(accountUrn: string, startDate: string, endDate: string): Promise<BillingDataPoint[]> {
+    if (!/^do:(team|teamgroup):[^/\s]+$/.test(accountUrn)) {
+      throw new Error(`getBillingInsights: accountUrn must look like do:team:<uuid> (got ${JSON.stringify(accountUrn)})`);
+    }
+    const start = parseIsoDate("startDate", startDate);
+    const end = parseIsoDate("endDate", endDate);
+    const spanDays = (end - start) / DAY_MS;
+    if (spanDays < 0) throw new Error(`getBillingInsights: endDate ${endDate} is before startDate ${startDate}`);
+    if (spanDays > MAX_INSIGHTS_SPAN_DAYS) {
+      throw new Error(`getBillingInsights: endDate must be within ${MAX_INSIGHTS_SPAN_DAYS} days of startDate (got ${spanDays} days: ${startDate}..${endDate})`);
+    }
+    // Colons are legal in a path segment and are how DigitalOcean writes URNs.
+    const path = `/v2/billing/${encodeURIComponent(accountUrn).replace(/%3A/gi, ":")}/insights/${startDate}/${endDate}`;
+    const points: BillingDataPoint[] = [];
+    let totalItems = 0;
+    for (let page = 1, totalPages = 1; page <= totalPages; page++) {
+      const body = await this.readPage<BillingInsightsPage>(path, page, points.length, () =>
+        this.request<BillingInsightsPage>("GET", path, { query: { page, per_page: MAX_PER_PAGE } }),
+      );
+      points.push(...itemsOf<BillingDataPoint>(body, "data_points", path));
+      totalPages = body.total_pages;
+      totalItems = body.total_items;
+      this.onProgress({ kind: "page", path, page, itemsSoFar: points.length, total: totalItems });
+    }
+    if (points.length !== totalItems) throw this.inconsistent("GET", path, points.length, totalItems, "data points");
+    return points;
+  }
+
+  // ---- resources ------------------------------------------------------------------------
+
+  /** All droplets (all pages). */
+  listDroplets(): Promise<Droplet[]> {
+    return this.listAll<Droplet>("/v2/droplets", "droplets");
+  }
+
+  /** All managed database clusters; this list is not paginated by DigitalOcean. */
+  async listDatabaseClusters(): Promise<DatabaseCluster[]> {
+    const body = await this.request<{ databases?: DatabaseCluster[] | null }>("GET", "/v2/databases");
+    // An account without clusters answers `{"databases": null}` or omits the key.
+    return body.databases ?? [];
+  }
+
+  /** All block storage volumes. */
+  listVolumes(): Promise<Volume[]> {
+    return this.listAll<Volume>("/v2/volumes", "volumes");
+  }
+
+  /** All droplet and volume snapshots. */
+  listSnapshots(): Promise<Snapshot[]> {
+    return this.listAll<Snapshot>("/v2/snapshots", "snapshots");
+  }
+
+  /** All Kubernetes clusters with their node pools. */
+  listKubernetesClusters(): Promise<KubernetesCluster[]> {
+    return this.listAll<KubernetesCluster>("/v2/kubernetes/clusters", "kubernetes_clusters");
+  }
+
+  /** All load balancers. */
+  listLoadBalancers(): Promise<LoadBalancer[]> {
+    return this.listAll<LoadBalancer>("/v2/load_balancers", "load_balancers");
+  }
+
+  /** All App Platform apps. */
+  listApps(): Promise<App[]> {
+    return this.listAll<App>("/v2/apps", "apps");
+  }
+
+  /** All reserved IPs (unassigned ones are billed). */
+  listReservedIps(): Promise<ReservedIp[]> {
+    return this.listAll<ReservedIp>("/v2/reserved_ips", "reserved_ips");
+  }
+
+  /** All projects. */
+  listProjects(): Promise<Project[]> {
+    return this.listAll<Project>("/v2/projects", "projects");
+  }
+
+  /** The resources (URNs) assigned to a project. */
+  listProjectResources(projectId: string): Promise<ProjectResource[]> {
+    return this.listAll<ProjectResource>(`/v2/projects/${encodeURIComponent(projectId)}/resources`, "resources");
+  }
+
+  // ---- prices and metrics ---------------------------------------------------------------
+
+  /** Droplet sizes with their monthly and hourly prices. */
+  listSizes(): Promise<Size[]> {
+    return this.listAll<Size>("/v2/sizes", "sizes");
+  }
+
+  /** App Platform instance sizes with `usd_per_month` (strings); not paginated. */
+  async listAppInstanceSizes(): Promise<AppInstanceSize[]> {
+    const body = await this.request<{ instance_sizes?: AppInstanceSize[] }>("GET", "/v2/apps/tiers/instance_sizes");
+    return body.instance_sizes ?? [];
+  }
+
+  /** An app metric as a Prometheus-style matrix over `[start, end]`. */
+  getAppMetric(
+    metric: AppMetricName,
+    args: { appId: string; component?: string; start: Date; end: Date },
+  ): Promise<MetricsResponse> {
+    if (args.end.getTime() < args.start.getTime()) {
+      throw new Error(`getAppMetric: end ${args.end.toISOString()} is before start ${args.start.toISOString()}`);
+    }
+    return this.request<MetricsResponse>("GET", `/v2/monitoring/metrics/apps/${metric}`, {
+      query: {
+        app_id: args.appId,
+        app_component: args.component,
+        start: String(Math.floor(args.start.getTime() / 1000)),
+        end: String(Math.floor(args.end.getTime() / 1000)),
+      },
+    });
+  }
+
+  /** An app's bandwidth for one day (DigitalOcean's default: yesterday). */
+  getAppBandwidthDaily(appId: string, date?: Date): Promise<AppBandwidthUsage> {
+    return this.request<AppBandwidthUsage>("GET", `/v2/apps/${encodeURIComponent(appId)}/metrics/bandwidth_daily`, {
+      query: { date: date?.toISOString() },
+    });
+  }
+
+  // ---- functions ------------------------------------------------------------------------
+
+  /** All Functions namespaces (each carries a credential `key`: do not log them). */
+  async listNamespaces(): Promise<FunctionsNamespace[]> {
+    const body = await this.request<{ namespaces?: FunctionsNamespace[] }>("GET", "/v2/functions/namespaces");
+    return body.namespaces ?? [];
+  }
+
+  /** One Functions namespace. */
+  async getNamespace(namespaceId: string): Promise<FunctionsNamespace> {
+    const body = await this.request<{ namespace?: FunctionsNamespace }>("GET", namespacePath(namespaceId));
+    return required(body.namespace, "namespace", "GET", namespacePath(namespaceId));
+  }
+
+  /** Creates a namespace. Not retried after a 5xx or a lost answer: it might exist already. */
+  async createNamespace(args: { region: string; label: string }): Promise<FunctionsNamespace> {
+    const body = await this.request<{ namespace?: FunctionsNamespace }>("POST", "/v2/functions/namespaces", { body: args });
+    return required(body.namespace, "namespace", "POST", "/v2/functions/namespaces");
+  }
+
+  /** Deletes a namespace and everything in it. */
+  async deleteNamespace(namespaceId: string): Promise<void> {
+    await this.request<undefined>("DELETE", namespacePath(namespaceId));
+  }
+
+  /** The triggers of a namespace. */
+  async listTriggers(namespaceId: string): Promise<FunctionsTrigger[]> {
+    const body = await this.request<{ triggers?: FunctionsTrigger[] }>("GET", `${namespacePath(namespaceId)}/triggers`);
+    return body.triggers ?? [];
+  }
+
+  /** Creates a scheduled trigger. */
+  async createTrigger(namespaceId: string, trigger: CreateTriggerRequest): Promise<FunctionsTrigger> {
+    const path = `${namespacePath(namespaceId)}/triggers`;
+    const body = await this.request<{ trigger?: FunctionsTrigger }>("POST", path, { body: trigger });
+    return required(body.trigger, "trigger", "POST", path);
+  }
+
+  /** Changes a trigger's schedule or switches it on or off. */
+  async updateTrigger(namespaceId: string, name: string, update: UpdateTriggerRequest): Promise<FunctionsTrigger> {
+    const path = `${namespacePath(namespaceId)}/triggers/${encodeURIComponent(name)}`;
+    const body = await this.request<{ trigger?: FunctionsTrigger }>("PUT", path, { body: update });
+    return required(body.trigger, "trigger", "PUT", path);
+  }
+
+  /** Deletes a trigger. */
+  async deleteTrigger(namespaceId: string, name: string): Promise<void> {
+    await this.request<undefined>("DELETE", `${namespacePath(namespaceId)}/triggers/${encodeURIComponent(name)}`);
+  }
+
+  // ---- generic --------------------------------------------------------------------------
+
+  /**
+   * Every item of a paginated list: asks for `per_page=200` and follows `links.pages.next`.
+   * A page that vanishes mid-way, or a total that does not add up, is an error, because a
+   * partial list would under-report cost.
+   */
+  async listAll<T>(path: string, itemsKey: string, query: Query = {}): Promise<T[]> {
+    const items: T[] = [];
+    for await (const page of this.pages(path, itemsKey, query, () => items.length)) {
+      items.push(...itemsOf<T>(page, itemsKey, path));
+    }
+    return items;
+  }
+
+  /**
+   * One API call with timeout, retries and rate-limit handling. `pathOrUrl` is a path under
+   * `baseUrl` or an absolute URL on the same origin. Returns the parsed JSON, or `undefined`
+   * for an empty answer (204).
+   */
+  async request<T>(method: string, pathOrUrl: string, options: RequestOptions = {}): Promise<T> {
+    const verb = method.toUpperCase();
+    const url = this.resolve(pathOrUrl, options.query);
+    const path = `${url.pathname}${url.search}`;
+    for (let attempt = 1; ; attempt++) {
+      await this.throttle();
+      const outcome = await this.attempt<T>(verb, url, path, options.body, attempt);
+      if ("value" in outcome) return outcome.value;
+      const { failure, delayMs } = outcome;
+      if (delayMs === undefined || attempt > this.maxRetries) throw failure;
+      const reason = `${failure.status ?? ""} ${failure.id}`.trim();
+      this.logger?.warn("DigitalOcean request will be retried", { method: verb, path, attempt, delayMs, reason });
+      this.onProgress({ kind: "retry", method: verb, path, attempt, delayMs, reason });
+      await this.sleep(delayMs);
+    }
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  /**
+   * One HTTP exchange. A failure carries the wait before the next try, or no wait when it
+   * must not be retried: 4xx other than 429, and anything non-idempotent except 429 (the
+   * server refused it unprocessed), since a POST that timed out may have happened.
+   */
+  private async attempt<T>(
+    method: string,
+    url: URL,
+    path: string,
+    body: unknown,
+    attempt: number,
+  ): Promise<{ value: T } | { failure: DigitalOceanApiError; delayMs: number | undefined }> {
+    const retryable = IDEMPOTENT_METHODS.has(method);
+    let response: RawResponse;
+    try {
+      response = await this.send(method, url, body);
+    } catch (error) {
+      return { failure: this.transportError(error, method, path, attempt), delayMs: retryable ? this.backoff(attempt) : undefined };
+    }
+    this.rememberRateLimit(response.headers);
+    const requestId = response.headers.get("x-request-id") ?? undefined;
+    if (response.status >= 200 && response.status < 300) {
+      if (response.text === "") return { value: undefined as T };
+      try {
+        return { value: JSON.parse(response.text) as T };
+      } catch {
+        const failure = new DigitalOceanApiError({
+          status: response.status, id: "invalid_json", method, path, attempts: attempt, requestId,
+          message: `the ${response.status} answer is not valid JSON (${response.text.length} bytes)`,
+        });
+        return { failure, delayMs: retryable ? this.backoff(attempt) : undefined };
+      }
+    }
+    const failure = this.httpError(response, method, path, attempt);
+    if (response.status === 429) {
+      const delayMs = this.retryAfter(response.headers, attempt);
+      if (delayMs !== undefined) return { failure, delayMs };
+      const tooLong = new DigitalOceanApiError({
+        status: 429, id: "retry_after_too_long", method, path, attempts: attempt, requestId,
+        message: `asked to wait ${response.headers.get("retry-after")} s, more than the ${this.maxRetryDelayMs / 1000} s this client waits`,
+      });
+      return { failure: tooLong, delayMs: undefined };
+    }
+    const transient = retryable && RETRYABLE_STATUSES.has(response.status);
+    return { failure, delayMs: transient ? this.backoff(attempt) : undefined };
+  }
+
+  /** Yields each page's body; `itemsSoFar` lets errors say how much was read. */
+  private async *pages(path: string, itemsKey: string, query: Query, itemsSoFar: () => number): AsyncGenerator<PageBody> {
+    let next: string | undefined = this.resolve(path, { ...query, per_page: MAX_PER_PAGE }).toString();
+    const seen = new Set<string>();
+    let total: number | undefined;
+    for (let page = 1; next !== undefined; page++) {
+      if (seen.has(next)) {
+        throw this.inconsistent("GET", path, itemsSoFar(), total, itemsKey, `links.pages.next repeats ${this.redact(next)}`);
+      }
+      seen.add(next);
+      const url: string = next;
+      const body = await this.readPage(path, page, itemsSoFar(), () => this.request<PageBody>("GET", url), total);
+      if (body === null || typeof body !== "object") {
+        throw new DigitalOceanApiError({ status: 200, id: "unexpected_shape", method: "GET", path, attempts: 1, message: "the page is not a JSON object" });
+      }
+      total = body.meta?.total;
+      yield body;
+      this.onProgress({ kind: "page", path, page, itemsSoFar: itemsSoFar(), total });
+      next = body.links?.pages?.next;
+    }
+    if (total !== undefined && itemsSoFar() !== total) throw this.inconsistent("GET", path, itemsSoFar(), total, itemsKey);
+  }
+
+  /** Reads one page, turning a 404 after page 1 into a clear mid-pagination error. */
+  private async readPage<P>(path: string, page: number, itemsSoFar: number, read: () => Promise<P>, total?: number): Promise<P> {
+    try {
+      return await read();
+    } catch (error) {
+      if (page > 1 && error instanceof DigitalOceanApiError && error.status === 404) {
+        throw new DigitalOceanApiError({
+          status: 404, id: "page_disappeared", method: "GET", path, attempts: error.attempts, requestId: error.requestId,
+          message: `page ${page} answered 404 after ${itemsSoFar}${total === undefined ? "" : ` of ${total}`} items were read; refusing to return a partial list`,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private inconsistent(method: string, path: string, got: number, total: number | undefined, what: string, detail?: string): DigitalOceanApiError {
+    return new DigitalOceanApiError({
+      status: null, id: "inconsistent_pagination", method, path, attempts: 1,
+      message: detail ?? `read ${got} ${what} but meta says ${total}; the list changed while paging, retry the whole read`,
+    });
+  }
+
+  private async send(method: string, url: URL, body: unknown): Promise<RawResponse> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const response = await this.fetchImpl(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      redirect: "error", // a redirect would carry the token to wherever it points
+    });
+    // Reading the body is under the same signal, so a stalled body also times out.
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text };
+  }
+
+  private resolve(pathOrUrl: string, query: Query): URL {
+    const url = new URL(pathOrUrl, this.baseUrl);
+    if (url.origin !== this.baseUrl.origin) {
+      throw new DigitalOceanApiError({
+        status: null, id: "foreign_link", method: "GET", path: url.pathname, attempts: 0,
+        message: `refusing to send the token to ${url.origin} (client base is ${this.baseUrl.origin})`,
+      });
+    }
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  private httpError(response: RawResponse, method: string, path: string, attempts: number): DigitalOceanApiError {
+    let body: Partial<ErrorBody> = {};
+    try {
+      const parsed: unknown = JSON.parse(response.text);
+      if (parsed && typeof parsed === "object") body = parsed as Partial<ErrorBody>;
+    } catch {
+      // Proxies in front of the API answer HTML; the status still says what happened.
+    }
+    return new DigitalOceanApiError({
+      status: response.status,
+      id: typeof body.id === "string" ? this.redact(body.id) : `http_${response.status}`,
+      message: typeof body.message === "string" ? this.redact(body.message) : `HTTP ${response.status} without an error body`,
+      requestId: typeof body.request_id === "string" ? body.request_id : response.headers.get("x-request-id") ?? undefined,
+      method, path, attempts,
+    });
+  }
+
+  private transportError(error: unknown, method: string, path: string, attempts: number): DigitalOceanApiError {
+    const name = error instanceof Error ? error.name : "";
+    if (name === "TimeoutError" || name === "AbortError") {
+      return new DigitalOceanApiError({ status: null, id: "timeout", method, path, attempts, message: `no complete answer within ${this.timeoutMs} ms` });
+    }
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    const message = error instanceof Error ? `${error.message}${cause}` : String(error);
+    return new DigitalOceanApiError({ status: null, id: "network_error", method, path, attempts, message: this.redact(message) });
+  }
+
+  /** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015). */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.maxRetryDelayMs, this.retryBaseDelayMs * 2 ** (attempt - 1));
+    return Math.floor(this.random() * ceiling);
+  }
+
+  /** `retry-after` in seconds or as an HTTP date; undefined when it asks for more than we wait. */
+  private retryAfter(headers: Headers, attempt: number): number | undefined {
+    const header = headers.get("retry-after");
+    if (header === null) return this.backoff(attempt);
+    const seconds = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - this.now();
+    if (!Number.isFinite(seconds)) return this.backoff(attempt);
+    const waitMs = Math.max(0, seconds);
+    return waitMs > this.maxRetryDelayMs ? undefined : waitMs;
+  }
+
+  private rememberRateLimit(headers: Headers): void {
+    const remaining = Number(headers.get("ratelimit-remaining"));
+    const reset = Number(headers.get("ratelimit-reset"));
+    if (headers.has("ratelimit-remaining") && Number.isFinite(remaining) && Number.isFinite(reset)) {
+      this.rateLimit = { remaining, resetMs: reset * 1000 };
+    }
+  }
+
+  /** Spreads the remaining quota over the time until the oldest request expires. */
+  private async throttle(): Promise<void> {
+    const limit = this.rateLimit;
+    if (!limit || limit.remaining > this.lowRateLimitRemaining) return;
+    const untilReset = Math.max(0, limit.resetMs - this.now());
+    const delayMs = Math.min(this.maxRetryDelayMs, Math.ceil(untilReset / (limit.remaining + 1)));
+    if (delayMs <= 0) return;
+    this.logger?.debug?.("DigitalOcean rate limit is low; slowing down", { remaining: limit.remaining, delayMs });
+    this.onProgress({ kind: "throttle", delayMs, remaining: limit.remaining });
+    await this.sleep(delayMs);
+  }
+
+  private redact(text: string): string {
+    return text.split(this.#token).join("[REDACTED]");
+  }
+}
+
+function itemsOf<T>(page: object, key: string, path: string): T[] {
+  const items = (page as Record<string, unknown>)[key];
+  if (items === undefined || items === null) return [];
+  if (!Array.isArray(items)) {
+    throw new DigitalOceanApiError({ status: 200, id: "unexpected_shape", method: "GET", path, attempts: 1, message: `"${key}" is not an array` });
+  }
+  return items as T[];
+}
+
+function required<T>(value: T | undefined, key: string, method: string, path: string): T {
+  if (value === undefined) {
+    throw new DigitalOceanApiError({ status: 200, id: "unexpected_shape", method, path, attempts: 1, message: `the answer lacks "${key}"` });
+  }
+  return value;
+}
+
+function namespacePath(namespaceId: string): string {
+  return `/v2/functions/namespaces/${encodeURIComponent(namespaceId)}`;
+}
+
+function parseIsoDate(field: string, value: string): number {
+  const time = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  if (!Number.isFinite(time) || new Date(time).toISOString().slice(0, 10) !== value) {
+    throw new Error(`${field} must be a YYYY-MM-DD date (got ${JSON.stringify(value)})`);
+  }
+  return time;
+}
+
+function positive(field: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) throw new Error(`DigitalOceanClient: ${field} must be a positive number (got ${value})`);
+  return value;
+}
+
+function nonNegativeInteger(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`DigitalOceanClient: ${field} must be a non-negative integer (got ${value})`);
+  return value;
+}
