@@ -1,0 +1,100 @@
+/** The offline plan as a user runs it: a subprocess, on the real program and on broken configs. */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO_ROOT } from "../support/stack-program";
+
+function plan(args: string[]) {
+  const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A copy of this project whose stack file is `stackYaml`, running the real index.ts. */
+function projectWithStack(stackYaml: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dcg-plan-"));
+  temporaryDirs.push(dir);
+  const projectYaml = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8").replace(/^main: index\.ts$/m, `main: ${path.join(REPO_ROOT, "index.ts")}`);
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), projectYaml);
+  fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), stackYaml);
+  return dir;
+}
+
+const temporaryDirs: string[] = [];
+afterAll(() => temporaryDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+describe("npm run plan", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dcg-plan-json-"));
+  temporaryDirs.push(tmp);
+
+  it("plans the prod stack, prints the alert policies and writes the JSON plan", () => {
+    const jsonFile = path.join(tmp, "plan.json");
+    const { code, stdout, stderr } = plan(["--json", jsonFile]);
+    expect(stderr).toContain("warning: do-cost-guard:alertSlackWebhookUrl is a secret the stack has not set");
+    expect(code).toBe(0);
+    expect(stdout).toContain("Plan for do-cost-guard (stack prod): 8 resources to create");
+    expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-high\s+orders-db CPU above 70% for 5 min/);
+    expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-low\s+orders-db CPU below 20% for 1 hour/);
+
+    const document = JSON.parse(fs.readFileSync(jsonFile, "utf8"));
+    expect(document).toMatchObject({ version: 1, stack: "prod" });
+    expect(document.resources).toHaveLength(8);
+    expect(document.resources[0]).toEqual({
+      urn: "urn:pulumi:prod::do-cost-guard::do-cost-guard:alerts:ResourceAlerts$digitalocean:index/monitorAlert:MonitorAlert::orders-db-cpu-high",
+      type: "digitalocean:index/monitorAlert:MonitorAlert",
+      name: "orders-db-cpu-high",
+      inputs: expect.objectContaining({ type: "v1/dbaas/alerts/cpu_alerts", compare: "GreaterThan", value: 70, window: "5m" }),
+    });
+    // The placeholder stands in for a secret: it is masked like one.
+    expect(fs.readFileSync(jsonFile, "utf8")).not.toContain("hooks.slack.com");
+  });
+
+  it("exits 2 and lists every configuration problem by key", () => {
+    const dir = projectWithStack(
+      [
+        "config:",
+        "  do-cost-guard:alertEmails: [oncall-at-forkline]",
+        "  do-cost-guard:alertSlackChannel: ''",
+        "  do-cost-guard:alertSlackWebhookUrl: ''",
+        "  do-cost-guard:alertTargets:",
+        "    - {kind: database, name: orders-db, id: 3f1c9a52-7d4e-4b8a-9c61-2e5f0d8b7a14, rules: {cpuLow: {threshold: 90}}}",
+        "    - {kind: queue, name: jobs}",
+      ].join("\n"),
+    );
+    const jsonFile = path.join(tmp, "broken.json");
+    const { code, stdout, stderr } = plan(["--program", dir, "--stack", "broken", "--json", jsonFile]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("Invalid do-cost-guard stack configuration (3 problems)");
+    expect(stderr).toContain("do-cost-guard:alertEmails[0] is not an email address");
+    expect(stderr).toContain("do-cost-guard:alertTargets[0].rules.cpuLow.threshold must be below cpuHigh.threshold (got 90, cpuHigh 70)");
+    expect(stderr).toContain("do-cost-guard:alertTargets[1].kind must be one of database, droplet, loadBalancer, app");
+    expect(stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(stdout).not.toContain("resources to create");
+    expect(fs.existsSync(jsonFile)).toBe(false);
+  });
+
+  it("exits 2 naming a stack file that is not valid YAML", () => {
+    const dir = projectWithStack("config:\n  do-cost-guard:alertEmails: [unclosed\n");
+    const { code, stderr } = plan(["--program", dir, "--stack", "broken"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Pulumi\.broken\.yaml is not valid YAML/);
+  });
+
+  it("documents itself with --help", () => {
+    const { code, stdout } = plan(["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--program DIR/);
+    expect(stdout).toMatch(/--stack NAME/);
+    expect(stdout).toMatch(/--json FILE/);
+  });
+
+  it("rejects an unknown option with exit 2", () => {
+    const { code, stderr } = plan(["--colour"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Unknown option '--colour'/);
+  });
+});
