@@ -138,19 +138,24 @@ export function parseStackConfig(read: RawConfigReader): StackConfig<string> {
   if (!Array.isArray(rawTargets)) {
     problems.push(`${key(CONFIG_KEYS.alertTargets)} must be a list of targets (got ${describe(rawTargets)})`);
   } else {
+    // Names become resource names, so they are unique across kinds; ids and tags only within one.
     const seen = new Map<string, number>();
     rawTargets.forEach((raw, i) => {
       const target = parseTarget(raw, `${key(CONFIG_KEYS.alertTargets)}[${i}]`, problems);
       if (!target) return;
-      const identities = [`name ${target.name}`, ...target.ids.map((id) => `id ${id}`), ...(target.tag ? [`tag ${target.tag}`] : [])];
+      const identities = [
+        `name ${target.name}`,
+        ...target.ids.map((id) => `${target.kind} id ${id}`),
+        ...(target.tag ? [`${target.kind} tag ${target.tag}`] : []),
+      ];
       for (const identity of identities) {
-        const first = seen.get(`${target.kind} ${identity}`);
+        const first = seen.get(identity);
         if (first !== undefined) {
-          problems.push(`${key(CONFIG_KEYS.alertTargets)}[${i}] duplicates alertTargets[${first}] (same ${target.kind} ${identity})`);
+          problems.push(`${key(CONFIG_KEYS.alertTargets)}[${i}] duplicates alertTargets[${first}] (same ${identity})`);
           return;
         }
       }
-      identities.forEach((identity) => seen.set(`${target.kind} ${identity}`, i));
+      identities.forEach((identity) => seen.set(identity, i));
       targets.push(target);
     });
   }
