@@ -1,0 +1,118 @@
+/**
+ * Cost allocation of an invoice: by product, by DigitalOcean project and by tag key.
+ * Invoice items carry no tags (DO-API-NOTES.md), so tags are joined through `resource_uuid`
+ * from the resource APIs; items that cannot be joined land in explicit "untagged" /
+ * "unassigned" buckets rather than disappearing. All arithmetic is in integer cents, so the
+ * parts of every breakdown add up exactly to the total.
+ */
+import { fromCents, toCents } from "./money";
+
+/** One invoice line, as the tracker maps it from `invoice_items`. */
+export interface InvoiceItem {
+  product: string;
+  resourceUuid?: string;
+  projectName?: string;
+  amountUsd: number;
+  groupDescription?: string;
+}
+
+/** Bucket for items without a project. */
+export const UNASSIGNED_PROJECT = "(unassigned)";
+/** Bucket, per tag key, for items whose resource lacks that key (or has no tags / no resource). */
+export const UNTAGGED = "(untagged)";
+
+/** The allocation of one invoice; every record's values add up to `totalUsd` exactly. */
+export interface CostAllocation {
+  totalUsd: number;
+  /** product → USD, largest first. */
+  byProduct: Record<string, number>;
+  /** project name → USD, largest first, with `UNASSIGNED_PROJECT` for items without one. */
+  byProject: Record<string, number>;
+  /** tag key → (tag value → USD), each with an `UNTAGGED` bucket when some cost lacks the key. */
+  byTagKey: Record<string, Record<string, number>>;
+  /** Cost of items whose resource carries no `key:value` tag at all (or that have no resource). */
+  untaggedUsd: number;
+  /** untaggedUsd ÷ totalUsd; 0 for an empty or zero invoice. */
+  untaggedShare: number;
+}
+
+/** Options of `allocateCosts`. */
+export interface AllocationOptions {
+  /** Tag keys to break down by; default: every key found on the items' resources. */
+  tagKeys?: readonly string[];
+}
+
+/** "team:payments" → ["team", "payments"]; a bare tag without ":" is not a key:value tag. */
+function splitTag(tag: string): [string, string] | undefined {
+  const colon = tag.indexOf(":");
+  return colon > 0 ? [tag.slice(0, colon), tag.slice(colon + 1)] : undefined;
+}
+
+/** Splits `cents` into `parts` integer shares differing by at most one cent, earlier shares first to get the extra. */
+function splitCents(cents: number, parts: number): number[] {
+  const base = Math.trunc(cents / parts);
+  const remainder = cents - base * parts;
+  return Array.from({ length: parts }, (_, i) => base + (i < Math.abs(remainder) ? Math.sign(remainder) : 0));
+}
+
+function addTo(bucket: Map<string, number>, key: string, cents: number): void {
+  bucket.set(key, (bucket.get(key) ?? 0) + cents);
+}
+
+function toRecord(bucket: Map<string, number>): Record<string, number> {
+  const entries = [...bucket].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return Object.fromEntries(entries.map(([key, cents]) => [key, fromCents(cents)]));
+}
+
+/**
+ * Allocates invoice items by product, project and tag key. `tagsByResource` maps a resource
+ * uuid to its tags (`key:value` strings). An item whose resource has several values for one
+ * key (team:a and team:b) is split evenly between them, to the cent.
+ */
+export function allocateCosts(
+  items: readonly InvoiceItem[],
+  tagsByResource: ReadonlyMap<string, readonly string[]>,
+  options: AllocationOptions = {},
+): CostAllocation {
+  const tagged = items.map((item, index) => {
+    if (typeof item.product !== "string" || item.product === "") {
+      throw new RangeError(`items[${index}].product must be a non-empty string (got ${JSON.stringify(item.product)})`);
+    }
+    if (!Number.isFinite(item.amountUsd)) throw new RangeError(`items[${index}].amountUsd must be a finite number (got ${item.amountUsd})`);
+    const valuesByKey = new Map<string, string[]>();
+    for (const tag of (item.resourceUuid && tagsByResource.get(item.resourceUuid)) || []) {
+      const pair = splitTag(tag);
+      if (pair) valuesByKey.set(pair[0], [...(valuesByKey.get(pair[0]) ?? []), pair[1]]);
+    }
+    return { item, cents: toCents(item.amountUsd), valuesByKey };
+  });
+  const tagKeys = options.tagKeys ?? [...new Set(tagged.flatMap((t) => [...t.valuesByKey.keys()]))].sort();
+
+  let totalCents = 0;
+  let untaggedCents = 0;
+  const byProduct = new Map<string, number>();
+  const byProject = new Map<string, number>();
+  const byTagKey = new Map<string, Map<string, number>>(tagKeys.map((key) => [key, new Map<string, number>()]));
+  for (const { item, cents, valuesByKey } of tagged) {
+    totalCents += cents;
+    addTo(byProduct, item.product, cents);
+    addTo(byProject, item.projectName || UNASSIGNED_PROJECT, cents);
+    if (valuesByKey.size === 0) untaggedCents += cents;
+    for (const [key, bucket] of byTagKey) {
+      const values = [...new Set(valuesByKey.get(key) ?? [])].sort();
+      if (values.length === 0) {
+        addTo(bucket, UNTAGGED, cents);
+      } else {
+        splitCents(cents, values.length).forEach((share, i) => addTo(bucket, values[i], share));
+      }
+    }
+  }
+  return {
+    totalUsd: fromCents(totalCents),
+    byProduct: toRecord(byProduct),
+    byProject: toRecord(byProject),
+    byTagKey: Object.fromEntries([...byTagKey].map(([key, bucket]) => [key, toRecord(bucket)])),
+    untaggedUsd: fromCents(untaggedCents),
+    untaggedShare: totalCents === 0 ? 0 : untaggedCents / totalCents,
+  };
+}

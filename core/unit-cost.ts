@@ -1,0 +1,116 @@
+/**
+ * Cost per business unit (per active restaurant, per order, …): the number a business
+ * reads more easily than a raw invoice. The unit count comes from a configured source; this
+ * module defines and checks that configuration and does the division, and nothing else.
+ */
+
+/**
+ * Where the number of units comes from. Only `count` is known without I/O; resolving `sql`
+ * (run a read-only query against `databaseUrl`) and `url` (GET JSON, pick `jsonPointer`) is
+ * the tracker's job (functions/src), not this pure module's. `databaseUrl` usually holds a
+ * password: keep it in secret configuration.
+ */
+export type UnitSource =
+  | { kind: "count"; value: number }
+  | { kind: "sql"; databaseUrl: string; query: string }
+  | { kind: "url"; url: string; jsonPointer?: string };
+
+/** The unit-cost configuration: what a unit is called and where its count comes from. */
+export interface UnitCostConfig {
+  /** Singular name for reports, e.g. "active restaurant". */
+  unitName: string;
+  source: UnitSource;
+}
+
+/** Result of `unitCost`; the two non-ok states say why there is no per-unit figure. */
+export type UnitCost =
+  | { status: "ok"; units: number; usdPerUnit: number }
+  | { status: "zero-units"; units: 0; usdPerUnit: null }
+  | { status: "unknown-units"; units: null; usdPerUnit: null };
+
+/**
+ * `totalUsd ÷ units`, unrounded (a per-unit cost can be a fraction of a cent). Zero units and
+ * unknown units (the source failed or has not been read: null/undefined) are reported as such
+ * rather than as 0 or Infinity, so a report never shows "$0.00 per restaurant" by accident.
+ */
+export function unitCost(totalUsd: number, units: number | null | undefined): UnitCost {
+  if (!Number.isFinite(totalUsd)) throw new RangeError(`totalUsd must be a finite number (got ${totalUsd})`);
+  if (units === null || units === undefined) return { status: "unknown-units", units: null, usdPerUnit: null };
+  if (!Number.isFinite(units) || units < 0) throw new RangeError(`units must be a finite number >= 0 (got ${units})`);
+  if (units === 0) return { status: "zero-units", units: 0, usdPerUnit: null };
+  return { status: "ok", units, usdPerUnit: totalUsd / units };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function requireString(record: Record<string, unknown>, key: string, at: string): string {
+  const value = record[key];
+  if (typeof value !== "string" || value.trim() === "") throw new Error(`${at}.${key} must be a non-empty string (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function requireUrl(value: string, protocols: readonly string[], field: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    throw new Error(`${field} must be a URL (got ${JSON.stringify(redactPassword(value))})`);
+  }
+  if (!protocols.includes(protocol)) {
+    throw new Error(`${field} must use ${protocols.join(" or ")} (got ${JSON.stringify(protocol)})`);
+  }
+}
+
+/** Never echo a database password into an error message or a log. */
+function redactPassword(value: string): string {
+  return value.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
+}
+
+// One SELECT statement: a unit count has no business writing, and a stray ";" could chain one.
+// A guard against mistakes, not a security boundary (a WITH … DELETE … RETURNING passes):
+// the resolver must also run the query in a READ ONLY transaction.
+const READ_ONLY_QUERY = /^\s*(select|with)\b[^;]*;?\s*$/is;
+
+/**
+ * Checks a unit-cost configuration; errors name the field (prefixed by `path`) and the bad
+ * value. `count` needs a finite value >= 0; `sql` a postgres:// or postgresql:// URL and one
+ * SELECT (or WITH … SELECT) statement; `url` an http(s) URL and, if given, a JSON Pointer
+ * (RFC 6901: empty or starting with "/").
+ */
+export function validateUnitCostConfig(input: unknown, path = "unitCost"): UnitCostConfig {
+  if (!isRecord(input)) throw new Error(`${path} must be an object {unitName, source} (got ${JSON.stringify(input)})`);
+  const unitName = requireString(input, "unitName", path);
+  const at = `${path}.source`;
+  const source = input.source;
+  if (!isRecord(source)) throw new Error(`${at} must be an object with a kind (got ${JSON.stringify(source)})`);
+  switch (source.kind) {
+    case "count": {
+      const value = source.value;
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+        throw new Error(`${at}.value must be a number >= 0 (got ${JSON.stringify(value)})`);
+      }
+      return { unitName, source: { kind: "count", value } };
+    }
+    case "sql": {
+      const databaseUrl = requireString(source, "databaseUrl", at);
+      requireUrl(databaseUrl, ["postgres:", "postgresql:"], `${at}.databaseUrl`);
+      const query = requireString(source, "query", at);
+      if (!READ_ONLY_QUERY.test(query)) throw new Error(`${at}.query must be a single SELECT statement (got ${JSON.stringify(query)})`);
+      return { unitName, source: { kind: "sql", databaseUrl, query } };
+    }
+    case "url": {
+      const url = requireString(source, "url", at);
+      requireUrl(url, ["http:", "https:"], `${at}.url`);
+      const jsonPointer = source.jsonPointer;
+      if (jsonPointer === undefined) return { unitName, source: { kind: "url", url } };
+      if (typeof jsonPointer !== "string" || (jsonPointer !== "" && !jsonPointer.startsWith("/"))) {
+        throw new Error(`${at}.jsonPointer must be a JSON Pointer like "/data/count" (got ${JSON.stringify(jsonPointer)})`);
+      }
+      return { unitName, source: { kind: "url", url, jsonPointer } };
+    }
+    default:
+      throw new Error(`${at}.kind must be "count", "sql" or "url" (got ${JSON.stringify(source.kind)})`);
+  }
+}
