@@ -1,0 +1,497 @@
+import { createHash } from "node:crypto";
+import { parseBillingMonth, type BillingMonth, type IsoDate } from "../../../core/calendar";
+import { parseUsd, toCents } from "../../../core/money";
+import { migrate } from "./migrations";
+import type { SqlClient, SqlExecutor, SqlValue } from "./sql-client";
+import type {
+  AlertEvent,
+  AlertRecipients,
+  BillingHistoryDay,
+  CostAlert,
+  CostAlertDefinition,
+  CostBreakdown,
+  JsonObject,
+  NotificationChannel,
+  OutboxEntry,
+  OutgoingNotification,
+  QueuedNotification,
+  ResourceDailyCost,
+  SpendSnapshot,
+} from "./types";
+
+/** What `recordAlertEventOnce` is asked to record. */
+export interface AlertEventInput {
+  /** Idempotence key, e.g. core/billing-thresholds `thresholdEventKey(id, month)`. */
+  alertKey: string;
+  billingMonth: BillingMonth;
+  firedAt: Date;
+  /** What was true when it fired (amounts, thresholds); kept for the dashboard and audits. */
+  payload: JsonObject;
+  /** Everything to send because it fired; enqueued only if this call is the one that fires. */
+  notifications: readonly OutgoingNotification[];
+  /** The cost_alerts row that fired, if any: its `last_triggered_at` is set in the same transaction. */
+  alertId?: string;
+}
+
+/** Outcome of `recordAlertEventOnce`. */
+export interface AlertEventOutcome {
+  /** True for exactly one call per (alertKey, billingMonth), however many race. */
+  fired: boolean;
+  /** The event's id when this call fired it, else null. */
+  eventId: number | null;
+  /** Outbox rows this call added (0 when it did not fire). */
+  enqueued: number;
+}
+
+/** Counts of outbox rows by status. */
+export interface OutboxCounts {
+  pending: number;
+  delivered: number;
+}
+
+// Postgres caps a statement at 65,535 bind parameters; 1,000 rows × ≤ 6 columns stays well under.
+const ROWS_PER_INSERT = 1000;
+
+/** Dollars → the exact decimal text a numeric(12,2) column is written from, via integer cents. */
+function usdParam(usd: number, field: string): string {
+  if (!Number.isFinite(usd)) throw new RangeError(`${field} must be a finite dollar amount (got ${usd})`);
+  const cents = toCents(usd);
+  const sign = cents < 0 ? "-" : "";
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/** numeric column text ("12.30") → dollars. Both drivers return numeric as text, never a float. */
+function usdColumn(text: string, field: string): number {
+  return parseUsd(text, field);
+}
+
+function breakdownParam(breakdown: CostBreakdown, field: string): string {
+  const rounded: CostBreakdown = {};
+  for (const [key, usd] of Object.entries(breakdown)) rounded[key] = Number(usdParam(usd, `${field}.${key}`));
+  return JSON.stringify(rounded);
+}
+
+function placeholders(rowCount: number, casts: readonly string[]): string {
+  const rows: string[] = [];
+  for (let r = 0; r < rowCount; r++) {
+    rows.push(`(${casts.map((cast, c) => `$${r * casts.length + c + 1}::${cast}`).join(", ")})`);
+  }
+  return rows.join(", ");
+}
+
+/** Runs `INSERT … VALUES (…), (…) <suffix>` in chunks; returns the rows the database reports back. */
+async function insertMany(
+  tx: SqlExecutor,
+  head: string,
+  casts: readonly string[],
+  rows: readonly SqlValue[][],
+  suffix: string,
+): Promise<number> {
+  let written = 0;
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+    const result = await tx.query(`${head} VALUES ${placeholders(chunk.length, casts)} ${suffix} RETURNING 1 AS written`, chunk.flat());
+    written += result.length;
+  }
+  return written;
+}
+
+function checkBillingMonth(month: BillingMonth): void {
+  parseBillingMonth(month);
+}
+
+/** Short stable digest so dedupe keys can name a destination without spelling out a secret webhook URL. */
+function destinationDigest(destination: string): string {
+  return createHash("sha256").update(destination).digest("hex").slice(0, 16);
+}
+
+/** The outbox dedupe key of one notification of one alert event. */
+export function alertNotificationKey(alertKey: string, billingMonth: BillingMonth, notification: OutgoingNotification): string {
+  return `alert:${alertKey}:${billingMonth}:${notification.channel}:${destinationDigest(notification.destination)}`;
+}
+
+interface OutboxRow {
+  id: number;
+  dedupe_key: string;
+  channel: NotificationChannel;
+  destination: string;
+  payload: JsonObject;
+  status: "pending" | "delivered";
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  delivered_at: Date | null;
+}
+
+function toOutboxEntry(row: OutboxRow): OutboxEntry {
+  return {
+    id: row.id,
+    dedupeKey: row.dedupe_key,
+    channel: row.channel,
+    destination: row.destination,
+    payload: row.payload,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    deliveredAt: row.delivered_at,
+  };
+}
+
+const ALERT_COLUMNS = `id, kind, threshold_usd::text AS threshold_usd, recipients, enabled, source, last_triggered_at`;
+
+interface AlertRow {
+  id: string;
+  kind: CostAlert["kind"];
+  threshold_usd: string;
+  recipients: AlertRecipients;
+  enabled: boolean;
+  source: CostAlert["source"];
+  last_triggered_at: Date | null;
+}
+
+function toCostAlert(row: AlertRow): CostAlert {
+  return {
+    id: row.id,
+    kind: row.kind,
+    thresholdUsd: usdColumn(row.threshold_usd, `cost_alerts[${row.id}].threshold_usd`),
+    recipients: row.recipients,
+    enabled: row.enabled,
+    source: row.source,
+    lastTriggeredAt: row.last_triggered_at,
+  };
+}
+
+/**
+ * The tracker's repository: every read and write of tracker data goes through here, so SQL
+ * lives in one module and the exactly-once rules (alert events, outbox claims) live with it.
+ */
+export class CostStore {
+  constructor(private readonly db: SqlClient) {}
+
+  /** Migrates the database to the current schema, then returns a store over it. */
+  static async open(db: SqlClient): Promise<CostStore> {
+    await migrate(db);
+    return new CostStore(db);
+  }
+
+  /** Closes the underlying client. */
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  /** Records one balance check. */
+  async insertSpendSnapshot(snapshot: SpendSnapshot): Promise<void> {
+    await this.db.query(
+      `INSERT INTO spend_snapshots (taken_at, month_to_date_usd, account_balance_usd, generated_at, invoice_preview_usd)
+       VALUES ($1, $2::numeric, $3::numeric, $4, $5::numeric)`,
+      [
+        snapshot.takenAt,
+        usdParam(snapshot.monthToDateUsd, "monthToDateUsd"),
+        usdParam(snapshot.accountBalanceUsd, "accountBalanceUsd"),
+        snapshot.generatedAt,
+        snapshot.invoicePreviewUsd === null ? null : usdParam(snapshot.invoicePreviewUsd, "invoicePreviewUsd"),
+      ],
+    );
+  }
+
+  /** The most recent balance check, or null before the first one. */
+  async latestSpendSnapshot(): Promise<SpendSnapshot | null> {
+    const rows = await this.db.query<{ taken_at: Date; mtd: string; balance: string; generated_at: Date; preview: string | null }>(
+      `SELECT taken_at, month_to_date_usd::text AS mtd, account_balance_usd::text AS balance, generated_at,
+              invoice_preview_usd::text AS preview
+         FROM spend_snapshots ORDER BY taken_at DESC, id DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
+    return {
+      takenAt: row.taken_at,
+      monthToDateUsd: usdColumn(row.mtd, "spend_snapshots.month_to_date_usd"),
+      accountBalanceUsd: usdColumn(row.balance, "spend_snapshots.account_balance_usd"),
+      generatedAt: row.generated_at,
+      invoicePreviewUsd: row.preview === null ? null : usdColumn(row.preview, "spend_snapshots.invoice_preview_usd"),
+    };
+  }
+
+  /** Inserts or replaces days of billing history (DigitalOcean revises recent days); returns rows written. */
+  async upsertBillingHistory(days: readonly BillingHistoryDay[]): Promise<number> {
+    const rows = days.map((day): SqlValue[] => [
+      day.date,
+      usdParam(day.totalCostUsd, `billingHistory[${day.date}].totalCostUsd`),
+      usdParam(day.monthToDateUsd, `billingHistory[${day.date}].monthToDateUsd`),
+      breakdownParam(day.costByService, `billingHistory[${day.date}].costByService`),
+      breakdownParam(day.costByProject, `billingHistory[${day.date}].costByProject`),
+      breakdownParam(day.costByTag, `billingHistory[${day.date}].costByTag`),
+    ]);
+    return this.db.transaction((tx) =>
+      insertMany(
+        tx,
+        `INSERT INTO billing_history (date, total_cost_usd, month_to_date_usd, cost_by_service, cost_by_project, cost_by_tag)`,
+        ["date", "numeric", "numeric", "jsonb", "jsonb", "jsonb"],
+        rows,
+        `ON CONFLICT (date) DO UPDATE SET total_cost_usd = EXCLUDED.total_cost_usd,
+           month_to_date_usd = EXCLUDED.month_to_date_usd, cost_by_service = EXCLUDED.cost_by_service,
+           cost_by_project = EXCLUDED.cost_by_project, cost_by_tag = EXCLUDED.cost_by_tag`,
+      ),
+    );
+  }
+
+  /** Billing history from `from` to `to` inclusive, oldest first. */
+  async listBillingHistory(from: IsoDate, to: IsoDate): Promise<BillingHistoryDay[]> {
+    const rows = await this.db.query<{
+      date: string;
+      total: string;
+      mtd: string;
+      cost_by_service: CostBreakdown;
+      cost_by_project: CostBreakdown;
+      cost_by_tag: CostBreakdown;
+    }>(
+      `SELECT date::text AS date, total_cost_usd::text AS total, month_to_date_usd::text AS mtd,
+              cost_by_service, cost_by_project, cost_by_tag
+         FROM billing_history WHERE date BETWEEN $1::date AND $2::date ORDER BY date`,
+      [from, to],
+    );
+    return rows.map((row) => ({
+      date: row.date,
+      totalCostUsd: usdColumn(row.total, `billing_history[${row.date}].total_cost_usd`),
+      monthToDateUsd: usdColumn(row.mtd, `billing_history[${row.date}].month_to_date_usd`),
+      costByService: row.cost_by_service,
+      costByProject: row.cost_by_project,
+      costByTag: row.cost_by_tag,
+    }));
+  }
+
+  /** Inserts or replaces per-resource daily costs, keyed by (date, resourceUuid, product). */
+  async upsertResourceDailyCosts(costs: readonly ResourceDailyCost[]): Promise<number> {
+    const rows = costs.map((cost): SqlValue[] => [
+      cost.date,
+      cost.resourceUuid,
+      cost.product,
+      cost.projectName,
+      usdParam(cost.amountUsd, `resourceDailyCost[${cost.date}/${cost.resourceUuid}/${cost.product}].amountUsd`),
+    ]);
+    return this.db.transaction((tx) =>
+      insertMany(
+        tx,
+        `INSERT INTO resource_daily_cost (date, resource_uuid, product, project_name, amount_usd)`,
+        ["date", "text", "text", "text", "numeric"],
+        rows,
+        `ON CONFLICT (date, resource_uuid, product) DO UPDATE SET project_name = EXCLUDED.project_name,
+           amount_usd = EXCLUDED.amount_usd`,
+      ),
+    );
+  }
+
+  /** Per-resource daily costs from `from` to `to` inclusive, by date then resource. */
+  async listResourceDailyCosts(from: IsoDate, to: IsoDate): Promise<ResourceDailyCost[]> {
+    const rows = await this.db.query<{ date: string; resource_uuid: string; product: string; project_name: string | null; amount: string }>(
+      `SELECT date::text AS date, resource_uuid, product, project_name, amount_usd::text AS amount
+         FROM resource_daily_cost WHERE date BETWEEN $1::date AND $2::date ORDER BY date, resource_uuid, product`,
+      [from, to],
+    );
+    return rows.map((row) => ({
+      date: row.date,
+      resourceUuid: row.resource_uuid,
+      product: row.product,
+      projectName: row.project_name,
+      amountUsd: usdColumn(row.amount, `resource_daily_cost[${row.date}/${row.resource_uuid}].amount_usd`),
+    }));
+  }
+
+  /**
+   * Makes the config-defined alerts exactly `alerts`: rows with source 'config' that are not
+   * listed are deleted, listed ones inserted or updated (their `last_triggered_at` survives),
+   * API-created rows are untouched. An id already used by an API-created alert is an error,
+   * because silently overwriting someone's alert would be worse than stopping the sync.
+   */
+  async syncConfigAlerts(alerts: readonly CostAlertDefinition[]): Promise<{ upserted: number; removed: number }> {
+    const seen = new Set<string>();
+    for (const alert of alerts) {
+      if (seen.has(alert.id)) throw new Error(`cost alert id ${JSON.stringify(alert.id)} is defined twice in config`);
+      seen.add(alert.id);
+    }
+    return this.db.transaction(async (tx) => {
+      // The id list travels as one JSON array parameter: the same SQL on both drivers.
+      const idList = JSON.stringify(alerts.map((alert) => alert.id));
+      const clashes = await tx.query<{ id: string }>(
+        `SELECT id FROM cost_alerts WHERE source = 'api' AND id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+        [idList],
+      );
+      if (clashes.length > 0) {
+        throw new Error(`cost alert id ${JSON.stringify(clashes[0]!.id)} from config is already used by an API-created alert`);
+      }
+      const removed = await tx.query(
+        `DELETE FROM cost_alerts WHERE source = 'config' AND id NOT IN (SELECT jsonb_array_elements_text($1::jsonb)) RETURNING id`,
+        [idList],
+      );
+      for (const alert of alerts) await upsertAlert(tx, alert, "config");
+      return { upserted: alerts.length, removed: removed.length };
+    });
+  }
+
+  /** Creates or updates an API-managed alert; refuses an id owned by config. */
+  async upsertApiAlert(alert: CostAlertDefinition): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const owners = await tx.query<{ source: string }>(`SELECT source FROM cost_alerts WHERE id = $1 FOR UPDATE`, [alert.id]);
+      if (owners[0]?.source === "config") {
+        throw new Error(`cost alert id ${JSON.stringify(alert.id)} is defined by config; change it there`);
+      }
+      await upsertAlert(tx, alert, "api");
+    });
+  }
+
+  /** Deletes an API-managed alert; returns whether one was deleted. Config alerts are not deletable here. */
+  async deleteApiAlert(id: string): Promise<boolean> {
+    const rows = await this.db.query(`DELETE FROM cost_alerts WHERE id = $1 AND source = 'api' RETURNING id`, [id]);
+    return rows.length > 0;
+  }
+
+  /** All alerts (or only enabled ones), ordered by kind, threshold, id. */
+  async listAlerts(options: { enabledOnly?: boolean } = {}): Promise<CostAlert[]> {
+    const rows = await this.db.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM cost_alerts WHERE enabled OR NOT $1::boolean ORDER BY kind, threshold_usd, id`,
+      [options.enabledOnly ?? false],
+    );
+    return rows.map(toCostAlert);
+  }
+
+  /**
+   * The exactly-once step. In one transaction: insert the event with ON CONFLICT DO NOTHING
+   * on (alert_key, billing_month); only if this call inserted it, enqueue its notifications
+   * and stamp the alert's last_triggered_at. Concurrent callers block on the unique index
+   * until the first commits, then insert nothing; if the first rolls back, one of them
+   * fires instead. So one event and one set of outbox rows exist, whatever the interleaving.
+   */
+  async recordAlertEventOnce(input: AlertEventInput): Promise<AlertEventOutcome> {
+    checkBillingMonth(input.billingMonth);
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.query<{ id: number }>(
+        `INSERT INTO alert_events (alert_key, billing_month, fired_at, payload) VALUES ($1, $2, $3, $4::jsonb)
+         ON CONFLICT (alert_key, billing_month) DO NOTHING RETURNING id`,
+        [input.alertKey, input.billingMonth, input.firedAt, JSON.stringify(input.payload)],
+      );
+      const eventId = inserted[0]?.id;
+      if (eventId === undefined) return { fired: false, eventId: null, enqueued: 0 };
+      const queued = input.notifications.map((notification) => ({
+        ...notification,
+        dedupeKey: alertNotificationKey(input.alertKey, input.billingMonth, notification),
+      }));
+      const enqueued = await enqueue(tx, queued, input.firedAt, eventId);
+      if (input.alertId !== undefined) {
+        await tx.query(`UPDATE cost_alerts SET last_triggered_at = $2 WHERE id = $1`, [input.alertId, input.firedAt]);
+      }
+      return { fired: true, eventId, enqueued };
+    });
+  }
+
+  /** Keys of the alerts that already fired in `billingMonth` (to pass to crossedThresholds). */
+  async firedAlertKeys(billingMonth: BillingMonth): Promise<string[]> {
+    checkBillingMonth(billingMonth);
+    const rows = await this.db.query<{ alert_key: string }>(
+      `SELECT alert_key FROM alert_events WHERE billing_month = $1 ORDER BY fired_at, id`,
+      [billingMonth],
+    );
+    return rows.map((row) => row.alert_key);
+  }
+
+  /** The alert events of `billingMonth`, in firing order. */
+  async listAlertEvents(billingMonth: BillingMonth): Promise<AlertEvent[]> {
+    checkBillingMonth(billingMonth);
+    const rows = await this.db.query<{ id: number; alert_key: string; billing_month: string; fired_at: Date; payload: JsonObject }>(
+      `SELECT id, alert_key, billing_month, fired_at, payload FROM alert_events WHERE billing_month = $1 ORDER BY fired_at, id`,
+      [billingMonth],
+    );
+    return rows.map((row) => ({ id: row.id, alertKey: row.alert_key, billingMonth: row.billing_month, firedAt: row.fired_at, payload: row.payload }));
+  }
+
+  /**
+   * Enqueues notifications that are not tied to an alert event (daily and weekly reports).
+   * A dedupe key already in the outbox is skipped, so a rerun of the same report enqueues
+   * nothing; returns how many rows were added.
+   */
+  async enqueueNotifications(notifications: readonly QueuedNotification[], now: Date): Promise<number> {
+    return this.db.transaction((tx) => enqueue(tx, notifications, now, null));
+  }
+
+  /**
+   * Claims up to `limit` pending rows due at `now` for one delivery run: locks them with
+   * FOR UPDATE SKIP LOCKED (a concurrent run skips rather than waits), counts the attempt and
+   * pushes next_attempt_at to `leaseUntil`, all in one statement. Until the lease expires no
+   * other run sees these rows, so sending happens outside any transaction.
+   */
+  async claimDueNotifications(now: Date, limit: number, leaseUntil: Date): Promise<OutboxEntry[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer (got ${limit})`);
+    const rows = await this.db.query<OutboxRow>(
+      `WITH due AS (
+         SELECT id FROM notification_outbox
+          WHERE status = 'pending' AND next_attempt_at <= $1
+          ORDER BY next_attempt_at, id
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED)
+       UPDATE notification_outbox AS o
+          SET attempts = o.attempts + 1, next_attempt_at = $3
+         FROM due WHERE o.id = due.id
+       RETURNING o.*`,
+      [now, limit, leaseUntil],
+    );
+    return rows.map(toOutboxEntry).sort((a, b) => a.id - b.id);
+  }
+
+  /** Marks a claimed row delivered. */
+  async markDelivered(id: number, deliveredAt: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE notification_outbox SET status = 'delivered', delivered_at = $2, last_error = NULL WHERE id = $1`,
+      [id, deliveredAt],
+    );
+  }
+
+  /** Records a failed attempt on a claimed row and when to retry it; the row stays pending. */
+  async markFailed(id: number, error: string, retryAt: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE notification_outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1 AND status = 'pending'`,
+      [id, error, retryAt],
+    );
+  }
+
+  /** How many outbox rows are pending and delivered. */
+  async outboxCounts(): Promise<OutboxCounts> {
+    const rows = await this.db.query<{ pending: number; delivered: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+              count(*) FILTER (WHERE status = 'delivered')::int AS delivered
+         FROM notification_outbox`,
+    );
+    return rows[0] ?? { pending: 0, delivered: 0 };
+  }
+
+  /** Every outbox row, oldest first (for the dashboard and diagnostics). */
+  async listOutbox(options: { status?: OutboxEntry["status"] } = {}): Promise<OutboxEntry[]> {
+    const rows = await this.db.query<OutboxRow>(
+      `SELECT * FROM notification_outbox WHERE $1::text IS NULL OR status = $1 ORDER BY id`,
+      [options.status ?? null],
+    );
+    return rows.map(toOutboxEntry);
+  }
+}
+
+async function upsertAlert(tx: SqlExecutor, alert: CostAlertDefinition, source: CostAlert["source"]): Promise<void> {
+  await tx.query(
+    `INSERT INTO cost_alerts (id, kind, threshold_usd, recipients, enabled, source) VALUES ($1, $2, $3::numeric, $4::jsonb, $5, $6)
+     ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, threshold_usd = EXCLUDED.threshold_usd,
+       recipients = EXCLUDED.recipients, enabled = EXCLUDED.enabled`,
+    [alert.id, alert.kind, usdParam(alert.thresholdUsd, `costAlerts[${alert.id}].thresholdUsd`), JSON.stringify(alert.recipients), alert.enabled, source],
+  );
+}
+
+async function enqueue(tx: SqlExecutor, notifications: readonly QueuedNotification[], now: Date, alertEventId: number | null): Promise<number> {
+  const rows = notifications.map((n): SqlValue[] => [n.dedupeKey, n.channel, n.destination, JSON.stringify(n.payload), now, now, alertEventId]);
+  return insertMany(
+    tx,
+    `INSERT INTO notification_outbox (dedupe_key, channel, destination, payload, next_attempt_at, created_at, alert_event_id)`,
+    ["text", "text", "text", "jsonb", "timestamptz", "timestamptz", "integer"],
+    rows,
+    `ON CONFLICT (dedupe_key) DO NOTHING`,
+  );
+}

@@ -1,0 +1,120 @@
+import type { SqlClient } from "./sql-client";
+
+/**
+ * Versioned schema changes, applied in order and recorded in `schema_migrations`.
+ * Kept as TypeScript (not .sql files) so the esbuild bundle deployed to DigitalOcean
+ * Functions carries them without any file system access. A migration is never edited once
+ * released: change the schema with a new version.
+ *
+ * Money columns are `numeric(12,2)`: exact decimal dollars that people and SQL aggregates
+ * (SUM over a month) read directly. The store writes them from integer cents as decimal
+ * strings and reads them back as decimal text, so no float ever reaches the database.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  /** One statement per entry: PGlite's parameterised protocol runs one statement at a time. */
+  statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "tracker_tables",
+    statements: [
+      `CREATE TABLE spend_snapshots (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         taken_at timestamptz NOT NULL,
+         month_to_date_usd numeric(12,2) NOT NULL,
+         account_balance_usd numeric(12,2) NOT NULL,
+         generated_at timestamptz NOT NULL,
+         invoice_preview_usd numeric(12,2)
+       )`,
+      `CREATE INDEX spend_snapshots_taken_at ON spend_snapshots (taken_at DESC)`,
+      `CREATE TABLE billing_history (
+         date date PRIMARY KEY,
+         total_cost_usd numeric(12,2) NOT NULL,
+         month_to_date_usd numeric(12,2) NOT NULL,
+         cost_by_service jsonb NOT NULL DEFAULT '{}'::jsonb,
+         cost_by_project jsonb NOT NULL DEFAULT '{}'::jsonb,
+         cost_by_tag jsonb NOT NULL DEFAULT '{}'::jsonb
+       )`,
+      `CREATE TABLE resource_daily_cost (
+         date date NOT NULL,
+         resource_uuid text NOT NULL,
+         product text NOT NULL,
+         project_name text,
+         amount_usd numeric(12,2) NOT NULL,
+         PRIMARY KEY (date, resource_uuid, product)
+       )`,
+      `CREATE TABLE cost_alerts (
+         id text PRIMARY KEY,
+         kind text NOT NULL CHECK (kind IN ('threshold', 'forecast')),
+         threshold_usd numeric(12,2) NOT NULL CHECK (threshold_usd > 0),
+         recipients jsonb NOT NULL,
+         enabled boolean NOT NULL DEFAULT true,
+         source text NOT NULL CHECK (source IN ('config', 'api')),
+         last_triggered_at timestamptz
+       )`,
+      `CREATE TABLE alert_events (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         alert_key text NOT NULL,
+         billing_month text NOT NULL CHECK (billing_month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+         fired_at timestamptz NOT NULL,
+         payload jsonb NOT NULL,
+         UNIQUE (alert_key, billing_month)
+       )`,
+      `CREATE TABLE notification_outbox (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         dedupe_key text NOT NULL UNIQUE,
+         channel text NOT NULL CHECK (channel IN ('email', 'slack', 'webhook')),
+         destination text NOT NULL,
+         payload jsonb NOT NULL,
+         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered')),
+         attempts integer NOT NULL DEFAULT 0,
+         next_attempt_at timestamptz NOT NULL,
+         last_error text,
+         created_at timestamptz NOT NULL,
+         delivered_at timestamptz,
+         alert_event_id integer REFERENCES alert_events (id)
+       )`,
+      // The delivery loop's only query shape: due pending rows, oldest first.
+      `CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt_at, id) WHERE status = 'pending'`,
+    ],
+  },
+];
+
+/**
+ * Brings the schema up to date and returns the versions it applied (empty when current).
+ * Runs in one transaction that first takes a transaction-scoped advisory lock, so two
+ * processes starting at once serialise: the second waits, then sees nothing left to do.
+ * A failing statement rolls the whole batch back, leaving the previous version intact.
+ */
+export async function migrate(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return client.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('do-cost-guard:schema_migrations'))`);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version integer PRIMARY KEY,
+         name text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    const rows = await tx.query<{ version: number }>(`SELECT version FROM schema_migrations`);
+    const applied = new Set(rows.map((row) => row.version));
+    const newlyApplied: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements) {
+        try {
+          await tx.query(statement);
+        } catch (error) {
+          throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`);
+        }
+      }
+      await tx.query(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      newlyApplied.push(migration.version);
+    }
+    return newlyApplied;
+  });
+}

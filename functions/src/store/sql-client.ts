@@ -1,0 +1,32 @@
+/**
+ * The one seam between the tracker's store and a database. Everything above it (migrations,
+ * repositories, the outbox) is written once in PostgreSQL's dialect and runs unchanged on
+ * the `pg` driver (production, many processes) and on PGlite (embedded, one process).
+ */
+
+/** A value bound to a `$n` placeholder. JSON goes in as a string with an explicit `::jsonb` cast. */
+export type SqlValue = string | number | boolean | Date | null;
+
+/** Anything that can run one parameterised statement: the client itself or an open transaction. */
+export interface SqlExecutor {
+  /**
+   * Runs one statement and returns its rows. `Row` is the caller's description of the
+   * selected columns; the store casts columns in SQL (dates `::text`, money read as numeric
+   * text) so both drivers hand back the same JavaScript types.
+   */
+  query<Row extends object = Record<string, unknown>>(text: string, params?: readonly SqlValue[]): Promise<Row[]>;
+}
+
+/** A database connection (pool or embedded instance) that can also run transactions. */
+export interface SqlClient extends SqlExecutor {
+  /** Which adapter this is; only tests and diagnostics should look at it. */
+  readonly backend: "postgres" | "pglite";
+  /**
+   * Runs `work` inside BEGIN … COMMIT on one connection; any throw rolls back and is rethrown.
+   * Statements inside must go through the `tx` argument, not the client, or they run outside
+   * the transaction (on Postgres, on another pooled connection).
+   */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Releases connections (pool) or shuts the embedded database down (PGlite). */
+  close(): Promise<void>;
+}

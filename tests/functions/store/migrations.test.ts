@@ -1,0 +1,58 @@
+import { MIGRATIONS, migrate, type Migration } from "../../../functions/src/store/migrations";
+import { openBackend, STORE_BACKENDS, type BackendFixture } from "./backends";
+
+const TRACKER_TABLES = ["alert_events", "billing_history", "cost_alerts", "notification_outbox", "resource_daily_cost", "schema_migrations", "spend_snapshots"];
+
+describe.each(STORE_BACKENDS)("migrations on %s", (backend) => {
+  let fixture: BackendFixture;
+  beforeAll(async () => {
+    fixture = await openBackend(backend, __filename);
+  });
+  afterAll(() => fixture.dispose());
+
+  it("creates every tracker table on an empty database, then is a no-op when run again", async () => {
+    const first = await migrate(fixture.client);
+    expect(first).toEqual(MIGRATIONS.map((m) => m.version));
+
+    const tables = await fixture.client.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(TRACKER_TABLES);
+
+    expect(await migrate(fixture.client)).toEqual([]);
+    const recorded = await fixture.client.query<{ version: number }>(`SELECT version FROM schema_migrations ORDER BY version`);
+    expect(recorded.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it("rolls a failing migration back completely, naming it, and leaves earlier versions applied", async () => {
+    const broken: Migration = {
+      version: 9001,
+      name: "broken_on_purpose",
+      statements: [`CREATE TABLE half_done (id integer)`, `ALTER TABLE no_such_table ADD COLUMN x integer`],
+    };
+    await expect(migrate(fixture.client, [...MIGRATIONS, broken])).rejects.toThrow(/migration 9001 \(broken_on_purpose\) failed: .*no_such_table/);
+
+    const halfDone = await fixture.client.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'`);
+    expect(halfDone).toHaveLength(0);
+    const recorded = await fixture.client.query<{ version: number }>(`SELECT version FROM schema_migrations ORDER BY version`);
+    expect(recorded.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+});
+
+describe("migrations racing on postgres", () => {
+  let fixture: BackendFixture;
+  beforeAll(async () => {
+    fixture = await openBackend("postgres", __filename);
+  });
+  afterAll(() => fixture.dispose());
+
+  it("serialises four processes migrating a fresh database at once: one applies, three find nothing to do", async () => {
+    const processes = [1, 2, 3, 4].map(() => fixture.connectAnother!(1));
+    const results = await Promise.all(processes.map((client) => migrate(client)));
+
+    const appliers = results.filter((applied) => applied.length > 0);
+    expect(appliers).toEqual([MIGRATIONS.map((m) => m.version)]);
+    const recorded = await fixture.client.query<{ version: number }>(`SELECT version FROM schema_migrations ORDER BY version`);
+    expect(recorded.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+});
