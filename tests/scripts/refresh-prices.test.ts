@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createPriceCatalog } from "../../core/pricing";
-import { formatCatalog, parseArgs } from "../../scripts/refresh-prices";
+import { formatCatalog, parseArgs, refreshPrices } from "../../scripts/refresh-prices";
 import { validateRequest, validateResponse } from "../support/openapi";
 
 const run = promisify(execFile);
@@ -121,8 +121,13 @@ describe("npm run prices:refresh", () => {
   }, 30_000);
 
   test("--dry-run prints the changes and leaves the file alone", async () => {
+    // In-process (same code path as the CLI's main) to keep this file fast.
     const { file, original } = await catalogCopy("dry.json");
-    const { stdout } = await script(["--catalog", file, "--dry-run"], { DIGITALOCEAN_TOKEN: TOKEN, DIGITALOCEAN_API_URL: apiUrl });
+    const lines: string[] = [];
+    const result = await refreshPrices(parseArgs(["--catalog", file, "--dry-run"]), { DIGITALOCEAN_TOKEN: TOKEN, DIGITALOCEAN_API_URL: apiUrl }, (line) => lines.push(line));
+    const stdout = lines.join("\n");
+    expect(result.written).toBe(false);
+    expect(result.droplets.added).toEqual(["s-new-2vcpu-3gb"]);
     expect(stdout).toContain("dry run");
     expect(stdout).toContain("  + s-new-2vcpu-3gb");
     expect(await fs.readFile(file, "utf8")).toBe(original);
