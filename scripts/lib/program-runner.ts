@@ -25,6 +25,8 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   /** Inputs as the engine would send them to a policy pack (secrets still marked, not masked). */
   engineInputs: Record<string, unknown>;
+  /** State after the (mocked) create: the inputs plus the outputs the mocks fabricate. Engine encoding. */
+  engineOutputs: Record<string, unknown>;
 }
 
 export interface ProgramRun {
@@ -59,7 +61,11 @@ export class ProgramError extends Error {
 }
 
 interface MockMonitorLike {
-  registerResource(req: RegisterResourceRequestLike, callback: (err: unknown, resp?: { getUrn(): string }) => void): void;
+  registerResource(req: RegisterResourceRequestLike, callback: (err: unknown, resp?: RegisterResourceResponseLike) => void): void;
+}
+interface RegisterResourceResponseLike {
+  getUrn(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 interface RegisterResourceRequestLike {
   getType(): string;
@@ -82,7 +88,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     await pulumi.runtime.setMocks(
       {
-        newResource: (args) => ({ id: args.custom ? `${args.name}-id` : "", state: args.inputs }),
+        newResource: (args) => {
+          const id = args.custom ? mockId(args.type, args.name) : "";
+          return { id, state: { ...args.inputs, ...fabricatedOutputs(args.type, id, args.inputs) } };
+        },
         call: (args) => {
           const answer = options.invoke?.(args.token, args.inputs);
           if (answer === undefined) throw new Error(`the offline plan has no answer for invoke ${args.token}`);
@@ -130,10 +139,45 @@ function recordRegistrations(into: RecordedResource[]): void {
           parentUrn: req.getParent() || undefined,
           inputs: mask(engineInputs) as Record<string, unknown>,
           engineInputs,
+          engineOutputs: resp.getObject()?.toJavaScript() ?? {},
         });
       }
       callback(err, resp);
     });
+}
+
+/**
+ * DigitalOcean resource URNs ("do:droplet:123") are outputs, known only after create. Programs
+ * wire them into `digitalocean.Project` resources, so the mocks make them up from the mock id
+ * in DigitalOcean's format; everything else stays unknown, as in a real preview.
+ */
+const DIGITALOCEAN_URN_OUTPUTS: Record<string, [output: string, kind: string]> = {
+  "digitalocean:index/droplet:Droplet": ["dropletUrn", "droplet"],
+  "digitalocean:index/app:App": ["appUrn", "app"],
+  "digitalocean:index/databaseCluster:DatabaseCluster": ["clusterUrn", "dbaas"],
+  "digitalocean:index/kubernetesCluster:KubernetesCluster": ["clusterUrn", "kubernetes"],
+  "digitalocean:index/loadBalancer:LoadBalancer": ["loadBalancerUrn", "loadbalancer"],
+  "digitalocean:index/spacesBucket:SpacesBucket": ["bucketUrn", "space"],
+  "digitalocean:index/reservedIp:ReservedIp": ["reservedIpUrn", "reservedip"],
+  "digitalocean:index/volume:Volume": ["volumeUrn", "volume"],
+  "digitalocean:index/domain:Domain": ["domainUrn", "domain"],
+  "digitalocean:index/vpc:Vpc": ["vpcUrn", "vpc"],
+};
+
+/** Droplet ids are integers in DigitalOcean (programs convert them with Number); others are strings. */
+function mockId(type: string, name: string): string {
+  if (type !== "digitalocean:index/droplet:Droplet") return `${name}-id`;
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) % 100_000_000;
+  return String(400_000_000 + hash);
+}
+
+function fabricatedOutputs(type: string, id: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const urnOutput = DIGITALOCEAN_URN_OUTPUTS[type];
+  if (!urnOutput) return {};
+  // Spaces buckets and domains are addressed by name in DigitalOcean URNs.
+  const key = type.endsWith("spacesBucket:SpacesBucket") || type.endsWith("domain:Domain") ? String(inputs.name ?? id) : id;
+  return { [urnOutput[0]]: `do:${urnOutput[1]}:${key}` };
 }
 
 /** Waits for the RPC queue to drain, through apply chains that register more resources. */
