@@ -303,7 +303,7 @@ export interface AppInstanceSize {
 export interface ReservedIp {
   ip?: string;
   region?: Region;
-  droplet?: Droplet | Record<string, never> | null;
+  droplet?: Droplet | null;
   locked?: boolean;
   project_id?: string;
 }

@@ -1,0 +1,429 @@
+/**
+ * A local stand-in for https://api.digitalocean.com: an HTTP server on 127.0.0.1 whose every
+ * request and response is checked against DigitalOcean's OpenAPI spec (tests assert
+ * `fake.validationErrors` is empty), with DigitalOcean's paging, rate-limit headers, bearer
+ * auth, a mutable in-memory account, and injectable faults (429, 5xx, timeouts, broken JSON,
+ * pages that vanish mid-pagination).
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { findOperation, validateRequest, validateResponse } from "./openapi";
+import { SEED_NOW, seedRestaurantPlatformAccount, type FakeAccountState } from "./fake-do-api/seed";
+import type { AppMetricName, ErrorBody, FunctionsNamespace, FunctionsTrigger } from "../../functions/src/digitalocean/types";
+
+export * from "./fake-do-api/seed";
+
+/** Which failure to serve instead of the normal answer. */
+export type FaultKind = "429" | "500" | "503" | "timeout" | "truncated-json" | "malformed-json" | "disappearing-page";
+
+/** A fault and the requests it applies to; the first matching fault is used and counts down. */
+export interface FaultSpec {
+  kind: FaultKind;
+  /** Exact pathname, or a pattern tested against it; any path when absent. */
+  path?: string | RegExp;
+  /** Any method when absent. */
+  method?: string;
+  /** How many matching requests get the fault (default 1; `Infinity` for all). */
+  times?: number;
+  /** 429 only: `retry-after` seconds (default 1); `null` sends no `retry-after`. */
+  retryAfterSeconds?: number | null;
+  /** timeout only: answer normally after this many ms; never answer when absent. */
+  delayMs?: number;
+  /** disappearing-page only: the page that 404s (default: any page after the first). */
+  page?: number;
+}
+
+/** One request as the fake saw it, safe to print: the bearer token is redacted. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** Options for {@link startFakeDigitalOcean}. */
+export interface FakeDigitalOceanOptions {
+  /** Initial account; defaults to {@link seedRestaurantPlatformAccount}. */
+  state?: FakeAccountState;
+  /** Accepted bearer token (default `"test-token"`). */
+  token?: string;
+  /** The fake's "today", for defaults such as bandwidth's "yesterday". */
+  now?: () => Date;
+}
+
+/** A running fake; close it in `afterAll`. */
+export interface FakeDigitalOcean {
+  /** Base URL to give the client, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  readonly state: FakeAccountState;
+  /** The accepted token. */
+  readonly token: string;
+  /** Spec mismatches of requests and responses seen so far. */
+  readonly validationErrors: string[];
+  readonly requests: RecordedRequest[];
+  injectFault(fault: FaultSpec): void;
+  /** Drops pending faults, recorded requests and validation errors. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Context {
+  url: URL;
+  method: string;
+  pathParams: Record<string, string>;
+  body: unknown;
+}
+
+type Handler = (context: Context) => Answer;
+
+const NOT_FOUND: ErrorBody = { id: "not_found", message: "The resource you were accessing could not be found." };
+
+/** Starts the fake on 127.0.0.1 with an OS-assigned port. */
+export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {}): Promise<FakeDigitalOcean> {
+  const state = options.state ?? seedRestaurantPlatformAccount();
+  const token = options.token ?? "test-token";
+  const now = options.now ?? (() => SEED_NOW);
+  const validationErrors: string[] = [];
+  const requests: RecordedRequest[] = [];
+  let faults: (FaultSpec & { remaining: number })[] = [];
+  let baseUrl = "";
+
+  const routes = buildRoutes(state, () => baseUrl, now);
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      try {
+        handle(req, res, Buffer.concat(chunks).toString("utf8"));
+      } catch (error) {
+        validationErrors.push(`fake failed on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
+        send(res, req.method ?? "GET", "", { status: 500, body: { id: "server_error", message: "the fake failed" } }, false);
+      }
+    });
+  });
+
+  function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string): void {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", baseUrl);
+    const headers = redactHeaders(req.headers);
+    let body: unknown;
+    if (rawBody !== "") {
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        validationErrors.push(`${method} ${url.pathname}: request body is not JSON`);
+        return send(res, method, url.pathname, { status: 500, body: { id: "fake_request_invalid", message: "request body is not JSON" } }, false);
+      }
+    }
+    requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, ...(body === undefined ? {} : { body }) });
+
+    const problems = validateRequest(method, url.pathname, url.searchParams, body);
+    if (problems.length > 0) {
+      validationErrors.push(...problems);
+      return send(res, method, url.pathname, { status: 500, body: { id: "fake_request_invalid", message: problems.join("; ") } }, false);
+    }
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      return send(res, method, url.pathname, { status: 401, body: { id: "unauthorized", message: "Unable to authenticate you" } });
+    }
+
+    const matched = findOperation(method, url.pathname);
+    const route = matched ? routes[`${matched.method.toUpperCase()} ${matched.template}`] : undefined;
+    const context: Context = { url, method, pathParams: matched?.pathParams ?? {}, body };
+    const fault = takeFault(method, url);
+    if (fault) return serveFault(fault, res, method, url, () => (route ? route(context) : notImplemented(method, url)));
+    send(res, method, url.pathname, route ? route(context) : notImplemented(method, url));
+  }
+
+  function notImplemented(method: string, url: URL): Answer {
+    validationErrors.push(`${method} ${url.pathname}: the fake does not implement this spec operation`);
+    return { status: 500, body: { id: "server_error", message: "not implemented by the fake" } };
+  }
+
+  function takeFault(method: string, url: URL): FaultSpec | undefined {
+    const fault = faults.find((candidate) => {
+      if (candidate.remaining <= 0) return false;
+      if (candidate.method && candidate.method.toUpperCase() !== method) return false;
+      if (typeof candidate.path === "string" && candidate.path !== url.pathname) return false;
+      if (candidate.path instanceof RegExp && !candidate.path.test(url.pathname)) return false;
+      if (candidate.kind === "disappearing-page") {
+        const page = Number(url.searchParams.get("page") ?? "1");
+        return candidate.page === undefined ? page > 1 : page === candidate.page;
+      }
+      return true;
+    });
+    if (fault) fault.remaining -= 1;
+    return fault;
+  }
+
+  function serveFault(fault: FaultSpec, res: http.ServerResponse, method: string, url: URL, answer: () => Answer): void {
+    switch (fault.kind) {
+      case "429": {
+        const retryAfter = fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds;
+        const extra: Record<string, string> = retryAfter === null ? {} : { "retry-after": String(retryAfter) };
+        return send(res, method, url.pathname, { status: 429, headers: extra, body: { id: "too_many_requests", message: "API rate limit exceeded." } });
+      }
+      case "500":
+        return send(res, method, url.pathname, { status: 500, body: { id: "server_error", message: "Unexpected server-side error", request_id: "fake-500" } });
+      case "503":
+        return send(res, method, url.pathname, { status: 503, body: { id: "service_unavailable", message: "The service is temporarily unavailable." } });
+      case "disappearing-page":
+        return send(res, method, url.pathname, { status: 404, body: NOT_FOUND });
+      case "timeout":
+        // Never answering is the point; close() destroys the socket.
+        if (fault.delayMs !== undefined) setTimeout(() => !res.destroyed && send(res, method, url.pathname, answer()), fault.delayMs);
+        return;
+      case "truncated-json": {
+        const text = JSON.stringify(answer().body ?? {});
+        res.writeHead(200, { ...rateLimitHeaders(), "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+        res.write(text.slice(0, Math.floor(text.length / 2)), () => res.destroy());
+        return;
+      }
+      case "malformed-json": {
+        const text = JSON.stringify(answer().body ?? {}).replace(":", "=");
+        res.writeHead(200, { ...rateLimitHeaders(), "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+        res.end(text);
+        return;
+      }
+    }
+  }
+
+  function rateLimitHeaders(): Record<string, string> {
+    state.rateLimit.remaining = Math.max(0, state.rateLimit.remaining - 1);
+    return {
+      "ratelimit-limit": String(state.rateLimit.limit),
+      "ratelimit-remaining": String(state.rateLimit.remaining),
+      "ratelimit-reset": String(state.rateLimit.resetEpochSeconds),
+    };
+  }
+
+  function send(res: http.ServerResponse, method: string, path: string, answer: Answer, validate = true): void {
+    if (validate && path) validationErrors.push(...validateResponse(method, path, answer.status, answer.body));
+    const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
+    const headers: Record<string, string> = { ...rateLimitHeaders(), ...answer.headers, "x-request-id": `fake-${requests.length}` };
+    if (text !== "") headers["content-type"] = "application/json; charset=utf-8";
+    res.writeHead(answer.status, headers);
+    res.end(text);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: baseUrl,
+    state,
+    token,
+    validationErrors,
+    requests,
+    injectFault(fault) {
+      faults.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    reset() {
+      faults = [];
+      requests.length = 0;
+      validationErrors.length = 0;
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+function redactHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = name === "authorization" ? String(value).replace(/^(\S+)\s.*$/, "$1 [REDACTED]") : [value].flat().join(", ");
+  }
+  return out;
+}
+
+/** DigitalOcean's paging: `page` from 1, `per_page` default 20, absolute links, `meta.total`. */
+function paginate<T>(items: readonly T[], key: string, url: URL, baseUrl: string, extra: Record<string, unknown> = {}): Answer {
+  const perPage = Number(url.searchParams.get("per_page") ?? "20");
+  const page = Number(url.searchParams.get("page") ?? "1");
+  const lastPage = Math.max(1, Math.ceil(items.length / perPage));
+  const link = (target: number) => {
+    const next = new URL(url.pathname, baseUrl);
+    next.searchParams.set("page", String(target));
+    next.searchParams.set("per_page", String(perPage));
+    url.searchParams.forEach((value, name) => name !== "page" && name !== "per_page" && next.searchParams.set(name, value));
+    return next.toString();
+  };
+  const pages: Record<string, string> = {};
+  if (page > 1) Object.assign(pages, { first: link(1), prev: link(Math.min(page - 1, lastPage)) });
+  if (page < lastPage) Object.assign(pages, { next: link(page + 1), last: link(lastPage) });
+  return {
+    status: 200,
+    body: { [key]: items.slice((page - 1) * perPage, page * perPage), ...extra, links: Object.keys(pages).length ? { pages } : {}, meta: { total: items.length } },
+  };
+}
+
+function buildRoutes(state: FakeAccountState, baseUrl: () => string, now: () => Date): Record<string, Handler> {
+  const list = <T>(items: () => readonly T[], key: string): Handler => ({ url }) => paginate(items(), key, url, baseUrl());
+  const ok = (body: unknown): Answer => ({ status: 200, body });
+  const namespaceById = (id: string | undefined) => state.namespaces.find((namespace) => namespace.namespace === id);
+  const appMetric = (metric: AppMetricName): Handler => ({ url }) => {
+    const appId = url.searchParams.get("app_id") ?? "";
+    const component = url.searchParams.get("app_component");
+    const start = Number(url.searchParams.get("start"));
+    const end = Number(url.searchParams.get("end"));
+    const series = (state.appMetrics[appId]?.[metric] ?? [])
+      .filter((entry) => !component || entry.metric.app_component === component)
+      .map((entry) => ({ metric: entry.metric, values: entry.values.filter(([time]) => Number(time) >= start && Number(time) <= end) }));
+    return ok({ status: "success", data: { resultType: "matrix", result: series } });
+  };
+
+  return {
+    "GET /v2/customers/my/balance": () => ok(state.balance),
+    "GET /v2/customers/my/invoices": ({ url }) => paginate(state.invoices, "invoices", url, baseUrl(), { invoice_preview: state.invoicePreview }),
+    "GET /v2/customers/my/invoices/{invoice_uuid}": ({ url, pathParams }) => {
+      const items = state.invoiceItems[pathParams.invoice_uuid ?? ""];
+      return items ? paginate(items, "invoice_items", url, baseUrl()) : { status: 404, body: NOT_FOUND };
+    },
+    "GET /v2/customers/my/billing_history": list(() => state.billingHistory, "billing_history"),
+    "GET /v2/billing/{account_urn}/insights/{start_date}/{end_date}": ({ url, pathParams }) => {
+      if (pathParams.account_urn !== state.accountUrn) return { status: 404, body: NOT_FOUND };
+      const from = pathParams.start_date ?? "";
+      const to = pathParams.end_date ?? "";
+      const points = state.billingInsights.filter((point) => (point.start_date ?? "") >= from && (point.start_date ?? "") <= to);
+      const perPage = Number(url.searchParams.get("per_page") ?? "20");
+      const page = Number(url.searchParams.get("page") ?? "1");
+      return ok({
+        data_points: points.slice((page - 1) * perPage, page * perPage),
+        total_items: points.length,
+        total_pages: Math.max(1, Math.ceil(points.length / perPage)),
+        current_page: page,
+      });
+    },
+    "GET /v2/droplets": ({ url }) => {
+      const tag = url.searchParams.get("tag_name");
+      return paginate(tag ? state.droplets.filter((droplet) => droplet.tags.includes(tag)) : state.droplets, "droplets", url, baseUrl());
+    },
+    "GET /v2/databases": ({ url }) => {
+      const tag = url.searchParams.get("tag_name");
+      return ok({ databases: tag ? state.databases.filter((database) => database.tags?.includes(tag)) : state.databases });
+    },
+    "GET /v2/volumes": list(() => state.volumes, "volumes"),
+    "GET /v2/snapshots": ({ url }) => {
+      const type = url.searchParams.get("resource_type");
+      return paginate(type ? state.snapshots.filter((snapshot) => snapshot.resource_type === type) : state.snapshots, "snapshots", url, baseUrl());
+    },
+    "GET /v2/kubernetes/clusters": list(() => state.kubernetesClusters, "kubernetes_clusters"),
+    "GET /v2/load_balancers": list(() => state.loadBalancers, "load_balancers"),
+    "GET /v2/apps": list(() => state.apps, "apps"),
+    "GET /v2/reserved_ips": list(() => state.reservedIps, "reserved_ips"),
+    "GET /v2/projects": list(() => state.projects, "projects"),
+    "GET /v2/projects/{project_id}/resources": ({ url, pathParams }) => {
+      const resources = state.projectResources[pathParams.project_id ?? ""];
+      return resources ? paginate(resources, "resources", url, baseUrl()) : { status: 404, body: NOT_FOUND };
+    },
+    "GET /v2/sizes": list(() => state.sizes, "sizes"),
+    "GET /v2/apps/tiers/instance_sizes": () => ok({ instance_sizes: state.appInstanceSizes }),
+    "GET /v2/monitoring/metrics/apps/memory_percentage": appMetric("memory_percentage"),
+    "GET /v2/monitoring/metrics/apps/cpu_percentage": appMetric("cpu_percentage"),
+    "GET /v2/monitoring/metrics/apps/restart_count": appMetric("restart_count"),
+    "GET /v2/apps/{app_id}/metrics/bandwidth_daily": ({ url, pathParams }) => {
+      const appId = pathParams.app_id ?? "";
+      if (!state.apps.some((app) => app.id === appId)) return { status: 404, body: NOT_FOUND };
+      const requested = url.searchParams.get("date");
+      // DigitalOcean's default is yesterday; only the date part of `date` counts.
+      const day = requested ? requested.slice(0, 10) : new Date(now().getTime() - 86_400_000).toISOString().slice(0, 10);
+      const bytes = state.appBandwidthDaily[appId]?.[day] ?? "0";
+      return ok({ app_bandwidth_usage: [{ app_id: appId, bandwidth_bytes: bytes }], date: `${day}T00:00:00Z` });
+    },
+    "GET /v2/functions/namespaces": () => ok({ namespaces: state.namespaces }),
+    "POST /v2/functions/namespaces": ({ body }) => {
+      const { region, label } = body as { region: string; label: string };
+      const uuid = `${pseudoHex(8)}-${pseudoHex(4)}-4${pseudoHex(3)}-a${pseudoHex(3)}-${pseudoHex(12)}`;
+      const stamp = now().toISOString().replace(".000", "");
+      const namespace: FunctionsNamespace = {
+        api_host: `https://faas-${region}-${pseudoHex(8)}.doserverless.co`,
+        namespace: `fn-${uuid}`,
+        created_at: stamp,
+        updated_at: stamp,
+        label,
+        region,
+        uuid,
+        key: `dof_v1_${pseudoHex(32)}`,
+      };
+      state.namespaces.push(namespace);
+      state.triggers[namespace.namespace ?? ""] = [];
+      return ok({ namespace });
+    },
+    "GET /v2/functions/namespaces/{namespace_id}": ({ pathParams }) => {
+      const namespace = namespaceById(pathParams.namespace_id);
+      return namespace ? ok({ namespace }) : { status: 404, body: NOT_FOUND };
+    },
+    "DELETE /v2/functions/namespaces/{namespace_id}": ({ pathParams }) => {
+      const namespace = namespaceById(pathParams.namespace_id);
+      if (!namespace) return { status: 404, body: NOT_FOUND };
+      state.namespaces.splice(state.namespaces.indexOf(namespace), 1);
+      delete state.triggers[pathParams.namespace_id ?? ""];
+      return { status: 204 };
+    },
+    "GET /v2/functions/namespaces/{namespace_id}/triggers": ({ pathParams }) => {
+      const triggers = state.triggers[pathParams.namespace_id ?? ""];
+      return triggers ? ok({ triggers }) : { status: 404, body: NOT_FOUND };
+    },
+    "POST /v2/functions/namespaces/{namespace_id}/triggers": ({ pathParams, body }) => {
+      const triggers = state.triggers[pathParams.namespace_id ?? ""];
+      if (!triggers) return { status: 404, body: NOT_FOUND };
+      const request = body as FunctionsTrigger;
+      const stamp = now().toISOString().replace(".000", "");
+      const trigger: FunctionsTrigger = {
+        namespace: pathParams.namespace_id,
+        name: request.name,
+        function: request.function,
+        type: request.type,
+        is_enabled: request.is_enabled,
+        created_at: stamp,
+        updated_at: stamp,
+        scheduled_details: request.scheduled_details,
+        scheduled_runs: { last_run_at: null, next_run_at: null },
+      };
+      triggers.push(trigger);
+      return ok({ trigger });
+    },
+    "GET /v2/functions/namespaces/{namespace_id}/triggers/{trigger_name}": ({ pathParams }) => {
+      const trigger = state.triggers[pathParams.namespace_id ?? ""]?.find((candidate) => candidate.name === pathParams.trigger_name);
+      return trigger ? ok({ trigger }) : { status: 404, body: NOT_FOUND };
+    },
+    "PUT /v2/functions/namespaces/{namespace_id}/triggers/{trigger_name}": ({ pathParams, body }) => {
+      const trigger = state.triggers[pathParams.namespace_id ?? ""]?.find((candidate) => candidate.name === pathParams.trigger_name);
+      if (!trigger) return { status: 404, body: NOT_FOUND };
+      const update = body as Pick<FunctionsTrigger, "is_enabled" | "scheduled_details">;
+      if (update.is_enabled !== undefined) trigger.is_enabled = update.is_enabled;
+      if (update.scheduled_details !== undefined) trigger.scheduled_details = update.scheduled_details;
+      trigger.updated_at = now().toISOString().replace(".000", "");
+      return ok({ trigger });
+    },
+    "DELETE /v2/functions/namespaces/{namespace_id}/triggers/{trigger_name}": ({ pathParams }) => {
+      const triggers = state.triggers[pathParams.namespace_id ?? ""];
+      const index = triggers?.findIndex((candidate) => candidate.name === pathParams.trigger_name) ?? -1;
+      if (!triggers || index < 0) return { status: 404, body: NOT_FOUND };
+      triggers.splice(index, 1);
+      return { status: 204 };
+    },
+  };
+}
+
+let hexCounter = 0;
+/** Unique-enough hex for generated ids; deterministic per process so failures reproduce. */
+function pseudoHex(length: number): string {
+  hexCounter += 1;
+  let out = "";
+  for (let i = 0; out.length < length; i++) out += ((hexCounter * 2654435761 + i * 40503) >>> 0).toString(16).padStart(8, "0");
+  return out.slice(0, length);
+}
