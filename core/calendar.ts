@@ -68,11 +68,6 @@ export function hoursInMonth(month: BillingMonth): number {
   return daysInMonth(month) * 24;
 }
 
-/** Hours between two instants, negative if `to` is before `from`. */
-export function hoursBetween(from: Date, to: Date): number {
-  return (to.getTime() - from.getTime()) / MS_PER_HOUR;
-}
-
 /**
  * Hours of the billing month that lie in [from, to), i.e. the overlap of that interval
  * with the month; 0 when they do not overlap.

@@ -50,7 +50,7 @@ describe("SpikeDetector", () => {
 
   it("alerts on a spike on a busy weekday, measured against that weekday's level", () => {
     // Same rhythm; day 47 is a Saturday (start Monday + 47 = 6 weeks + 5 days): 14 × 1.5 = 21.
-    const weekly = Array.from({ length: 56 }, (_, day) => ([0, 6].includes((weekdayOf(START) + day) % 7) ? 14 : 10));
+    const weekly = Array.from({ length: 56 }, (_, day): number => ([0, 6].includes((weekdayOf(START) + day) % 7) ? 14 : 10));
     weekly[47] = 21;
     expect(alertDays(weekly).filter((day) => day >= 21)).toEqual([47]);
   });
