@@ -5,46 +5,69 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { ProgramError, ProgramRun, runProgram } from "./lib/program-runner";
+import { formatUsd } from "../core/money";
+import { buildPlanDocument, diffPlans, formatMonthly, parsePlanDocument, PlanDocument, renderMarkdown, violationsToShow } from "./lib/plan-document";
+import { AnalyzerResource, PolicyPackConfigError, PolicyViolation, startPolicyPack } from "./lib/policy-pack-host";
+import { ProgramError, RecordedResource, runProgram } from "./lib/program-runner";
 import { shortType, summarizeInputs } from "./lib/resource-summary";
 import { loadStackConfig, StackConfigError } from "./lib/stack-config";
 import { formatTable } from "./lib/table";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
+const DEFAULT_POLICY_PACK = path.join(REPO_ROOT, "policies");
+const DEFAULT_POLICY_CONFIG = path.join(REPO_ROOT, "policy-config.json");
+const BUDGET_POLICY = "do-stack-monthly-budget";
 
 const HELP = `Usage: npm run plan -- [options]
 
-Runs a Pulumi TypeScript program offline, under Pulumi's mocks, and prints the resources it
-would create. Nothing is deployed and no cloud API is called.
+Runs a Pulumi TypeScript program offline, under Pulumi's mocks, prices every resource it would
+create, and runs the cost guard policy pack over it through the analyzer gRPC protocol the Pulumi
+CLI uses — the same checks as \`pulumi preview --policy-pack policies\`. Nothing is deployed and no
+cloud API is called.
 
 Options:
-  --program DIR   Pulumi project directory (default: this repository, the do-cost-guard stack)
-  --stack NAME    stack whose Pulumi.<NAME>.yaml supplies the configuration (default: prod)
-  --json FILE     also write the plan as JSON: {"version": 1, "program", "stack", "resources":
-                  [{"urn", "type", "name", "inputs"}], "outputs"}; secrets are written as "[secret]"
-  --verbose       print stack traces for program errors
-  -h, --help      show this help
+  --program DIR          Pulumi project directory (default: this repository, the do-cost-guard stack)
+  --stack NAME           stack whose Pulumi.<NAME>.yaml supplies the configuration (default: prod)
+  --policy-pack DIR      CrossGuard policy pack to run (default: policies/ of do-cost-guard)
+  --policy-config FILE   policy pack config, as for --policy-pack-config (default: policy-config.json
+                         of do-cost-guard, if present; otherwise the pack's schema defaults)
+  --json FILE            also write the plan as JSON: {"version": 1, "program", "stack", "resources":
+                         [{"urn", "type", "name", "inputs", "monthlyUsd", "components"}], "outputs",
+                         "totalMonthlyUsd", "budgetMonthlyUsd", "violations", "blocked", "diff"?};
+                         secrets are written as "[secret]"
+  --markdown FILE        also write the plan as a pull-request comment (Markdown)
+  --compare-to FILE      a --json plan from before the change: adds what was added, removed and
+                         changed, and the monthly delta
+  --verbose              print stack traces for program errors
+  -h, --help             show this help
 
 Secrets: encrypted config values (and secret keys the stack has not set) cannot be decrypted
 offline; the plan substitutes placeholders and says so on stderr.
 
-Exit codes: 0 planned; 2 the program or its configuration failed (the message says why).
+Exit codes: 0 planned; 1 a mandatory policy blocks the plan; 2 the program, its configuration or
+the policy pack failed (the message says why).
 `;
+
+/** A failure whose message is the whole story for the user (no stack trace needed). */
+class PlanFailure extends Error {}
+
+function readEarlierPlan(file: string): PlanDocument {
+  try {
+    return parsePlanDocument(fs.readFileSync(file, "utf8"), file);
+  } catch (err) {
+    throw new PlanFailure(`--compare-to: ${(err as Error).message}`);
+  }
+}
 
 interface PlanOptions {
   programDir: string;
   stack: string;
+  policyPack: string;
+  policyConfig?: string;
   jsonFile?: string;
+  markdownFile?: string;
+  compareTo?: string;
   verbose: boolean;
-}
-
-/** The JSON written by --json; later fields (cost, policies) extend it, `version` stays 1 while compatible. */
-export interface PlanDocument {
-  version: 1;
-  program: string;
-  stack: string;
-  resources: { urn: string; type: string; name: string; inputs: Record<string, unknown> }[];
-  outputs: Record<string, unknown>;
 }
 
 function parseOptions(argv: string[]): PlanOptions | "help" {
@@ -53,7 +76,11 @@ function parseOptions(argv: string[]): PlanOptions | "help" {
     options: {
       program: { type: "string" },
       stack: { type: "string", default: "prod" },
+      "policy-pack": { type: "string" },
+      "policy-config": { type: "string" },
       json: { type: "string" },
+      markdown: { type: "string" },
+      "compare-to": { type: "string" },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -63,25 +90,57 @@ function parseOptions(argv: string[]): PlanOptions | "help" {
   return {
     programDir: path.resolve(values.program ?? REPO_ROOT),
     stack: values.stack as string,
+    policyPack: path.resolve(values["policy-pack"] ?? DEFAULT_POLICY_PACK),
+    policyConfig: values["policy-config"] ?? (fs.existsSync(DEFAULT_POLICY_CONFIG) ? DEFAULT_POLICY_CONFIG : undefined),
     jsonFile: values.json,
+    markdownFile: values.markdown,
+    compareTo: values["compare-to"],
     verbose: values.verbose as boolean,
   };
 }
 
-export function toPlanDocument(run: ProgramRun, programDir: string): PlanDocument {
-  return {
-    version: 1,
-    program: path.relative(process.cwd(), programDir) || ".",
-    stack: run.stack,
-    resources: run.resources.filter((r) => r.custom).map((r) => ({ urn: r.urn, type: r.type, name: r.name, inputs: r.inputs })),
-    outputs: run.outputs,
-  };
+/**
+ * Runs the pack as \`pulumi preview\` would: \`Analyze\` with each resource's inputs, then one
+ * \`AnalyzeStack\` with every resource's state after (mocked) creation.
+ */
+async function runPolicies(options: PlanOptions, project: string, resources: readonly RecordedResource[]): Promise<{ violations: PolicyViolation[]; budgetMonthlyUsd: number | null }> {
+  const host = await startPolicyPack(options.policyPack, {
+    config: options.policyConfig,
+    env: { PULUMI_PROJECT: project, PULUMI_STACK: options.stack },
+  });
+  try {
+    const asAnalyzed = (r: RecordedResource, properties: Record<string, unknown>): AnalyzerResource => ({ urn: r.urn, type: r.type, name: r.name, properties, parent: r.parentUrn });
+    const perResource = await Promise.all(resources.map((r) => host.analyze(asAnalyzed(r, r.engineInputs))));
+    const stack = await host.analyzeStack(resources.map((r) => asAnalyzed(r, r.engineOutputs)));
+    const budget = host.config[BUDGET_POLICY];
+    const budgetMonthlyUsd = budget && budget.enforcementLevel !== "disabled" && typeof budget.properties.maxMonthlyUsd === "number" ? budget.properties.maxMonthlyUsd : null;
+    return { violations: [...perResource.flat(), ...stack], budgetMonthlyUsd };
+  } finally {
+    await host.close();
+  }
 }
 
 function printPlan(plan: PlanDocument, project: string): void {
-  const rows = plan.resources.map((r) => [shortType(r.type), r.name, summarizeInputs(r.type, r.inputs)]);
+  const rows = plan.resources.map((r) => [shortType(r.type), r.name, formatMonthly(r), summarizeInputs(r.type, r.inputs)]);
   console.log(`Plan for ${project} (stack ${plan.stack}): ${plan.resources.length} resource${plan.resources.length === 1 ? "" : "s"} to create\n`);
-  console.log(formatTable(["TYPE", "NAME", "KEY SETTINGS"], rows));
+  console.log(formatTable(["TYPE", "NAME", "MONTHLY", "KEY SETTINGS"], rows));
+  const budget = plan.budgetMonthlyUsd === null ? "" : ` (budget ${formatUsd(plan.budgetMonthlyUsd)})`;
+  console.log(`\nEstimated monthly cost: ${formatUsd(plan.totalMonthlyUsd)}${budget}`);
+  for (const r of plan.resources.filter((r) => r.unknowns.length > 0)) console.log(`  ${r.name}: ${r.unknowns.join("; ")}`);
+  if (plan.diff) {
+    const d = plan.diff;
+    const delta = d.monthlyDeltaUsd >= 0 ? `+${formatUsd(d.monthlyDeltaUsd)}` : formatUsd(d.monthlyDeltaUsd);
+    console.log(`Change since the compared plan: ${delta}/month (${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed)`);
+  }
+  const shown = violationsToShow(plan);
+  if (shown.length > 0) {
+    console.log("\nPolicy violations:");
+    for (const v of shown) {
+      const where = v.urn ? v.urn.slice(v.urn.lastIndexOf("::") + 2) : "stack";
+      console.log(`  [${v.enforcementLevel}] ${v.policy} (${where}): ${v.message.replace(/\n/g, "\n      ")}`);
+    }
+  }
+  console.log(plan.blocked ? "\nBLOCKED: mandatory policy violations would stop pulumi up." : "\nNo mandatory policy violations.");
   const outputs = Object.entries(plan.outputs);
   if (outputs.length > 0) {
     console.log("\nOutputs:");
@@ -111,16 +170,32 @@ async function main(argv: string[]): Promise<number> {
       config: stackConfig.config,
       secretKeys: stackConfig.secretKeys,
     });
-    const plan = toPlanDocument(run, options.programDir);
+    const previous = options.compareTo ? readEarlierPlan(options.compareTo) : undefined;
+    const { violations, budgetMonthlyUsd } = await runPolicies(options, stackConfig.project, run.resources).catch((err: Error) => {
+      throw new PlanFailure(err instanceof PolicyPackConfigError ? err.message : `policy pack ${options.policyPack} failed: ${err.message}`);
+    });
+    const plan = buildPlanDocument({
+      program: path.relative(process.cwd(), options.programDir) || ".",
+      stack: options.stack,
+      resources: run.resources,
+      outputs: run.outputs,
+      violations,
+      budgetMonthlyUsd,
+    });
+    if (previous) plan.diff = diffPlans(previous, plan);
     printPlan(plan, stackConfig.project);
     if (options.jsonFile) {
       writeFileAtomically(options.jsonFile, JSON.stringify(plan, null, 2) + "\n");
       console.log(`\nWrote ${options.jsonFile}`);
     }
-    return 0;
+    if (options.markdownFile) {
+      writeFileAtomically(options.markdownFile, renderMarkdown(plan));
+      console.log(`Wrote ${options.markdownFile}`);
+    }
+    return plan.blocked ? 1 : 0;
   } catch (err) {
     const cause = err instanceof ProgramError ? err.cause : err;
-    if (err instanceof StackConfigError || err instanceof ProgramError) {
+    if (err instanceof StackConfigError || err instanceof ProgramError || err instanceof PlanFailure) {
       console.error(`plan failed: ${(cause as Error)?.message ?? String(cause)}`);
       if (options.verbose && cause instanceof Error && cause.stack) console.error(cause.stack);
       return 2;
