@@ -97,11 +97,24 @@ export function disallowedTagValues(
 }
 
 /**
- * The tags with a `key:<key>` placeholder appended for each missing key, so a violation message
- * can show the line to paste, e.g. `["env:prod", "service:<service>"]`.
+ * The tags as they should read: each tag with a disallowed value becomes a placeholder, and a
+ * placeholder is appended for each missing key, so a violation message can show the line to
+ * paste, e.g. `["env:prod", "service:<service>"]` or `["env:<prod|staging>"]`.
  */
-export function tagsWithPlaceholders(tags: readonly string[], missingKeys: readonly string[]): string[] {
-  return [...tags, ...missingKeys.map((key) => `${key}:<${key}>`)];
+export function suggestedTags(
+  tags: readonly string[],
+  missingKeys: readonly string[],
+  allowedValues: Readonly<Record<string, readonly string[]>> = {},
+): string[] {
+  const allowedFor = (key: string): readonly string[] | undefined =>
+    Object.prototype.hasOwnProperty.call(allowedValues, key) ? allowedValues[key] : undefined;
+  const placeholder = (key: string): string => `${key}:<${allowedFor(key)?.join("|") ?? key}>`;
+  const kept = tags.map((tag) => {
+    const { key, value } = parseTag(tag);
+    const allowed = allowedFor(key);
+    return value !== null && allowed !== undefined && !allowed.includes(value) ? placeholder(key) : tag;
+  });
+  return [...kept, ...missingKeys.map(placeholder)];
 }
 
 const token = (module: string, name: string): string => `digitalocean:index/${module}:${name}`;
@@ -136,6 +149,7 @@ export const UNTAGGABLE_COST_BEARING_TYPES: ReadonlySet<string> = new Set([
   token("reservedIpv6", "ReservedIpv6"),
   token("cdn", "Cdn"),
   token("containerRegistry", "ContainerRegistry"),
+  token("containerRegistries", "ContainerRegistries"),
   token("dropletSnapshot", "DropletSnapshot"),
   token("vpcNatGateway", "VpcNatGateway"),
 ]);

@@ -24,7 +24,7 @@ import * as path from "node:path";
 import Ajv, { ErrorObject } from "ajv";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 
@@ -136,6 +136,8 @@ export interface StackAnalysis {
 /** A running policy pack and a gRPC client connected to it. */
 export interface PolicyPackHost {
   readonly info: PolicyPackInfo;
+  /** Process id of the pack, for diagnostics; the host stops it in close(). */
+  readonly pid: number | undefined;
   /** The config last sent with `Configure`, per policy. */
   readonly config: Readonly<Record<string, EffectivePolicyConfig>>;
   /** Applies schema defaults, overlays `source` (file path or object), validates and sends `Configure`. */
@@ -189,6 +191,7 @@ export async function startPolicyPack(packDir: string, opts: StartPolicyPackOpti
 
 class GrpcPolicyPackHost implements PolicyPackHost {
   config: Record<string, EffectivePolicyConfig> = {};
+  readonly pid: number | undefined;
 
   constructor(
     private readonly child: ChildProcess,
@@ -196,7 +199,9 @@ class GrpcPolicyPackHost implements PolicyPackHost {
     readonly info: PolicyPackInfo,
     private readonly concurrency: number,
     private readonly forgetChild: () => void,
-  ) {}
+  ) {
+    this.pid = child.pid;
+  }
 
   async configure(source?: string | PolicyPackConfigJson): Promise<Record<string, EffectivePolicyConfig>> {
     const given = source === undefined ? {} : typeof source === "string" ? readConfigFile(source) : source;
@@ -363,8 +368,8 @@ function defaultResourceOptions(parent: string | undefined): analyzerProto.Analy
 }
 
 /** Struct.fromJavaScript rejects `undefined`; the engine never sends it, so drop it as JSON does. */
-function toJsonObject(value: Record<string, unknown>): Record<string, Struct.JavaScriptValue> {
-  return JSON.parse(JSON.stringify(value)) as Record<string, Struct.JavaScriptValue>;
+function toJsonObject(value: Record<string, unknown>): Record<string, JavaScriptValue> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, JavaScriptValue>;
 }
 
 function readConfigFile(file: string): PolicyPackConfigJson {

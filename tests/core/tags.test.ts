@@ -7,7 +7,7 @@ import {
   missingRequiredKeys,
   parseTag,
   tagKeys,
-  tagsWithPlaceholders,
+  suggestedTags,
 } from "../../core/tags";
 
 describe("parseTag", () => {
@@ -73,8 +73,16 @@ describe("disallowedTagValues", () => {
   });
 });
 
-test("tagsWithPlaceholders keeps existing tags and appends one placeholder per missing key", () => {
-  expect(tagsWithPlaceholders(["env:prod"], ["service", "owner"])).toEqual(["env:prod", "service:<service>", "owner:<owner>"]);
+describe("suggestedTags", () => {
+  const allowed = { env: ["prod", "staging"] };
+  test.each([
+    ["appends one placeholder per missing key", ["env:prod"], ["service", "owner"], {}, ["env:prod", "service:<service>", "owner:<owner>"]],
+    ["a missing key with an allow-list shows the choices", [], ["env"], allowed, ["env:<prod|staging>"]],
+    ["a disallowed value is replaced in place", ["team:a", "env:production"], [], allowed, ["team:a", "env:<prod|staging>"]],
+    ["nothing to fix", ["env:prod"], [], allowed, ["env:prod"]],
+  ])("%s", (_case, tags, missing, allowedValues, expected) => {
+    expect(suggestedTags(tags, missing, allowedValues)).toEqual(expected);
+  });
 });
 
 describe("resource type classification", () => {

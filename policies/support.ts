@@ -1,0 +1,95 @@
+/**
+ * Helpers every policy in this pack shares: reading config over schema defaults, reading inputs
+ * that may be unknown during `pulumi preview`, and naming a resource in a message.
+ */
+import { UnknownValueError } from "@pulumi/policy";
+
+/** The pack's config for one policy over its defaults; the engine sends defaults too, direct callers may not. */
+export function configOver<T extends object>(defaults: T, given: Partial<T>): T {
+  return { ...defaults, ...given };
+}
+
+/** A resource's inputs with every unknown value left out, and where the unknowns were. */
+export interface KnownInputs {
+  inputs: Record<string, unknown>;
+  unknownPaths: string[];
+}
+
+const OMITTED = Symbol("unknown until deploy");
+
+/**
+ * Reads `container[key]` through the policy SDK's unknown-checking proxy and copies it out,
+ * dropping unknown values and recording their paths. Reading an unknown through the proxy throws,
+ * which would abort the whole policy with "can't run during preview"; here it is recorded instead.
+ */
+function readKnown(container: object, key: string | number, where: string, unknownPaths: string[]): unknown {
+  let value: unknown;
+  try {
+    value = (container as Record<string | number, unknown>)[key];
+  } catch (error) {
+    if (!(error instanceof UnknownValueError)) throw error;
+    unknownPaths.push(where);
+    return OMITTED;
+  }
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (let index = 0; index < value.length; index++) {
+      const item = readKnown(value, index, `${where}[${index}]`, unknownPaths);
+      if (item !== OMITTED) items.push(item);
+    }
+    return items;
+  }
+  if (typeof value === "object" && value !== null) {
+    const record: Record<string, unknown> = {};
+    for (const child of Object.keys(value)) {
+      const item = readKnown(value, child, `${where}.${child}`, unknownPaths);
+      if (item !== OMITTED) record[child] = item;
+    }
+    return record;
+  }
+  return value;
+}
+
+/**
+ * The inputs as a plain object without the values that are unknown until deploy: the estimator
+ * treats a missing input as unknown (never as 0), so this is what it should see.
+ */
+export function knownInputs(props: Record<string, unknown>): KnownInputs {
+  const unknownPaths: string[] = [];
+  const inputs: Record<string, unknown> = {};
+  for (const key of Object.keys(props)) {
+    const value = readKnown(props, key, key, unknownPaths);
+    if (value !== OMITTED) inputs[key] = value;
+  }
+  return { inputs, unknownPaths };
+}
+
+/** A `tags`-like input: its known strings, and whether the list or any entry is unknown until deploy. */
+export interface TagInput {
+  tags: string[];
+  anyUnknown: boolean;
+  /** Set when the input is present but not a list of strings. */
+  malformed?: string;
+}
+
+/** Reads a `tags`-like input that may be absent, unknown, or partly unknown during preview. */
+export function readTags(container: object, key: string, where = key): TagInput {
+  const unknownPaths: string[] = [];
+  const value = readKnown(container, key, where, unknownPaths);
+  const anyUnknown = unknownPaths.length > 0;
+  if (value === OMITTED || value === undefined || value === null) return { tags: [], anyUnknown };
+  if (!Array.isArray(value)) return { tags: [], anyUnknown, malformed: `${where} must be a list of strings (got ${JSON.stringify(value)})` };
+  const nonString = value.find((tag) => typeof tag !== "string");
+  if (nonString !== undefined) return { tags: [], anyUnknown, malformed: `${where} must hold strings only (got ${JSON.stringify(nonString)})` };
+  return { tags: value as string[], anyUnknown };
+}
+
+/** `Droplet "web-1"`: the short type name and the Pulumi name, for messages. */
+export function describeResource(type: string, name: string): string {
+  return `${type.slice(type.lastIndexOf(":") + 1)} "${name}"`;
+}
+
+/** True for DigitalOcean resource types (not providers, stacks or components). */
+export function isDigitalOceanType(type: string): boolean {
+  return type.startsWith("digitalocean:");
+}
