@@ -565,12 +565,13 @@ export class DigitalOceanClient {
   }
 
   private transportError(error: unknown, method: string, path: string, attempts: number): DigitalOceanApiError {
-    const name = error instanceof Error ? error.name : "";
-    if (name === "TimeoutError" || name === "AbortError") {
+    // Duck-typed: fetch's DOMException is not `instanceof Error` in every realm (jest's vm, for one).
+    const described = errorParts(error);
+    if (described.name === "TimeoutError" || described.name === "AbortError") {
       return new DigitalOceanApiError({ status: null, id: "timeout", method, path, attempts, message: `no complete answer within ${this.timeoutMs} ms` });
     }
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    const message = error instanceof Error ? `${error.message}${cause}` : String(error);
+    const cause = errorParts(described.cause).message;
+    const message = `${described.message}${cause ? `: ${cause}` : ""}`;
     return new DigitalOceanApiError({ status: null, id: "network_error", method, path, attempts, message: this.redact(message) });
   }
 
@@ -622,6 +623,12 @@ function itemsOf<T>(page: object, key: string, path: string): T[] {
     throw new DigitalOceanApiError({ status: 200, id: "unexpected_shape", method: "GET", path, attempts: 1, message: `"${key}" is not an array` });
   }
   return items as T[];
+}
+
+function errorParts(error: unknown): { name: string; message: string; cause: unknown } {
+  if (typeof error !== "object" || error === null) return { name: "", message: error === undefined ? "" : String(error), cause: undefined };
+  const fields = error as { name?: unknown; message?: unknown; cause?: unknown };
+  return { name: String(fields.name ?? ""), message: String(fields.message ?? ""), cause: fields.cause };
 }
 
 function required<T>(value: T | undefined, key: string, method: string, path: string): T {
