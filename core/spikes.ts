@@ -125,15 +125,20 @@ export class SpikeDetector {
   private readonly weekdayRatios: number[][] = Array.from({ length: 7 }, () => []);
   private episode: { deseasonalised: number[]; daysLeft: number } | undefined;
   private seen = false;
+  private readonly options: SpikeOptions;
 
   /** `reportNewService: false` for aggregates like the total, whose first day is not news. */
   constructor(
-    private readonly options: SpikeOptions,
+    options: SpikeOptions,
     private readonly reportNewService = true,
-  ) {}
+  ) {
+    this.options = resolveSpikeOptions(options);
+  }
 
   /** Records the day's cost (weekday 0 = Sunday); returns a verdict when that day is a spike. */
   push(weekday: number, usd: number): SpikeVerdict | undefined {
+    if (!Number.isInteger(weekday) || weekday < 0 || weekday > 6) throw new RangeError(`weekday must be 0 (Sunday) … 6 (got ${weekday})`);
+    if (!Number.isFinite(usd)) throw new RangeError(`usd must be a finite number (got ${usd})`);
     const factor = this.weeklyFactor(weekday);
     const verdict = this.judge(usd, factor);
     const deseasonalised = usd / factor;
@@ -198,7 +203,9 @@ function densify(series: DailySeries, seriesIndex: number, firstDate: IsoDate, d
 /**
  * Spikes on `asOfDate`, per service and for the total (reported as `TOTAL_SERVICE`). Each
  * series is replayed from the earliest date in the input so that episodes opened by earlier
- * alerts are honoured: a plateau alerted three days ago is not alerted again today.
+ * alerts are honoured: a plateau alerted three days ago is not alerted again today. "New
+ * service" means new within the input, so pass the stored history (at least `windowDays` plus
+ * `seasonalWeeks` weeks, and every day back to a service's last cost).
  */
 export function detectSpikes(series: readonly DailySeries[], options: SpikeOptions, asOfDate: IsoDate): Spike[] {
   const resolved = resolveSpikeOptions(options);

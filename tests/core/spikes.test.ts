@@ -151,7 +151,15 @@ describe("resolveSpikeOptions", () => {
     else expect(() => resolveSpikeOptions(overrides)).toThrow(message);
   });
 
-  it("is applied by detectSpikes too", () => {
+  it("is applied by detectSpikes and the streaming detector too", () => {
     expect(() => detectSpikes([], { ...DEFAULT_SPIKE_OPTIONS, windowDays: 0 }, START)).toThrow("options.windowDays must be a whole number >= 3 (got 0)");
+    expect(() => new SpikeDetector({ ...DEFAULT_SPIKE_OPTIONS, minIncreaseUsd: Number.NaN })).toThrow("options.minIncreaseUsd must be a number >= 0 (got NaN)");
+  });
+
+  it.each([
+    [7, 1, "weekday must be 0 (Sunday) … 6 (got 7)"],
+    [1, Number.NaN, "usd must be a finite number (got NaN)"],
+  ])("the streaming detector rejects push(%d, %d)", (weekday, usd, message) => {
+    expect(() => new SpikeDetector(DEFAULT_SPIKE_OPTIONS).push(weekday, usd)).toThrow(message);
   });
 });
