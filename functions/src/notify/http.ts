@@ -1,0 +1,31 @@
+import type { JsonObject } from "../store/types";
+
+/** Options shared by the HTTP transports. */
+export interface HttpTransportOptions {
+  /** Abort the request after this long. Default 10 s, well inside the outbox lease. */
+  timeoutMs?: number;
+}
+
+/** Default HTTP timeout: 10 s (engineering choice, 2026-11-27; Slack answers in well under a second). */
+export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
+
+/**
+ * POSTs JSON and fails on anything but 2xx. Errors say which kind of endpoint and the status,
+ * never the URL: Slack webhook URLs and many webhook URLs carry their secret in the path.
+ */
+export async function postJson(kind: string, url: string, body: JsonObject, options: HttpTransportOptions = {}): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const cause = (error as Error).name === "TimeoutError" ? `timed out after ${options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS} ms` : (error as Error).message;
+    throw new Error(`${kind} request failed: ${cause}`);
+  }
+  const answer = (await response.text().catch(() => "")).slice(0, 200);
+  if (!response.ok) throw new Error(`${kind} answered ${response.status}${answer ? `: ${answer}` : ""}`);
+}
