@@ -408,7 +408,7 @@ export class DigitalOceanClient {
    */
   async request<T>(method: string, pathOrUrl: string, options: RequestOptions = {}): Promise<T> {
     const verb = method.toUpperCase();
-    const url = this.resolve(pathOrUrl, options.query);
+    const url = this.resolve(pathOrUrl, options.query, verb);
     const path = `${url.pathname}${url.search}`;
     for (let attempt = 1; ; attempt++) {
       await this.throttle();
@@ -533,11 +533,11 @@ export class DigitalOceanClient {
     return { status: response.status, headers: response.headers, text };
   }
 
-  private resolve(pathOrUrl: string, query: Query): URL {
+  private resolve(pathOrUrl: string, query: Query, method = "GET"): URL {
     const url = new URL(pathOrUrl, this.baseUrl);
     if (url.origin !== this.baseUrl.origin) {
       throw new DigitalOceanApiError({
-        status: null, id: "foreign_link", method: "GET", path: url.pathname, attempts: 0,
+        status: null, id: "foreign_link", method, path: url.pathname, attempts: 0,
         message: `refusing to send the token to ${url.origin} (client base is ${this.baseUrl.origin})`,
       });
     }
