@@ -11,15 +11,15 @@
 import * as digitalocean from "@pulumi/digitalocean";
 
 const region = "nyc3";
-const tags = (service: string) => ["env:prod", `service:${service}`, "owner:platform-team"];
+const tags = (service: string) => ["env:prod", `service:${service}`, "owner:platform"];
 
 const ordersDb = new digitalocean.DatabaseCluster("orders-db", {
   engine: "pg",
   version: "16",
-  size: "db-s-1vcpu-2gb",
+  size: "db-s-2vcpu-4gb",
   nodeCount: 2, // primary + standby for automatic failover
   region,
-  tags: tags("orders"),
+  tags: tags("orders-db"),
 });
 
 const app = new digitalocean.App("ordering", {

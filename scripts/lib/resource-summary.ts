@@ -14,6 +14,7 @@ export function shortType(type: string): string {
 
 export function summarizeInputs(type: string, inputs: Record<string, unknown>): string {
   if (type === "digitalocean:index/monitorAlert:MonitorAlert") return summarizeMonitorAlert(inputs);
+  if (type === "digitalocean:index/app:App") return summarizeApp(inputs);
   const settings: string[] = [];
   for (const [key, value] of Object.entries(inputs)) {
     if (settings.length === MAX_GENERIC_SETTINGS) break;
@@ -34,6 +35,17 @@ function summarizeMonitorAlert(inputs: Record<string, unknown>): string {
   const slacks = Array.isArray(alerts.slacks) ? alerts.slacks.map((s) => (s as { channel?: unknown }).channel) : [];
   const destinations = [`${emails} email${emails === 1 ? "" : "s"}`, ...slacks.map((c) => `slack ${c === SECRET_MASK ? "[secret]" : String(c)}`)];
   return `${inputs.description} · ${type} ${compare} ${inputs.value} on ${selectors.join(",") || "all"} → ${destinations.join(", ")}`;
+}
+
+/** "storefront apps-s-1vcpu-1gb×2, orders-api apps-s-1vcpu-1gb×2" — an app is its components. */
+function summarizeApp(inputs: Record<string, unknown>): string {
+  const spec = (inputs.spec ?? {}) as Record<string, unknown>;
+  const components: string[] = [];
+  for (const kind of ["services", "workers", "jobs", "staticSites"]) {
+    const list = Array.isArray(spec[kind]) ? (spec[kind] as Record<string, unknown>[]) : [];
+    for (const c of list) components.push(kind === "staticSites" ? `${c.name} (static)` : `${c.name} ${c.instanceSizeSlug ?? "default size"}×${c.instanceCount ?? 1}`);
+  }
+  return components.join(", ");
 }
 
 function asStrings(value: unknown): string[] {
