@@ -26,7 +26,8 @@ export const DIGITALOCEAN_OPENAPI_PATH = path.resolve(
   "../../../shared/reference/digitalocean-openapi/digitalocean-openapi.json",
 );
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON value as the spec holds it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 /** The parts of an OpenAPI operation this module reads. */
