@@ -1,8 +1,12 @@
 /**
- * DigitalOcean bills droplet-style resources by the hour up to a monthly cap: a resource
- * that runs 672 hours (28 days × 24) or more in a calendar month costs its monthly price.
- * Source: https://docs.digitalocean.com/platform/billing/ ("hourly billing … capped at 672 hours"),
- * as of 2026-11-27. This is the one place that rule lives; pricing and forecasting both call it.
+ * DigitalOcean bills droplet-style resources for the time they exist, up to a monthly cap: a
+ * resource that exists 672 hours (28 days × 24) or more in a calendar month costs its monthly
+ * price, and the hourly price is the monthly price / 672. Since 2026-01-01 the time is counted
+ * per second (minimum 60 s or $0.01) instead of per started hour, so `hours` may be fractional.
+ * Sources: ../shared/docs/DO-API-NOTES.md ("Droplets bill hourly up to a monthly cap (672 hours)");
+ * https://www.digitalocean.com/community/questions/how-billing-works-for-1-hour (DigitalOcean staff
+ * answer on per-second billing from 2026-01-01), both read 2026-11-27. This is the one place that
+ * rule lives; pricing and forecasting both call it.
  */
 export const MONTHLY_CAP_HOURS = 672;
 
