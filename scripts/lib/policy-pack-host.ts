@@ -148,7 +148,7 @@ export interface PolicyPackHost {
   analyzeStack(resources: readonly AnalyzerResource[]): Promise<PolicyViolation[]>;
   /** `Analyze` for every resource (pipelined), then `AnalyzeStack`, as a preview does. */
   analyzeAll(resources: readonly AnalyzerResource[]): Promise<StackAnalysis>;
-  /** Closes the client and stops the pack process, waiting until it has exited. */
+  /** Closes the client and stops the pack process, waiting until it has exited; safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -274,6 +274,7 @@ class GrpcPolicyPackHost implements PolicyPackHost {
   }
 
   async close(): Promise<void> {
+    // Idempotent: stopChild returns at once when the pack has already exited.
     this.client.close();
     this.forgetChild();
     await stopChild(this.child);
