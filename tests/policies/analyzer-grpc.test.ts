@@ -4,7 +4,7 @@
  * One pack process for the whole file (starting it type-checks the pack with ts-node).
  */
 import * as path from "node:path";
-import { AnalyzerResource, PolicyPackConfigError, PolicyPackHost, startPolicyPack, UNKNOWN } from "../../scripts/lib/policy-pack-host";
+import { AnalyzerResource, PolicyPackConfigError, PolicyPackHost, PolicyViolation, startPolicyPack, UNKNOWN } from "../../scripts/lib/policy-pack-host";
 
 const repoRoot = path.join(__dirname, "../..");
 const productionConfig = path.join(repoRoot, "policy-config.json");
@@ -42,7 +42,7 @@ function forkline(): AnalyzerResource[] {
   ];
 }
 
-const mandatory = (violations: { enforcementLevel: string }[]) => violations.filter((v) => v.enforcementLevel === "mandatory");
+const mandatory = (violations: PolicyViolation[]) => violations.filter((v) => v.enforcementLevel === "mandatory");
 
 let host: PolicyPackHost;
 
