@@ -95,11 +95,14 @@ export interface SpikeInput {
 
 /** "Droplets cost $48.00 on 2026-11-26, 4.0× the usual $12.00". */
 export function renderSpike(input: SpikeInput): NotificationMessage {
-  const ratio = input.baselineUsd > 0 ? `${(input.amountUsd / input.baselineUsd).toFixed(1)}×` : "new spend";
+  const comparison =
+    input.baselineUsd > 0
+      ? `${(input.amountUsd / input.baselineUsd).toFixed(1)}× the usual ${formatUsd(input.baselineUsd)} a day`
+      : "where it usually costs nothing";
   return {
     type: "spike",
     title: `Cost spike: ${input.key} on ${input.date}`,
-    summary: `${input.dimension} ${input.key} cost ${formatUsd(input.amountUsd)} on ${input.date}, ${ratio} the usual ${formatUsd(input.baselineUsd)} a day.`,
+    summary: `${input.dimension} ${input.key} cost ${formatUsd(input.amountUsd)} on ${input.date}, ${comparison}.`,
     facts: [
       { label: input.dimension, value: input.key },
       { label: "That day", value: formatUsd(input.amountUsd) },

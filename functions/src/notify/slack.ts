@@ -69,7 +69,8 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
   const context: SlackBlock = {
     type: "context",
     elements: [
-      { type: "mrkdwn", text: message.link ? `<${message.link.url}|${escapeMrkdwn(message.link.label)}>` : "do-cost-guard" },
+      // Slack decodes &amp; inside link URLs too, so the URL is escaped like any other text.
+      { type: "mrkdwn", text: message.link ? `<${escapeMrkdwn(message.link.url)}|${escapeMrkdwn(message.link.label)}>` : "do-cost-guard" },
     ],
   };
   // Header and context are always kept; the body gives way, ending with a note of what was cut.
