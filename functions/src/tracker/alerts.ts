@@ -1,0 +1,190 @@
+/**
+ * What `check` decides after ingesting: which thresholds crossed, whether the month-end
+ * projection is over budget, which days spiked. Each finding becomes one alert event through
+ * `CostStore.recordAlertEventOnce`, whose unique (key, month) makes it fire exactly once per
+ * billing month however many runs, reruns or concurrent runs see it.
+ */
+import { crossedThresholds, forecastEventKey, forecastExceedsBudget, thresholdEventKey } from "../../../core/billing-thresholds";
+import { addDays, billingMonthOf, hoursElapsedInMonth, isoDate, monthStart, type BillingMonth, type IsoDate } from "../../../core/calendar";
+import { forecastMonthEnd, type FixedResource, type MonthEndForecast } from "../../../core/forecast";
+import { MONTHLY_CAP_HOURS } from "../../../core/hourly-billing";
+import { estimateResource } from "../../../core/pricing";
+import { detectSpikes, type DailySeries, type Spike } from "../../../core/spikes";
+import { notificationsFor } from "../notify/outbox";
+import { renderForecastAlert, renderSpike, renderThresholdCrossed } from "../notify/render";
+import type { CostStore } from "../store/cost-store";
+import type { AccountReading } from "./ingest";
+import { resourceKeyOf } from "./ingest";
+import type { TrackerConfig } from "./config";
+
+/** Which alert events one run fired (keys), for logs and tests. */
+export interface FiredAlerts {
+  thresholds: string[];
+  forecast: string | null;
+  spikes: string[];
+}
+
+/** Fires every threshold at or below month-to-date spend that has not fired this month, each to its own recipients. */
+export async function fireThresholds(store: CostStore, config: TrackerConfig, monthToDateUsd: number, now: Date): Promise<string[]> {
+  const billingMonth = billingMonthOf(now);
+  const firedKeys = new Set(await store.firedAlertKeys(billingMonth));
+  const alreadyFired = config.thresholds.filter((t) => firedKeys.has(thresholdEventKey(t.id, billingMonth))).map((t) => t.id);
+  const coreThresholds = config.thresholds.map((t) => ({ id: t.id, amountUsd: t.amountUsd, recipients: [t.id] }));
+  const fired: string[] = [];
+  for (const crossed of crossedThresholds(monthToDateUsd, coreThresholds, alreadyFired)) {
+    const threshold = config.thresholds.find((t) => t.id === crossed.id)!;
+    const message = renderThresholdCrossed({
+      thresholdUsd: threshold.amountUsd,
+      monthToDateUsd,
+      billingMonth,
+      budgetUsd: config.budgetMonthlyUsd,
+      ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+    });
+    const alertKey = thresholdEventKey(threshold.id, billingMonth);
+    const outcome = await store.recordAlertEventOnce({
+      alertKey,
+      billingMonth,
+      firedAt: now,
+      payload: { kind: "threshold", thresholdUsd: threshold.amountUsd, monthToDateUsd },
+      notifications: notificationsFor(threshold.recipients, message),
+    });
+    if (outcome.fired) fired.push(alertKey);
+  }
+  return fired;
+}
+
+const DROPLET = "digitalocean:index/droplet:Droplet";
+const VOLUME = "digitalocean:index/volume:Volume";
+const DATABASE = "digitalocean:index/databaseCluster:DatabaseCluster";
+
+/**
+ * The month's fixed resources. Invoice lines billed in hours give each resource's monthly
+ * price (amount × 672 ÷ min(hours, 672)) and how long it has run; a line whose resource is no
+ * longer listed stopped when its hours ran out. Droplets, volumes and databases listed but not
+ * yet on the preview (it is regenerated daily) are priced by core/pricing from their size.
+ */
+export function fixedResourcesOf(reading: AccountReading, now: Date): FixedResource[] {
+  const month = billingMonthOf(now);
+  const start = monthStart(month);
+  const elapsed = hoursElapsedInMonth(month, now);
+  const byKey = new Map<string, { cents: number; hours: number }>();
+  for (const item of reading.previewItems) {
+    if ((item.duration_unit ?? "").toLowerCase() !== "hours") continue;
+    const hours = Number(item.duration ?? "0");
+    const amount = Number(item.amount ?? "0");
+    if (!(hours > 0) || !(amount > 0)) continue;
+    const key = `${resourceKeyOf(item)}\u0000${item.product ?? ""}`;
+    const entry = byKey.get(key) ?? { cents: 0, hours: 0 };
+    entry.cents += Math.round(amount * 100);
+    entry.hours = Math.max(entry.hours, hours);
+    byKey.set(key, entry);
+  }
+  const resources: FixedResource[] = [];
+  const onInvoice = new Set<string>();
+  for (const [key, { cents, hours }] of byKey) {
+    const resourceKey = key.split("\u0000")[0]!;
+    onInvoice.add(resourceKey);
+    const monthlyUsd = ((cents / 100) * MONTHLY_CAP_HOURS) / Math.min(hours, MONTHLY_CAP_HOURS);
+    const listed = reading.existingResources.has(resourceKey) || !/^[0-9a-f-]{8,}$|^\d+$/.test(resourceKey);
+    // The preview lags up to a day, so a line a day short of the month so far still ran all month.
+    const ranAllMonth = hours >= elapsed - 24;
+    const resource: FixedResource = { id: resourceKey, monthlyUsd };
+    if (!listed) resource.deletedAt = new Date(start.getTime() + hours * 3_600_000);
+    else if (!ranAllMonth) resource.createdAt = new Date(now.getTime() - hours * 3_600_000);
+    resources.push(resource);
+  }
+  const priced = (id: string, type: string, inputs: Record<string, unknown>, createdAt: string | undefined) => {
+    if (onInvoice.has(id)) return;
+    const estimate = estimateResource(type, inputs);
+    if (estimate.monthlyUsd === null || estimate.monthlyUsd === 0) return;
+    const created = createdAt ? new Date(createdAt) : undefined;
+    resources.push({ id, monthlyUsd: estimate.monthlyUsd, ...(created && created > start ? { createdAt: created } : {}) });
+  };
+  for (const droplet of reading.droplets) priced(String(droplet.id), DROPLET, { size: droplet.size_slug }, droplet.created_at);
+  for (const volume of reading.volumes) if (volume.id) priced(volume.id, VOLUME, { size: volume.size_gigabytes }, volume.created_at);
+  for (const database of reading.databases) {
+    if (database.id) priced(database.id, DATABASE, { engine: database.engine, size: database.size, nodeCount: database.num_nodes, storageSizeMib: database.storage_size_mib }, database.created_at);
+  }
+  return resources;
+}
+
+/** The month-end projection: fixed resources priced to month end plus the usage run-rate. */
+export function projectMonthEnd(reading: AccountReading, monthToDateUsd: number, now: Date): MonthEndForecast {
+  return forecastMonthEnd({ billingMonth: billingMonthOf(now), now, monthToDateUsd, fixedResources: fixedResourcesOf(reading, now), usageDaily: [] });
+}
+
+/** Fires the forecast alert (once per month) when the projection is over budget; returns its key if this run fired it. */
+export async function fireForecast(store: CostStore, config: TrackerConfig, forecast: MonthEndForecast, monthToDateUsd: number, now: Date): Promise<string | null> {
+  if (!config.forecast.enabled || !forecastExceedsBudget(forecast, config.budgetMonthlyUsd)) return null;
+  const billingMonth: BillingMonth = forecast.billingMonth;
+  const message = renderForecastAlert({
+    projectedUsd: forecast.projectedUsd,
+    budgetUsd: config.budgetMonthlyUsd,
+    monthToDateUsd,
+    billingMonth,
+    asOf: isoDate(now),
+    ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+  });
+  const alertKey = forecastEventKey(billingMonth);
+  const outcome = await store.recordAlertEventOnce({
+    alertKey,
+    billingMonth,
+    firedAt: now,
+    payload: { kind: "forecast", projectedUsd: forecast.projectedUsd, budgetUsd: config.budgetMonthlyUsd, fixedUsd: forecast.fixedUsd, method: forecast.method },
+    notifications: notificationsFor(config.forecast.recipients, message),
+  });
+  return outcome.fired ? alertKey : null;
+}
+
+/** Days of stored history the spike detector is given: its window plus its weekly factors plus a margin for episodes. */
+function spikeHistoryDays(config: TrackerConfig): number {
+  return config.spikes.options.windowDays + config.spikes.options.seasonalWeeks * 7 + 28;
+}
+
+/** Spikes on the last complete day (yesterday), per service and for the total, from stored history. */
+export async function findSpikes(store: CostStore, config: TrackerConfig, now: Date): Promise<Spike[]> {
+  const asOf = addDays(isoDate(now), -1);
+  const history = await store.listBillingHistory(addDays(asOf, -spikeHistoryDays(config)), asOf);
+  if (history.length === 0) return [];
+  const points = new Map<string, { date: IsoDate; usd: number }[]>();
+  for (const day of history) {
+    for (const [service, usd] of Object.entries(day.costByService)) {
+      const list = points.get(service) ?? [];
+      list.push({ date: day.date, usd });
+      points.set(service, list);
+    }
+  }
+  const series: DailySeries[] = [...points].map(([service, list]) => ({ service, points: list }));
+  return detectSpikes(series, config.spikes.options, asOf);
+}
+
+/** Idempotence key of a spike: one per service per day. */
+export function spikeEventKey(spike: Pick<Spike, "service" | "date">): string {
+  return `spike:${spike.service}:${spike.date}`;
+}
+
+/** Fires one event per spike (keyed by service and date); returns the keys this run fired. */
+export async function fireSpikes(store: CostStore, config: TrackerConfig, spikes: readonly Spike[], now: Date): Promise<string[]> {
+  if (!config.spikes.enabled) return [];
+  const fired: string[] = [];
+  for (const spike of spikes) {
+    const alertKey = spikeEventKey(spike);
+    const message = renderSpike({
+      date: spike.date,
+      dimension: "service",
+      key: spike.service,
+      amountUsd: spike.usd,
+      baselineUsd: spike.baselineUsd,
+      ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+    });
+    const outcome = await store.recordAlertEventOnce({
+      alertKey,
+      billingMonth: billingMonthOf(new Date(`${spike.date}T00:00:00Z`)),
+      firedAt: now,
+      payload: { kind: spike.kind, service: spike.service, date: spike.date, usd: spike.usd, baselineUsd: spike.baselineUsd },
+      notifications: notificationsFor(config.spikes.recipients, message),
+    });
+    if (outcome.fired) fired.push(alertKey);
+  }
+  return fired;
+}

@@ -1,0 +1,164 @@
+/**
+ * The tracker's one entry point: `handle(task, deps)`. The Functions action, the local CLI
+ * and the tests all call it with their own dependencies and clock, so what runs on schedule
+ * in production is exactly what the month-replay test exercises.
+ *
+ * - `check` (hourly): ingest, thresholds, forecast, spikes, then deliver the outbox.
+ * - `daily` / `weekly`: `check`, then the report (deduplicated per date / ISO week).
+ * - `history`: back-fill daily history from invoices (and billing insights).
+ */
+import { Client } from "pg";
+import { isoDate } from "../../../core/calendar";
+import type { MonthEndForecast } from "../../../core/forecast";
+import type { Spike } from "../../../core/spikes";
+import type { UnitCostConfig } from "../../../core/unit-cost";
+import { deliverPending, type DeliveryOptions, type DeliveryResult, type Transports } from "../notify/outbox";
+import { CostStore } from "../store/cost-store";
+import type { SqlClient } from "../store/sql-client";
+import { findSpikes, fireForecast, fireSpikes, fireThresholds, projectMonthEnd, type FiredAlerts } from "./alerts";
+import type { TrackerConfig } from "./config";
+import { backfillHistory, type HistoryResult } from "./history";
+import { readAccount, writeReading, type IngestResult, type TrackerApi, type TrackerLog } from "./ingest";
+import { enqueueDailyReport, enqueueWeeklyReport, type UnitResolver } from "./reports";
+
+/** The tasks the scheduler and the CLI can run. */
+export type TrackerTask = "check" | "daily" | "weekly" | "history";
+
+/** Every task name, for argument parsing. */
+export const TRACKER_TASKS: readonly TrackerTask[] = ["check", "daily", "weekly", "history"];
+
+/** What a task needs from the outside world; everything is injected, including the clock. */
+export interface TrackerDeps {
+  client: TrackerApi;
+  /** A migrated database (CostStore.open / openStore did it); the ingest needs its transactions. */
+  db: SqlClient;
+  transports: Transports;
+  now: Date;
+  config: TrackerConfig;
+  log: TrackerLog;
+  /** Overrides how the unit count is read (default: count / url / read-only SQL). */
+  resolveUnits?: UnitResolver;
+  delivery?: DeliveryOptions;
+}
+
+/** The outcome of `check` (and of the check inside `daily`/`weekly`). */
+export interface CheckResult {
+  ingest: IngestResult;
+  forecast: MonthEndForecast;
+  /** Spikes found on yesterday (fired or fired before). */
+  spikes: Spike[];
+  fired: FiredAlerts;
+  delivery: DeliveryResult;
+}
+
+/** What `handle` returns, by task. */
+export type TaskResult =
+  | { task: "check"; check: CheckResult }
+  | { task: "daily" | "weekly"; check: CheckResult; reportRowsEnqueued: number; delivery: DeliveryResult }
+  | { task: "history"; history: HistoryResult };
+
+/** Delivers due outbox rows, batch after batch, until a batch comes back short. */
+async function deliverAll(store: CostStore, deps: TrackerDeps): Promise<DeliveryResult> {
+  const batchSize = deps.delivery?.batchSize ?? 50;
+  const total: DeliveryResult = { delivered: 0, failed: 0, pending: 0 };
+  for (;;) {
+    const result = await deliverPending(store, deps.transports, deps.now, deps.delivery);
+    total.delivered += result.delivered;
+    total.failed += result.failed;
+    total.pending = result.pending;
+    if (result.delivered + result.failed < batchSize) return total;
+  }
+}
+
+async function check(store: CostStore, deps: TrackerDeps): Promise<CheckResult> {
+  const { config, now, log } = deps;
+  const reading = await readAccount(deps.client, log);
+  const ingest = await writeReading(deps.db, reading, now, log);
+  log.info(`month to date ${ingest.monthToDateUsd.toFixed(2)} USD; history written for ${ingest.daysWritten.join(", ") || "no day"}`);
+  const thresholds = await fireThresholds(store, config, ingest.monthToDateUsd, now);
+  const forecast = projectMonthEnd(reading, ingest.monthToDateUsd, now);
+  const forecastKey = await fireForecast(store, config, forecast, ingest.monthToDateUsd, now);
+  const spikes = await findSpikes(store, config, now);
+  const spikeKeys = await fireSpikes(store, config, spikes, now);
+  const fired: FiredAlerts = { thresholds, forecast: forecastKey, spikes: spikeKeys };
+  if (thresholds.length + spikeKeys.length > 0 || forecastKey) log.info(`fired ${[...thresholds, ...(forecastKey ? [forecastKey] : []), ...spikeKeys].join(", ")}`);
+  const delivery = await deliverAll(store, deps);
+  if (delivery.failed > 0) log.warn(`${delivery.failed} notification(s) failed and will be retried on a later run`);
+  return { ingest, forecast, spikes, fired, delivery };
+}
+
+/** Reads the configured unit count: a constant, a JSON value over HTTP, or one row of a read-only query. */
+export const defaultUnitResolver: UnitResolver = async (units: UnitCostConfig) => {
+  const source = units.source;
+  switch (source.kind) {
+    case "count":
+      return source.value;
+    case "url": {
+      const response = await fetch(source.url, { signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) throw new Error(`units.source.url answered ${response.status}`);
+      let value: unknown = await response.json();
+      for (const part of (source.jsonPointer ?? "").split("/").slice(1)) {
+        value = (value as Record<string, unknown> | undefined)?.[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+      }
+      return typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : null;
+    }
+    case "sql": {
+      const client = new Client({ connectionString: source.databaseUrl, connectionTimeoutMillis: 10_000 });
+      await client.connect();
+      try {
+        // READ ONLY makes the server refuse any write the SELECT-only check let through.
+        await client.query("BEGIN READ ONLY");
+        const result = await client.query(source.query);
+        await client.query("ROLLBACK");
+        const first = result.rows[0] as Record<string, unknown> | undefined;
+        const value = first ? Object.values(first)[0] : undefined;
+        return value === undefined || value === null ? null : Number(value);
+      } finally {
+        await client.end();
+      }
+    }
+  }
+};
+
+async function resolveUnitsSafely(deps: TrackerDeps): Promise<UnitResolver> {
+  const resolve = deps.resolveUnits ?? defaultUnitResolver;
+  return async (units) => {
+    try {
+      return await resolve(units);
+    } catch (error) {
+      deps.log.warn(`unit count for "${units.unitName}" unavailable: ${(error as Error).message}`);
+      return null;
+    }
+  };
+}
+
+/** Runs one tracker task at `deps.now`. Throws (after logging nothing secret) when DigitalOcean or the database fails. */
+export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<TaskResult> {
+  const store = new CostStore(deps.db);
+  switch (task) {
+    case "check":
+      return { task, check: await check(store, deps) };
+    case "daily":
+    case "weekly": {
+      const result = await check(store, deps);
+      const report = deps.config.reports[task];
+      let reportRowsEnqueued = 0;
+      if (!report.enabled) deps.log.info(`${task} report is disabled in the config`);
+      else if (task === "daily") {
+        const yesterday = isoDate(new Date(deps.now.getTime() - 86_400_000));
+        reportRowsEnqueued = await enqueueDailyReport(store, deps.config, {
+          now: deps.now,
+          monthToDateUsd: result.ingest.monthToDateUsd,
+          forecast: result.forecast,
+          spikes: result.spikes.filter((spike) => spike.date === yesterday),
+        });
+      } else {
+        reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, await resolveUnitsSafely(deps));
+      }
+      const delivery = await deliverAll(store, deps);
+      return { task, check: result, reportRowsEnqueued, delivery };
+    }
+    case "history":
+      return { task, history: await backfillHistory(deps.client, deps.db, deps.config.accountUrn, deps.log) };
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The hourly ingest: read DigitalOcean (balance, every invoice-preview item, the resource
+ * lists for tags), turn the running month's cumulative invoice lines into per-day costs, and
+ * write snapshot, per-resource days and daily history in ONE transaction. Every API read
+ * finishes before the first write, and the writes commit together, so a run that fails at any
+ * point leaves nothing half-written and the next run simply catches up.
+ */
+import { allocateCosts, UNTAGGED, type InvoiceItem as AllocationItem } from "../../../core/allocation";
+import { addDays, billingMonthOf, daysBetween, isoDate, monthStart, parseIsoDate, type BillingMonth, type IsoDate } from "../../../core/calendar";
+import { fromCents, parseUsd, toCents } from "../../../core/money";
+import type { DigitalOceanClient } from "../digitalocean/client";
+import type { Balance, DatabaseCluster, Droplet, InvoiceItem, InvoiceList, Volume } from "../digitalocean/types";
+import { CostStore } from "../store/cost-store";
+import type { SqlClient, SqlExecutor } from "../store/sql-client";
+import type { BillingHistoryDay, CostBreakdown, ResourceDailyCost, SpendSnapshot } from "../store/types";
+
+/** The client methods the tracker reads with (a subset, so tests can wrap the real client). */
+export type TrackerApi = Pick<
+  DigitalOceanClient,
+  | "getBalance"
+  | "listInvoices"
+  | "listInvoiceItems"
+  | "listBillingHistory"
+  | "getBillingInsights"
+  | "listDroplets"
+  | "listDatabaseClusters"
+  | "listVolumes"
+  | "listKubernetesClusters"
+  | "listLoadBalancers"
+  | "listApps"
+>;
+
+/** Progress and warnings; lines never carry the token or a webhook URL. */
+export interface TrackerLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Everything one run read from DigitalOcean, before anything is written. */
+export interface AccountReading {
+  balance: Balance;
+  invoices: InvoiceList;
+  previewItems: InvoiceItem[];
+  droplets: Droplet[];
+  databases: DatabaseCluster[];
+  volumes: Volume[];
+  /** Tags by resource key (droplet id, or uuid of databases, volumes, clusters). */
+  tagsByResource: Map<string, string[]>;
+  /** Keys of every resource that exists now (tagged or not). */
+  existingResources: Set<string>;
+}
+
+/** Reads everything `check` needs; throws (with nothing written) if any list cannot be read whole. */
+export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<AccountReading> {
+  log.info("reading balance, invoice preview and resource lists");
+  const [balance, invoices, droplets, databases, volumes, clusters, balancers, apps] = await Promise.all([
+    api.getBalance(),
+    api.listInvoices(),
+    api.listDroplets(),
+    api.listDatabaseClusters(),
+    api.listVolumes(),
+    api.listKubernetesClusters(),
+    api.listLoadBalancers(),
+    api.listApps(),
+  ]);
+  const previewItems = await api.listInvoiceItems("preview");
+  log.info(`read ${previewItems.length} invoice items and ${droplets.length + databases.length + volumes.length + clusters.length + balancers.length + apps.length} resources`);
+  const tagsByResource = new Map<string, string[]>();
+  const existingResources = new Set<string>();
+  const note = (key: string | number | undefined, tags: readonly string[] | null | undefined) => {
+    if (key === undefined) return;
+    existingResources.add(String(key));
+    if (tags && tags.length > 0) tagsByResource.set(String(key), [...tags]);
+  };
+  // Invoices name droplets by id (their uuid is internal), everything else by uuid.
+  for (const droplet of droplets) note(droplet.id, droplet.tags);
+  for (const database of databases) note(database.id, database.tags);
+  for (const volume of volumes) note(volume.id, volume.tags);
+  for (const cluster of clusters) note(cluster.id, cluster.tags);
+  // Load balancers and apps cannot be tagged; they exist (for the forecast) but stay untagged.
+  for (const balancer of balancers) note(balancer.id, undefined);
+  for (const app of apps) note(app.id, undefined);
+  return { balance, invoices, previewItems, droplets, databases, volumes, tagsByResource, existingResources };
+}
+
+/** How an invoice line is keyed to a resource: its uuid, else its id, else product + description. */
+export function resourceKeyOf(item: InvoiceItem): string {
+  return item.resource_uuid || item.resource_id || `${item.product ?? "(product)"}:${item.description ?? ""}`;
+}
+
+/** The key tags are looked up by: droplets carry a uuid we cannot join, so their id wins when known. */
+function tagKeyOf(item: InvoiceItem, tags: ReadonlyMap<string, readonly string[]>): string | undefined {
+  if (item.resource_id && tags.has(item.resource_id)) return item.resource_id;
+  return item.resource_uuid || item.resource_id;
+}
+
+/** One resource × product's month-to-date amount, summed over its invoice lines. */
+export interface CumulativeLine {
+  resourceKey: string;
+  tagKey: string | undefined;
+  product: string;
+  projectName: string | null;
+  cents: number;
+}
+
+export function cumulativeLines(items: readonly InvoiceItem[], tags: ReadonlyMap<string, readonly string[]>): Map<string, CumulativeLine> {
+  const lines = new Map<string, CumulativeLine>();
+  items.forEach((item, index) => {
+    const product = item.product || "(unknown product)";
+    const resourceKey = resourceKeyOf(item);
+    const key = `${resourceKey}\u0000${product}`;
+    const cents = toCents(parseUsd(item.amount ?? "0", `invoice_items[${index}].amount`));
+    const line = lines.get(key);
+    if (line) line.cents += cents;
+    else lines.set(key, { resourceKey, tagKey: tagKeyOf(item, tags), product, projectName: item.project_name || null, cents });
+  });
+  return lines;
+}
+
+/**
+ * Splits `cents` over `weights` (hours of each day) in whole cents, the remainder going to
+ * the latest days, so the parts add up exactly.
+ */
+export function splitByWeight(cents: number, weights: readonly number[]): number[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (total <= 0) return weights.map((_, i) => (i === weights.length - 1 ? cents : 0));
+  const parts = weights.map((w) => Math.trunc((cents * w) / total));
+  parts[parts.length - 1] += cents - parts.reduce((a, b) => a + b, 0);
+  return parts;
+}
+
+/** One day of history from that day's per-resource costs, with the tag allocation joined in. */
+export function historyDay(date: IsoDate, rows: readonly (ResourceDailyCost & { tagKey: string | undefined })[], monthToDateUsd: number, tags: ReadonlyMap<string, readonly string[]>): BillingHistoryDay {
+  const items: AllocationItem[] = rows.map((row) => ({
+    product: row.product,
+    amountUsd: row.amountUsd,
+    ...(row.tagKey ? { resourceUuid: row.tagKey } : {}),
+    ...(row.projectName ? { projectName: row.projectName } : {}),
+  }));
+  const allocation = allocateCosts(items, tags);
+  const costByTag: CostBreakdown = {};
+  for (const [key, values] of Object.entries(allocation.byTagKey)) for (const [value, usd] of Object.entries(values)) costByTag[`${key}:${value}`] = usd;
+  // Cost carrying no key:value tag at all: the weekly report's untagged share.
+  costByTag[UNTAGGED] = allocation.untaggedUsd;
+  return {
+    date,
+    totalCostUsd: allocation.totalUsd,
+    monthToDateUsd,
+    costByService: allocation.byProduct,
+    costByProject: allocation.byProject,
+    costByTag,
+  };
+}
+
+/** A store whose every statement runs inside `tx`; its own "transactions" join the outer one. */
+export function storeInTransaction(backend: SqlClient["backend"], tx: SqlExecutor): CostStore {
+  const joined: SqlClient = {
+    backend,
+    query: (text, params) => tx.query(text, params),
+    transaction: (work) => work(joined),
+    close: () => Promise.reject(new Error("the ingest transaction's store cannot be closed")),
+  };
+  return new CostStore(joined);
+}
+
+/** What one ingest wrote. */
+export interface IngestResult {
+  billingMonth: BillingMonth;
+  monthToDateUsd: number;
+  snapshot: SpendSnapshot;
+  /** History days written by this run (today, plus any days a missed run left empty). */
+  daysWritten: IsoDate[];
+  /** False when the invoice preview was for another month (DigitalOcean lags at month start). */
+  itemsUsed: boolean;
+}
+
+/**
+ * Writes one reading. Per resource and product, the amount not yet attributed to a stored
+ * day (preview total minus the stored days before today) is spread over the days since the
+ * last stored day up to today, by hours elapsed in each; so reruns within a day replace today,
+ * a missed day is filled pro rata, and the first run of a month back-fills the month so far
+ * instead of reporting it all as today's spike. Serialised by an advisory lock so two runs at
+ * once compute from the same stored days.
+ */
+export async function writeReading(db: SqlClient, reading: AccountReading, now: Date, log: TrackerLog): Promise<IngestResult> {
+  const billingMonth = billingMonthOf(now);
+  const today = isoDate(now);
+  const monthToDateUsd = parseUsd(reading.balance.month_to_date_usage ?? "0", "balance.month_to_date_usage");
+  const previewPeriod = reading.invoices.invoice_preview?.invoice_period;
+  const itemsUsed = previewPeriod === undefined || previewPeriod === billingMonth;
+  if (!itemsUsed) log.warn(`invoice preview is for ${previewPeriod}, not ${billingMonth}: per-day history waits for the next regeneration`);
+  const previewUsd = reading.invoices.invoice_preview?.amount;
+  const snapshot: SpendSnapshot = {
+    takenAt: now,
+    monthToDateUsd,
+    accountBalanceUsd: parseUsd(reading.balance.account_balance ?? "0", "balance.account_balance"),
+    generatedAt: reading.balance.generated_at ? new Date(reading.balance.generated_at) : now,
+    invoicePreviewUsd: previewUsd === undefined ? null : parseUsd(previewUsd, "invoice_preview.amount"),
+  };
+
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('do-cost-guard:ingest'))`);
+    const store = storeInTransaction(db.backend, tx);
+    await store.insertSpendSnapshot(snapshot);
+    if (!itemsUsed) return { billingMonth, monthToDateUsd, snapshot, daysWritten: [], itemsUsed };
+
+    const first = isoDate(monthStart(billingMonth));
+    const yesterday = addDays(today, -1);
+    const storedHistory = today > first ? await store.listBillingHistory(first, yesterday) : [];
+    const storedRows = today > first ? await store.listResourceDailyCosts(first, yesterday) : [];
+    const lastStored = storedHistory.length > 0 ? storedHistory[storedHistory.length - 1]!.date : undefined;
+    const fromDate = lastStored === undefined ? first : addDays(lastStored, 1);
+    const dates = Array.from({ length: daysBetween(fromDate, today) + 1 }, (_, i) => addDays(fromDate, i));
+    const weights = dates.map((date) => (date === today ? (now.getTime() - parseIsoDate(date).getTime()) / 3_600_000 : 24));
+
+    const attributed = new Map<string, number>();
+    for (const row of storedRows) {
+      const key = `${row.resourceUuid}\u0000${row.product}`;
+      attributed.set(key, (attributed.get(key) ?? 0) + toCents(row.amountUsd));
+    }
+    const rowsByDate = new Map<IsoDate, (ResourceDailyCost & { tagKey: string | undefined })[]>(dates.map((d) => [d, []]));
+    const lines = [...cumulativeLines(reading.previewItems, reading.tagsByResource)].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    for (const [key, line] of lines) {
+      const parts = splitByWeight(line.cents - (attributed.get(key) ?? 0), weights);
+      parts.forEach((cents, i) => {
+        // Zero rows on back-filled days add nothing; today's row is always written so a rerun replaces it.
+        if (cents === 0 && dates[i] !== today) return;
+        rowsByDate.get(dates[i]!)!.push({ date: dates[i]!, resourceUuid: line.resourceKey, product: line.product, projectName: line.projectName, amountUsd: fromCents(cents), tagKey: line.tagKey });
+      });
+    }
+
+    let mtdCents = storedHistory.reduce((sum, day) => sum + toCents(day.totalCostUsd), 0);
+    const days: BillingHistoryDay[] = [];
+    for (const date of dates) {
+      const rows = rowsByDate.get(date)!;
+      mtdCents += rows.reduce((sum, row) => sum + toCents(row.amountUsd), 0);
+      days.push(historyDay(date, rows, fromCents(mtdCents), reading.tagsByResource));
+    }
+    await store.upsertResourceDailyCosts([...rowsByDate.values()].flat().map(({ tagKey: _tagKey, ...row }) => row));
+    await store.upsertBillingHistory(days);
+    return { billingMonth, monthToDateUsd, snapshot, daysWritten: dates, itemsUsed };
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * The daily and weekly reports, built from stored history plus the figures `check` just
+ * computed, rendered once (notify/render) and enqueued for every recipient under a dedupe key
+ * per date or ISO week, so rerunning a report never sends it twice.
+ */
+import { addDays, daysBetween, isoDate, weekdayOf, type IsoDate } from "../../../core/calendar";
+import type { MonthEndForecast } from "../../../core/forecast";
+import { formatUsd, fromCents, sumUsd, toCents } from "../../../core/money";
+import type { Spike } from "../../../core/spikes";
+import { unitCost, type UnitCostConfig } from "../../../core/unit-cost";
+import { UNTAGGED } from "../../../core/allocation";
+import { keyedNotifications } from "../notify/outbox";
+import { renderReport } from "../notify/render";
+import type { MessageSection } from "../notify/message";
+import type { CostStore } from "../store/cost-store";
+import type { BillingHistoryDay, CostBreakdown } from "../store/types";
+import type { TrackerConfig } from "./config";
+
+/** How many rows a "by …" or "movers" table shows; the rest is summed into one line. */
+const TOP_ROWS = 8;
+
+/** Sums a breakdown over several days, in cents. */
+function sumBreakdowns(days: readonly BillingHistoryDay[], pick: (day: BillingHistoryDay) => CostBreakdown): Map<string, number> {
+  const cents = new Map<string, number>();
+  for (const day of days) for (const [key, usd] of Object.entries(pick(day))) cents.set(key, (cents.get(key) ?? 0) + toCents(usd));
+  return cents;
+}
+
+function signedUsd(usd: number): string {
+  return usd > 0 ? `+${formatUsd(usd)}` : formatUsd(usd);
+}
+
+function percentChange(current: number, previous: number): string {
+  if (previous === 0) return current === 0 ? "0%" : "new";
+  return `${(((current - previous) / previous) * 100).toFixed(0)}%`;
+}
+
+/** A "key | this | previous | change" table, largest movers first, capped at TOP_ROWS. */
+function comparisonTable(label: string, current: Map<string, number>, previous: Map<string, number>, currentHeading: string, previousHeading: string): MessageSection["table"] {
+  const keys = [...new Set([...current.keys(), ...previous.keys()])].filter((key) => key !== UNTAGGED || label === "Tag");
+  const rows = keys
+    .map((key) => ({ key, now: current.get(key) ?? 0, before: previous.get(key) ?? 0 }))
+    .filter((row) => row.now !== 0 || row.before !== 0)
+    .sort((a, b) => Math.abs(b.now - b.before) - Math.abs(a.now - a.before) || b.now - a.now || a.key.localeCompare(b.key))
+    .slice(0, TOP_ROWS)
+    .map((row) => [row.key, formatUsd(fromCents(row.now)), formatUsd(fromCents(row.before)), signedUsd(fromCents(row.now - row.before)), percentChange(row.now, row.before)]);
+  return { columns: [label, currentHeading, previousHeading, "Change", "%"], rows };
+}
+
+/** Inputs of the daily report that `check` has just computed. */
+export interface DailyReportInput {
+  now: Date;
+  monthToDateUsd: number;
+  forecast: MonthEndForecast;
+  /** Spikes on the report's day (yesterday). */
+  spikes: readonly Spike[];
+}
+
+/** Enqueues yesterday's report (key `report:daily:<date>`); returns rows added (0 on a rerun). */
+export async function enqueueDailyReport(store: CostStore, config: TrackerConfig, input: DailyReportInput): Promise<number> {
+  const date = addDays(isoDate(input.now), -1);
+  const [day, dayBefore] = await Promise.all([store.listBillingHistory(date, date), store.listBillingHistory(addDays(date, -1), addDays(date, -1))]);
+  const costUsd = day[0]?.totalCostUsd ?? 0;
+  const previousUsd = dayBefore[0]?.totalCostUsd ?? 0;
+  const budget = config.budgetMonthlyUsd;
+  const sections: MessageSection[] = [
+    {
+      heading: "Top movers by service",
+      table: comparisonTable("Service", sumBreakdowns(day, (d) => d.costByService), sumBreakdowns(dayBefore, (d) => d.costByService), date, addDays(date, -1)),
+    },
+  ];
+  sections.push(
+    input.spikes.length === 0
+      ? { heading: "Anomalies", text: "No cost spikes." }
+      : {
+          heading: "Anomalies",
+          table: {
+            columns: ["Service", "Cost", "Usual", "Kind"],
+            rows: input.spikes.map((spike) => [spike.service, formatUsd(spike.usd), formatUsd(spike.baselineUsd), spike.kind]),
+          },
+        },
+  );
+  const message = renderReport({
+    type: "daily_report",
+    title: `DigitalOcean costs for ${date}: ${formatUsd(costUsd)}`,
+    summary: `${date} cost ${formatUsd(costUsd)} (${signedUsd(sumUsd([costUsd, -previousUsd]))} on the day before). Month to date ${formatUsd(input.monthToDateUsd)}, projected ${formatUsd(input.forecast.projectedUsd)} against a ${formatUsd(budget)} budget.`,
+    facts: [
+      { label: "Yesterday", value: formatUsd(costUsd) },
+      { label: "Month to date", value: formatUsd(input.monthToDateUsd) },
+      { label: "Projected month end", value: formatUsd(input.forecast.projectedUsd) },
+      { label: "Budget", value: `${formatUsd(budget)} (${input.forecast.projectedUsd > budget ? "over" : "within"})` },
+    ],
+    sections,
+    ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+    data: { date, costUsd, previousDayUsd: previousUsd, monthToDateUsd: input.monthToDateUsd, projectedUsd: input.forecast.projectedUsd, budgetUsd: budget, spikes: input.spikes.length },
+  });
+  return store.enqueueNotifications(keyedNotifications(`report:daily:${date}`, config.reports.daily.recipients, message), input.now);
+}
+
+/** ISO 8601 week of a date, e.g. "2026-W11" (weeks start on Monday; week 1 holds the year's first Thursday). */
+export function isoWeekOf(date: IsoDate): string {
+  const monday = addDays(date, -((weekdayOf(date) + 6) % 7));
+  const thursday = addDays(monday, 3);
+  const year = Number(thursday.slice(0, 4));
+  const week = Math.floor(daysBetween(`${year}-01-01`, thursday) / 7) + 1;
+  return `${year}-W${String(week).padStart(2, "0")}`;
+}
+
+/** The last complete Monday–Sunday week before `now`: its Monday. */
+export function lastCompleteWeekStart(now: Date): IsoDate {
+  const today = isoDate(now);
+  const thisMonday = addDays(today, -((weekdayOf(today) + 6) % 7));
+  return addDays(thisMonday, -7);
+}
+
+/** Resolves the configured unit count; null (unknown) when the source fails, which the report says. */
+export type UnitResolver = (units: UnitCostConfig) => Promise<number | null>;
+
+/** Enqueues last week's report (key `report:weekly:<ISO week>`); returns rows added (0 on a rerun). */
+export async function enqueueWeeklyReport(store: CostStore, config: TrackerConfig, now: Date, resolveUnits: UnitResolver): Promise<number> {
+  const monday = lastCompleteWeekStart(now);
+  const week = isoWeekOf(monday);
+  const [thisWeek, previousWeek] = await Promise.all([
+    store.listBillingHistory(monday, addDays(monday, 6)),
+    store.listBillingHistory(addDays(monday, -7), addDays(monday, -1)),
+  ]);
+  const totalUsd = sumUsd(thisWeek.map((d) => d.totalCostUsd));
+  const previousUsd = sumUsd(previousWeek.map((d) => d.totalCostUsd));
+  const untaggedUsd = sumUsd(thisWeek.map((d) => d.costByTag[UNTAGGED] ?? 0));
+  const untaggedShare = totalUsd === 0 ? 0 : untaggedUsd / totalUsd;
+  const units = config.units ? unitCost(totalUsd, await resolveUnits(config.units)) : undefined;
+  const facts = [
+    { label: "This week", value: formatUsd(totalUsd) },
+    { label: "Previous week", value: `${formatUsd(previousUsd)} (${percentChange(toCents(totalUsd), toCents(previousUsd))})` },
+    { label: "Untagged share", value: `${(untaggedShare * 100).toFixed(1)}% (${formatUsd(untaggedUsd)})` },
+  ];
+  if (config.units && units) {
+    facts.push({
+      label: `Cost per ${config.units.unitName}`,
+      value: units.status === "ok" ? `${formatUsd(units.usdPerUnit)} (${units.units} units)` : units.status === "zero-units" ? "no units this week" : "unknown (unit source unavailable)",
+    });
+  }
+  const heading = (d: IsoDate) => `Week of ${d}`;
+  const table = (label: string, pick: (day: BillingHistoryDay) => CostBreakdown) =>
+    comparisonTable(label, sumBreakdowns(thisWeek, pick), sumBreakdowns(previousWeek, pick), heading(monday), heading(addDays(monday, -7)));
+  const message = renderReport({
+    type: "weekly_report",
+    title: `DigitalOcean costs, week ${week}: ${formatUsd(totalUsd)}`,
+    summary: `Week ${week} (${monday} to ${addDays(monday, 6)}) cost ${formatUsd(totalUsd)}, ${signedUsd(sumUsd([totalUsd, -previousUsd]))} on the week before; ${(untaggedShare * 100).toFixed(1)}% of it carried no key:value tag.`,
+    facts,
+    sections: [
+      { heading: "By service", table: table("Service", (d) => d.costByService) },
+      { heading: "By project", table: table("Project", (d) => d.costByProject) },
+      { heading: "By tag", table: table("Tag", (d) => d.costByTag) },
+    ],
+    ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+    data: {
+      week,
+      from: monday,
+      to: addDays(monday, 6),
+      totalUsd,
+      previousWeekUsd: previousUsd,
+      untaggedUsd,
+      untaggedShare,
+      usdPerUnit: units?.status === "ok" ? units.usdPerUnit : null,
+    },
+  });
+  return store.enqueueNotifications(keyedNotifications(`report:weekly:${week}`, config.reports.weekly.recipients, message), now);
+}
+
