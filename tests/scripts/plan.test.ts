@@ -37,8 +37,11 @@ describe("npm run plan", () => {
     expect(stderr).toContain("warning: do-cost-guard:alertSlackWebhookUrl is a secret the stack has not set");
     expect(code).toBe(0);
     expect(stdout).toContain("Plan for do-cost-guard (stack prod): 8 resources to create");
-    expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-high\s+orders-db CPU above 70% for 5 min/);
-    expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-low\s+orders-db CPU below 20% for 1 hour/);
+    // Monitor alerts are free: priced at $0, not unknown.
+    expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-high\s+\$0\.00\s+orders-db CPU above 70% for 5 min/);
+    expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-low\s+\$0\.00\s+orders-db CPU below 20% for 1 hour/);
+    expect(stdout).toContain("Estimated monthly cost: $0.00 (budget $350.00)");
+    expect(stdout).toContain("No mandatory policy violations.");
 
     const document = JSON.parse(fs.readFileSync(jsonFile, "utf8"));
     expect(document).toMatchObject({ version: 1, stack: "prod" });
