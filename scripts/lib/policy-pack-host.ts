@@ -158,7 +158,9 @@ export interface PolicyPackHost {
  */
 export async function startPolicyPack(packDir: string, opts: StartPolicyPackOptions = {}): Promise<PolicyPackHost> {
   const absolutePackDir = path.resolve(packDir);
-  const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack/index.js");
+  // Resolved from the pack directory, as the CLI's pulumi-analyzer-policy script does, so the pack
+  // runs with the @pulumi/pulumi it would find (here: the repository root's node_modules).
+  const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [absolutePackDir] });
   const child = spawn(process.execPath, [runPolicyPack, PLACEHOLDER_ENGINE_ADDRESS, "."], {
     cwd: absolutePackDir,
     env: { ...process.env, ...opts.env },
