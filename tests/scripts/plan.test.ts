@@ -51,7 +51,11 @@ describe("npm run plan", () => {
       type: "digitalocean:index/monitorAlert:MonitorAlert",
       name: "orders-db-cpu-high",
       inputs: expect.objectContaining({ type: "v1/dbaas/alerts/cpu_alerts", compare: "GreaterThan", value: 70, window: "5m" }),
+      monthlyUsd: 0,
+      components: [],
+      unknowns: [],
     });
+    expect(document).toMatchObject({ totalMonthlyUsd: 0, budgetMonthlyUsd: 350, blocked: false });
     // The placeholder stands in for a secret: it is masked like one.
     expect(fs.readFileSync(jsonFile, "utf8")).not.toContain("hooks.slack.com");
   });
