@@ -178,6 +178,23 @@ export class CostStore {
     return new CostStore(db);
   }
 
+  /**
+   * Runs `work` with a store whose every statement joins one transaction, so several writes
+   * (a snapshot, history days, resource days) land together or not at all. Inside, the
+   * store's own transactional methods join the outer transaction instead of nesting.
+   */
+  transaction<T>(work: (store: CostStore) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => {
+      const joined: SqlClient = {
+        backend: this.db.backend,
+        query: tx.query,
+        transaction: (inner) => inner(tx),
+        close: () => Promise.reject(new Error("a store inside a transaction cannot close the connection")),
+      };
+      return work(new CostStore(joined));
+    });
+  }
+
   /** Closes the underlying client. */
   close(): Promise<void> {
     return this.db.close();

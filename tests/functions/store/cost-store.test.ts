@@ -81,6 +81,26 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
     });
   });
 
+  describe("transaction", () => {
+    it("commits several writes together, and rolls all of them back when the work throws", async () => {
+      const snapshot = { takenAt: NOV_27, monthToDateUsd: 42, accountBalanceUsd: 0, generatedAt: NOV_27, invoicePreviewUsd: null };
+      await store.transaction(async (tx) => {
+        await tx.insertSpendSnapshot(snapshot);
+        await tx.upsertBillingHistory([day("2026-11-26", 2, 42)]);
+      });
+      const failure = new Error("DigitalOcean went away mid-ingest");
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertSpendSnapshot({ ...snapshot, takenAt: new Date("2026-11-27T07:00:00Z"), monthToDateUsd: 99 });
+          await tx.upsertBillingHistory([day("2026-11-27", 57, 99)]);
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect((await store.latestSpendSnapshot())!.monthToDateUsd).toBe(42);
+      expect((await store.listBillingHistory("2026-11-01", "2026-11-30")).map((d) => d.date)).toEqual(["2026-11-26"]);
+    });
+  });
+
   describe("resource daily cost", () => {
     it("upserts by (date, resource, product) and lists by date then resource", async () => {
       await store.upsertResourceDailyCosts([
