@@ -20,18 +20,10 @@ import {
 import type { DailyCost, FixedResource } from "../../core/forecast";
 import { cappedMonthlyCostUsd } from "../../core/hourly-billing";
 import { roundUsd, sumUsd } from "../../core/money";
+import { mulberry32 } from "../../tests/support/prng";
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; returns uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
+
 
 /** Convenience draws on top of a uniform source. */
 class Random {

@@ -9,6 +9,7 @@
  * closed objects included); shapes cite `specification/resources/<file>`.
  */
 import { createHash } from "node:crypto";
+import { mulberry32 } from "../prng";
 import type {
   App,
   AppInstanceSize,
@@ -586,14 +587,3 @@ function uuidFor(text: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Small deterministic PRNG so generated data is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
