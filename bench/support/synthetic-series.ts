@@ -22,8 +22,6 @@ import { cappedMonthlyCostUsd } from "../../core/hourly-billing";
 import { roundUsd, sumUsd } from "../../core/money";
 import { mulberry32 } from "../../tests/support/prng";
 
-export { mulberry32 };
-
 
 /** Convenience draws on top of a uniform source. */
 class Random {
