@@ -168,19 +168,21 @@ export interface IngestResult {
   billingMonth: BillingMonth;
   monthToDateUsd: number;
   snapshot: SpendSnapshot;
-  /** History days written by this run (today, plus any days a missed run left empty). */
+  /** History days written by this run (those the time since the previous run touched). */
   daysWritten: IsoDate[];
   /** False when the invoice preview was for another month (DigitalOcean lags at month start). */
   itemsUsed: boolean;
 }
 
+type DayRow = ResourceDailyCost & { tagKey: string | undefined };
+
 /**
- * Writes one reading. Per resource and product, the amount not yet attributed to a stored
- * day (preview total minus the stored days before today) is spread over the days since the
- * last stored day up to today, by hours elapsed in each; so reruns within a day replace today,
- * a missed day is filled pro rata, and the first run of a month back-fills the month so far
- * instead of reporting it all as today's spike. Serialised by an advisory lock so two runs at
- * once compute from the same stored days.
+ * Writes one reading. Per resource and product, what the preview bills beyond the days already
+ * stored is the cost of the time since the previous run, so it is spread over the hours from
+ * that run to `now`, day by day: 23:00→00:00 lands on the day it was spent, a missed day is
+ * filled pro rata, a rerun adds nothing, and the month's first run back-fills the month so far
+ * instead of reporting all of it as today's spike. Serialised by an advisory lock so two runs
+ * at once read the same previous run and stored days.
  */
 export async function writeReading(db: SqlClient, reading: AccountReading, now: Date, log: TrackerLog): Promise<IngestResult> {
   const billingMonth = billingMonthOf(now);
@@ -197,46 +199,67 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     generatedAt: reading.balance.generated_at ? new Date(reading.balance.generated_at) : now,
     invoicePreviewUsd: previewUsd === undefined ? null : parseUsd(previewUsd, "invoice_preview.amount"),
   };
+  const lines = [...cumulativeLines(itemsUsed ? reading.previewItems : [], reading.tagsByResource)].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('do-cost-guard:ingest'))`);
     const store = storeInTransaction(db.backend, tx);
+    const previous = await store.latestSpendSnapshot();
     await store.insertSpendSnapshot(snapshot);
     if (!itemsUsed) return { billingMonth, monthToDateUsd, snapshot, daysWritten: [], itemsUsed };
 
-    const first = isoDate(monthStart(billingMonth));
-    const yesterday = addDays(today, -1);
-    const storedHistory = today > first ? await store.listBillingHistory(first, yesterday) : [];
-    const storedRows = today > first ? await store.listResourceDailyCosts(first, yesterday) : [];
-    const lastStored = storedHistory.length > 0 ? storedHistory[storedHistory.length - 1]!.date : undefined;
-    const fromDate = lastStored === undefined ? first : addDays(lastStored, 1);
-    const dates = Array.from({ length: daysBetween(fromDate, today) + 1 }, (_, i) => addDays(fromDate, i));
-    const weights = dates.map((date) => (date === today ? (now.getTime() - parseIsoDate(date).getTime()) / 3_600_000 : 24));
+    const start = monthStart(billingMonth);
+    const stored = await store.listResourceDailyCosts(isoDate(start), today);
+    // Re-made in this realm: PGlite's worker hands back Dates that fail `instanceof Date` under jest.
+    const previousRun = previous ? new Date(previous.takenAt.getTime()) : undefined;
+    const from = stored.length === 0 || previousRun === undefined || previousRun < start ? start : previousRun > now ? now : previousRun;
+    const dates = Array.from({ length: daysBetween(isoDate(from), today) + 1 }, (_, i) => addDays(isoDate(from), i));
+    const weights = dates.map((date) => {
+      const dayStart = Math.max(parseIsoDate(date).getTime(), from.getTime());
+      const dayEnd = Math.min(parseIsoDate(date).getTime() + 86_400_000, now.getTime());
+      return Math.max(0, dayEnd - dayStart) / 3_600_000;
+    });
 
+    const tagKeyByResource = new Map(lines.map(([, line]) => [line.resourceKey, line.tagKey]));
     const attributed = new Map<string, number>();
-    for (const row of storedRows) {
+    const rowsByDate = new Map<IsoDate, Map<string, DayRow>>(dates.map((d) => [d, new Map()]));
+    let mtdBeforeCents = 0;
+    for (const row of stored) {
       const key = `${row.resourceUuid}\u0000${row.product}`;
       attributed.set(key, (attributed.get(key) ?? 0) + toCents(row.amountUsd));
+      const day = rowsByDate.get(row.date);
+      if (day) day.set(key, { ...row, tagKey: tagKeyByResource.get(row.resourceUuid) });
+      else mtdBeforeCents += toCents(row.amountUsd);
     }
-    const rowsByDate = new Map<IsoDate, (ResourceDailyCost & { tagKey: string | undefined })[]>(dates.map((d) => [d, []]));
-    const lines = [...cumulativeLines(reading.previewItems, reading.tagsByResource)].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const changed: DayRow[] = [];
     for (const [key, line] of lines) {
-      const parts = splitByWeight(line.cents - (attributed.get(key) ?? 0), weights);
-      parts.forEach((cents, i) => {
-        // Zero rows on back-filled days add nothing; today's row is always written so a rerun replaces it.
-        if (cents === 0 && dates[i] !== today) return;
-        rowsByDate.get(dates[i]!)!.push({ date: dates[i]!, resourceUuid: line.resourceKey, product: line.product, projectName: line.projectName, amountUsd: fromCents(cents), tagKey: line.tagKey });
+      splitByWeight(line.cents - (attributed.get(key) ?? 0), weights).forEach((cents, i) => {
+        const date = dates[i]!;
+        const day = rowsByDate.get(date)!;
+        const existing = day.get(key);
+        // Nothing to add on a past day: leave it; today always gets its row so the day exists.
+        if (cents === 0 && (existing || date !== today)) return;
+        const row: DayRow = {
+          date,
+          resourceUuid: line.resourceKey,
+          product: line.product,
+          projectName: line.projectName,
+          amountUsd: fromCents((existing ? toCents(existing.amountUsd) : 0) + cents),
+          tagKey: line.tagKey,
+        };
+        day.set(key, row);
+        changed.push(row);
       });
     }
 
-    let mtdCents = storedHistory.reduce((sum, day) => sum + toCents(day.totalCostUsd), 0);
+    let mtdCents = mtdBeforeCents;
     const days: BillingHistoryDay[] = [];
     for (const date of dates) {
-      const rows = rowsByDate.get(date)!;
+      const rows = [...rowsByDate.get(date)!.values()];
       mtdCents += rows.reduce((sum, row) => sum + toCents(row.amountUsd), 0);
       days.push(historyDay(date, rows, fromCents(mtdCents), reading.tagsByResource));
     }
-    await store.upsertResourceDailyCosts([...rowsByDate.values()].flat().map(({ tagKey: _tagKey, ...row }) => row));
+    await store.upsertResourceDailyCosts(changed.map(({ tagKey: _tagKey, ...row }) => row));
     await store.upsertBillingHistory(days);
     return { billingMonth, monthToDateUsd, snapshot, daysWritten: dates, itemsUsed };
   });
