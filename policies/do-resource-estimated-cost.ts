@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { estimateResource } from "../core/pricing";
+import { estimateResource, FREE_RESOURCE_TYPES } from "../core/pricing";
 import { formatUsd } from "../core/money";
 import { describeComponents, describeUnpriced, priceStack } from "./estimates";
 import { describeResource, isDigitalOceanType, knownInputs } from "./support";
@@ -16,7 +16,8 @@ export const doResourceEstimatedCost: ResourceValidationPolicy & StackValidation
   description: "Reports each DigitalOcean resource's estimated monthly cost and the stack's total.",
   enforcementLevel: "advisory",
   validateResource: (args, reportViolation) => {
-    if (!isDigitalOceanType(args.type)) return;
+    // Free types are known by type alone; skip copying their inputs out of the SDK's proxy.
+    if (!isDigitalOceanType(args.type) || FREE_RESOURCE_TYPES.has(args.type)) return;
     const { inputs, unknownPaths } = knownInputs(args.props);
     const estimate = estimateResource(args.type, inputs);
     if (estimate.free) return;

@@ -16,12 +16,16 @@ export const doResourceTagFormat: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     if (!isDigitalOceanType(args.type)) return;
-    // Unknown tags cannot be checked until deploy; the known ones can be checked now.
-    const { inputs } = knownInputs(args.props);
-    const tagLists: TagInput[] = [readTags(inputs, "tags")];
-    if (args.type === TAG_NAME_TYPE && typeof inputs.name === "string") tagLists.push({ tags: [inputs.name], anyUnknown: false });
-    if (args.type === KUBERNETES_CLUSTER_TYPE && typeof inputs.nodePool === "object" && inputs.nodePool !== null) {
-      tagLists.push(readTags(inputs.nodePool, "tags", "nodePool.tags"));
+    // Unknown tags cannot be checked until deploy; the known ones can be checked now. Only the
+    // tag inputs are read: copying all inputs out of the SDK's proxy is the costly part.
+    const tagLists: TagInput[] = [readTags(args.props, "tags")];
+    if (args.type === TAG_NAME_TYPE) {
+      const { name } = knownInputs(args.props).inputs;
+      if (typeof name === "string") tagLists.push({ tags: [name], anyUnknown: false });
+    }
+    if (args.type === KUBERNETES_CLUSTER_TYPE) {
+      const { nodePool } = knownInputs(args.props).inputs;
+      if (typeof nodePool === "object" && nodePool !== null) tagLists.push(readTags(nodePool, "tags", "nodePool.tags"));
     }
     const problems = tagLists.flatMap((input) => (input.malformed ? [input.malformed] : invalidTags(input.tags).map(({ tag, reason }) => `${JSON.stringify(tag)} ${reason}`)));
     if (problems.length === 0) return;
