@@ -141,7 +141,7 @@ function spikeHistoryDays(config: TrackerConfig): number {
   return config.spikes.options.windowDays + config.spikes.options.seasonalWeeks * 7 + 28;
 }
 
-/** Spikes on the last complete day (yesterday), per service and for the total, from stored history. */
+/** Spikes on the last complete day (yesterday), per service and for the total, from stored history; none on the history's first day. */
 export async function findSpikes(store: CostStore, config: TrackerConfig, now: Date): Promise<Spike[]> {
   const asOf = addDays(isoDate(now), -1);
   const history = await store.listBillingHistory(addDays(asOf, -spikeHistoryDays(config)), asOf);
@@ -155,7 +155,8 @@ export async function findSpikes(store: CostStore, config: TrackerConfig, now: D
     }
   }
   const series: DailySeries[] = [...points].map(([service, list]) => ({ service, points: list }));
-  return detectSpikes(series, config.spikes.options, asOf);
+  // On the first day of our records every service is "new": that is the start of the history, not news.
+  return detectSpikes(series, config.spikes.options, asOf).filter((spike) => !(spike.kind === "new-service" && spike.date === history[0]!.date));
 }
 
 /** Idempotence key of a spike: one per service per day. */
