@@ -27,10 +27,14 @@ export function sumUsd(amounts: Iterable<number>): number {
   return fromCents(cents);
 }
 
+// One formatter for the process: `toLocaleString` builds a new one per call, and the policy pack
+// formats an amount for every resource it analyzes.
+const USD_AMOUNT = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 /** "$1,234.50" — for tables, messages and reports. */
 export function formatUsd(usd: number): string {
   const sign = usd < 0 ? "-" : "";
-  return `${sign}$${Math.abs(usd).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `${sign}$${USD_AMOUNT.format(Math.abs(usd))}`;
 }
 
 /** Parses DigitalOcean's string amounts ("12.34", "-5.00"); the billing API returns money as strings. */
