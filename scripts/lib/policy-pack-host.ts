@@ -191,6 +191,24 @@ export async function startPolicyPack(packDir: string, opts: StartPolicyPackOpti
   }
 }
 
+/** The fields `AnalyzeRequest` and `AnalyzerResource` share: one resource as the engine describes it. */
+interface ResourceMessage {
+  setUrn(value: string): unknown;
+  setType(value: string): unknown;
+  setName(value: string): unknown;
+  setProperties(value: Struct): unknown;
+  setOptions(value: ReturnType<typeof defaultResourceOptions>): unknown;
+}
+
+function describeResource<Message extends ResourceMessage>(message: Message, resource: AnalyzerResource): Message {
+  message.setUrn(resource.urn);
+  message.setType(resource.type);
+  message.setName(resource.name);
+  message.setProperties(Struct.fromJavaScript(toJsonObject(resource.properties)));
+  message.setOptions(defaultResourceOptions(resource.parent));
+  return message;
+}
+
 class GrpcPolicyPackHost implements PolicyPackHost {
   config: Record<string, EffectivePolicyConfig> = {};
   readonly pid: number | undefined;
@@ -223,12 +241,7 @@ class GrpcPolicyPackHost implements PolicyPackHost {
   }
 
   async analyze(resource: AnalyzerResource): Promise<PolicyViolation[]> {
-    const request = new analyzerProto.AnalyzeRequest();
-    request.setUrn(resource.urn);
-    request.setType(resource.type);
-    request.setName(resource.name);
-    request.setProperties(Struct.fromJavaScript(toJsonObject(resource.properties)));
-    request.setOptions(defaultResourceOptions(resource.parent));
+    const request = describeResource(new analyzerProto.AnalyzeRequest(), resource);
     const response = await unary<analyzerProto.AnalyzeRequest, analyzerProto.AnalyzeResponse>(this.client.analyze.bind(this.client), request);
     // The engine attributes a resource policy's diagnostics to the analyzed resource.
     return violationsOf(response, resource.urn);
@@ -238,12 +251,7 @@ class GrpcPolicyPackHost implements PolicyPackHost {
     const request = new analyzerProto.AnalyzeStackRequest();
     request.setResourcesList(
       resources.map((resource) => {
-        const protoResource = new analyzerProto.AnalyzerResource();
-        protoResource.setUrn(resource.urn);
-        protoResource.setType(resource.type);
-        protoResource.setName(resource.name);
-        protoResource.setProperties(Struct.fromJavaScript(toJsonObject(resource.properties)));
-        protoResource.setOptions(defaultResourceOptions(resource.parent));
+        const protoResource = describeResource(new analyzerProto.AnalyzerResource(), resource);
         protoResource.setParent(resource.parent ?? "");
         protoResource.setDependenciesList(resource.dependencies ?? []);
         const dependencyMap = protoResource.getPropertydependenciesMap();
