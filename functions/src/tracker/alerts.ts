@@ -29,10 +29,8 @@ export async function fireThresholds(store: CostStore, config: TrackerConfig, mo
   const billingMonth = billingMonthOf(now);
   const firedKeys = new Set(await store.firedAlertKeys(billingMonth));
   const alreadyFired = config.thresholds.filter((t) => firedKeys.has(thresholdEventKey(t.id, billingMonth))).map((t) => t.id);
-  const coreThresholds = config.thresholds.map((t) => ({ id: t.id, amountUsd: t.amountUsd, recipients: [t.id] }));
   const fired: string[] = [];
-  for (const crossed of crossedThresholds(monthToDateUsd, coreThresholds, alreadyFired)) {
-    const threshold = config.thresholds.find((t) => t.id === crossed.id)!;
+  for (const threshold of crossedThresholds(monthToDateUsd, config.thresholds, alreadyFired)) {
     const message = renderThresholdCrossed({
       thresholdUsd: threshold.amountUsd,
       monthToDateUsd,
