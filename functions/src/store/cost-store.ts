@@ -195,6 +195,15 @@ export class CostStore {
     });
   }
 
+  /**
+   * Serialises history writers (the hourly ingest, the back-fill) until the enclosing
+   * transaction ends, so two runs at once read the same previous run and stored days. Call it
+   * first inside `transaction(...)`; outside one it holds nothing.
+   */
+  async lockHistoryWriters(): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtext('do-cost-guard:ingest'))`);
+  }
+
   /** Closes the underlying client. */
   close(): Promise<void> {
     return this.db.close();

@@ -8,9 +8,10 @@
  */
 import { addDays, daysInMonth, isoDate, monthStart, type BillingMonth, type IsoDate } from "../../../core/calendar";
 import { fromCents, parseUsd, toCents } from "../../../core/money";
+import { CostStore } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
 import type { BillingHistoryDay, ResourceDailyCost } from "../store/types";
-import { cumulativeLines, historyDay, splitByWeight, storeInTransaction, type TrackerApi, type TrackerLog } from "./ingest";
+import { cumulativeLines, historyDay, splitByWeight, type TrackerApi, type TrackerLog } from "./ingest";
 
 /** What `history` did. */
 export interface HistoryResult {
@@ -65,9 +66,8 @@ export async function backfillHistory(api: TrackerApi, db: SqlClient, accountUrn
   }
   if (days.length === 0) return { months, daysWritten: 0 };
   const dates = days.map((d) => d.date).sort();
-  const daysWritten = await db.transaction(async (tx) => {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('do-cost-guard:ingest'))`);
-    const store = storeInTransaction(db.backend, tx);
+  const daysWritten = await new CostStore(db).transaction(async (store) => {
+    await store.lockHistoryWriters();
     const measured = new Set((await store.listBillingHistory(dates[0]!, dates[dates.length - 1]!)).map((d) => d.date));
     const fresh = days.filter((d) => !measured.has(d.date));
     await store.upsertResourceDailyCosts(rows.filter((row) => !measured.has(row.date)));

@@ -11,7 +11,7 @@ import { fromCents, parseUsd, toCents } from "../../../core/money";
 import type { DigitalOceanClient } from "../digitalocean/client";
 import type { Balance, DatabaseCluster, Droplet, InvoiceItem, InvoiceList, Volume } from "../digitalocean/types";
 import { CostStore } from "../store/cost-store";
-import type { SqlClient, SqlExecutor } from "../store/sql-client";
+import type { SqlClient } from "../store/sql-client";
 import type { BillingHistoryDay, CostBreakdown, ResourceDailyCost, SpendSnapshot } from "../store/types";
 
 /** The client methods the tracker reads with (a subset, so tests can wrap the real client). */
@@ -152,17 +152,6 @@ export function historyDay(date: IsoDate, rows: readonly (ResourceDailyCost & { 
   };
 }
 
-/** A store whose every statement runs inside `tx`; its own "transactions" join the outer one. */
-export function storeInTransaction(backend: SqlClient["backend"], tx: SqlExecutor): CostStore {
-  const joined: SqlClient = {
-    backend,
-    query: (text, params) => tx.query(text, params),
-    transaction: (work) => work(joined),
-    close: () => Promise.reject(new Error("the ingest transaction's store cannot be closed")),
-  };
-  return new CostStore(joined);
-}
-
 /** What one ingest wrote. */
 export interface IngestResult {
   billingMonth: BillingMonth;
@@ -201,9 +190,8 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
   };
   const lines = [...cumulativeLines(itemsUsed ? reading.previewItems : [], reading.tagsByResource)].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
-  return db.transaction(async (tx) => {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('do-cost-guard:ingest'))`);
-    const store = storeInTransaction(db.backend, tx);
+  return new CostStore(db).transaction(async (store) => {
+    await store.lockHistoryWriters();
     const previous = await store.latestSpendSnapshot();
     await store.insertSpendSnapshot(snapshot);
     if (!itemsUsed) return { billingMonth, monthToDateUsd, snapshot, daysWritten: [], itemsUsed };
