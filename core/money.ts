@@ -37,6 +37,11 @@ export function formatUsd(usd: number): string {
   return `${sign}$${USD_AMOUNT.format(Math.abs(usd))}`;
 }
 
+/** "+$12.00", "-$3.50", "$0.00" — a change in cost, for diffs and reports. */
+export function formatSignedUsd(usd: number): string {
+  return usd > 0 ? `+${formatUsd(usd)}` : formatUsd(usd);
+}
+
 /** Parses DigitalOcean's string amounts ("12.34", "-5.00"); the billing API returns money as strings. */
 export function parseUsd(amount: string, field: string): number {
   const trimmed = amount.trim();

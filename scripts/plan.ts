@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { formatUsd } from "../core/money";
+import { formatSignedUsd, formatUsd } from "../core/money";
 import { buildPlanDocument, diffPlans, formatMonthly, parsePlanDocument, PlanDocument, renderMarkdown, violationsToShow } from "./lib/plan-document";
 import { AnalyzerResource, PolicyPackConfigError, PolicyViolation, startPolicyPack } from "./lib/policy-pack-host";
 import { ProgramError, RecordedResource, runProgram } from "./lib/program-runner";
@@ -129,8 +129,7 @@ function printPlan(plan: PlanDocument, project: string): void {
   for (const r of plan.resources.filter((r) => r.unknowns.length > 0)) console.log(`  ${r.name}: ${r.unknowns.join("; ")}`);
   if (plan.diff) {
     const d = plan.diff;
-    const delta = d.monthlyDeltaUsd >= 0 ? `+${formatUsd(d.monthlyDeltaUsd)}` : formatUsd(d.monthlyDeltaUsd);
-    console.log(`Change since the compared plan: ${delta}/month (${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed)`);
+    console.log(`Change since the compared plan: ${formatSignedUsd(d.monthlyDeltaUsd)}/month (${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed)`);
   }
   const shown = violationsToShow(plan);
   if (shown.length > 0) {

@@ -6,7 +6,7 @@
  */
 import type { CostComponent } from "../../core/pricing";
 import { estimateStack } from "../../core/pricing";
-import { formatUsd, sumUsd } from "../../core/money";
+import { formatSignedUsd, formatUsd, sumUsd } from "../../core/money";
 import type { PolicyViolation } from "./policy-pack-host";
 import type { RecordedResource } from "./program-runner";
 import { shortType } from "./resource-summary";
@@ -143,10 +143,6 @@ function nameOf(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-function signedUsd(usd: number): string {
-  return usd >= 0 ? `+${formatUsd(usd)}` : formatUsd(usd);
-}
-
 /** A pull-request comment: verdict, cost vs budget, what changed, the priced resources, the violations. */
 export function renderMarkdown(plan: PlanDocument): string {
   const lines: string[] = [];
@@ -158,7 +154,7 @@ export function renderMarkdown(plan: PlanDocument): string {
   if (unpriced.length > 0) lines.push("", `${unpriced.length} resource${unpriced.length === 1 ? "" : "s"} could not be priced: ${unpriced.map((r) => `\`${r.name}\` (${r.unknowns.join("; ")})`).join(", ")}`);
   if (plan.diff) {
     const d = plan.diff;
-    lines.push("", `**Change: ${signedUsd(d.monthlyDeltaUsd)}/month** — ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`, "");
+    lines.push("", `**Change: ${formatSignedUsd(d.monthlyDeltaUsd)}/month** — ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`, "");
     if (d.added.length + d.removed.length + d.changed.length > 0) {
       lines.push("| | resource | before | after |", "| --- | --- | ---: | ---: |");
       for (const r of d.added) lines.push(`| + | \`${nameOf(r.urn)}\` | | ${formatMonthly(r)} |`);

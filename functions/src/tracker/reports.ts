@@ -5,7 +5,7 @@
  */
 import { addDays, daysBetween, isoDate, weekdayOf, type IsoDate } from "../../../core/calendar";
 import type { MonthEndForecast } from "../../../core/forecast";
-import { formatUsd, fromCents, sumUsd, toCents } from "../../../core/money";
+import { formatSignedUsd, formatUsd, fromCents, sumUsd, toCents } from "../../../core/money";
 import type { Spike } from "../../../core/spikes";
 import { unitCost, type UnitCostConfig } from "../../../core/unit-cost";
 import { UNTAGGED } from "../../../core/allocation";
@@ -26,10 +26,6 @@ function sumBreakdowns(days: readonly BillingHistoryDay[], pick: (day: BillingHi
   return cents;
 }
 
-function signedUsd(usd: number): string {
-  return usd > 0 ? `+${formatUsd(usd)}` : formatUsd(usd);
-}
-
 function percentChange(current: number, previous: number): string {
   if (previous === 0) return current === 0 ? "0%" : "new";
   return `${(((current - previous) / previous) * 100).toFixed(0)}%`;
@@ -43,7 +39,7 @@ function comparisonTable(label: string, current: Map<string, number>, previous: 
     .filter((row) => row.now !== 0 || row.before !== 0)
     .sort((a, b) => Math.abs(b.now - b.before) - Math.abs(a.now - a.before) || b.now - a.now || a.key.localeCompare(b.key))
     .slice(0, TOP_ROWS)
-    .map((row) => [row.key, formatUsd(fromCents(row.now)), formatUsd(fromCents(row.before)), signedUsd(fromCents(row.now - row.before)), percentChange(row.now, row.before)]);
+    .map((row) => [row.key, formatUsd(fromCents(row.now)), formatUsd(fromCents(row.before)), formatSignedUsd(fromCents(row.now - row.before)), percentChange(row.now, row.before)]);
   return { columns: [label, currentHeading, previousHeading, "Change", "%"], rows };
 }
 
@@ -83,7 +79,7 @@ export async function enqueueDailyReport(store: CostStore, config: TrackerConfig
   const message = renderReport({
     type: "daily_report",
     title: `DigitalOcean costs for ${date}: ${formatUsd(costUsd)}`,
-    summary: `${date} cost ${formatUsd(costUsd)} (${signedUsd(sumUsd([costUsd, -previousUsd]))} on the day before). Month to date ${formatUsd(input.monthToDateUsd)}, projected ${formatUsd(input.forecast.projectedUsd)} against a ${formatUsd(budget)} budget.`,
+    summary: `${date} cost ${formatUsd(costUsd)} (${formatSignedUsd(sumUsd([costUsd, -previousUsd]))} on the day before). Month to date ${formatUsd(input.monthToDateUsd)}, projected ${formatUsd(input.forecast.projectedUsd)} against a ${formatUsd(budget)} budget.`,
     facts: [
       { label: "Yesterday", value: formatUsd(costUsd) },
       { label: "Month to date", value: formatUsd(input.monthToDateUsd) },
@@ -146,7 +142,7 @@ export async function enqueueWeeklyReport(store: CostStore, config: TrackerConfi
   const message = renderReport({
     type: "weekly_report",
     title: `DigitalOcean costs, week ${week}: ${formatUsd(totalUsd)}`,
-    summary: `Week ${week} (${monday} to ${addDays(monday, 6)}) cost ${formatUsd(totalUsd)}, ${signedUsd(sumUsd([totalUsd, -previousUsd]))} on the week before; ${(untaggedShare * 100).toFixed(1)}% of it carried no key:value tag.`,
+    summary: `Week ${week} (${monday} to ${addDays(monday, 6)}) cost ${formatUsd(totalUsd)}, ${formatSignedUsd(sumUsd([totalUsd, -previousUsd]))} on the week before; ${(untaggedShare * 100).toFixed(1)}% of it carried no key:value tag.`,
     facts,
     sections: [
       { heading: "By service", table: table("Service", (d) => d.costByService) },
