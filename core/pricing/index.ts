@@ -14,3 +14,4 @@ export {
   type RegistryTierPrice,
 } from "./catalog";
 export { estimateResource, estimateStack, FREE_RESOURCE_TYPES, type StackEstimate, type StackResource } from "./estimate";
+export { estimateFunctionsUsage, type FunctionsUsageEstimate, type FunctionsWorkload } from "./functions-usage";
