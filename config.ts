@@ -16,6 +16,8 @@ import {
   TargetKind,
   ThresholdUnit,
 } from "./alerts/rules";
+import { parseCron } from "./core/cron";
+import { parseTrackerConfig, TrackerConfigError } from "./functions/src/tracker/config";
 
 export const PROJECT = "do-cost-guard";
 
@@ -25,6 +27,12 @@ export const CONFIG_KEYS = {
   alertSlackChannel: "alertSlackChannel",
   alertSlackWebhookUrl: "alertSlackWebhookUrl",
   alertTargets: "alertTargets",
+  billing: "billing",
+  tracker: "tracker",
+  trackerDigitalOceanToken: "trackerDigitalOceanToken",
+  trackerDatabaseUrl: "trackerDatabaseUrl",
+  trackerSmtpUrl: "trackerSmtpUrl",
+  dashboardPassword: "dashboardPassword",
 } as const;
 
 /** A rule's effective setting after defaults are applied. */
@@ -53,12 +61,37 @@ export interface AlertDestinations<SecretString = pulumi.Output<string>> {
   readonly slack?: { readonly channel: string; readonly url: SecretString };
 }
 
-/** Validated stack configuration; the Slack webhook URL stays a Pulumi secret. */
+/** When the tracker runs: DigitalOcean Functions scheduled-trigger cron strings, UTC. */
+export interface TrackerSchedules {
+  readonly check: string;
+  readonly daily: string;
+  readonly weekly: string;
+}
+
+/** The cost tracker's deployment on DigitalOcean Functions. */
+export interface TrackerDeployment<SecretString = pulumi.Output<string>> {
+  /** Functions namespace region (a datacenter slug such as nyc1). */
+  readonly region: string;
+  readonly schedules: TrackerSchedules;
+  /** Memory limit of the tracker action; DigitalOcean bills GiB-seconds of the limit. */
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** The tracker's JSON config (functions/src/tracker/config.ts), validated; secret because it holds the Slack URL. */
+  readonly trackerConfigJson: SecretString;
+  /** Read-only DigitalOcean token the tracker runs with. */
+  readonly digitalOceanToken: SecretString;
+  readonly databaseUrl: SecretString;
+  readonly smtpUrl: SecretString;
+  readonly dashboardPassword: SecretString;
+}
+
+/** Validated stack configuration; secrets (Slack URL, tokens, passwords) stay Pulumi secrets. */
 export interface StackConfig<SecretString = pulumi.Output<string>> {
   readonly alerts: {
     readonly destinations: AlertDestinations<SecretString>;
     readonly targets: readonly AlertTarget[];
   };
+  readonly tracker: TrackerDeployment<SecretString>;
 }
 
 /** Every problem found in the configuration, one line each, each naming its key. */
@@ -101,6 +134,7 @@ export function parseStackConfig(read: RawConfigReader): StackConfig<string> {
   const problems: string[] = [];
   const key = (k: string) => `${PROJECT}:${k}`;
 
+  const problemsBeforeDestinations = problems.length;
   const emails = readJson(read, CONFIG_KEYS.alertEmails, [], problems);
   const emailList: string[] = [];
   if (!Array.isArray(emails)) {
@@ -133,6 +167,8 @@ export function parseStackConfig(read: RawConfigReader): StackConfig<string> {
     problems.push(`no alert destination: set ${key(CONFIG_KEYS.alertEmails)} and/or ${key(CONFIG_KEYS.alertSlackChannel)} (with ${key(CONFIG_KEYS.alertSlackWebhookUrl)})`);
   }
 
+  const destinationsValid = problems.length === problemsBeforeDestinations;
+
   const rawTargets = readJson(read, CONFIG_KEYS.alertTargets, [], problems);
   const targets: AlertTarget[] = [];
   if (!Array.isArray(rawTargets)) {
@@ -160,8 +196,122 @@ export function parseStackConfig(read: RawConfigReader): StackConfig<string> {
     });
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze({ alerts: { destinations: { emails: emailList, slack }, targets } });
+  // Billing notifications go to the alert destinations: when those are wrong, the tracker's
+  // "no recipients" complaints would only repeat the same problem.
+  const tracker = parseTrackerDeployment(read, destinationsValid ? { emails: emailList, slack } : undefined, targets, problems);
+
+  if (problems.length > 0 || !tracker) throw new ConfigError(problems);
+  return deepFreeze({ alerts: { destinations: { emails: emailList, slack }, targets }, tracker });
+}
+
+/** Functions regions (namespaces): https://docs.digitalocean.com/products/functions/details/availability/, read 2026-11-27. */
+const FUNCTIONS_REGIONS = ["ams3", "blr1", "fra1", "lon1", "nyc1", "sfo3", "sgp1", "syd1", "tor1"];
+const TRACKER_KEYS = new Set(["region", "schedules", "memoryMb", "timeoutSeconds"]);
+const BILLING_KEYS = new Set(["budgetMonthlyUsd", "thresholds", "emailFrom", "reports", "units", "accountUrn"]);
+const SCHEDULE_NAMES = ["check", "daily", "weekly"] as const;
+/** Defaults: check hourly; reports at 07:00 UTC (before a European or American working day), weekly on Mondays. */
+export const DEFAULT_SCHEDULES: TrackerSchedules = { check: "0 * * * *", daily: "0 7 * * *", weekly: "0 7 * * 1" };
+
+/**
+ * The tracker's deployment: where and when it runs, and its JSON config, composed from
+ * `billing` (budget, thresholds, reports) and the alert destinations (every notification goes
+ * to alertEmails and the alert Slack channel unless a threshold names its own emails). The
+ * composed config is validated by the tracker's own parser, so the stack and the function can
+ * never disagree on what is valid.
+ */
+function parseTrackerDeployment(
+  read: RawConfigReader,
+  destinations: { emails: readonly string[]; slack?: { channel: string; url: string } } | undefined,
+  targets: readonly AlertTarget[],
+  problems: string[],
+): TrackerDeployment<string> | undefined {
+  const key = (k: string) => `${PROJECT}:${k}`;
+  const before = problems.length;
+  const rawTracker = readJson(read, CONFIG_KEYS.tracker, {}, problems);
+  const tracker = isRecord(rawTracker) ? rawTracker : {};
+  if (!isRecord(rawTracker)) problems.push(`${key(CONFIG_KEYS.tracker)} must be an object {region, schedules, memoryMb, timeoutSeconds} (got ${describe(rawTracker)})`);
+  for (const k of Object.keys(tracker)) if (!TRACKER_KEYS.has(k)) problems.push(`${key(CONFIG_KEYS.tracker)}.${k} is not a known key (expected one of ${[...TRACKER_KEYS].join(", ")})`);
+  const region = tracker.region ?? "nyc1";
+  if (typeof region !== "string" || !FUNCTIONS_REGIONS.includes(region)) problems.push(`${key(CONFIG_KEYS.tracker)}.region must be a Functions region: ${FUNCTIONS_REGIONS.join(", ")} (got ${describe(region)})`);
+  const rawSchedules = tracker.schedules ?? {};
+  const schedules: Record<string, string> = { ...DEFAULT_SCHEDULES };
+  if (!isRecord(rawSchedules)) {
+    problems.push(`${key(CONFIG_KEYS.tracker)}.schedules must be an object {check, daily, weekly} of cron strings (got ${describe(rawSchedules)})`);
+  } else {
+    for (const [name, cron] of Object.entries(rawSchedules)) {
+      const at = `${key(CONFIG_KEYS.tracker)}.schedules.${name}`;
+      if (!(SCHEDULE_NAMES as readonly string[]).includes(name)) problems.push(`${at} is not a known schedule (expected ${SCHEDULE_NAMES.join(", ")})`);
+      else if (typeof cron !== "string") problems.push(`${at} must be a cron string like "0 * * * *" (got ${describe(cron)})`);
+      else {
+        try {
+          parseCron(cron);
+          schedules[name] = cron;
+        } catch (err) {
+          problems.push(`${at}: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+  const memoryMb = tracker.memoryMb ?? 256;
+  // DigitalOcean Functions limits: 128-1024 MB memory, up to 900 s (https://docs.digitalocean.com/products/functions/details/limits/, read 2026-11-27).
+  if (typeof memoryMb !== "number" || !Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 1024) problems.push(`${key(CONFIG_KEYS.tracker)}.memoryMb must be a whole number from 128 to 1024 (got ${describe(memoryMb)})`);
+  const timeoutSeconds = tracker.timeoutSeconds ?? 300;
+  if (typeof timeoutSeconds !== "number" || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) problems.push(`${key(CONFIG_KEYS.tracker)}.timeoutSeconds must be a whole number from 1 to 900 (got ${describe(timeoutSeconds)})`);
+
+  const rawBilling = readJson(read, CONFIG_KEYS.billing, {}, problems);
+  const billing = isRecord(rawBilling) ? rawBilling : {};
+  if (!isRecord(rawBilling)) problems.push(`${key(CONFIG_KEYS.billing)} must be an object {budgetMonthlyUsd, thresholds, emailFrom, reports, units} (got ${describe(rawBilling)})`);
+  for (const k of Object.keys(billing)) if (!BILLING_KEYS.has(k)) problems.push(`${key(CONFIG_KEYS.billing)}.${k} is not a known key (expected one of ${[...BILLING_KEYS].join(", ")})`);
+  const slack = destinations?.slack ? [destinations.slack] : [];
+  const recipients = { email: [...(destinations?.emails ?? [])], slack };
+  const thresholds = Array.isArray(billing.thresholds)
+    ? billing.thresholds.map((t: unknown) => (isRecord(t) && t.emails !== undefined ? { amountUsd: t.amountUsd, email: t.emails, slack } : isRecord(t) ? { amountUsd: t.amountUsd } : t))
+    : billing.thresholds;
+  const reports = isRecord(billing.reports) ? billing.reports : { daily: true, weekly: true };
+  const trackerJson: Record<string, unknown> = {
+    budgetMonthlyUsd: billing.budgetMonthlyUsd,
+    recipients,
+    ...(thresholds === undefined ? {} : { thresholds }),
+    forecast: { enabled: true },
+    spikes: { enabled: true },
+    reports: { daily: { enabled: reports.daily !== false }, weekly: { enabled: reports.weekly !== false } },
+    ...(billing.units === undefined ? {} : { units: billing.units }),
+    ...(billing.emailFrom === undefined ? {} : { email: { from: billing.emailFrom } }),
+    ...(billing.accountUrn === undefined ? {} : { accountUrn: billing.accountUrn }),
+  };
+  void targets;
+  try {
+    if (destinations) parseTrackerConfig(trackerJson);
+  } catch (err) {
+    if (!(err instanceof TrackerConfigError)) throw err;
+    // The tracker names paths in its own JSON; map them back to the stack keys they came from.
+    for (const problem of err.problems) problems.push(`${key(CONFIG_KEYS.billing)}.${problem.replace(/^email\.from/, "emailFrom").replace(/^thresholds\[(\d+)\]\.email\b/, "thresholds[$1].emails")}`);
+  }
+
+  const secret = (k: keyof typeof CONFIG_KEYS, check: (v: string) => string | undefined): string => {
+    const value = read(CONFIG_KEYS[k]) ?? "";
+    // Messages never include the value: every one of these is a secret.
+    const why = value === "" ? `is required: pulumi config set --secret ${CONFIG_KEYS[k]} <value>` : check(value);
+    if (why) problems.push(`${key(CONFIG_KEYS[k])} ${why}`);
+    return value;
+  };
+  const digitalOceanToken = secret("trackerDigitalOceanToken", () => undefined);
+  const databaseUrl = secret("trackerDatabaseUrl", (v) => (/^postgres(ql)?:\/\//.test(v) ? undefined : "must be a postgres:// or postgresql:// URL"));
+  const smtpUrl = secret("trackerSmtpUrl", (v) => (/^smtps?:\/\//.test(v) ? undefined : "must be an smtp:// or smtps:// URL"));
+  const dashboardPassword = secret("dashboardPassword", (v) => (v.length >= 16 ? undefined : "must be at least 16 characters"));
+
+  if (problems.length > before) return undefined;
+  return {
+    region: region as string,
+    schedules: schedules as unknown as TrackerSchedules,
+    memoryMb: memoryMb as number,
+    timeoutSeconds: timeoutSeconds as number,
+    trackerConfigJson: JSON.stringify(trackerJson),
+    digitalOceanToken,
+    databaseUrl,
+    smtpUrl,
+    dashboardPassword,
+  };
 }
 
 /**
@@ -173,6 +323,7 @@ export function loadConfig(): StackConfig {
   const config = new pulumi.Config(PROJECT);
   const parsed = parseStackConfig((k) => config.get(k));
   const slack = parsed.alerts.destinations.slack;
+  const tracker = parsed.tracker;
   return deepFreeze({
     alerts: {
       targets: parsed.alerts.targets,
@@ -180,6 +331,14 @@ export function loadConfig(): StackConfig {
         emails: parsed.alerts.destinations.emails,
         slack: slack && { channel: slack.channel, url: pulumi.secret(slack.url) },
       },
+    },
+    tracker: {
+      ...tracker,
+      trackerConfigJson: pulumi.secret(tracker.trackerConfigJson),
+      digitalOceanToken: pulumi.secret(tracker.digitalOceanToken),
+      databaseUrl: pulumi.secret(tracker.databaseUrl),
+      smtpUrl: pulumi.secret(tracker.smtpUrl),
+      dashboardPassword: pulumi.secret(tracker.dashboardPassword),
     },
   });
 }

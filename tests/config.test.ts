@@ -10,6 +10,11 @@ function validRaw(): Record<string, unknown> {
     alertEmails: ["oncall@forkline.example"],
     alertSlackChannel: "#ops-alerts",
     alertSlackWebhookUrl: SLACK,
+    trackerDigitalOceanToken: "dop_v1_test_only_not_a_real_token",
+    trackerDatabaseUrl: "postgres://tracker:pw@db.forkline.example:25060/costs?sslmode=require",
+    trackerSmtpUrl: "smtps://billing:pw@smtp.forkline.example:465",
+    dashboardPassword: "correct horse battery staple",
+    billing: { budgetMonthlyUsd: 450, emailFrom: "Forkline <billing@forkline.example>", thresholds: [{ amountUsd: 10 }, { amountUsd: 150, emails: ["finance@forkline.example"] }] },
     alertTargets: [
       { kind: "database", name: "orders-db", id: DB_ID },
       { kind: "droplet", name: "workers", tag: "service:worker" },
@@ -64,6 +69,16 @@ describe("parseStackConfig", () => {
     expect(config.alerts.targets[0].rules.disk.enabled).toBe(false);
   });
 
+  it("composes the tracker's config from billing and the alert destinations, and applies tracker defaults", () => {
+    const { tracker } = parseStackConfig(reader(validRaw()));
+    expect(tracker).toMatchObject({ region: "nyc1", schedules: { check: "0 * * * *", daily: "0 7 * * *", weekly: "0 7 * * 1" }, memoryMb: 256, timeoutSeconds: 300 });
+    const json = JSON.parse(tracker.trackerConfigJson);
+    expect(json.recipients).toEqual({ email: ["oncall@forkline.example"], slack: [{ channel: "#ops-alerts", url: SLACK }] });
+    // A threshold with its own emails sends to them (and Slack) instead of alertEmails.
+    expect(json.thresholds).toEqual([{ amountUsd: 10 }, { amountUsd: 150, email: ["finance@forkline.example"], slack: [{ channel: "#ops-alerts", url: SLACK }] }]);
+    expect(json).toMatchObject({ budgetMonthlyUsd: 450, email: { from: "Forkline <billing@forkline.example>" } });
+  });
+
   it("treats an empty Slack channel as no Slack, and ignores the webhook then", () => {
     const config = parseStackConfig(reader({ ...validRaw(), alertSlackChannel: "", alertSlackWebhookUrl: "" }));
     expect(config.alerts.destinations.slack).toBeUndefined();
@@ -86,6 +101,15 @@ describe("parseStackConfig", () => {
     ["database id that is not a uuid", withTarget({ id: "orders" }), "do-cost-guard:alertTargets[0].id must be a database cluster uuid (got \"orders\")"],
     ["tag DigitalOcean would reject", withTarget({ tag: "service worker" }, 1), "do-cost-guard:alertTargets[1].tag must match DigitalOcean's tag pattern ^[a-zA-Z0-9_\\-:]+$ (≤ 255 chars) (got \"service worker\")"],
     ["tag on an app", withTarget({ tag: "env:prod" }, 2), "do-cost-guard:alertTargets[2].tag is not allowed for a app target: DigitalOcean cannot tag it, use id"],
+    ["tracker schedule that is not cron", { ...validRaw(), tracker: { schedules: { daily: "0 25 * * *" } } }, 'do-cost-guard:tracker.schedules.daily: cron "0 25 * * *": hour field "25" is out of range (allowed 0-23)'],
+    ["unknown tracker schedule", { ...validRaw(), tracker: { schedules: { monthly: "0 7 1 * *" } } }, "do-cost-guard:tracker.schedules.monthly is not a known schedule (expected check, daily, weekly)"],
+    ["region without Functions", { ...validRaw(), tracker: { region: "nyc3" } }, 'do-cost-guard:tracker.region must be a Functions region: ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1, tor1 (got "nyc3")'],
+    ["memory outside Functions limits", { ...validRaw(), tracker: { memoryMb: 2048 } }, "do-cost-guard:tracker.memoryMb must be a whole number from 128 to 1024 (got 2048)"],
+    ["thresholds out of order", { ...validRaw(), billing: { budgetMonthlyUsd: 450, emailFrom: "b@forkline.example", thresholds: [{ amountUsd: 150 }, { amountUsd: 50 }] } }, "do-cost-guard:billing.thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 50 after 150)"],
+    ["misspelt billing key", { ...validRaw(), billing: { budgetMonthlyUsd: 450, emailFrom: "b@forkline.example", budget: 10 } }, "do-cost-guard:billing.budget is not a known key (expected one of budgetMonthlyUsd, thresholds, emailFrom, reports, units, accountUrn)"],
+    ["database URL that is not Postgres", { ...validRaw(), trackerDatabaseUrl: "mysql://u:p@h/db" }, "do-cost-guard:trackerDatabaseUrl must be a postgres:// or postgresql:// URL"],
+    ["missing tracker token", { ...validRaw(), trackerDigitalOceanToken: "" }, "do-cost-guard:trackerDigitalOceanToken is required: pulumi config set --secret trackerDigitalOceanToken <value>"],
+    ["short dashboard password", { ...validRaw(), dashboardPassword: "hunter2" }, "do-cost-guard:dashboardPassword must be at least 16 characters"],
     ["misspelt target key", withTarget({ thresholds: {} }), "do-cost-guard:alertTargets[0].thresholds is not a known key (expected one of kind, name, id, ids, tag, rules)"],
   ])("rejects %s, naming the key", (_case, raw, expected) => {
     expect(problemsOf(raw)).toEqual([expected]);
@@ -107,6 +131,12 @@ describe("parseStackConfig", () => {
     expect(problems.join("\n")).toMatch(/alertSlackWebhookUrl/);
     expect(problems.join("\n")).toMatch(/rules\.memory\.threshold/);
     expect(problems.join("\n")).toMatch(/rules\.cpuHigh\.window/);
+  });
+
+  it("never echoes tracker secrets", () => {
+    const problems = problemsOf({ ...validRaw(), trackerDatabaseUrl: "mysql://u:S3CRET@h/db", dashboardPassword: "S3CRETshort" });
+    expect(problems).toHaveLength(2);
+    expect(problems.join("\n")).not.toContain("S3CRET");
   });
 
   it("never echoes the Slack webhook URL, which is a secret", () => {

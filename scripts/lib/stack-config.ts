@@ -45,6 +45,8 @@ interface ConfigDeclaration {
  */
 export function secretPlaceholder(key: string): string {
   if (/slack/i.test(key) && /url$/i.test(key)) return "https://hooks.slack.com/services/OFFLINE/PLAN/PLACEHOLDER";
+  if (/database/i.test(key) && /url$/i.test(key)) return "postgres://offline-plan:placeholder@offline-plan.invalid:5432/placeholder";
+  if (/smtp/i.test(key) && /url$/i.test(key)) return "smtp://offline-plan:placeholder@offline-plan.invalid:587";
   if (/url$/i.test(key)) return "https://offline-plan.invalid/placeholder";
   return "offline-plan-placeholder";
 }
