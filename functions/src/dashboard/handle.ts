@@ -1,0 +1,431 @@
+/**
+ * The cost dashboard and its JSON API as one pure request handler:
+ * `handleDashboardRequest(request, deps)`. The DigitalOcean web action (web-action.ts) and the
+ * tests' local HTTP server only translate to and from it, so what the tests exercise over
+ * HTTP is exactly what runs in production.
+ *
+ * Routes (all behind Basic or bearer auth):
+ *   GET  /                          the HTML page
+ *   GET  /api/v1/billing/current    month to date, budget, forecast, as-of
+ *   GET  /api/v1/billing/history    daily history, ?from=YYYY-MM-DD&to=YYYY-MM-DD (≤ 366 days)
+ *   GET  /api/v1/billing/alerts     alert definitions and recent events
+ *   POST /api/v1/billing/alerts     add, change or disable an API-managed threshold
+ */
+import { randomBytes } from "node:crypto";
+import { addDays, billingMonthOf, daysBetween, isoDate, monthStart, parseIsoDate, type BillingMonth, type IsoDate } from "../../../core/calendar";
+import { forecastMonthEnd, type ForecastMethod } from "../../../core/forecast";
+import { roundUsd, sumUsd, toCents } from "../../../core/money";
+import type { CostStore } from "../store/cost-store";
+import type { AlertEvent, AlertRecipients, BillingHistoryDay, CostAlert, CostBreakdown, JsonObject } from "../store/types";
+import { AUTH_REALM, isAuthorized, type DashboardAuth } from "./auth";
+import { renderDashboardPage } from "./page";
+
+/** An HTTP request as the web action or a test server hands it over. */
+export interface DashboardRequest {
+  method: string;
+  /** Path below the action, e.g. "/api/v1/billing/current"; "" means "/". */
+  path: string;
+  /** Header names in any case. */
+  headers: Readonly<Record<string, string | undefined>>;
+  query: Readonly<Record<string, string | undefined>>;
+  /** Raw request body, or an already-parsed JSON object (non-raw web actions merge it into params). */
+  body: string | Readonly<Record<string, unknown>> | undefined;
+}
+
+/** What the web action returns to DigitalOcean (and the test server writes to the socket). */
+export interface DashboardResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The store calls the dashboard makes; a `CostStore` satisfies it. */
+export type DashboardStore = Pick<CostStore, "latestSpendSnapshot" | "listBillingHistory" | "listAlerts" | "listAlertEvents" | "upsertApiAlert">;
+
+/** A threshold defined by the tracker's config: authoritative, never editable through the API. */
+export interface ConfigThreshold {
+  id: string;
+  amountUsd: number;
+}
+
+/** Everything the handler needs; the clock is injected so tests and replays are deterministic. */
+export interface DashboardDeps {
+  store: DashboardStore;
+  auth: DashboardAuth;
+  now: Date;
+  /** Monthly budget the month to date and the forecast are compared with. */
+  budgetMonthlyUsd: number;
+  /** The tracker config's thresholds (ids `mtd-<amount>`); POSTs for these answer 409. */
+  configThresholds?: readonly ConfigThreshold[];
+  /** Where failures are reported (never with secrets); silent when absent. */
+  log?: (line: string) => void;
+}
+
+/** Days of daily bars on the page. */
+export const PAGE_HISTORY_DAYS = 60;
+/** Longest range `/api/v1/billing/history` serves in one response (a leap year). */
+export const MAX_HISTORY_RANGE_DAYS = 366;
+/** Largest threshold accepted: the store's numeric(12,2) column holds less than $10^10. */
+const MAX_THRESHOLD_USD = 1_000_000_000;
+// Deliberately loose, like the tracker config's: one @, no spaces; the SMTP server judges the rest.
+const EMAIL_PATTERN = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const SLACK_CHANNEL_PATTERN = /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/i;
+const ALERT_BODY_KEYS = new Set(["amountUsd", "email", "slack", "enabled"]);
+
+/** Month to date against budget and the month-end projection. */
+export interface CurrentBilling {
+  billingMonth: BillingMonth;
+  /** When DigitalOcean generated the balance figures, or null before the tracker's first check. */
+  asOf: string | null;
+  monthToDateUsd: number;
+  budgetUsd: number;
+  /** Month to date as a percentage of budget, one decimal. */
+  budgetUsedPercent: number;
+  forecast: {
+    projectedUsd: number;
+    overBudget: boolean;
+    method: ForecastMethod;
+    dailyRateUsd: number;
+    daysUsed: number;
+  };
+}
+
+/** An alert as the API shows it: recipients without Slack or webhook URLs, which are secrets. */
+export interface AlertView {
+  id: string;
+  kind: CostAlert["kind"];
+  thresholdUsd: number;
+  enabled: boolean;
+  source: CostAlert["source"];
+  lastTriggeredAt: string | null;
+  recipients: { email: string[]; slackChannels: string[]; webhooks: number };
+}
+
+/** A fired alert as the API and page show it. */
+export interface AlertEventView {
+  alertKey: string;
+  billingMonth: BillingMonth;
+  firedAt: string;
+  payload: JsonObject;
+}
+
+/** A request the handler refuses, with the status and the message the caller sees. */
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const API_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
+
+function json(statusCode: number, value: unknown, headers: Record<string, string> = {}): DashboardResponse {
+  return { statusCode, headers: { ...API_HEADERS, ...headers }, body: JSON.stringify(value) };
+}
+
+function headerValue(headers: DashboardRequest["headers"], name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+/** A query date parameter; the message names the parameter and quotes the bad value. */
+function dateParameter(query: DashboardRequest["query"], name: string, fallback: IsoDate): IsoDate {
+  const value = query[name];
+  if (value === undefined || value === "") return fallback;
+  try {
+    parseIsoDate(value);
+  } catch {
+    throw new HttpError(400, `${name} must be a date like 2026-11-27 (got ${JSON.stringify(value.slice(0, 40))})`);
+  }
+  return value;
+}
+
+/** The month-to-date figure: the latest balance check of this month, else the newest history day of it. */
+function monthToDate(snapshot: Awaited<ReturnType<DashboardStore["latestSpendSnapshot"]>>, monthDays: readonly BillingHistoryDay[], month: BillingMonth): number {
+  if (snapshot && billingMonthOf(snapshot.takenAt) === month) return snapshot.monthToDateUsd;
+  return monthDays.at(-1)?.monthToDateUsd ?? 0;
+}
+
+async function currentBilling(deps: DashboardDeps, monthDays: readonly BillingHistoryDay[]): Promise<CurrentBilling> {
+  const month = billingMonthOf(deps.now);
+  const snapshot = await deps.store.latestSpendSnapshot();
+  const monthToDateUsd = monthToDate(snapshot, monthDays, month);
+  // The store keeps daily totals, not the resource list the tracker prices fixed costs from,
+  // so the page projects the whole daily total forward (trailing mean of complete days).
+  const forecast = forecastMonthEnd({
+    billingMonth: month,
+    now: deps.now,
+    monthToDateUsd,
+    fixedResources: [],
+    usageDaily: monthDays.map((day) => ({ date: day.date, usd: day.totalCostUsd })),
+  });
+  return {
+    billingMonth: month,
+    asOf: snapshot ? snapshot.generatedAt.toISOString() : null,
+    monthToDateUsd,
+    budgetUsd: deps.budgetMonthlyUsd,
+    // Percent to one decimal: 152.40 of 300 → 50.8.
+    budgetUsedPercent: Math.round((monthToDateUsd / deps.budgetMonthlyUsd) * 1000) / 10,
+    forecast: {
+      projectedUsd: forecast.projectedUsd,
+      overBudget: toCents(forecast.projectedUsd) > toCents(deps.budgetMonthlyUsd),
+      method: forecast.method,
+      dailyRateUsd: forecast.details.usageDailyRateUsd,
+      daysUsed: forecast.details.usageDaysUsed,
+    },
+  };
+}
+
+/** Adds up one breakdown over many days, largest first, in exact cents. */
+export function totalByKey(days: readonly BillingHistoryDay[], pick: (day: BillingHistoryDay) => CostBreakdown): { key: string; usd: number }[] {
+  const cents = new Map<string, number>();
+  for (const day of days) for (const [key, usd] of Object.entries(pick(day))) cents.set(key, (cents.get(key) ?? 0) + toCents(usd));
+  return [...cents]
+    .map(([key, total]) => ({ key, usd: total / 100 }))
+    .sort((a, b) => b.usd - a.usd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function alertView(alert: CostAlert): AlertView {
+  return {
+    id: alert.id,
+    kind: alert.kind,
+    thresholdUsd: alert.thresholdUsd,
+    enabled: alert.enabled,
+    source: alert.source,
+    lastTriggeredAt: alert.lastTriggeredAt ? alert.lastTriggeredAt.toISOString() : null,
+    recipients: { email: alert.recipients.email, slackChannels: alert.recipients.slack.map((s) => s.channel), webhooks: alert.recipients.webhook.length },
+  };
+}
+
+/** Stored alerts plus config thresholds the store does not hold (yet), by kind then amount. */
+async function alertViews(deps: DashboardDeps): Promise<AlertView[]> {
+  const stored = await deps.store.listAlerts();
+  const storedIds = new Set(stored.map((alert) => alert.id));
+  const views = stored.map(alertView);
+  for (const threshold of deps.configThresholds ?? []) {
+    if (storedIds.has(threshold.id)) continue;
+    views.push({
+      id: threshold.id,
+      kind: "threshold",
+      thresholdUsd: threshold.amountUsd,
+      enabled: true,
+      source: "config",
+      lastTriggeredAt: null,
+      recipients: { email: [], slackChannels: [], webhooks: 0 },
+    });
+  }
+  return views.sort((a, b) => (a.kind === b.kind ? a.thresholdUsd - b.thresholdUsd || (a.id < b.id ? -1 : 1) : a.kind < b.kind ? -1 : 1));
+}
+
+/** This month's and last month's events, newest first. */
+async function recentEvents(deps: DashboardDeps): Promise<AlertEventView[]> {
+  const month = billingMonthOf(deps.now);
+  const previous = billingMonthOf(new Date(monthStart(month).getTime() - 1));
+  const events: AlertEvent[] = [...(await deps.store.listAlertEvents(previous)), ...(await deps.store.listAlertEvents(month))];
+  return events
+    .sort((a, b) => b.firedAt.getTime() - a.firedAt.getTime() || b.id - a.id)
+    .map((event) => ({ alertKey: event.alertKey, billingMonth: event.billingMonth, firedAt: event.firedAt.toISOString(), payload: event.payload }));
+}
+
+function parseBody(body: DashboardRequest["body"]): Record<string, unknown> {
+  let value: unknown = body;
+  if (typeof body === "string") {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      throw new HttpError(400, "the request body must be JSON like {\"amountUsd\": 75, \"email\": [\"ops@example.com\"]}");
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new HttpError(400, "the request body must be a JSON object like {\"amountUsd\": 75, \"email\": [\"ops@example.com\"]}");
+  }
+  return value as Record<string, unknown>;
+}
+
+function shown(value: unknown): string {
+  if (typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return "a URL (not shown)";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** The validated POST body: the threshold and whatever of it the caller chose to set. */
+interface AlertRequest {
+  amountUsd: number;
+  email?: string[];
+  slack?: { channel: string; url: string }[];
+  enabled?: boolean;
+}
+
+function parseAlertRequest(input: Record<string, unknown>): AlertRequest {
+  const problems: string[] = [];
+  for (const key of Object.keys(input)) if (!ALERT_BODY_KEYS.has(key)) problems.push(`${key} is not a known field (allowed: ${[...ALERT_BODY_KEYS].join(", ")})`);
+  const amount = input.amountUsd;
+  const amountOk = typeof amount === "number" && Number.isFinite(amount) && amount > 0 && amount < MAX_THRESHOLD_USD && roundUsd(amount) === amount;
+  if (!amountOk) problems.push(`amountUsd must be a positive dollar amount in whole cents below ${MAX_THRESHOLD_USD} (got ${shown(amount)})`);
+  const request: AlertRequest = { amountUsd: amountOk ? amount : 0 };
+  if (input.email !== undefined) {
+    const list = typeof input.email === "string" ? [input.email] : input.email;
+    if (!Array.isArray(list)) problems.push(`email must be an address or a list of addresses (got ${shown(input.email)})`);
+    else {
+      list.forEach((address: unknown, i) => {
+        if (typeof address !== "string" || !EMAIL_PATTERN.test(address)) problems.push(`email[${i}] must be an email address like ops@example.com (got ${shown(address)})`);
+      });
+      request.email = list as string[];
+    }
+  }
+  if (input.slack !== undefined) {
+    const list = Array.isArray(input.slack) ? input.slack : [input.slack];
+    request.slack = [];
+    list.forEach((target: unknown, i) => {
+      const at = `slack[${i}]`;
+      const record = typeof target === "object" && target !== null ? (target as Record<string, unknown>) : {};
+      const { channel, url } = record;
+      if (typeof channel !== "string" || !SLACK_CHANNEL_PATTERN.test(channel)) problems.push(`${at}.channel must be a Slack channel like #billing (got ${shown(channel)})`);
+      // Incoming-webhook URLs are secrets: say what is wrong without repeating them.
+      let https = false;
+      try {
+        https = typeof url === "string" && new URL(url).protocol === "https:";
+      } catch {
+        https = false;
+      }
+      if (!https) problems.push(`${at}.url must be a Slack incoming-webhook https:// URL`);
+      else request.slack?.push({ channel: channel as string, url: url as string });
+    });
+  }
+  if (input.enabled !== undefined) {
+    if (typeof input.enabled !== "boolean") problems.push(`enabled must be true or false (got ${shown(input.enabled)})`);
+    else request.enabled = input.enabled;
+  }
+  if (problems.length > 0) throw new HttpError(400, problems.join("; "));
+  return request;
+}
+
+/** The id an API threshold gets: the tracker config's `mtd-<amount>` scheme, so one amount is one alert. */
+export function thresholdAlertId(amountUsd: number): string {
+  return `mtd-${amountUsd}`;
+}
+
+async function postAlert(request: DashboardRequest, deps: DashboardDeps): Promise<DashboardResponse> {
+  const contentType = headerValue(request.headers, "content-type");
+  if (typeof request.body === "string" && contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
+    throw new HttpError(415, "send the body as Content-Type: application/json");
+  }
+  const wanted = parseAlertRequest(parseBody(request.body));
+  const id = thresholdAlertId(wanted.amountUsd);
+  const stored = await deps.store.listAlerts();
+  const existing = stored.find((alert) => alert.id === id);
+  if (existing?.source === "config" || (deps.configThresholds ?? []).some((threshold) => threshold.id === id)) {
+    throw new HttpError(409, `the ${id} threshold is defined in the tracker config, which is authoritative: change it there and redeploy`);
+  }
+  const recipients: AlertRecipients = {
+    email: wanted.email ?? existing?.recipients.email ?? [],
+    slack: wanted.slack ?? existing?.recipients.slack ?? [],
+    webhook: existing?.recipients.webhook ?? [],
+  };
+  const enabled = wanted.enabled ?? true;
+  if (enabled && recipients.email.length + recipients.slack.length + recipients.webhook.length === 0) {
+    throw new HttpError(400, "an enabled threshold needs a recipient: give email or slack");
+  }
+  await deps.store.upsertApiAlert({ id, kind: "threshold", thresholdUsd: wanted.amountUsd, recipients, enabled });
+  const saved = (await deps.store.listAlerts()).find((alert) => alert.id === id);
+  if (!saved) throw new Error(`alert ${id} was not found after saving it`);
+  return json(existing ? 200 : 201, { alert: alertView(saved) });
+}
+
+/** Today and the 59 days before it, for the page's bars. */
+function pageWindow(now: Date): { from: IsoDate; to: IsoDate } {
+  const to = isoDate(now);
+  return { from: addDays(to, -(PAGE_HISTORY_DAYS - 1)), to };
+}
+
+async function page(deps: DashboardDeps): Promise<DashboardResponse> {
+  const { from, to } = pageWindow(deps.now);
+  const monthFirst = isoDate(monthStart(billingMonthOf(deps.now)));
+  const history = await deps.store.listBillingHistory(from < monthFirst ? from : monthFirst, to);
+  const monthDays = history.filter((day) => day.date >= monthFirst);
+  const current = await currentBilling(deps, monthDays);
+  const nonce = randomBytes(16).toString("base64");
+  const body = renderDashboardPage({
+    nonce,
+    current,
+    from,
+    to,
+    days: history.filter((day) => day.date >= from).map((day) => ({ date: day.date, usd: day.totalCostUsd })),
+    byService: totalByKey(monthDays, (day) => day.costByService),
+    byProject: totalByKey(monthDays, (day) => day.costByProject),
+    alerts: await alertViews(deps),
+    events: (await recentEvents(deps)).slice(0, 20),
+  });
+  return {
+    statusCode: 200,
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      // No script at all, one nonce'd style block, nothing fetched from anywhere.
+      "Content-Security-Policy": `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "no-referrer",
+    },
+    body,
+  };
+}
+
+async function history(request: DashboardRequest, deps: DashboardDeps): Promise<DashboardResponse> {
+  const window = pageWindow(deps.now);
+  const to = dateParameter(request.query, "to", window.to);
+  const from = dateParameter(request.query, "from", addDays(to, -(PAGE_HISTORY_DAYS - 1)));
+  const span = daysBetween(from, to) + 1;
+  if (span < 1) throw new HttpError(400, `from must not be after to (got from=${from}, to=${to})`);
+  if (span > MAX_HISTORY_RANGE_DAYS) throw new HttpError(400, `from..to spans ${span} days; ask for at most ${MAX_HISTORY_RANGE_DAYS}`);
+  const days = await deps.store.listBillingHistory(from, to);
+  return json(200, { from, to, totalUsd: sumUsd(days.map((d) => d.totalCostUsd)), days });
+}
+
+type Route = { [method: string]: (request: DashboardRequest, deps: DashboardDeps) => Promise<DashboardResponse> };
+
+const ROUTES: Record<string, Route> = {
+  "/": { GET: (_request, deps) => page(deps) },
+  "/api/v1/billing/current": {
+    GET: async (_request, deps) => {
+      const monthFirst = isoDate(monthStart(billingMonthOf(deps.now)));
+      return json(200, await currentBilling(deps, await deps.store.listBillingHistory(monthFirst, isoDate(deps.now))));
+    },
+  },
+  "/api/v1/billing/history": { GET: history },
+  "/api/v1/billing/alerts": {
+    GET: async (_request, deps) => json(200, { alerts: await alertViews(deps), events: await recentEvents(deps) }),
+    POST: postAlert,
+  },
+};
+
+function normalisedPath(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  return trimmed === "" ? "/" : trimmed.startsWith("/") ? trimmed : `/${trimmed}`;
+}
+
+/**
+ * Answers one request: 401 (with a Basic challenge) without valid credentials, 404 for an
+ * unknown path, 405 with `Allow` for a wrong method, 400 naming the bad parameter or field,
+ * 409 when a POST targets a config-defined threshold, 503 when the store fails. Error bodies
+ * are `{error}` with a message for people: no stack trace, no secret, no SQL.
+ */
+export async function handleDashboardRequest(request: DashboardRequest, deps: DashboardDeps): Promise<DashboardResponse> {
+  if (!isAuthorized(headerValue(request.headers, "authorization"), deps.auth)) {
+    return json(401, { error: "authentication required" }, { "WWW-Authenticate": `Basic realm="${AUTH_REALM}", charset="UTF-8"` });
+  }
+  const route = ROUTES[normalisedPath(request.path)];
+  if (!route) return json(404, { error: `no such page: ${normalisedPath(request.path).slice(0, 100)}` });
+  const method = request.method.toUpperCase();
+  const action = route[method];
+  if (!action) return json(405, { error: `${method.slice(0, 10)} is not allowed here` }, { Allow: Object.keys(route).join(", ") });
+  try {
+    return await action(request, deps);
+  } catch (error) {
+    if (error instanceof HttpError) return json(error.statusCode, { error: error.message }, error.headers);
+    deps.log?.(`dashboard: ${method} ${normalisedPath(request.path)} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return json(503, { error: "the cost database is unavailable right now; try again in a minute" });
+  }
+}

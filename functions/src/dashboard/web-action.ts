@@ -1,0 +1,161 @@
+/**
+ * The dashboard's DigitalOcean Functions web action: `main(params)` only adapts. It reads its
+ * settings once (first invocation of a warm container) into a typed object that is never
+ * logged, opens a `pg` pool kept across invocations, maps OpenWhisk's `__ow_*` fields to a
+ * `DashboardRequest` and returns `handleDashboardRequest`'s answer.
+ *
+ * Postgres only: the store's PGlite client is never imported here, so the bundle stays small.
+ *
+ * Parameters (final, set by the deployment; process.env is the fallback for local runs):
+ *   DATABASE_URL         postgres:// URL of the tracker's database
+ *   DASHBOARD_PASSWORD   at least 16 characters; Basic password, or the bearer token
+ *   DASHBOARD_USERNAME   Basic username, default "do-cost-guard"
+ *   TRACKER_CONFIG       the tracker's JSON config (string or object): budget and config thresholds
+ * Deploy it with `web: raw` so `__ow_query` and `__ow_body` arrive untouched; without it,
+ * OpenWhisk merges query and JSON body fields into `params`, which is handled too.
+ */
+import { CostStore } from "../store/cost-store";
+import { createPostgresClient } from "../store/pg-client";
+import { parseTrackerConfig } from "../tracker/config";
+import type { DashboardAuth } from "./auth";
+import { handleDashboardRequest, type ConfigThreshold, type DashboardRequest, type DashboardResponse } from "./handle";
+
+/** The action's settings, validated. Holds secrets: never log or return it. */
+export interface DashboardEnvironment {
+  databaseUrl: string;
+  auth: DashboardAuth;
+  budgetMonthlyUsd: number;
+  configThresholds: readonly ConfigThreshold[];
+}
+
+/** A missing or malformed setting; the message names the parameter and never its value. */
+export class DashboardEnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DashboardEnvironmentError";
+  }
+}
+
+const SETTING_NAMES = ["DATABASE_URL", "DASHBOARD_PASSWORD", "DASHBOARD_USERNAME", "TRACKER_CONFIG"] as const;
+/** The Basic username the stack documents (Pulumi.yaml, `dashboardPassword`). */
+export const DEFAULT_DASHBOARD_USERNAME = "do-cost-guard";
+/** Shortest password accepted; the same rule as the stack config's `dashboardPassword`. */
+export const MIN_PASSWORD_LENGTH = 16;
+
+function setting(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv, name: (typeof SETTING_NAMES)[number]): unknown {
+  const value = params[name] ?? env[name];
+  return typeof value === "string" ? value.trim() : value;
+}
+
+/** Reads and validates the action's settings from its parameters, falling back to the environment. */
+export function readDashboardEnvironment(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv = process.env): DashboardEnvironment {
+  const databaseUrl = setting(params, env, "DATABASE_URL");
+  if (typeof databaseUrl !== "string" || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new DashboardEnvironmentError("DATABASE_URL must be set to a postgres:// or postgresql:// URL");
+  }
+  const password = setting(params, env, "DASHBOARD_PASSWORD");
+  if (typeof password !== "string" || password.length < MIN_PASSWORD_LENGTH) {
+    throw new DashboardEnvironmentError(`DASHBOARD_PASSWORD must be set to at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  const username = setting(params, env, "DASHBOARD_USERNAME") ?? DEFAULT_DASHBOARD_USERNAME;
+  if (typeof username !== "string" || username === "" || username.includes(":")) {
+    throw new DashboardEnvironmentError("DASHBOARD_USERNAME must be a non-empty name without ':'");
+  }
+  let rawConfig = setting(params, env, "TRACKER_CONFIG");
+  if (rawConfig === undefined || rawConfig === "") throw new DashboardEnvironmentError("TRACKER_CONFIG must be set to the tracker's JSON config");
+  if (typeof rawConfig === "string") {
+    try {
+      rawConfig = JSON.parse(rawConfig);
+    } catch {
+      throw new DashboardEnvironmentError("TRACKER_CONFIG is not valid JSON");
+    }
+  }
+  let budgetMonthlyUsd: number;
+  let configThresholds: ConfigThreshold[];
+  try {
+    const config = parseTrackerConfig(rawConfig);
+    budgetMonthlyUsd = config.budgetMonthlyUsd;
+    configThresholds = config.thresholds.map((t) => ({ id: t.id, amountUsd: t.amountUsd }));
+  } catch (error) {
+    // The tracker's problems name JSON paths and never echo Slack or webhook URLs.
+    throw new DashboardEnvironmentError(`TRACKER_CONFIG: ${(error as Error).message}`);
+  }
+  return { databaseUrl, auth: { username, password }, budgetMonthlyUsd, configThresholds };
+}
+
+/** Query and body fields a non-raw web action merges into params, minus the settings and `__ow_*`. */
+function mergedFields(params: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (!key.startsWith("__ow_") && !(SETTING_NAMES as readonly string[]).includes(key)) fields[key] = value;
+  }
+  return fields;
+}
+
+/** Maps OpenWhisk's web-action parameters to the handler's request. */
+export function requestFromParams(params: Readonly<Record<string, unknown>>): DashboardRequest {
+  const headers = (typeof params.__ow_headers === "object" && params.__ow_headers !== null ? params.__ow_headers : {}) as Record<string, string | undefined>;
+  const method = typeof params.__ow_method === "string" ? params.__ow_method.toUpperCase() : "GET";
+  const path = typeof params.__ow_path === "string" ? params.__ow_path : "";
+  const raw = typeof params.__ow_query === "string" || typeof params.__ow_body === "string";
+  const query: Record<string, string> = {};
+  let body: DashboardRequest["body"];
+  if (raw) {
+    for (const [key, value] of new URLSearchParams(typeof params.__ow_query === "string" ? params.__ow_query : "")) query[key] = value;
+    const text = typeof params.__ow_body === "string" ? params.__ow_body : undefined;
+    // Raw web actions base64-encode bodies whose content type is not text; JSON arrives as text.
+    body = text !== undefined && !/^\s*[{[]/.test(text) && /^[A-Za-z0-9+/=\s]+$/.test(text) ? Buffer.from(text, "base64").toString("utf8") : text;
+  } else {
+    const fields = mergedFields(params);
+    for (const [key, value] of Object.entries(fields)) if (typeof value === "string") query[key] = value;
+    body = method === "POST" ? fields : undefined;
+  }
+  return { method, path, headers, query, body };
+}
+
+interface Runtime {
+  env: DashboardEnvironment;
+  store: CostStore;
+}
+
+// Cached for the container's life: settings are read once and the pool is reused while warm.
+let runtime: Promise<Runtime> | undefined;
+
+async function startRuntime(params: Readonly<Record<string, unknown>>): Promise<Runtime> {
+  const env = readDashboardEnvironment(params);
+  const client = createPostgresClient({ connectionString: env.databaseUrl, maxConnections: 2 });
+  try {
+    return { env, store: await CostStore.open(client) };
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+const PLAIN_ERROR_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
+
+/** The web action's entry point. */
+export async function main(params: Readonly<Record<string, unknown>>): Promise<DashboardResponse> {
+  runtime ??= startRuntime(params);
+  let ready: Runtime;
+  try {
+    ready = await runtime;
+  } catch (error) {
+    // Not cached: the next invocation retries (the database may be back, the settings fixed).
+    runtime = undefined;
+    if (error instanceof DashboardEnvironmentError) {
+      console.error(`dashboard is misconfigured: ${error.message}`);
+      return { statusCode: 500, headers: PLAIN_ERROR_HEADERS, body: JSON.stringify({ error: "the dashboard is misconfigured; its logs name the setting to fix" }) };
+    }
+    console.error(`dashboard could not open its database: ${(error as Error).message}`);
+    return { statusCode: 503, headers: PLAIN_ERROR_HEADERS, body: JSON.stringify({ error: "the cost database is unavailable right now; try again in a minute" }) };
+  }
+  return handleDashboardRequest(requestFromParams(params), {
+    store: ready.store,
+    auth: ready.env.auth,
+    now: new Date(),
+    budgetMonthlyUsd: ready.env.budgetMonthlyUsd,
+    configThresholds: ready.env.configThresholds,
+    log: (line) => console.error(line),
+  });
+}
