@@ -1,0 +1,63 @@
+/**
+ * The fakes the provider tests share: the OpenAPI-validated DigitalOcean API and a fake
+ * OpenWhisk that every namespace's `api_host` points at, plus deps aimed at both with
+ * millisecond retries.
+ */
+import { DigitalOceanClient } from "../../../../functions/src/digitalocean/client";
+import { openWhiskClientForNamespace, type ProviderDeps } from "../../../../functions/deploy/providers/credentials";
+import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../../support/fake-do-api";
+import { startFakeOpenWhisk, type FakeOpenWhisk } from "../../../support/fake-openwhisk";
+
+export interface ProviderHarness {
+  digitalOcean: FakeDigitalOcean;
+  openWhisk: FakeOpenWhisk;
+  /** Deps as the providers receive them; `timeoutMs` bounds each HTTP attempt. */
+  deps(timeoutMs?: number): ProviderDeps;
+  /** Points every namespace the DigitalOcean fake knows (including new ones) at the OpenWhisk fake. */
+  connectNamespaces(): void;
+  close(): Promise<void>;
+}
+
+export async function startProviderHarness(): Promise<ProviderHarness> {
+  const digitalOcean = await startFakeDigitalOcean({ token: "dop_v1_provider_test_token" });
+  const openWhisk = await startFakeOpenWhisk();
+  const connectNamespaces = () => {
+    for (const namespace of digitalOcean.state.namespaces) {
+      namespace.api_host = openWhisk.url;
+      openWhisk.addNamespace({ namespace: namespace.namespace!, uuid: namespace.uuid!, key: namespace.key! });
+    }
+  };
+  connectNamespaces();
+  return {
+    digitalOcean,
+    openWhisk,
+    connectNamespaces,
+    deps(timeoutMs = 2_000) {
+      const client = new DigitalOceanClient({ token: digitalOcean.token, baseUrl: digitalOcean.url, timeoutMs, retryBaseDelayMs: 1, maxRetryDelayMs: 5 });
+      return {
+        digitalOcean: () => client,
+        openWhisk: (namespaceId) => openWhiskClientForNamespace(client, namespaceId, { timeoutMs, retryDelayMs: 1 }),
+      };
+    },
+    async close() {
+      await Promise.all([digitalOcean.close(), openWhisk.close()]);
+    },
+  };
+}
+
+/** Every credential the fakes hold, for "never echoed" assertions. */
+export function secretsOf(harness: ProviderHarness): string[] {
+  return [harness.digitalOcean.token, ...harness.digitalOcean.state.namespaces.map((namespace) => namespace.key!)];
+}
+
+/** The message of what `promise` rejects with. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return String((error as Error).message ?? error);
+  }
+  throw new Error("expected a rejection");
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
