@@ -8,7 +8,7 @@ let provider: ReturnType<typeof namespaceProvider>;
 
 beforeAll(async () => {
   harness = await startProviderHarness();
-  provider = namespaceProvider(() => harness.deps(150));
+  provider = namespaceProvider(() => harness.deps());
 });
 afterEach(() => {
   expect(harness.digitalOcean.validationErrors).toEqual([]);
@@ -63,7 +63,8 @@ describe("create, read, delete", () => {
 
   it("a create retried after a timeout adopts the namespace the first attempt made", async () => {
     harness.digitalOcean.injectFault({ kind: "timeout", method: "POST", path: "/v2/functions/namespaces", delayMs: 300 });
-    const message = await rejectionOf(provider.create({ region: "sgp1", label: "slow-create" }));
+    const hasty = namespaceProvider(() => harness.deps(150));
+    const message = await rejectionOf(hasty.create({ region: "sgp1", label: "slow-create" }));
     expect(message).toMatch(/no complete answer within 150 ms/);
     await sleep(400); // the fake completes the POST after its delay, as DigitalOcean would
     const { id } = await provider.create({ region: "sgp1", label: "slow-create" });
