@@ -1,0 +1,268 @@
+import { handleDashboardRequest, type DashboardDeps, type DashboardStore } from "../../../functions/src/dashboard/handle";
+import { basic, BUDGET_USD, HOSTILE_PROJECT, PASSWORD, seededDays, serveDashboard, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
+
+let fixture: DashboardFixture;
+const AUTH = { Authorization: basic(USERNAME, PASSWORD) };
+
+beforeAll(async () => {
+  fixture = await startDashboard(__filename);
+});
+afterAll(() => fixture.close());
+
+async function call(path: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; text: string; json: () => Record<string, unknown> }> {
+  const response = await fetch(`${fixture.baseUrl}${path}`, init);
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+}
+
+function postAlert(body: unknown, headers: Record<string, string> = {}) {
+  return call("/api/v1/billing/alerts", {
+    method: "POST",
+    headers: { ...AUTH, "Content-Type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+describe("authentication", () => {
+  it.each([
+    ["no Authorization header", undefined],
+    ["Basic with a wrong password", basic(USERNAME, `${PASSWORD}x`)],
+    ["Basic with a wrong username", basic("admin", PASSWORD)],
+    ["Basic with the password as username and no password", basic(PASSWORD, "")],
+    ["Basic that is not base64 of user:password", "Basic bm9jb2xvbg=="],
+    ["Bearer with a wrong token", "Bearer not-the-password-at-all"],
+    ["Bearer with a prefix of the password", `Bearer ${PASSWORD.slice(0, 10)}`],
+    ["an unknown scheme carrying the password", `Token ${PASSWORD}`],
+  ])("answers 401 with a Basic challenge for %s, on every route", async (_case, authorization) => {
+    for (const path of ["/", "/api/v1/billing/current", "/api/v1/billing/history", "/api/v1/billing/alerts", "/no-such-route"]) {
+      const response = await call(path, { headers: authorization === undefined ? {} : { Authorization: authorization } });
+      expect([path, response.status]).toEqual([path, 401]);
+      expect(response.headers.get("www-authenticate")).toBe('Basic realm="do-cost-guard", charset="UTF-8"');
+      expect(response.json()).toEqual({ error: "authentication required" });
+    }
+  });
+
+  it.each([
+    ["Basic", basic(USERNAME, PASSWORD)],
+    ["Bearer (the password as token)", `Bearer ${PASSWORD}`],
+    ["bearer in lower case", `bearer ${PASSWORD}`],
+  ])("accepts %s", async (_case, authorization) => {
+    expect((await call("/api/v1/billing/current", { headers: { Authorization: authorization } })).status).toBe(200);
+  });
+
+  it("with a token-only configuration accepts that bearer token and refuses Basic", async () => {
+    const token = "t0ken-only-configuration-0123456789";
+    const { server, baseUrl } = await serveDashboard(() => ({ ...fixture.deps, auth: { token } }));
+    try {
+      const withBearer = await fetch(`${baseUrl}/api/v1/billing/current`, { headers: { Authorization: `Bearer ${token}` } });
+      const withBasic = await fetch(`${baseUrl}/api/v1/billing/current`, { headers: { Authorization: basic(USERNAME, token) } });
+      expect([withBearer.status, withBasic.status]).toEqual([200, 401]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe("GET /api/v1/billing/current", () => {
+  it("reports month to date, budget and the forecast as of the last balance check", async () => {
+    const response = await call("/api/v1/billing/current", { headers: AUTH });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    // Month to date, 1–19 November (seed days i = 51…69):
+    //   Droplets + Managed Databases 19 × 6.50 = 123.50
+    //   Spaces 19 × 0.50 + 0.10 × Σ(i mod 7) = 9.50 + 0.10 × (2+3+4+5+6 + 21 + 21) = 9.50 + 6.20 = 15.70
+    //   Bandwidth 0.05 × Σ(i mod 3) = 0.05 × 18 = 0.90            → 140.10, 140.10 / 300 = 46.7 %
+    // Forecast: mean of the last 7 complete days (13–19 Nov, i = 63…69):
+    //   (7 × 6.50 + 7 × 0.50 + 0.10 × 21 + 0.05 × (0+1+2+0+1+2+0)) / 7 = (45.50 + 3.50 + 2.10 + 0.30) / 7 = 51.40 / 7
+    //   hours left at 20 Nov 15:00 = 720 − (19 × 24 + 15) = 249 → 51.40 / 7 × 249 / 24 = 76.18
+    //   projected = 140.10 + 76.18 = 216.28, within the $300 budget.
+    expect(response.json()).toEqual({
+      billingMonth: "2026-11",
+      asOf: "2026-11-20T13:58:00.000Z",
+      monthToDateUsd: 140.1,
+      budgetUsd: BUDGET_USD,
+      budgetUsedPercent: 46.7,
+      forecast: { projectedUsd: 216.28, overBudget: false, method: "fixed-resources+usage-trailing-mean", dailyRateUsd: 7.34, daysUsed: 7 },
+    });
+  });
+
+  it("flags the forecast as over budget when it projects past it", async () => {
+    const { server, baseUrl } = await serveDashboard(() => ({ ...fixture.deps, budgetMonthlyUsd: 200 }));
+    try {
+      const body = (await (await fetch(`${baseUrl}/api/v1/billing/current`, { headers: AUTH })).json()) as { forecast: { overBudget: boolean }; budgetUsedPercent: number };
+      // 216.28 > 200; 140.10 / 200 = 70.05 % → 70.1 (one decimal)
+      expect([body.forecast.overBudget, body.budgetUsedPercent]).toEqual([true, 70.1]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe("GET /api/v1/billing/history", () => {
+  it("returns the stored days of an inclusive range with their breakdowns and total", async () => {
+    const response = await call("/api/v1/billing/history?from=2026-11-01&to=2026-11-03", { headers: AUTH });
+    expect(response.status).toBe(200);
+    const expected = seededDays().filter((d) => d.date >= "2026-11-01" && d.date <= "2026-11-03");
+    // i = 51, 52, 53: 6.50 + (0.50 + 0.2) + 0, 6.50 + (0.50 + 0.3) + 0.05, 6.50 + (0.50 + 0.4) + 0.10 = 7.20 + 7.35 + 7.50
+    expect(expected.map((d) => d.totalCostUsd)).toEqual([7.2, 7.35, 7.5]);
+    expect(response.json()).toEqual({ from: "2026-11-01", to: "2026-11-03", totalUsd: 22.05, days: expected });
+  });
+
+  it("defaults to the 60 days ending today", async () => {
+    const body = (await call("/api/v1/billing/history", { headers: AUTH })).json() as { from: string; to: string; days: unknown[] };
+    // 20 Nov − 59 days = 22 Sep; data stops yesterday, so 22 Sep … 19 Nov = 9 + 31 + 19 = 59 days.
+    expect([body.from, body.to, body.days.length]).toEqual(["2026-09-22", "2026-11-20", 59]);
+  });
+
+  it.each([
+    ["from=2026-13-01", 'from must be a date like 2026-11-27 (got "2026-13-01")'],
+    ["from=2026-02-30&to=2026-03-01", 'from must be a date like 2026-11-27 (got "2026-02-30")'],
+    ["from=2026-11-01&to=yesterday", 'to must be a date like 2026-11-27 (got "yesterday")'],
+    ["from=2026-11-05&to=2026-11-01", "from must not be after to (got from=2026-11-05, to=2026-11-01)"],
+    // 2025-01-01 … 2026-01-02 inclusive = 365 + 2 = 367 days
+    ["from=2025-01-01&to=2026-01-02", "from..to spans 367 days; ask for at most 366"],
+  ])("answers 400 for %s, naming the parameter", async (query, message) => {
+    const response = await call(`/api/v1/billing/history?${query}`, { headers: AUTH });
+    expect(response.status).toBe(400);
+    expect(response.json()).toEqual({ error: message });
+  });
+
+  it("serves exactly 366 days", async () => {
+    // 2025-11-20 … 2026-11-20 inclusive = 366 days
+    expect((await call("/api/v1/billing/history?from=2025-11-20&to=2026-11-20", { headers: AUTH })).status).toBe(200);
+  });
+});
+
+describe("alerts", () => {
+  it("GET lists definitions (config ones included, Slack URLs hidden) and recent events newest first", async () => {
+    const response = await call("/api/v1/billing/alerts", { headers: AUTH });
+    expect(response.status).toBe(200);
+    expect(response.text).not.toContain("hooks.slack.com");
+    const body = response.json() as { alerts: Record<string, unknown>[]; events: Record<string, unknown>[] };
+    expect(body.alerts.filter((a) => a.source === "config")).toEqual([
+      { id: "mtd-50", kind: "threshold", thresholdUsd: 50, enabled: true, source: "config", lastTriggeredAt: "2026-11-08T09:00:00.000Z", recipients: { email: ["ops@example.com"], slackChannels: ["#billing"], webhooks: 0 } },
+      { id: "mtd-150", kind: "threshold", thresholdUsd: 150, enabled: true, source: "config", lastTriggeredAt: null, recipients: { email: [], slackChannels: [], webhooks: 0 } },
+    ]);
+    expect(body.events).toEqual([
+      { alertKey: "threshold:mtd-50:2026-11", billingMonth: "2026-11", firedAt: "2026-11-08T09:00:00.000Z", payload: { kind: "threshold", thresholdUsd: 50, monthToDateUsd: 53.2 } },
+      { alertKey: "spike:Spaces:2026-10-30", billingMonth: "2026-10", firedAt: "2026-10-31T01:00:00.000Z", payload: { kind: "spike", service: "Spaces", date: "2026-10-30", usd: 1.1, baselineUsd: 0.8 } },
+    ]);
+  });
+
+  it("POST adds a threshold (201), updates it (200), disables it keeping its recipients, and GET shows each state", async () => {
+    const created = await postAlert({ amountUsd: 75.5, email: ["finance@example.com"] });
+    expect(created.status).toBe(201);
+    expect(created.json()).toEqual({
+      alert: { id: "mtd-75.5", kind: "threshold", thresholdUsd: 75.5, enabled: true, source: "api", lastTriggeredAt: null, recipients: { email: ["finance@example.com"], slackChannels: [], webhooks: 0 } },
+    });
+
+    const updated = await postAlert({ amountUsd: 75.5, slack: [{ channel: "#finance", url: "https://hooks.slack.com/services/T1/B1/XYZ" }] });
+    expect(updated.status).toBe(200);
+    expect(updated.text).not.toContain("hooks.slack.com");
+    expect((updated.json().alert as { recipients: unknown }).recipients).toEqual({ email: ["finance@example.com"], slackChannels: ["#finance"], webhooks: 0 });
+
+    const disabled = await postAlert({ amountUsd: 75.5, enabled: false });
+    expect(disabled.status).toBe(200);
+    expect(disabled.json().alert).toMatchObject({ id: "mtd-75.5", enabled: false, recipients: { email: ["finance@example.com"], slackChannels: ["#finance"] } });
+
+    const stored = (await fixture.store.listAlerts()).find((a) => a.id === "mtd-75.5");
+    expect(stored).toMatchObject({ source: "api", enabled: false, thresholdUsd: 75.5 });
+    expect(stored?.recipients.slack).toEqual([{ channel: "#finance", url: "https://hooks.slack.com/services/T1/B1/XYZ" }]);
+    const listed = (await call("/api/v1/billing/alerts", { headers: AUTH })).json() as { alerts: { id: string; enabled: boolean }[] };
+    expect(listed.alerts.find((a) => a.id === "mtd-75.5")?.enabled).toBe(false);
+  });
+
+  it.each([
+    ["a threshold synced into the store by config", { amountUsd: 50, email: ["x@example.com"] }, "mtd-50"],
+    ["a threshold in the tracker config not yet synced", { amountUsd: 150, enabled: false }, "mtd-150"],
+  ])("POST for %s answers 409 saying config is authoritative, and changes nothing", async (_case, body, id) => {
+    const before = await fixture.store.listAlerts();
+    const response = await postAlert(body);
+    expect(response.status).toBe(409);
+    expect(response.json()).toEqual({ error: `the ${id} threshold is defined in the tracker config, which is authoritative: change it there and redeploy` });
+    expect(await fixture.store.listAlerts()).toEqual(before);
+  });
+
+  it.each([
+    ["not JSON", "{amountUsd: 5", 'the request body must be JSON like {"amountUsd": 75, "email": ["ops@example.com"]}'],
+    ["a JSON array", [1, 2], 'the request body must be a JSON object like {"amountUsd": 75, "email": ["ops@example.com"]}'],
+    ["no amount", { email: ["a@example.com"] }, "amountUsd must be a positive dollar amount in whole cents below 1000000000 (got undefined)"],
+    ["a negative amount", { amountUsd: -5, email: ["a@example.com"] }, "amountUsd must be a positive dollar amount in whole cents below 1000000000 (got -5)"],
+    ["fractions of a cent", { amountUsd: 10.001, email: ["a@example.com"] }, "amountUsd must be a positive dollar amount in whole cents below 1000000000 (got 10.001)"],
+    ["an amount as a string", { amountUsd: "75", email: ["a@example.com"] }, 'amountUsd must be a positive dollar amount in whole cents below 1000000000 (got "75")'],
+    ["a bad email", { amountUsd: 80, email: ["not an address"] }, 'email[0] must be an email address like ops@example.com (got "not an address")'],
+    ["a Slack URL that is not https (not echoed)", { amountUsd: 80, slack: [{ channel: "#ops", url: "http://hooks.example/SECRET" }] }, "slack[0].url must be a Slack incoming-webhook https:// URL"],
+    ["a bad Slack channel", { amountUsd: 80, slack: [{ channel: "no spaces allowed", url: "https://hooks.slack.com/x" }] }, 'slack[0].channel must be a Slack channel like #billing (got "no spaces allowed")'],
+    ["enabled as a string", { amountUsd: 80, email: ["a@example.com"], enabled: "yes" }, 'enabled must be true or false (got "yes")'],
+    ["an unknown field", { amountUsd: 80, email: ["a@example.com"], webhookz: [] }, "webhookz is not a known field (allowed: amountUsd, email, slack, enabled)"],
+    ["an enabled threshold with nobody to tell", { amountUsd: 80 }, "an enabled threshold needs a recipient: give email or slack"],
+  ])("POST with %s answers 400 naming the field", async (_case, body, message) => {
+    const response = await postAlert(body);
+    expect(response.status).toBe(400);
+    expect(response.json()).toEqual({ error: message });
+    expect(response.text).not.toContain("SECRET");
+  });
+
+  it("POST with a non-JSON content type answers 415", async () => {
+    const response = await postAlert({ amountUsd: 80, email: ["a@example.com"] }, { "Content-Type": "text/plain" });
+    expect([response.status, response.json()]).toEqual([415, { error: "send the body as Content-Type: application/json" }]);
+  });
+});
+
+describe("routing and failures", () => {
+  it.each([
+    ["/api/v1/billing/nope", "GET", 404, { error: "no such page: /api/v1/billing/nope" }],
+    ["/favicon.ico", "GET", 404, { error: "no such page: /favicon.ico" }],
+    ["/api/v1/billing/current", "POST", 405, { error: "POST is not allowed here" }],
+    ["/api/v1/billing/history", "DELETE", 405, { error: "DELETE is not allowed here" }],
+    ["/api/v1/billing/alerts", "PUT", 405, { error: "PUT is not allowed here" }],
+    ["/", "POST", 405, { error: "POST is not allowed here" }],
+  ])("%s %s answers %i", async (path, method, status, body) => {
+    const response = await call(path, { method, headers: AUTH });
+    expect([response.status, response.json()]).toEqual([status, body]);
+    if (status === 405) expect(response.headers.get("allow")).toMatch(/^GET/);
+  });
+
+  it("a trailing slash reaches the same route", async () => {
+    expect((await call("/api/v1/billing/current/", { headers: AUTH })).status).toBe(200);
+  });
+
+  it("answers 503 with a generic message (no SQL, no stack, no secret) when the store fails, and logs the cause", async () => {
+    const failing = new Error('connect ECONNREFUSED 10.0.0.7:25060 (password "hunter2")');
+    const broken: DashboardStore = {
+      latestSpendSnapshot: () => Promise.reject(failing),
+      listBillingHistory: () => Promise.reject(failing),
+      listAlerts: () => Promise.reject(failing),
+      listAlertEvents: () => Promise.reject(failing),
+      upsertApiAlert: () => Promise.reject(failing),
+    };
+    const logged: string[] = [];
+    const deps: DashboardDeps = { ...fixture.deps, store: broken, log: (line) => logged.push(line) };
+    for (const [method, path] of [["GET", "/"], ["GET", "/api/v1/billing/current"], ["GET", "/api/v1/billing/history"], ["GET", "/api/v1/billing/alerts"], ["POST", "/api/v1/billing/alerts"]] as const) {
+      const response = await handleDashboardRequest({ method, path, headers: AUTH, query: {}, body: JSON.stringify({ amountUsd: 80, email: ["a@example.com"] }) }, deps);
+      expect([path, response.statusCode]).toEqual([path, 503]);
+      expect(JSON.parse(response.body)).toEqual({ error: "the cost database is unavailable right now; try again in a minute" });
+      expect(response.body).not.toMatch(/hunter2|ECONNREFUSED|at .*\.ts/);
+    }
+    expect(logged).toHaveLength(5);
+    expect(logged[0]).toBe(`dashboard: GET / failed: ${failing.message}`);
+  });
+});
+
+describe("GET / (the page, over HTTP)", () => {
+  it("is one self-contained HTML document under a strict CSP, with user-controlled names escaped", async () => {
+    const response = await call("/", { headers: AUTH });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/^default-src 'none'; style-src 'nonce-[A-Za-z0-9+/=]{24}'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/);
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+    expect(response.text).toContain(`<style nonce="${nonce}">`);
+    expect(response.text).not.toMatch(/<script|https?:\/\/|src=|@import|url\(/i);
+    expect(response.text).not.toContain(HOSTILE_PROJECT);
+    expect(response.text).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    // A fresh nonce per response.
+    const again = (await call("/", { headers: AUTH })).headers.get("content-security-policy");
+    expect(again).not.toBe(csp);
+  });
+});

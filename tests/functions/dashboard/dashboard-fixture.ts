@@ -1,0 +1,156 @@
+/**
+ * Shared by the dashboard's HTTP and browser tests: a throw-away Postgres database seeded with
+ * 70 days of history, a balance check, alerts and alert events, and the handler served by a
+ * tiny local `http` adapter on 127.0.0.1 (standing in for DigitalOcean's web-action gateway).
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { addDays } from "../../../core/calendar";
+import { sumUsd } from "../../../core/money";
+import { handleDashboardRequest, type DashboardDeps } from "../../../functions/src/dashboard/handle";
+import { CostStore } from "../../../functions/src/store/cost-store";
+import { createPostgresClient } from "../../../functions/src/store/pg-client";
+import type { BillingHistoryDay } from "../../../functions/src/store/types";
+import { createTestDatabase, type TestDatabase } from "../../support/postgres";
+
+/** The fixed clock of every dashboard test: mid-afternoon on 20 November 2026. */
+export const NOW = new Date("2026-11-20T15:00:00Z");
+export const USERNAME = "do-cost-guard";
+export const PASSWORD = "correct-horse-battery-staple";
+export const BUDGET_USD = 300;
+/** Seeded history: 70 days ending yesterday (2026-09-11 … 2026-11-19). */
+export const FIRST_DAY = "2026-09-11";
+export const LAST_DAY = "2026-11-19";
+/** A project name that would run script if the page did not escape it. */
+export const HOSTILE_PROJECT = `<script>alert("x")</script>`;
+/** In config and synced into the store as source 'config'. */
+export const STORED_CONFIG_THRESHOLD = { id: "mtd-50", amountUsd: 50 };
+/** In the tracker config passed to the handler but not (yet) synced into the store. */
+export const UNSYNCED_CONFIG_THRESHOLD = { id: "mtd-150", amountUsd: 150 };
+
+/**
+ * Day i of the seed (0 = FIRST_DAY): Droplets $4.00 flat, Managed Databases $2.50 flat,
+ * Spaces $0.50 + $0.10 × (i mod 7), Bandwidth $0.05 × (i mod 3). Projects split it: "shop"
+ * gets the droplets, "api" the database, HOSTILE_PROJECT the rest.
+ */
+export function seededDays(): BillingHistoryDay[] {
+  const days: BillingHistoryDay[] = [];
+  let monthToDate = 0;
+  for (let i = 0, date = FIRST_DAY; date <= LAST_DAY; i++, date = addDays(date, 1)) {
+    const spaces = sumUsd([0.5, 0.1 * (i % 7)]);
+    const bandwidth = sumUsd([0.05 * (i % 3)]);
+    const total = sumUsd([4, 2.5, spaces, bandwidth]);
+    monthToDate = date.endsWith("-01") ? total : sumUsd([monthToDate, total]);
+    const costByService: Record<string, number> = { Droplets: 4, "Managed Databases": 2.5, Spaces: spaces };
+    if (bandwidth > 0) costByService.Bandwidth = bandwidth;
+    days.push({
+      date,
+      totalCostUsd: total,
+      monthToDateUsd: monthToDate,
+      costByService,
+      costByProject: { shop: 4, api: 2.5, [HOSTILE_PROJECT]: sumUsd([spaces, bandwidth]) },
+      costByTag: { "env:prod": total },
+    });
+  }
+  return days;
+}
+
+/** The seed's month to date at NOW: the sum of 1–19 November. */
+export function seededMonthToDate(): number {
+  return sumUsd(seededDays().filter((d) => d.date >= "2026-11-01").map((d) => d.totalCostUsd));
+}
+
+export interface DashboardFixture {
+  database: TestDatabase;
+  store: CostStore;
+  server: Server;
+  baseUrl: string;
+  deps: DashboardDeps;
+  /** Lines the handler logged (store failures). */
+  logged: string[];
+  close(): Promise<void>;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Serves `handleDashboardRequest` with `depsFor()`'s deps on 127.0.0.1, port chosen by the OS. */
+export async function serveDashboard(depsFor: () => DashboardDeps): Promise<{ server: Server; baseUrl: string }> {
+  const server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? "/", "http://127.0.0.1");
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+      const body = await readBody(request);
+      const answer = await handleDashboardRequest(
+        { method: request.method ?? "GET", path: url.pathname, headers, query: Object.fromEntries(url.searchParams), body: body === "" ? undefined : body },
+        depsFor(),
+      );
+      response.writeHead(answer.statusCode, answer.headers).end(answer.body);
+    })().catch((error: unknown) => response.writeHead(500).end(String(error)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Creates and seeds a database, then serves the dashboard over it. */
+export async function startDashboard(testFile: string): Promise<DashboardFixture> {
+  const database = await createTestDatabase(testFile);
+  const store = await CostStore.open(createPostgresClient({ connectionString: database.url, maxConnections: 3 }));
+  await store.upsertBillingHistory(seededDays());
+  await store.insertSpendSnapshot({
+    takenAt: new Date("2026-11-20T14:00:00Z"),
+    monthToDateUsd: seededMonthToDate(),
+    accountBalanceUsd: 0,
+    generatedAt: new Date("2026-11-20T13:58:00Z"),
+    invoicePreviewUsd: null,
+  });
+  const recipients = { email: ["ops@example.com"], slack: [{ channel: "#billing", url: "https://hooks.slack.com/services/T000/B000/SECRETSECRET" }], webhook: [] };
+  await store.syncConfigAlerts([{ id: STORED_CONFIG_THRESHOLD.id, kind: "threshold", thresholdUsd: STORED_CONFIG_THRESHOLD.amountUsd, recipients, enabled: true }]);
+  await store.recordAlertEventOnce({
+    alertKey: "threshold:mtd-50:2026-11",
+    billingMonth: "2026-11",
+    firedAt: new Date("2026-11-08T09:00:00Z"),
+    payload: { kind: "threshold", thresholdUsd: 50, monthToDateUsd: 53.2 },
+    notifications: [],
+    alertId: STORED_CONFIG_THRESHOLD.id,
+  });
+  await store.recordAlertEventOnce({
+    alertKey: "spike:Spaces:2026-10-30",
+    billingMonth: "2026-10",
+    firedAt: new Date("2026-10-31T01:00:00Z"),
+    payload: { kind: "spike", service: "Spaces", date: "2026-10-30", usd: 1.1, baselineUsd: 0.8 },
+    notifications: [],
+  });
+  const logged: string[] = [];
+  const deps: DashboardDeps = {
+    store,
+    auth: { username: USERNAME, password: PASSWORD },
+    now: NOW,
+    budgetMonthlyUsd: BUDGET_USD,
+    configThresholds: [STORED_CONFIG_THRESHOLD, UNSYNCED_CONFIG_THRESHOLD],
+    log: (line) => logged.push(line),
+  };
+  const { server, baseUrl } = await serveDashboard(() => deps);
+  return {
+    database,
+    store,
+    server,
+    baseUrl,
+    deps,
+    logged,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
+/** `Authorization: Basic …` for the given credentials. */
+export function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+}
