@@ -49,7 +49,9 @@ h2{font-size:16px;margin:0 0 12px}
 .over{color:var(--red)}
 .within{color:var(--green)}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:18px}
+.pair{margin-bottom:18px}
 .pair section{margin-bottom:0}
+section h2+table+h2,table+h2,p.empty+h2{margin-top:22px}
 @media (max-width:800px){.pair{grid-template-columns:1fr}}
 svg{display:block;width:100%;height:auto}
 svg text{font:11px system-ui,sans-serif;fill:var(--muted)}
@@ -60,6 +62,7 @@ svg .track{fill:#e8edf3}
 svg .fill{fill:var(--blue)}
 svg .fill.over{fill:var(--red)}
 svg .budget{stroke:var(--red);stroke-width:2;stroke-dasharray:4 3}
+svg .projection{stroke:var(--ink);stroke-width:2}
 svg .name{fill:var(--ink);font-size:12px}
 table{width:100%;border-collapse:collapse;font-size:13px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
@@ -69,22 +72,29 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 code{font-size:12px}
 `;
 
+/** "2026-11-08T09:00:00.000Z" → "2026-11-08 09:00 UTC". */
+function utcMinute(instant: string): string {
+  return `${instant.slice(0, 16).replace("T", " ")} UTC`;
+}
+
 function card(label: string, value: string, note: string, valueClass = ""): string {
   return `<div class="card"><div class="label">${escapeHtml(label)}</div><div class="value${valueClass ? ` ${valueClass}` : ""}">${escapeHtml(value)}</div><div class="note">${note}</div></div>`;
 }
 
-/** A horizontal meter: month to date against budget, with the projection marked. */
+/** A horizontal meter: month to date against budget, with the budget and the projection marked. */
 function budgetMeter(current: CurrentBilling): string {
   const width = 1000;
-  const scale = Math.max(current.budgetUsd, current.forecast.projectedUsd, current.monthToDateUsd) * 1.05;
+  const scale = Math.max(current.budgetUsd, current.forecast.projectedUsd, current.monthToDateUsd) * 1.08;
   const x = (usd: number) => ((usd / scale) * width).toFixed(1);
   const overNow = current.monthToDateUsd > current.budgetUsd;
-  return `<svg id="budget-meter" viewBox="0 0 ${width} 44" role="img" aria-label="Month to date ${escapeHtml(formatUsd(current.monthToDateUsd))} of a ${escapeHtml(formatUsd(current.budgetUsd))} budget">
-<rect class="track" x="0" y="8" width="${width}" height="18" rx="4"/>
-<rect class="fill${overNow ? " over" : ""}" x="0" y="8" width="${x(current.monthToDateUsd)}" height="18" rx="4"/>
-<line class="budget" x1="${x(current.budgetUsd)}" x2="${x(current.budgetUsd)}" y1="2" y2="32"/>
-<text x="${x(current.budgetUsd)}" y="42" text-anchor="middle">budget ${escapeHtml(formatUsd(current.budgetUsd))}</text>
-<line class="grid" x1="${x(current.forecast.projectedUsd)}" x2="${x(current.forecast.projectedUsd)}" y1="4" y2="30"/>
+  // Labels of markers close together would overlap: the projection's goes above, the budget's below.
+  return `<svg id="budget-meter" viewBox="0 0 ${width} 62" role="img" aria-label="Month to date ${escapeHtml(formatUsd(current.monthToDateUsd))} of a ${escapeHtml(formatUsd(current.budgetUsd))} budget, projected ${escapeHtml(formatUsd(current.forecast.projectedUsd))}">
+<text x="${x(current.forecast.projectedUsd)}" y="11" text-anchor="middle">projected ${escapeHtml(formatUsd(current.forecast.projectedUsd))}</text>
+<rect class="track" x="0" y="20" width="${width}" height="18" rx="4"/>
+<rect class="fill${overNow ? " over" : ""}" x="0" y="20" width="${x(current.monthToDateUsd)}" height="18" rx="4"/>
+<line class="projection" x1="${x(current.forecast.projectedUsd)}" x2="${x(current.forecast.projectedUsd)}" y1="15" y2="43"/>
+<line class="budget" x1="${x(current.budgetUsd)}" x2="${x(current.budgetUsd)}" y1="15" y2="45"/>
+<text x="${x(current.budgetUsd)}" y="58" text-anchor="middle">budget ${escapeHtml(formatUsd(current.budgetUsd))}</text>
 </svg>`;
 }
 
@@ -161,7 +171,7 @@ function alertsTable(alerts: readonly AlertView[]): string {
   const rows = alerts
     .map(
       (a) =>
-        `<tr><td><code>${escapeHtml(a.id)}</code></td><td>${escapeHtml(a.kind)}</td><td class="num">${escapeHtml(formatUsd(a.thresholdUsd))}</td><td>${a.enabled ? "on" : "off"}</td><td>${escapeHtml(a.source)}</td><td>${escapeHtml(recipientsText(a))}</td><td>${escapeHtml(a.lastTriggeredAt ?? "never")}</td></tr>`,
+        `<tr><td><code>${escapeHtml(a.id)}</code></td><td>${escapeHtml(a.kind)}</td><td class="num">${escapeHtml(formatUsd(a.thresholdUsd))}</td><td>${a.enabled ? "on" : "off"}</td><td>${escapeHtml(a.source)}</td><td>${escapeHtml(recipientsText(a))}</td><td>${escapeHtml(a.lastTriggeredAt ? utcMinute(a.lastTriggeredAt) : "never")}</td></tr>`,
     )
     .join("");
   return `<table id="alert-definitions"><thead><tr><th>Alert</th><th>Kind</th><th class="num">Threshold</th><th>Enabled</th><th>Defined by</th><th>Recipients</th><th>Last fired</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -180,7 +190,7 @@ function eventsTable(events: readonly AlertEventView[]): string {
   const rows = events
     .map((e) => {
       const kind = typeof e.payload.kind === "string" ? e.payload.kind : "";
-      return `<tr><td>${escapeHtml(e.firedAt.slice(0, 16).replace("T", " "))} UTC</td><td>${escapeHtml(kind)}</td><td><code>${escapeHtml(e.alertKey)}</code></td><td>${escapeHtml(payloadText(e.payload))}</td></tr>`;
+      return `<tr><td>${escapeHtml(utcMinute(e.firedAt))}</td><td>${escapeHtml(kind)}</td><td><code>${escapeHtml(e.alertKey)}</code></td><td>${escapeHtml(payloadText(e.payload))}</td></tr>`;
     })
     .join("");
   return `<table id="alert-events"><thead><tr><th>Fired</th><th>Kind</th><th>Key</th><th>Details</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -190,7 +200,7 @@ function eventsTable(events: readonly AlertEventView[]): string {
 export function renderDashboardPage(input: DashboardPageInput): string {
   const { current } = input;
   const forecastClass = current.forecast.overBudget ? "over" : "within";
-  const asOf = current.asOf ? `figures generated by DigitalOcean at ${current.asOf.slice(0, 16).replace("T", " ")} UTC` : "no balance check recorded yet";
+  const asOf = current.asOf ? `figures generated by DigitalOcean at ${utcMinute(current.asOf)}` : "no balance check recorded yet";
   const cards = [
     card("Month to date", formatUsd(current.monthToDateUsd), `${escapeHtml(current.budgetUsedPercent.toFixed(1))}% of the ${escapeHtml(formatUsd(current.budgetUsd))} budget`),
     card(
