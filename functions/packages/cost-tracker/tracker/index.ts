@@ -1,0 +1,266 @@
+/**
+ * The scheduled DigitalOcean Functions action `cost-tracker/tracker`. It only adapts: the
+ * action's bound parameters become a typed, validated settings object; the trigger's body
+ * picks the task; `handle` does the work; the answer is a small summary without secrets.
+ *
+ * Postgres only: the action imports the pg client and `CostStore` directly instead of
+ * `openStore`, whose embedded-PGlite fallback would add megabytes of WebAssembly to the
+ * bundle (functions/build.ts refuses a bundle that contains it).
+ */
+import { DigitalOceanApiError, DigitalOceanClient } from "../../../src/digitalocean/client";
+import { createSmtpTransport } from "../../../src/notify/email";
+import type { Transports } from "../../../src/notify/outbox";
+import { createSlackTransport } from "../../../src/notify/slack";
+import { createWebhookTransport } from "../../../src/notify/webhook";
+import { CostStore } from "../../../src/store/cost-store";
+import { createPostgresClient } from "../../../src/store/pg-client";
+import type { SqlClient } from "../../../src/store/sql-client";
+import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "../../../src/tracker/config";
+import { handle, type TaskResult } from "../../../src/tracker/handle";
+import type { TrackerLog } from "../../../src/tracker/ingest";
+
+/** The tasks a trigger may ask for; `history` (a one-off back-fill) stays with the CLI. */
+export type ScheduledTask = "check" | "daily" | "weekly";
+
+const SCHEDULED_TASKS: readonly ScheduledTask[] = ["check", "daily", "weekly"];
+
+/** The public API DigitalOcean documents; DIGITALOCEAN_API_URL overrides it (tests, proxies). */
+const DIGITALOCEAN_API_URL = "https://api.digitalocean.com";
+
+/**
+ * What the runtime passes to `main`: the action's final parameters (set by the deployment)
+ * merged with the invoking trigger's `body`. Values are `unknown` because nothing guarantees
+ * their shape until {@link readSettings} has checked them.
+ */
+export interface TrackerActionParams {
+  DIGITALOCEAN_TOKEN?: unknown;
+  DATABASE_URL?: unknown;
+  SMTP_URL?: unknown;
+  /** The tracker's JSON config, as a JSON string (how bound parameters arrive) or an object. */
+  TRACKER_CONFIG?: unknown;
+  DIGITALOCEAN_API_URL?: unknown;
+  /** From the trigger body; `check` when absent. */
+  task?: unknown;
+  [other: string]: unknown;
+}
+
+/** A finished run: what fired and what was sent. No URL, address or token appears here. */
+export interface TrackerActionSummary {
+  task: ScheduledTask;
+  monthToDateUsd: number;
+  /** Alert event keys fired by this run, e.g. `threshold:mtd-50:2026-03`. */
+  fired: string[];
+  delivered: number;
+  failed: number;
+}
+
+/**
+ * A run that did not happen. `error` makes OpenWhisk record the activation as failed (so it
+ * shows in `doctl serverless activations list`); `statusCode` says whose fault it was: 400 for
+ * the deployment's parameters or the trigger body, 502 for DigitalOcean, 500 for the rest.
+ */
+export interface TrackerActionFailure {
+  statusCode: 400 | 500 | 502;
+  error: string;
+}
+
+/** The action's settings, validated. Held in memory only; never logged or returned. */
+interface TrackerSettings {
+  token: string;
+  databaseUrl: string;
+  smtpUrl: string | undefined;
+  apiUrl: string;
+  config: TrackerConfig;
+}
+
+/** A problem with the deployment's parameters or the trigger body; the message names the parameter, never its value. */
+class ParameterError extends Error {}
+
+function optionalText(params: TrackerActionParams, name: keyof TrackerActionParams & string, problems: string[]): string | undefined {
+  const value = params[name];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") {
+    problems.push(`${name} must be a string (got a ${Array.isArray(value) ? "list" : typeof value})`);
+    return undefined;
+  }
+  return value.trim() || undefined;
+}
+
+function requiredText(params: TrackerActionParams, name: keyof TrackerActionParams & string, problems: string[], hint: string): string | undefined {
+  const value = optionalText(params, name, problems);
+  if (value === undefined && !problems.some((problem) => problem.startsWith(`${name} `))) problems.push(`${name} is not set: ${hint}`);
+  return value;
+}
+
+function urlWithScheme(value: string | undefined, name: string, schemes: readonly string[], problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // The value may carry a password: say what is wrong, not what it is.
+    problems.push(`${name} is not a URL (expected ${schemes.map((scheme) => `${scheme}//…`).join(" or ")})`);
+    return undefined;
+  }
+  if (!schemes.includes(protocol)) {
+    problems.push(`${name} must start with ${schemes.map((scheme) => `${scheme}//`).join(" or ")} (got ${protocol}//)`);
+    return undefined;
+  }
+  return value;
+}
+
+function trackerConfigOf(params: TrackerActionParams, problems: string[]): TrackerConfig | undefined {
+  let json: unknown = params.TRACKER_CONFIG;
+  if (json === undefined || json === null || json === "") {
+    problems.push("TRACKER_CONFIG is not set: bind the tracker's JSON config (see examples/tracker-config.json) as a parameter");
+    return undefined;
+  }
+  if (typeof json === "string") {
+    try {
+      json = JSON.parse(json);
+    } catch {
+      // JSON.parse quotes the text around the error, which may be a Slack or webhook URL.
+      problems.push("TRACKER_CONFIG is not valid JSON");
+      return undefined;
+    }
+  }
+  try {
+    return parseTrackerConfig(json);
+  } catch (error) {
+    if (!(error instanceof TrackerConfigError)) throw error;
+    problems.push(...error.problems.map((problem) => `TRACKER_CONFIG: ${problem}`));
+    return undefined;
+  }
+}
+
+/** Validates every parameter and reports all problems at once, so one redeploy fixes them all. */
+function readSettings(params: TrackerActionParams): TrackerSettings {
+  const problems: string[] = [];
+  const token = requiredText(params, "DIGITALOCEAN_TOKEN", problems, "bind a read-scoped DigitalOcean API token (billing:read plus the resource read scopes)");
+  const databaseUrl = urlWithScheme(
+    requiredText(params, "DATABASE_URL", problems, "bind the Postgres connection string (postgres://user:pass@host:port/db?sslmode=require)"),
+    "DATABASE_URL",
+    ["postgres:", "postgresql:"],
+    problems,
+  );
+  const smtpUrl = urlWithScheme(optionalText(params, "SMTP_URL", problems), "SMTP_URL", ["smtp:", "smtps:"], problems);
+  const apiUrl = urlWithScheme(optionalText(params, "DIGITALOCEAN_API_URL", problems), "DIGITALOCEAN_API_URL", ["https:", "http:"], problems) ?? DIGITALOCEAN_API_URL;
+  const config = trackerConfigOf(params, problems);
+  if (problems.length > 0 || token === undefined || databaseUrl === undefined || config === undefined) {
+    throw new ParameterError(`the action's parameters are invalid:\n  - ${problems.join("\n  - ")}`);
+  }
+  return { token, databaseUrl, smtpUrl, apiUrl, config };
+}
+
+function taskOf(params: TrackerActionParams): ScheduledTask {
+  const task = params.task ?? "check";
+  if (typeof task === "string" && (SCHEDULED_TASKS as readonly string[]).includes(task)) return task as ScheduledTask;
+  throw new ParameterError(`task must be one of ${SCHEDULED_TASKS.join(", ")} (got ${JSON.stringify(task)?.slice(0, 40) ?? typeof task})`);
+}
+
+/** Activation logs are stdout/stderr; these lines carry amounts and alert keys, never secrets. */
+const log: TrackerLog = {
+  info: (line) => console.log(`tracker: ${line}`),
+  warn: (line) => console.warn(`tracker: warning: ${line}`),
+};
+
+/** What survives between invocations of a warm container: the settings and the open pool. */
+interface WarmState {
+  /** The raw parameters the state was built from; a redeploy with new ones starts afresh. */
+  source: string;
+  settings: TrackerSettings;
+  db: SqlClient;
+  client: DigitalOceanClient;
+  transports: Transports;
+  closeSmtp: (() => void) | undefined;
+}
+
+let warm: Promise<WarmState> | undefined;
+let warmSource: string | undefined;
+
+async function coldStart(source: string, params: TrackerActionParams): Promise<WarmState> {
+  const settings = readSettings(params);
+  const client = new DigitalOceanClient({ token: settings.token, baseUrl: settings.apiUrl, logger: { warn: log.warn } });
+  const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
+  let closeSmtp: (() => void) | undefined;
+  if (settings.smtpUrl) {
+    const smtp = createSmtpTransport({ url: settings.smtpUrl, from: settings.config.email.from });
+    transports.email = smtp.send;
+    closeSmtp = smtp.close;
+  }
+  // One small pool per container: scheduled runs never overlap much, and managed Postgres
+  // counts connections against the plan's limit.
+  const db = createPostgresClient({ connectionString: settings.databaseUrl, maxConnections: 2 });
+  try {
+    await CostStore.open(db);
+  } catch (error) {
+    closeSmtp?.();
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+  return { source, settings, db, client, transports, closeSmtp };
+}
+
+/** The warm state for these parameters, made once per container (and again only if they change or a cold start failed). */
+function warmStateFor(params: TrackerActionParams): Promise<WarmState> {
+  const source = JSON.stringify([params.DIGITALOCEAN_TOKEN, params.DATABASE_URL, params.SMTP_URL, params.TRACKER_CONFIG, params.DIGITALOCEAN_API_URL]);
+  if (warm === undefined || warmSource !== source) {
+    const previous = warm;
+    warmSource = source;
+    warm = coldStart(source, params);
+    // A failed start must not be cached: the next invocation tries again.
+    warm.catch(() => {
+      if (warmSource === source) warm = warmSource = undefined;
+    });
+    void previous?.then(release, () => undefined);
+  }
+  return warm;
+}
+
+async function release(state: WarmState): Promise<void> {
+  state.closeSmtp?.();
+  await state.db.close().catch(() => undefined);
+}
+
+/**
+ * Closes the cached pool and SMTP transport. The Functions runtime never calls it (the
+ * container's end closes the sockets); tests and local runners do, so their process can exit.
+ */
+export async function closeWarmState(): Promise<void> {
+  const state = warm;
+  warm = warmSource = undefined;
+  await state?.then(release, () => undefined);
+}
+
+function summarise(result: TaskResult, task: ScheduledTask): TrackerActionSummary {
+  if (result.task === "history") throw new Error("the history task is not scheduled");
+  const { check } = result;
+  const reportDelivery = result.task === "check" ? { delivered: 0, failed: 0 } : result.delivery;
+  return {
+    task,
+    monthToDateUsd: check.ingest.monthToDateUsd,
+    fired: [...check.fired.thresholds, ...(check.fired.forecast ? [check.fired.forecast] : []), ...check.fired.spikes],
+    delivered: check.delivery.delivered + reportDelivery.delivered,
+    failed: check.delivery.failed + reportDelivery.failed,
+  };
+}
+
+/**
+ * The action's entry point: runs the trigger's task (`check` by default) and answers with a
+ * {@link TrackerActionSummary}, or a {@link TrackerActionFailure} without stack or secrets.
+ */
+export async function main(params: TrackerActionParams = {}): Promise<TrackerActionSummary | TrackerActionFailure> {
+  try {
+    const task = taskOf(params);
+    const state = await warmStateFor(params);
+    const { settings } = state;
+    const result = await handle(task, { client: state.client, db: state.db, transports: state.transports, now: new Date(), config: settings.config, log });
+    return summarise(result, task);
+  } catch (error) {
+    if (error instanceof ParameterError) return { statusCode: 400, error: error.message };
+    if (error instanceof DigitalOceanApiError) {
+      return { statusCode: 502, error: `could not read DigitalOcean (${error.message}); nothing from this run was written and the next run catches up` };
+    }
+    return { statusCode: 500, error: `the run failed: ${(error as Error).message}; nothing half-written was kept (the ingest commits in one transaction)` };
+  }
+}
