@@ -18,8 +18,11 @@ export interface TriggerInputs {
   functionName: string;
   /** Five-field cron, evaluated in UTC. */
   cron: string;
-  /** JSON body the function receives on each run. */
-  body?: Record<string, unknown>;
+  /**
+   * What the function receives on each run. DigitalOcean's spec allows only `name` here
+   * (`functions/models/scheduled_details.yml`), so a task is chosen by name.
+   */
+  body?: { name?: string };
   enabled: boolean;
 }
 
@@ -38,9 +41,7 @@ export function triggerProvider(deps: () => ProviderDeps): pulumi.dynamic.Resour
           failures.add("cron", (error as Error).message);
         }
       }
-      if (news.body !== undefined && !isUnknown(news.body) && (news.body === null || typeof news.body !== "object" || Array.isArray(news.body))) {
-        failures.add("body", `body must be a JSON object (got ${JSON.stringify(news.body)})`);
-      }
+      checkBody(failures, news.body);
       if (!isUnknown(news.enabled) && typeof news.enabled !== "boolean") failures.add("enabled", `enabled must be true or false (got ${JSON.stringify(news.enabled)})`);
       return { inputs: news, failures: failures.failures };
     },
@@ -107,6 +108,14 @@ export function triggerProvider(deps: () => ProviderDeps): pulumi.dynamic.Resour
       }
     },
   };
+}
+
+function checkBody(failures: CheckFailures, body: unknown): void {
+  if (body === undefined || isUnknown(body)) return;
+  const fields = body !== null && typeof body === "object" && !Array.isArray(body) ? Object.entries(body) : undefined;
+  if (!fields || fields.some(([key, value]) => key !== "name" || (typeof value !== "string" && !isUnknown(value)))) {
+    failures.add("body", `body must be {name: string}, the only field DigitalOcean's scheduled_details.body takes (got ${JSON.stringify(body)})`);
+  }
 }
 
 function scheduledDetails(inputs: TriggerInputs): ScheduledDetails {

@@ -17,8 +17,8 @@ export interface FunctionsTriggerArgs {
   functionName: pulumi.Input<string>;
   /** Five fields (minute hour day-of-month month day-of-week), UTC. */
   cron: pulumi.Input<string>;
-  /** JSON object the function receives on each run. */
-  body?: pulumi.Input<Record<string, unknown>>;
+  /** What the function receives on each run; DigitalOcean's spec allows only `name`. */
+  body?: pulumi.Input<{ name?: pulumi.Input<string> }>;
   enabled: pulumi.Input<boolean>;
 }
 

@@ -13,6 +13,11 @@ export interface ProviderHarness {
   openWhisk: FakeOpenWhisk;
   /** Deps as the providers receive them; `timeoutMs` bounds each HTTP attempt. */
   deps(timeoutMs?: number): ProviderDeps;
+  /**
+   * The next DigitalOcean request with this method reaches the fake and is applied, but its
+   * answer is lost and the client sees a timeout: a create that happened without our knowing.
+   */
+  loseNextAnswerTo(method: string): void;
   /** Points every namespace the DigitalOcean fake knows (including new ones) at the OpenWhisk fake. */
   connectNamespaces(): void;
   close(): Promise<void>;
@@ -28,12 +33,23 @@ export async function startProviderHarness(): Promise<ProviderHarness> {
     }
   };
   connectNamespaces();
+  let loseAnswerTo: string | undefined;
+  const lossyFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (loseAnswerTo === undefined || (init?.method ?? "GET").toUpperCase() !== loseAnswerTo) return response;
+    loseAnswerTo = undefined;
+    await response.text();
+    throw Object.assign(new Error("the answer was lost"), { name: "TimeoutError" });
+  };
   return {
     digitalOcean,
     openWhisk,
     connectNamespaces,
+    loseNextAnswerTo(method) {
+      loseAnswerTo = method.toUpperCase();
+    },
     deps(timeoutMs = 2_000) {
-      const client = new DigitalOceanClient({ token: digitalOcean.token, baseUrl: digitalOcean.url, timeoutMs, retryBaseDelayMs: 1, maxRetryDelayMs: 5 });
+      const client = new DigitalOceanClient({ token: digitalOcean.token, baseUrl: digitalOcean.url, fetch: lossyFetch, timeoutMs, retryBaseDelayMs: 1, maxRetryDelayMs: 5 });
       return {
         digitalOcean: () => client,
         openWhisk: (namespaceId) => openWhiskClientForNamespace(client, namespaceId, { timeoutMs, retryDelayMs: 1 }),
@@ -59,5 +75,3 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<string> {
   }
   throw new Error("expected a rejection");
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
