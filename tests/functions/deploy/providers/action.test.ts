@@ -20,6 +20,12 @@ afterEach(() => {
 });
 afterAll(() => harness.close());
 
+/** create, with the outputs every provider here returns made non-optional. */
+async function create(inputs: Parameters<typeof provider.create>[0]) {
+  const { id, outs } = await provider.create(inputs);
+  return { id, outs: outs! };
+}
+
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function inputs(overrides: Partial<ActionInputs> = {}): ActionInputs {
@@ -86,7 +92,7 @@ describe("diff", () => {
 describe("create, update, delete", () => {
   it("creates the package, PUTs the action with overwrite and basic auth, and returns its web URL", async () => {
     const given = inputs({ main: "handler" });
-    const { id, outs } = await provider.create(given);
+    const { id, outs } = await create(given);
     const owRequests = harness.openWhisk.requests.map((request) => `${request.method} ${request.path}${request.query.overwrite ? `?overwrite=${request.query.overwrite}` : ""}`);
     expect(owRequests).toEqual([
       `GET /api/v1/namespaces/${namespaceId}/packages/tracker`,
@@ -109,15 +115,15 @@ describe("create, update, delete", () => {
   });
 
   it("a non-web action has no URL and is not web-exported", async () => {
-    const { outs } = await provider.create(inputs({ actionName: "ingest", web: false }));
+    const { outs } = await create(inputs({ actionName: "ingest", web: false }));
     expect(outs.webUrl).toBeUndefined();
     expect(harness.openWhisk.actions.get(`${namespaceId}/tracker/ingest`)!.annotations).toContainEqual({ key: "web-export", value: false });
   });
 
   it("an existing package is not re-created", async () => {
-    await provider.create(inputs({ actionName: "first" }));
+    await create(inputs({ actionName: "first" }));
     harness.openWhisk.requests.length = 0;
-    await provider.create(inputs({ actionName: "second" }));
+    await create(inputs({ actionName: "second" }));
     expect(harness.openWhisk.requests.filter((request) => request.method === "PUT").map((request) => request.path)).toEqual([`/api/v1/namespaces/${namespaceId}/actions/tracker/second`]);
   });
 
@@ -134,7 +140,7 @@ describe("create, update, delete", () => {
   });
 
   it("update PUTs the new code and settings over the old action", async () => {
-    const first = await provider.create(inputs({ actionName: "report" }));
+    const first = await create(inputs({ actionName: "report" }));
     harness.openWhisk.requests.length = 0;
     const news = inputs({ actionName: "report", code: "exports.main = () => 2;", limits: { timeoutMs: 120_000, memoryMb: 512 } });
     const { outs } = await provider.update!(first.id, first.outs, news);
@@ -145,13 +151,13 @@ describe("create, update, delete", () => {
   });
 
   it("reads the deployed action, and reads a missing one as gone", async () => {
-    const { id, outs } = await provider.create(inputs({ actionName: "readable" }));
+    const { id, outs } = await create(inputs({ actionName: "readable" }));
     expect(await provider.read!(id, outs)).toEqual({ id, props: outs });
     expect(await provider.read!(id, { ...outs, actionName: "missing" })).toEqual({});
   });
 
   it("deletes; deleting a missing action, or one whose namespace is gone, succeeds", async () => {
-    const { id, outs } = await provider.create(inputs({ actionName: "doomed" }));
+    const { id, outs } = await create(inputs({ actionName: "doomed" }));
     await provider.delete!(id, outs);
     expect(harness.openWhisk.actions.has(`${namespaceId}/tracker/doomed`)).toBe(false);
     await expect(provider.delete!(id, outs)).resolves.toBeUndefined();
@@ -172,7 +178,7 @@ describe("create, update, delete", () => {
   });
 
   it("outputs carry no credential; parameters are the only sensitive output (marked secret by FunctionsAction)", async () => {
-    const { outs } = await provider.create(inputs({ actionName: "audited" }));
+    const { outs } = await create(inputs({ actionName: "audited" }));
     const { parameters, ...rest } = outs;
     const text = JSON.stringify(rest);
     for (const secret of secretsOf(harness)) expect(text).not.toContain(secret);

@@ -16,6 +16,12 @@ afterEach(() => {
 });
 afterAll(() => harness.close());
 
+/** create, with the outputs every provider here returns made non-optional. */
+async function create(inputs: Parameters<typeof provider.create>[0]) {
+  const { id, outs } = await provider.create(inputs);
+  return { id, outs: outs! };
+}
+
 const labelled = (label: string) => harness.digitalOcean.state.namespaces.filter((namespace) => namespace.label === label);
 
 describe("check", () => {
@@ -52,7 +58,7 @@ describe("diff", () => {
 
 describe("create, read, delete", () => {
   it("creates with one POST and returns the namespace's credentials as outputs", async () => {
-    const { id, outs } = await provider.create({ region: "fra1", label: "create-once" });
+    const { id, outs } = await create({ region: "fra1", label: "create-once" });
     const posts = harness.digitalOcean.requests.filter((request) => request.method === "POST");
     expect(posts.map((request) => request.body)).toEqual([{ region: "fra1", label: "create-once" }]);
     const stored = labelled("create-once");
@@ -66,25 +72,25 @@ describe("create, read, delete", () => {
     harness.loseNextAnswerTo("POST");
     expect(await rejectionOf(provider.create({ region: "sgp1", label: "lost-answer" }))).toMatch(/POST \/v2\/functions\/namespaces failed: timeout/);
     expect(labelled("lost-answer")).toHaveLength(1); // it did happen
-    const { id } = await provider.create({ region: "sgp1", label: "lost-answer" });
+    const { id } = await create({ region: "sgp1", label: "lost-answer" });
     expect(labelled("lost-answer").map((namespace) => namespace.namespace)).toEqual([id]);
     expect(harness.digitalOcean.requests.filter((request) => request.method === "POST")).toHaveLength(1);
   });
 
   it("refuses to adopt a namespace with the same label in another region", async () => {
-    await provider.create({ region: "lon1", label: "taken" });
+    await create({ region: "lon1", label: "taken" });
     expect(await rejectionOf(provider.create({ region: "tor1", label: "taken" }))).toMatch(/labelled "taken" already exists in region lon1 \(wanted tor1\)/);
     expect(labelled("taken")).toHaveLength(1);
   });
 
   it("reads a namespace, and reads a missing one as gone", async () => {
-    const { id, outs } = await provider.create({ region: "fra1", label: "readable" });
+    const { id, outs } = await create({ region: "fra1", label: "readable" });
     expect(await provider.read!(id, outs)).toEqual({ id, props: outs });
     expect(await provider.read!("fn-00000000-0000-4000-a000-000000000000", outs)).toEqual({});
   });
 
   it("deletes, and deleting again (404) succeeds", async () => {
-    const { id, outs } = await provider.create({ region: "fra1", label: "short-lived" });
+    const { id, outs } = await create({ region: "fra1", label: "short-lived" });
     await provider.delete!(id, outs);
     expect(labelled("short-lived")).toEqual([]);
     await expect(provider.delete!(id, outs)).resolves.toBeUndefined();

@@ -17,6 +17,12 @@ afterEach(() => {
 });
 afterAll(() => harness.close());
 
+/** create, with the outputs every provider here returns made non-optional. */
+async function create(inputs: Parameters<typeof provider.create>[0]) {
+  const { id, outs } = await provider.create(inputs);
+  return { id, outs: outs! };
+}
+
 function inputs(overrides: Partial<TriggerInputs> = {}): TriggerInputs {
   return { namespaceId, name: "daily-report", functionName: "tracker/report", cron: "0 7 * * *", body: { name: "daily-report" }, enabled: true, ...overrides };
 }
@@ -68,7 +74,7 @@ describe("diff", () => {
 
 describe("create, update, delete", () => {
   it("creates with one POST of the documented body", async () => {
-    const { id, outs } = await provider.create(inputs({ name: "created" }));
+    const { id, outs } = await create(inputs({ name: "created" }));
     expect(triggerRequests("POST").map((request) => request.body)).toEqual([
       { name: "created", function: "tracker/report", type: "SCHEDULED", is_enabled: true, scheduled_details: { cron: "0 7 * * *", body: { name: "daily-report" } } },
     ]);
@@ -81,16 +87,16 @@ describe("create, update, delete", () => {
     harness.loseNextAnswerTo("POST");
     expect(await rejectionOf(provider.create(inputs({ name: "lost-answer" })))).toMatch(/POST \/v2\/functions\/namespaces\/.+\/triggers failed: timeout/);
     expect(named("lost-answer")).toHaveLength(1); // it did happen
-    await provider.create(inputs({ name: "lost-answer" }));
+    await create(inputs({ name: "lost-answer" }));
     expect(named("lost-answer")).toHaveLength(1);
     expect(triggerRequests("POST")).toHaveLength(1);
     expect(triggerRequests("PUT")).toHaveLength(0); // already as wanted
   });
 
   it("an adopted trigger with another schedule is brought to the inputs with a PUT", async () => {
-    await provider.create(inputs({ name: "drifted", cron: "0 6 * * *" }));
+    await create(inputs({ name: "drifted", cron: "0 6 * * *" }));
     harness.digitalOcean.reset();
-    await provider.create(inputs({ name: "drifted" }));
+    await create(inputs({ name: "drifted" }));
     expect(triggerRequests("PUT").map((request) => request.body)).toEqual([{ is_enabled: true, scheduled_details: { cron: "0 7 * * *", body: { name: "daily-report" } } }]);
     expect(named("drifted")[0]!.scheduled_details!.cron).toBe("0 7 * * *");
   });
@@ -102,7 +108,7 @@ describe("create, update, delete", () => {
   });
 
   it("update PUTs is_enabled and scheduled_details", async () => {
-    const created = await provider.create(inputs({ name: "paused" }));
+    const created = await create(inputs({ name: "paused" }));
     harness.digitalOcean.reset();
     const news = inputs({ name: "paused", enabled: false, cron: "30 7 * * 1" });
     const { outs } = await provider.update!(created.id, created.outs, news);
@@ -114,14 +120,14 @@ describe("create, update, delete", () => {
   });
 
   it("reads the live schedule, and reads a missing trigger as gone", async () => {
-    const { id, outs } = await provider.create(inputs({ name: "refreshed" }));
+    const { id, outs } = await create(inputs({ name: "refreshed" }));
     named("refreshed")[0]!.scheduled_details!.cron = "15 7 * * *"; // changed in the control panel
     expect(await provider.read!(id, outs)).toEqual({ id, props: { ...outs, cron: "15 7 * * *" } });
     expect(await provider.read!(id, { ...outs, name: "missing" })).toEqual({});
   });
 
   it("deletes; deleting a missing trigger succeeds", async () => {
-    const { id, outs } = await provider.create(inputs({ name: "doomed" }));
+    const { id, outs } = await create(inputs({ name: "doomed" }));
     await provider.delete!(id, outs);
     expect(named("doomed")).toEqual([]);
     await expect(provider.delete!(id, outs)).resolves.toBeUndefined();
