@@ -16,6 +16,10 @@ import { createTestDatabase, type TestDatabase } from "../../support/postgres";
 
 jest.setTimeout(30_000);
 
+interface DashboardBundle {
+  main(params: Record<string, unknown>): Promise<{ statusCode: number; headers?: Record<string, string>; body?: string }>;
+}
+
 interface TrackerBundle {
   main(params: TrackerActionParams): Promise<TrackerActionSummary | TrackerActionFailure>;
   closeWarmState(): Promise<void>;
@@ -31,6 +35,7 @@ let fake: FakeDigitalOcean;
 let receiver: HttpReceiver;
 let database: TestDatabase;
 let tracker: TrackerBundle;
+let dashboard: DashboardBundle;
 const printed: string[] = [];
 
 beforeAll(async () => {
@@ -47,6 +52,8 @@ beforeAll(async () => {
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   tracker = require(built.find((action) => action.name === "cost-tracker/tracker")!.file) as TrackerBundle;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  dashboard = require(built.find((action) => action.name === "cost-tracker/dashboard")!.file) as DashboardBundle;
 });
 
 afterAll(async () => {
@@ -166,5 +173,31 @@ describe("the bundled tracker's main", () => {
     const answer = await tracker.main({ ...deploymentParams(), DIGITALOCEAN_TOKEN: revoked });
     expect(answer).toEqual({ statusCode: 502, error: expect.stringMatching(/^could not read DigitalOcean \(DigitalOcean GET \/v2\/\S+ failed: 401 unauthorized/) });
     expect((answer as TrackerActionFailure).error).not.toContain(revoked);
+  });
+});
+
+describe("the bundled dashboard's main", () => {
+  const password = "bundle-test-dashboard-password";
+  const webRequest = (path: string, authorization?: string) => ({
+    DATABASE_URL: database.url,
+    DASHBOARD_PASSWORD: password,
+    TRACKER_CONFIG: trackerConfig(),
+    __ow_method: "get",
+    __ow_path: path,
+    __ow_query: "",
+    __ow_headers: authorization ? { authorization } : {},
+  });
+
+  it("answers 401 without credentials and, with them, the month to date the bundled tracker wrote", async () => {
+    const check = await tracker.main(deploymentParams());
+    expect(check).toMatchObject({ task: "check", monthToDateUsd: seededMtdUsd() });
+
+    const anonymous = await dashboard.main(webRequest("/api/v1/billing/current"));
+    expect(anonymous.statusCode).toBe(401);
+
+    const basic = `Basic ${Buffer.from(`do-cost-guard:${password}`).toString("base64")}`;
+    const answer = await dashboard.main(webRequest("/api/v1/billing/current", basic));
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body ?? "null")).toMatchObject({ billingMonth: new Date().toISOString().slice(0, 7), monthToDateUsd: seededMtdUsd(), budgetUsd: 100_000 });
   });
 });
