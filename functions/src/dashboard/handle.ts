@@ -114,7 +114,6 @@ class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
-    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -180,7 +179,7 @@ async function currentBilling(deps: DashboardDeps, monthDays: readonly BillingHi
 }
 
 /** Adds up one breakdown over many days, largest first, in exact cents. */
-export function totalByKey(days: readonly BillingHistoryDay[], pick: (day: BillingHistoryDay) => CostBreakdown): { key: string; usd: number }[] {
+function totalByKey(days: readonly BillingHistoryDay[], pick: (day: BillingHistoryDay) => CostBreakdown): { key: string; usd: number }[] {
   const cents = new Map<string, number>();
   for (const day of days) for (const [key, usd] of Object.entries(pick(day))) cents.set(key, (cents.get(key) ?? 0) + toCents(usd));
   return [...cents]
@@ -304,7 +303,7 @@ function parseAlertRequest(input: Record<string, unknown>): AlertRequest {
 }
 
 /** The id an API threshold gets: the tracker config's `mtd-<amount>` scheme, so one amount is one alert. */
-export function thresholdAlertId(amountUsd: number): string {
+function thresholdAlertId(amountUsd: number): string {
   return `mtd-${amountUsd}`;
 }
 
@@ -424,7 +423,7 @@ export async function handleDashboardRequest(request: DashboardRequest, deps: Da
   try {
     return await action(request, deps);
   } catch (error) {
-    if (error instanceof HttpError) return json(error.statusCode, { error: error.message }, error.headers);
+    if (error instanceof HttpError) return json(error.statusCode, { error: error.message });
     deps.log?.(`dashboard: ${method} ${normalisedPath(request.path)} failed: ${error instanceof Error ? error.message : String(error)}`);
     return json(503, { error: "the cost database is unavailable right now; try again in a minute" });
   }
