@@ -76,20 +76,28 @@ interface TrackerSettings {
 /** A problem with the deployment's parameters or the trigger body; the message names the parameter, never its value. */
 class ParameterError extends Error {}
 
-function optionalText(params: TrackerActionParams, name: keyof TrackerActionParams & string, problems: string[]): string | undefined {
+type ParameterName = keyof TrackerActionParams & string;
+
+function isUnset(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+}
+
+function optionalText(params: TrackerActionParams, name: ParameterName, problems: string[]): string | undefined {
   const value = params[name];
-  if (value === undefined || value === null || value === "") return undefined;
+  if (isUnset(value)) return undefined;
   if (typeof value !== "string") {
     problems.push(`${name} must be a string (got a ${Array.isArray(value) ? "list" : typeof value})`);
     return undefined;
   }
-  return value.trim() || undefined;
+  return value.trim();
 }
 
-function requiredText(params: TrackerActionParams, name: keyof TrackerActionParams & string, problems: string[], hint: string): string | undefined {
-  const value = optionalText(params, name, problems);
-  if (value === undefined && !problems.some((problem) => problem.startsWith(`${name} `))) problems.push(`${name} is not set: ${hint}`);
-  return value;
+function requiredText(params: TrackerActionParams, name: ParameterName, problems: string[], hint: string): string | undefined {
+  if (isUnset(params[name])) {
+    problems.push(`${name} is not set: ${hint}`);
+    return undefined;
+  }
+  return optionalText(params, name, problems);
 }
 
 function urlWithScheme(value: string | undefined, name: string, schemes: readonly string[], problems: string[]): string | undefined {
@@ -111,7 +119,7 @@ function urlWithScheme(value: string | undefined, name: string, schemes: readonl
 
 function trackerConfigOf(params: TrackerActionParams, problems: string[]): TrackerConfig | undefined {
   let json: unknown = params.TRACKER_CONFIG;
-  if (json === undefined || json === null || json === "") {
+  if (isUnset(json)) {
     problems.push("TRACKER_CONFIG is not set: bind the tracker's JSON config (see examples/tracker-config.json) as a parameter");
     return undefined;
   }
