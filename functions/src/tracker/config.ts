@@ -60,10 +60,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A value safe to quote in an error: strings that look like URLs are never quoted. */
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** A value safe to quote in an error: strings that look like URLs are never quoted, even inside an object or list. */
 function shown(value: unknown): string {
-  if (typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return "a URL (not shown)";
-  const text = JSON.stringify(value);
+  if (typeof value === "string" && URL_LIKE.test(value)) return "a URL (not shown)";
+  const text = JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "string" && URL_LIKE.test(inner) ? "(a URL, not shown)" : inner));
   return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

@@ -1,0 +1,247 @@
+/**
+ * parseTrackerConfig: one row per validation rule (each problem named by its JSON path),
+ * several problems reported together, Slack and webhook URLs never echoed, and the defaults
+ * a minimal config gets.
+ */
+import { DEFAULT_SPIKE_OPTIONS } from "../../../core/spikes";
+import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "../../../functions/src/tracker/config";
+
+const SECRET_SLACK = "https://hooks.slack.com/services/T0SECRET/B0SECRET/xoxsecretpath";
+const SECRET_WEBHOOK = "https://ops.example/hooks/secret-token-4242";
+const OPS = "ops@restaurant.example";
+
+/** The smallest valid config: a budget and someone to tell. */
+const MINIMAL = { budgetMonthlyUsd: 320, recipients: { email: [OPS] }, email: { from: "billing@restaurant.example" } };
+
+/** A valid config using every section, each mutated by one row below. */
+function complete(): Record<string, unknown> {
+  return {
+    budgetMonthlyUsd: 320,
+    recipients: { email: [OPS], slack: [{ channel: "#costs", url: SECRET_SLACK }], webhook: [SECRET_WEBHOOK] },
+    thresholds: [{ amountUsd: 10 }, { amountUsd: 50, email: ["finance@restaurant.example"] }],
+    forecast: { enabled: true },
+    spikes: { enabled: true, windowDays: 7 },
+    reports: { daily: { enabled: true }, weekly: { enabled: true, webhook: [SECRET_WEBHOOK] } },
+    units: { name: "active restaurant", source: { kind: "count", value: 140 } },
+    email: { from: "do-cost-guard <billing@restaurant.example>" },
+    accountUrn: "do:team:5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
+    dashboardUrl: "https://costs.restaurant.example",
+  };
+}
+
+/** The problems parseTrackerConfig reports for `input` (fails the test if it accepts it). */
+function problemsOf(input: unknown): readonly string[] {
+  try {
+    parseTrackerConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TrackerConfigError);
+    return (error as TrackerConfigError).problems;
+  }
+  throw new Error(`expected ${JSON.stringify(input)} to be rejected`);
+}
+
+it("accepts the complete config with every section as written", () => {
+  const config = parseTrackerConfig(complete());
+  expect(config.thresholds.map((t) => [t.id, t.amountUsd, t.recipients.email])).toEqual([
+    ["mtd-10", 10, [OPS]],
+    ["mtd-50", 50, ["finance@restaurant.example"]],
+  ]);
+  expect(config.spikes.options).toEqual({ ...DEFAULT_SPIKE_OPTIONS, windowDays: 7 });
+  expect(config.reports.weekly.recipients).toEqual({ email: [], slack: [], webhook: [SECRET_WEBHOOK] });
+  expect(config.units).toEqual({ unitName: "active restaurant", source: { kind: "count", value: 140 } });
+  expect(config.accountUrn).toBe("do:team:5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d");
+});
+
+type Mutation = (config: Record<string, unknown>) => void;
+const set =
+  (path: string, value: unknown): Mutation =>
+  (config) => {
+    const keys = path.split(".");
+    let node = config as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+    if (value === undefined) delete node[keys[keys.length - 1]!];
+    else node[keys[keys.length - 1]!] = value;
+  };
+const thresholdsSet = (entries: unknown): Mutation => set("thresholds", entries);
+
+// [rule, mutation of the complete config, the problem(s) reported]
+const RULES: [string, Mutation, string | string[]][] = [
+  ["unknown top-level key", set("budget", 10), "budget is not a known setting (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl)"],
+  ["budget missing", set("budgetMonthlyUsd", undefined), "budgetMonthlyUsd must be a positive number of US dollars (got undefined)"],
+  ["budget zero", set("budgetMonthlyUsd", 0), "budgetMonthlyUsd must be a positive number of US dollars (got 0)"],
+  ["budget as text", set("budgetMonthlyUsd", "320"), 'budgetMonthlyUsd must be a positive number of US dollars (got "320")'],
+  // Without usable top-level recipients, the sections that relied on them have no audience either.
+  ["recipients not an object", set("recipients", ["ops"]), [
+    'recipients must be an object (got ["ops"])',
+    "thresholds[0] must list at least one email, slack or webhook recipient (or set top-level recipients)",
+    "forecast must list recipients (or set top-level recipients), or set forecast.enabled to false",
+    "spikes must list recipients (or set top-level recipients), or set spikes.enabled to false",
+    "reports.daily must list recipients (or set top-level recipients)",
+  ]],
+  ["recipients unknown key", set("recipients.sms", ["+1555"]), "recipients.sms is not a known setting (allowed: email, slack, webhook)"],
+  ["email list not a list", set("recipients.email", OPS), `recipients.email must be a list of addresses (got "${OPS}")`],
+  ["email address malformed", set("recipients.email", [OPS, "ops at example"]), 'recipients.email[1] must be an email address like ops@example.com (got "ops at example")'],
+  ["slack not a list", set("recipients.slack", "#costs"), 'recipients.slack must be a list of {channel, url} (got "#costs")'],
+  ["slack entry not an object", set("recipients.slack", ["#costs"]), 'recipients.slack[0] must be an object {channel, url} (got "#costs")'],
+  ["slack channel malformed", set("recipients.slack", [{ channel: "#no spaces", url: SECRET_SLACK }]), 'recipients.slack[0].channel must be a Slack channel name like #billing (got "#no spaces")'],
+  ["slack url not http(s)", set("recipients.slack", [{ channel: "#costs", url: "ftp://hooks.slack.com/services/T0SECRET" }]), "recipients.slack[0].url must be a Slack incoming-webhook https:// URL (got a value that is not one)"],
+  ["slack url missing", set("recipients.slack", [{ channel: "#costs" }]), "recipients.slack[0].url must be a Slack incoming-webhook https:// URL (got undefined)"],
+  ["webhook not a list", set("recipients.webhook", SECRET_WEBHOOK), "recipients.webhook must be a list of URLs (got a URL (not shown))"],
+  ["webhook url not http(s)", set("recipients.webhook", ["mailto:ops-secret@example"]), "recipients.webhook[0] must be an http(s) URL (got a value that is not one)"],
+  ["thresholds empty", thresholdsSet([]), "thresholds must be a non-empty list of {amountUsd, email, slack, webhook} (got [])"],
+  ["thresholds not a list", thresholdsSet(SECRET_WEBHOOK), "thresholds must be a non-empty list of {amountUsd, email, slack, webhook} (got a URL (not shown))"],
+  ["threshold not an object", thresholdsSet([10]), "thresholds[0] must be an object {amountUsd, email, slack, webhook} (got 10)"],
+  ["threshold unknown key", thresholdsSet([{ amountUsd: 10, usd: 10 }]), "thresholds[0].usd is not a known setting (allowed: amountUsd, email, slack, webhook)"],
+  ["threshold amount negative", thresholdsSet([{ amountUsd: -5 }]), "thresholds[0].amountUsd must be a positive number of US dollars (got -5)"],
+  ["thresholds not ascending", thresholdsSet([{ amountUsd: 10 }, { amountUsd: 150 }, { amountUsd: 50 }]), "thresholds[2].amountUsd must be > thresholds[1].amountUsd (got 50 after 150)"],
+  ["threshold equal to the previous", thresholdsSet([{ amountUsd: 50 }, { amountUsd: 50 }]), "thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 50 after 50)"],
+  ["forecast not an object", set("forecast", true), "forecast must be an object (got true)"],
+  ["forecast unknown key", set("forecast.budget", 1), "forecast.budget is not a known setting (allowed: enabled, email, slack, webhook)"],
+  ["forecast.enabled not boolean", set("forecast.enabled", "yes"), 'forecast.enabled must be true or false (got "yes")'],
+  ["spikes.windowDays below 3", set("spikes.windowDays", 2), "spikes.windowDays must be a whole number >= 3 (got 2)"],
+  ["spikes.minIncreasePct zero", set("spikes.minIncreasePct", 0), "spikes.minIncreasePct must be a fraction > 0, e.g. 0.2 for 20% (got 0)"],
+  ["spikes.minIncreaseUsd negative", set("spikes.minIncreaseUsd", -1), "spikes.minIncreaseUsd must be a number >= 0 (got -1)"],
+  ["spikes.seasonalWeeks fractional", set("spikes.seasonalWeeks", 1.5), "spikes.seasonalWeeks must be a whole number >= 0 (got 1.5)"],
+  ["spikes unknown key", set("spikes.window", 7), "spikes.window is not a known setting (allowed: enabled, windowDays, minIncreasePct, minIncreaseUsd, seasonalWeeks, email, slack, webhook)"],
+  ["spikes.enabled not boolean", set("spikes.enabled", 1), "spikes.enabled must be true or false (got 1)"],
+  ["reports unknown key", set("reports.monthly", { enabled: true }), "reports.monthly is not a known setting (allowed: daily, weekly)"],
+  ["reports.daily not an object", set("reports.daily", true), "reports.daily must be an object {enabled, email, slack, webhook} (got true)"],
+  ["reports.weekly unknown key", set("reports.weekly.day", "monday"), "reports.weekly.day is not a known setting (allowed: enabled, email, slack, webhook)"],
+  ["reports.daily.enabled not boolean", set("reports.daily.enabled", "on"), 'reports.daily.enabled must be true or false (got "on")'],
+  ["units unknown key", set("units.per", "restaurant"), "units.per is not a known setting (allowed: name, source)"],
+  ["units.name missing", set("units.name", undefined), "units.name must be a non-empty string (got undefined)"],
+  ["units.source.kind unknown", set("units.source", { kind: "guess" }), 'units.source.kind must be "count", "sql" or "url" (got "guess")'],
+  ["units count negative", set("units.source", { kind: "count", value: -1 }), "units.source.value must be a number >= 0 (got -1)"],
+  ["units sql writes", set("units.source", { kind: "sql", databaseUrl: "postgres://u@db/app", query: "DELETE FROM orders" }), 'units.source.query must be a single SELECT statement (got "DELETE FROM orders")'],
+  ["units url not http(s)", set("units.source", { kind: "url", url: "file:///etc/count" }), 'units.source.url must use http: or https: (got "file:")'],
+  ["email.from empty", set("email.from", " "), 'email.from must be a sender like "do-cost-guard <billing@example.com>" (got " ")'],
+  ["email.from missing while emailing", set("email", undefined), "email.from must be set when any recipient is an email address"],
+  ["email unknown key", set("email.replyTo", OPS), "email.replyTo is not a known setting (allowed: from)"],
+  ["accountUrn malformed", set("accountUrn", "team:5b4a"), 'accountUrn must look like do:team:<uuid> (got "team:5b4a")'],
+  ["dashboardUrl not http(s)", set("dashboardUrl", "costs.restaurant.example"), 'dashboardUrl must be an http(s) URL (got "costs.restaurant.example")'],
+];
+
+it.each(RULES)("reports %s by its JSON path", (_rule, mutate, problem) => {
+  const config = complete();
+  mutate(config);
+  expect(problemsOf(config)).toEqual(Array.isArray(problem) ? problem : [problem]);
+});
+
+// Rules about who hears an alert, checked on a config without top-level recipients to fall back on.
+const AUDIENCE_RULES: [string, Record<string, unknown>, string[]][] = [
+  ["default ladder with nobody to tell", { budgetMonthlyUsd: 100, forecast: { enabled: false }, spikes: { enabled: false } }, [
+    "recipients must list at least one email, slack or webhook recipient when thresholds are omitted (the default $10/$50/$150/$200 ladder needs an audience)",
+  ]],
+  ["a threshold with nobody to tell", { budgetMonthlyUsd: 100, thresholds: [{ amountUsd: 10 }], forecast: { enabled: false }, spikes: { enabled: false } }, [
+    "thresholds[0] must list at least one email, slack or webhook recipient (or set top-level recipients)",
+  ]],
+  ["forecast and spikes enabled by default with nobody to tell", { budgetMonthlyUsd: 100, thresholds: [{ amountUsd: 10, webhook: [SECRET_WEBHOOK] }] }, [
+    "forecast must list recipients (or set top-level recipients), or set forecast.enabled to false",
+    "spikes must list recipients (or set top-level recipients), or set spikes.enabled to false",
+  ]],
+  ["an enabled report with nobody to tell", { budgetMonthlyUsd: 100, thresholds: [{ amountUsd: 10, webhook: [SECRET_WEBHOOK] }], forecast: { enabled: false }, spikes: { enabled: false }, reports: { weekly: {} } }, [
+    "reports.weekly must list recipients (or set top-level recipients)",
+  ]],
+];
+
+it.each(AUDIENCE_RULES)("reports %s", (_rule, input, problems) => {
+  expect(problemsOf(input)).toEqual(problems);
+});
+
+it("refuses a config that is not a JSON object", () => {
+  // Quoted values are cut at 80 characters: 77 of the JSON and "...".
+  const quoted = `${JSON.stringify([MINIMAL]).slice(0, 77)}...`;
+  expect(problemsOf([MINIMAL])).toEqual([`the config must be a JSON object (got ${quoted})`]);
+  expect(problemsOf(null)).toEqual(["the config must be a JSON object (got null)"]);
+});
+
+it("reports every problem at once, in the order of the config, in one error message", () => {
+  const input = {
+    budgetMonthlyUsd: -1,
+    recipients: { email: ["nobody"], slack: [{ channel: "costs room", url: "hooks.slack.com/services/T0SECRET" }] },
+    thresholds: [{ amountUsd: 150 }, { amountUsd: 10 }],
+    spikes: { windowDays: 1 },
+    colour: "red",
+  };
+  const problems = [
+    "colour is not a known setting (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl)",
+    "budgetMonthlyUsd must be a positive number of US dollars (got -1)",
+    'recipients.email[0] must be an email address like ops@example.com (got "nobody")',
+    'recipients.slack[0].channel must be a Slack channel name like #billing (got "costs room")',
+    "recipients.slack[0].url must be a Slack incoming-webhook https:// URL (got a value that is not one)",
+    "thresholds[0] must list at least one email, slack or webhook recipient (or set top-level recipients)",
+    "thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 10 after 150)",
+    "thresholds[1] must list at least one email, slack or webhook recipient (or set top-level recipients)",
+    "forecast must list recipients (or set top-level recipients), or set forecast.enabled to false",
+    "spikes.windowDays must be a whole number >= 3 (got 1)",
+    "spikes must list recipients (or set top-level recipients), or set spikes.enabled to false",
+  ];
+  expect(problemsOf(input)).toEqual(problems);
+  expect(() => parseTrackerConfig(input)).toThrow(`tracker config is invalid (11 problems):\n  - ${problems.join("\n  - ")}`);
+});
+
+it("never echoes a Slack or webhook URL, whatever is wrong around it", () => {
+  // Every recipient list holds a secret URL, and every section is broken somehow.
+  const input = {
+    budgetMonthlyUsd: "lots",
+    recipients: { slack: [{ channel: "#costs", url: "hooks.slack.com/services/T0SECRET/B0SECRET/xoxsecretpath" }, SECRET_SLACK], webhook: ["ops.example/hooks/secret-token-4242", 42], email: SECRET_WEBHOOK },
+    thresholds: [{ amountUsd: SECRET_WEBHOOK, webhook: SECRET_WEBHOOK }],
+    forecast: { enabled: SECRET_SLACK, slack: { url: SECRET_SLACK } },
+    reports: { daily: SECRET_SLACK },
+    accountUrn: SECRET_WEBHOOK,
+  };
+  const message = (() => {
+    try {
+      parseTrackerConfig(input);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error("expected the config to be rejected");
+  })();
+  expect(message).toContain("recipients.slack[1] must be an object {channel, url} (got a URL (not shown))");
+  expect(message).toContain("thresholds[0].amountUsd must be a positive number of US dollars (got a URL (not shown))");
+  // A URL inside an object is hidden too, while the rest of the object is still shown.
+  expect(message).toContain('forecast.slack must be a list of {channel, url} (got {"url":"(a URL, not shown)"})');
+  expect(message).toContain("recipients.slack[0].url must be a Slack incoming-webhook https:// URL (got a value that is not one)");
+  expect(message).toContain("recipients.webhook[0] must be an http(s) URL (got a value that is not one)");
+  for (const secret of ["T0SECRET", "xoxsecretpath", "secret-token-4242", "hooks.slack.com", "ops.example"]) expect(message).not.toContain(secret);
+});
+
+describe("defaults of a minimal config", () => {
+  let config: TrackerConfig;
+  beforeAll(() => {
+    config = parseTrackerConfig(MINIMAL);
+  });
+  const everyone = { email: [OPS], slack: [], webhook: [] };
+
+  it("sends the default ladder $10/$50/$150/$200 to the top-level recipients", () => {
+    expect(config.thresholds).toEqual([10, 50, 150, 200].map((amountUsd) => ({ id: `mtd-${amountUsd}`, amountUsd, recipients: everyone })));
+  });
+
+  it("enables the forecast and spikes with the default options, to the top-level recipients", () => {
+    expect(config.forecast).toEqual({ enabled: true, recipients: everyone });
+    expect(config.spikes).toEqual({ enabled: true, options: DEFAULT_SPIKE_OPTIONS, recipients: everyone });
+    // The defaults written out, so a changed default is a deliberate edit here too.
+    expect(config.spikes.options).toEqual({ windowDays: 14, minIncreasePct: 0.2, minIncreaseUsd: 1, seasonalWeeks: 4 });
+  });
+
+  it("leaves reports off until a section asks for them, then sends them to the top-level recipients", () => {
+    expect(config.reports).toEqual({ daily: { enabled: false, recipients: everyone }, weekly: { enabled: false, recipients: everyone } });
+    const withDaily = parseTrackerConfig({ ...MINIMAL, reports: { daily: {} } });
+    expect(withDaily.reports.daily).toEqual({ enabled: true, recipients: everyone });
+  });
+});
+
+it("uses a local sender when nobody is emailed and leaves optional sections out", () => {
+  const config = parseTrackerConfig({ budgetMonthlyUsd: 50, recipients: { webhook: [SECRET_WEBHOOK] } });
+  expect(config.email.from).toBe("do-cost-guard <do-cost-guard@localhost>");
+  expect("units" in config || "accountUrn" in config || "dashboardUrl" in config).toBe(false);
+});
+
+it("returns a deeply frozen config, so no task can change another's view of it", () => {
+  const config = parseTrackerConfig(complete());
+  expect(Object.isFrozen(config)).toBe(true);
+  expect(Object.isFrozen(config.thresholds[0]!.recipients.email)).toBe(true);
+  expect(() => (config.thresholds as ThresholdList).push(config.thresholds[0]!)).toThrow(TypeError);
+});
+type ThresholdList = TrackerConfig["thresholds"][number][];
