@@ -64,7 +64,7 @@ function seededHistory(): BillingHistoryDay[] {
 
 /** Only `projectedUsd` is read by the daily report; the rest is the shape's filler. */
 function forecastOf(projectedUsd: number): MonthEndForecast {
-  return { billingMonth: "2026-03", projectedUsd, fixedUsd: 0, usageUsd: projectedUsd, method: "run-rate", details: {} as MonthEndForecast["details"] };
+  return { billingMonth: "2026-03", projectedUsd, fixedUsd: 0, usageUsd: projectedUsd, method: "fixed-resources+usage-run-rate", details: {} as MonthEndForecast["details"] };
 }
 
 let database: TestDatabase;
