@@ -5,6 +5,7 @@
  * reported together, each with its JSON path, and no Slack or webhook URL (they carry their
  * secret in the path) is ever echoed back.
  */
+import { APP_RULES, MONITOR_WINDOWS, type MonitorWindow } from "../../../alerts/rules";
 import { DEFAULT_THRESHOLD_AMOUNTS_USD } from "../../../core/billing-thresholds";
 import { resolveSpikeOptions, type SpikeOptions } from "../../../core/spikes";
 import { validateUnitCostConfig, type UnitCostConfig } from "../../../core/unit-cost";
@@ -24,6 +25,23 @@ export interface ReportConfig {
   recipients: AlertRecipients;
 }
 
+/**
+ * An App Platform app the hourly `check` watches itself (DigitalOcean has no monitor alert
+ * type for apps). Mirrors the stack's `appWatches` export, so that list can be pasted here.
+ */
+export interface AppWatchConfig {
+  name: string;
+  appId: string;
+  /** Memory above this percent for the whole window opens an incident (default 80, alerts/rules APP_RULES). */
+  memoryThresholdPercent: number;
+  /** The monitor-alert window spelling ("5m", "10m", "30m", "1h"). */
+  window: MonitorWindow;
+  windowMinutes: number;
+  /** Bytes served per day above this many GiB (2^30 bytes) alert once per day; no check when absent. */
+  bandwidthAllowanceGiBPerDay?: number;
+  recipients: AlertRecipients;
+}
+
 /** The validated, frozen tracker configuration. */
 export interface TrackerConfig {
   /** Monthly budget the forecast is compared with. */
@@ -40,6 +58,8 @@ export interface TrackerConfig {
   accountUrn?: string;
   /** Linked from every notification when set. */
   dashboardUrl?: string;
+  /** Apps whose memory and daily bandwidth `check` watches; empty when none are configured. */
+  apps: readonly AppWatchConfig[];
 }
 
 /** Thrown by {@link parseTrackerConfig}; `problems` lists every finding with its JSON path. */
@@ -50,11 +70,14 @@ export class TrackerConfigError extends Error {
   }
 }
 
-const TOP_LEVEL_KEYS = new Set(["budgetMonthlyUsd", "recipients", "thresholds", "forecast", "spikes", "reports", "units", "email", "accountUrn", "dashboardUrl"]);
+const TOP_LEVEL_KEYS = new Set(["budgetMonthlyUsd", "recipients", "thresholds", "forecast", "spikes", "reports", "units", "email", "accountUrn", "dashboardUrl", "apps"]);
 const RECIPIENT_KEYS = ["email", "slack", "webhook"] as const;
 // Deliberately loose: one @, no spaces. The SMTP server is the judge of deliverability.
 const EMAIL_PATTERN = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const SLACK_CHANNEL_PATTERN = /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/i;
+// App ids are UUIDs (apps/models/app.yml `id`, e.g. 4f6c71e2-1e90-4762-9fee-6cc4a0a9f2cf).
+const APP_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const WINDOW_MINUTES: Record<MonitorWindow, number> = { "5m": 5, "10m": 10, "30m": 30, "1h": 60 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -262,8 +285,10 @@ export function parseTrackerConfig(input: unknown): TrackerConfig {
     }
   }
 
+  const apps = parseApps(checker, input.apps, defaults);
+
   const emailSection = objectAt(checker, input, "email");
-  const usesEmail = [...thresholds.map((t) => t.recipients), forecast.recipients, spikes.recipients, reports.daily.recipients, reports.weekly.recipients].some((r) => r.email.length > 0);
+  const usesEmail = [...thresholds.map((t) => t.recipients), ...apps.map((app) => app.recipients), forecast.recipients, spikes.recipients, reports.daily.recipients, reports.weekly.recipients].some((r) => r.email.length > 0);
   const from = emailSection?.from;
   if (emailSection) checker.unknownKeys(emailSection, ["from"], "email");
   if (from !== undefined && (typeof from !== "string" || from.trim() === "")) checker.add(`email.from must be a sender like "do-cost-guard <billing@example.com>" (got ${shown(from)})`);
@@ -289,8 +314,55 @@ export function parseTrackerConfig(input: unknown): TrackerConfig {
     ...(units ? { units } : {}),
     ...(typeof accountUrn === "string" ? { accountUrn } : {}),
     ...(typeof dashboardUrl === "string" ? { dashboardUrl } : {}),
+    apps,
   };
   return deepFreeze(config);
+}
+
+/** The `apps` list: each entry named, a UUID app id at most once, a percent, a monitor window, an optional allowance. */
+function parseApps(checker: Checker, raw: unknown, defaults: AlertRecipients): AppWatchConfig[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    checker.add(`apps must be a list of {name, appId, memoryThresholdPercent, window, bandwidthAllowanceGiBPerDay, email, slack, webhook} (got ${shown(raw)})`);
+    return [];
+  }
+  const apps: AppWatchConfig[] = [];
+  const seen = new Map<string, number>();
+  raw.forEach((entry: unknown, i) => {
+    const at = `apps[${i}]`;
+    if (!isRecord(entry)) return checker.add(`${at} must be an object {name, appId, memoryThresholdPercent, window, …} (got ${shown(entry)})`);
+    checker.unknownKeys(entry, ["name", "appId", "memoryThresholdPercent", "window", "bandwidthAllowanceGiBPerDay", ...RECIPIENT_KEYS], at);
+    const { name, appId, memoryThresholdPercent = APP_RULES.memory.defaultThreshold, window = APP_RULES.memory.defaultWindow, bandwidthAllowanceGiBPerDay } = entry;
+    let ok = true;
+    const problem = (message: string) => {
+      checker.add(message);
+      ok = false;
+    };
+    if (typeof name !== "string" || name.trim() === "") problem(`${at}.name must be a non-empty name for the app (got ${shown(name)})`);
+    if (typeof appId !== "string" || !APP_ID_PATTERN.test(appId)) problem(`${at}.appId must be an App Platform app id (a UUID) (got ${shown(appId)})`);
+    else if (seen.has(appId.toLowerCase())) problem(`${at}.appId repeats apps[${seen.get(appId.toLowerCase())}].appId (got ${appId})`);
+    else seen.set(appId.toLowerCase(), i);
+    if (typeof memoryThresholdPercent !== "number" || !(memoryThresholdPercent > 0 && memoryThresholdPercent < 100)) {
+      problem(`${at}.memoryThresholdPercent must be a percent between 0 and 100 (got ${shown(memoryThresholdPercent)})`);
+    }
+    if (typeof window !== "string" || !(MONITOR_WINDOWS as readonly string[]).includes(window)) problem(`${at}.window must be one of ${MONITOR_WINDOWS.join(", ")} (got ${shown(window)})`);
+    if (bandwidthAllowanceGiBPerDay !== undefined && !(typeof bandwidthAllowanceGiBPerDay === "number" && Number.isFinite(bandwidthAllowanceGiBPerDay) && bandwidthAllowanceGiBPerDay > 0)) {
+      problem(`${at}.bandwidthAllowanceGiBPerDay must be a positive number of GiB (got ${shown(bandwidthAllowanceGiBPerDay)})`);
+    }
+    const recipients = sectionRecipients(checker, entry, at, defaults);
+    if (!hasAny(recipients)) problem(`${at} must list at least one email, slack or webhook recipient (or set top-level recipients)`);
+    if (!ok) return;
+    apps.push({
+      name: name as string,
+      appId: appId as string,
+      memoryThresholdPercent: memoryThresholdPercent as number,
+      window: window as MonitorWindow,
+      windowMinutes: WINDOW_MINUTES[window as MonitorWindow],
+      ...(bandwidthAllowanceGiBPerDay !== undefined ? { bandwidthAllowanceGiBPerDay: bandwidthAllowanceGiBPerDay as number } : {}),
+      recipients,
+    });
+  });
+  return apps;
 }
 
 function deepFreeze<T>(value: T): T {
