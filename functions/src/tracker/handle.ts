@@ -3,7 +3,7 @@
  * and the tests all call it with their own dependencies and clock, so what runs on schedule
  * in production is exactly what the month-replay test exercises.
  *
- * - `check` (hourly): ingest, thresholds, forecast, spikes, then deliver the outbox.
+ * - `check` (hourly): ingest, thresholds, forecast, spikes, App Platform watches, then deliver the outbox.
  * - `daily` / `weekly`: `check`, then the report (deduplicated per date / ISO week).
  * - `history`: back-fill daily history from invoices (and billing insights).
  */
@@ -15,6 +15,7 @@ import type { UnitCostConfig } from "../../../core/unit-cost";
 import { deliverPending, type DeliveryOptions, type DeliveryResult, type Transports } from "../notify/outbox";
 import { CostStore } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
+import { checkApps, type AppHealthApi, type AppHealthResult } from "./app-health";
 import { findSpikes, fireForecast, fireSpikes, fireThresholds, projectMonthEnd, type FiredAlerts } from "./alerts";
 import type { TrackerConfig } from "./config";
 import { backfillHistory, type HistoryResult } from "./history";
@@ -29,7 +30,7 @@ export const TRACKER_TASKS: readonly TrackerTask[] = ["check", "daily", "weekly"
 
 /** What a task needs from the outside world; everything is injected, including the clock. */
 export interface TrackerDeps {
-  client: TrackerApi;
+  client: TrackerApi & AppHealthApi;
   /** A migrated database (CostStore.open / openStore did it); the ingest needs its transactions. */
   db: SqlClient;
   transports: Transports;
@@ -48,6 +49,8 @@ export interface CheckResult {
   /** Spikes found on yesterday (fired or fired before). */
   spikes: Spike[];
   fired: FiredAlerts;
+  /** App memory incidents, recoveries and bandwidth days fired, and apps that could not be read. */
+  apps: AppHealthResult;
   delivery: DeliveryResult;
 }
 
@@ -82,9 +85,11 @@ async function check(store: CostStore, deps: TrackerDeps): Promise<CheckResult> 
   const spikeKeys = await fireSpikes(store, config, spikes, now);
   const fired: FiredAlerts = { thresholds, forecast: forecastKey, spikes: spikeKeys };
   if (thresholds.length + spikeKeys.length > 0 || forecastKey) log.info(`fired ${[...thresholds, ...(forecastKey ? [forecastKey] : []), ...spikeKeys].join(", ")}`);
+  const apps = await checkApps(deps.client, store, config, now, log);
+  if (apps.fired.length > 0) log.info(`fired ${apps.fired.join(", ")}`);
   const delivery = await deliverAll(store, deps);
   if (delivery.failed > 0) log.warn(`${delivery.failed} notification(s) failed and will be retried on a later run`);
-  return { ingest, forecast, spikes, fired, delivery };
+  return { ingest, forecast, spikes, fired, apps, delivery };
 }
 
 /** Reads the configured unit count: a constant, a JSON value over HTTP, or one row of a read-only query. */
