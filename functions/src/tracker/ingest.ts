@@ -53,9 +53,12 @@ export interface AccountReading {
 /** Reads everything `check` needs; throws (with nothing written) if any list cannot be read whole. */
 export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<AccountReading> {
   log.info("reading balance, invoice preview and resource lists");
-  const [balance, invoices, droplets, databases, volumes, clusters, balancers, apps] = await Promise.all([
+  // The preview's items need nothing from the other reads, so they are fetched alongside them
+  // rather than after: one round trip less on every hourly run.
+  const [balance, invoices, previewItems, droplets, databases, volumes, clusters, balancers, apps] = await Promise.all([
     api.getBalance(),
     api.listInvoices(),
+    api.listInvoiceItems("preview"),
     api.listDroplets(),
     api.listDatabaseClusters(),
     api.listVolumes(),
@@ -63,7 +66,6 @@ export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<Acc
     api.listLoadBalancers(),
     api.listApps(),
   ]);
-  const previewItems = await api.listInvoiceItems("preview");
   log.info(`read ${previewItems.length} invoice items and ${droplets.length + databases.length + volumes.length + clusters.length + balancers.length + apps.length} resources`);
   const tagsByResource = new Map<string, string[]>();
   const existingResources = new Set<string>();

@@ -30,9 +30,9 @@ export const RECIPIENTS = {
   forecast: "forecast@restaurant.example",
 } as const;
 
-/** The config the scenario runs with; HTTP recipients point at a local receiver. */
-export function scenarioConfig(receiverUrl: string): TrackerConfig {
-  return parseTrackerConfig({
+/** The config the scenario runs with, as the JSON file the CLI reads; HTTP recipients point at a local receiver. */
+export function scenarioConfigJson(receiverUrl: string): Record<string, unknown> {
+  return {
     budgetMonthlyUsd: BUDGET_USD,
     thresholds: [
       { amountUsd: 10, email: [RECIPIENTS.t10] },
@@ -48,7 +48,12 @@ export function scenarioConfig(receiverUrl: string): TrackerConfig {
     },
     units: { name: "active restaurant", source: { kind: "count", value: 140 } },
     email: { from: "do-cost-guard <billing@restaurant.example>" },
-  });
+  };
+}
+
+/** {@link scenarioConfigJson}, validated. */
+export function scenarioConfig(receiverUrl: string): TrackerConfig {
+  return parseTrackerConfig(scenarioConfigJson(receiverUrl));
 }
 
 function item(line: InvoiceResource, amountUsd: number, duration: number, unit: string): InvoiceItem {
@@ -127,16 +132,9 @@ export function memoryLog(): TrackerLog & { lines: string[] } {
   return { lines, info: (line) => lines.push(line), warn: (line) => lines.push(`warning: ${line}`) };
 }
 
-/**
- * The replay's instants: every hour on `hourlyDays`, every 6 hours elsewhere — a full hourly
- * month is 744 runs, too slow for one test file; the exactly-once logic is the same whatever
- * the step, and the day attribution spreads each run's delta over the hours since the last.
- */
-export function replayInstants(hourlyDays: ReadonlySet<number>): Date[] {
+/** Every hour of the month, 2026-03-01T00:00Z to 2026-03-31T23:00Z: the 744 instants a `0 * * * *` schedule runs at. */
+export function everyHourOfTheMonth(): Date[] {
   const instants: Date[] = [];
-  for (let t = MONTH_START.getTime(); t < Date.UTC(2026, 3, 1); t += 3_600_000) {
-    const at = new Date(t);
-    if (hourlyDays.has(at.getUTCDate()) || at.getUTCHours() % 6 === 0) instants.push(at);
-  }
+  for (let t = MONTH_START.getTime(); t < Date.UTC(2026, 3, 1); t += 3_600_000) instants.push(new Date(t));
   return instants;
 }
