@@ -66,7 +66,7 @@ const thresholdsSet = (entries: unknown): Mutation => set("thresholds", entries)
 
 // [rule, mutation of the complete config, the problem(s) reported]
 const RULES: [string, Mutation, string | string[]][] = [
-  ["unknown top-level key", set("budget", 10), "budget is not a known setting (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl)"],
+  ["unknown top-level key", set("budget", 10), "budget is not a known setting (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps)"],
   ["budget missing", set("budgetMonthlyUsd", undefined), "budgetMonthlyUsd must be a positive number of US dollars (got undefined)"],
   ["budget zero", set("budgetMonthlyUsd", 0), "budgetMonthlyUsd must be a positive number of US dollars (got 0)"],
   ["budget as text", set("budgetMonthlyUsd", "320"), 'budgetMonthlyUsd must be a positive number of US dollars (got "320")'],
@@ -164,7 +164,7 @@ it("reports every problem at once, in the order of the config, in one error mess
     colour: "red",
   };
   const problems = [
-    "colour is not a known setting (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl)",
+    "colour is not a known setting (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps)",
     "budgetMonthlyUsd must be a positive number of US dollars (got -1)",
     'recipients.email[0] must be an email address like ops@example.com (got "nobody")',
     'recipients.slack[0].channel must be a Slack channel name like #billing (got "costs room")',
