@@ -14,7 +14,6 @@ import { notificationsFor } from "../notify/outbox";
 import { renderForecastAlert, renderSpike, renderThresholdCrossed } from "../notify/render";
 import type { CostStore } from "../store/cost-store";
 import type { AccountReading } from "./ingest";
-import { resourceKeyOf } from "./ingest";
 import type { TrackerConfig } from "./config";
 
 /** Which alert events one run fired (keys), for logs and tests. */
@@ -65,22 +64,11 @@ export function fixedResourcesOf(reading: AccountReading, now: Date): FixedResou
   const month = billingMonthOf(now);
   const start = monthStart(month);
   const elapsed = hoursElapsedInMonth(month, now);
-  const byKey = new Map<string, { cents: number; hours: number }>();
-  for (const item of reading.previewItems) {
-    if ((item.duration_unit ?? "").toLowerCase() !== "hours") continue;
-    const hours = Number(item.duration ?? "0");
-    const amount = Number(item.amount ?? "0");
-    if (!(hours > 0) || !(amount > 0)) continue;
-    const key = `${resourceKeyOf(item)}\u0000${item.product ?? ""}`;
-    const entry = byKey.get(key) ?? { cents: 0, hours: 0 };
-    entry.cents += Math.round(amount * 100);
-    entry.hours = Math.max(entry.hours, hours);
-    byKey.set(key, entry);
-  }
   const resources: FixedResource[] = [];
   const onInvoice = new Set<string>();
-  for (const [key, { cents, hours }] of byKey) {
-    const resourceKey = key.split("\u0000")[0]!;
+  // The ingest summed each resource × product's hourly items while reading (CumulativeLine).
+  for (const { resourceKey, hourlyCents: cents, hours } of reading.previewLines.values()) {
+    if (hours === 0) continue;
     onInvoice.add(resourceKey);
     const monthlyUsd = ((cents / 100) * MONTHLY_CAP_HOURS) / Math.min(hours, MONTHLY_CAP_HOURS);
     const listed = reading.existingResources.has(resourceKey) || !/^[0-9a-f-]{8,}$|^\d+$/.test(resourceKey);

@@ -50,17 +50,18 @@ export async function backfillHistory(api: TrackerApi, db: SqlClient, accountUrn
     const first = isoDate(monthStart(month));
     const dates = Array.from({ length: daysInMonth(month) }, (_, i) => addDays(first, i));
     const weights = await dailyWeights(api, accountUrn, month, dates, log);
-    const perDate = dates.map((): (ResourceDailyCost & { tagKey: undefined })[] => []);
+    const perDate = dates.map((): ResourceDailyCost[] => []);
     for (const line of cumulativeLines(items, noTags).values()) {
       splitByWeight(line.cents, weights).forEach((cents, i) => {
-        if (cents !== 0) perDate[i]!.push({ date: dates[i]!, resourceUuid: line.resourceKey, product: line.product, projectName: line.projectName, amountUsd: fromCents(cents), tagKey: undefined });
+        if (cents !== 0) perDate[i]!.push({ date: dates[i]!, resourceUuid: line.resourceKey, product: line.product, projectName: line.projectName, amountUsd: fromCents(cents) });
       });
     }
     let mtdCents = 0;
     dates.forEach((date, i) => {
       mtdCents += perDate[i]!.reduce((sum, row) => sum + toCents(row.amountUsd), 0);
-      days.push(historyDay(date, perDate[i]!, fromCents(mtdCents), noTags));
-      rows.push(...perDate[i]!.map(({ tagKey: _tagKey, ...row }) => row));
+      // Closed months' tags are unknown (resources may be gone): everything is filed as untagged.
+      days.push(historyDay(date, perDate[i]!, fromCents(mtdCents), noTags, () => undefined));
+      rows.push(...perDate[i]!);
     });
     months.push(month);
   }

@@ -40,7 +40,12 @@ export interface TrackerLog {
 export interface AccountReading {
   balance: Balance;
   invoices: InvoiceList;
-  previewItems: InvoiceItem[];
+  /**
+   * The invoice preview summed per resource × product (keyed by {@link lineKey}). The items
+   * themselves (100,000 in a big month) are not kept: everything after the read needs only
+   * these sums, so the items can be collected while the run writes.
+   */
+  previewLines: ReadonlyMap<string, CumulativeLine>;
   droplets: Droplet[];
   databases: DatabaseCluster[];
   volumes: Volume[];
@@ -82,7 +87,7 @@ export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<Acc
   // Load balancers and apps cannot be tagged; they exist (for the forecast) but stay untagged.
   for (const balancer of balancers) note(balancer.id, undefined);
   for (const app of apps) note(app.id, undefined);
-  return { balance, invoices, previewItems, droplets, databases, volumes, tagsByResource, existingResources };
+  return { balance, invoices, previewLines: cumulativeLines(previewItems, tagsByResource), droplets, databases, volumes, tagsByResource, existingResources };
 }
 
 /** How an invoice line is keyed to a resource: its uuid, else its id, else product + description. */
@@ -103,19 +108,50 @@ export interface CumulativeLine {
   product: string;
   projectName: string | null;
   cents: number;
+  /** Cents of its positive items billed in hours, and the most hours one of them ran: what the forecast prices the resource from (0 and 0 when none). */
+  hourlyCents: number;
+  hours: number;
 }
 
+/** The map key of a resource × product line. */
+export function lineKey(resourceKey: string, product: string): string {
+  return `${resourceKey}\u0000${product}`;
+}
+
+/** An item's amount in cents; the index is formatted into the field name only when the amount is bad. */
+function itemCents(amount: string | undefined, index: number): number {
+  try {
+    return toCents(parseUsd(amount ?? "0", "amount"));
+  } catch {
+    return toCents(parseUsd(amount ?? "0", `invoice_items[${index}].amount`));
+  }
+}
+
+/**
+ * Sums invoice items into one line per resource × product, keyed by {@link lineKey}. A month
+ * can hold 100,000 items for 2,000 lines, so items are grouped by resource, then product,
+ * and a key string is built once per line rather than once per item.
+ */
 export function cumulativeLines(items: readonly InvoiceItem[], tags: ReadonlyMap<string, readonly string[]>): Map<string, CumulativeLine> {
-  const lines = new Map<string, CumulativeLine>();
-  items.forEach((item, index) => {
+  const byResource = new Map<string, Map<string, CumulativeLine>>();
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
     const product = item.product || "(unknown product)";
     const resourceKey = resourceKeyOf(item);
-    const key = `${resourceKey}\u0000${product}`;
-    const cents = toCents(parseUsd(item.amount ?? "0", `invoice_items[${index}].amount`));
-    const line = lines.get(key);
+    const cents = itemCents(item.amount, index);
+    let products = byResource.get(resourceKey);
+    if (products === undefined) byResource.set(resourceKey, (products = new Map()));
+    let line = products.get(product);
     if (line) line.cents += cents;
-    else lines.set(key, { resourceKey, tagKey: tagKeyOf(item, tags), product, projectName: item.project_name || null, cents });
-  });
+    else products.set(product, (line = { resourceKey, tagKey: tagKeyOf(item, tags), product, projectName: item.project_name || null, cents, hourlyCents: 0, hours: 0 }));
+    const hours = Number(item.duration ?? "0");
+    if (cents > 0 && hours > 0 && (item.duration_unit ?? "").toLowerCase() === "hours") {
+      line.hourlyCents += cents;
+      line.hours = Math.max(line.hours, hours);
+    }
+  }
+  const lines = new Map<string, CumulativeLine>();
+  for (const products of byResource.values()) for (const line of products.values()) lines.set(lineKey(line.resourceKey, line.product), line);
   return lines;
 }
 
@@ -131,14 +167,24 @@ export function splitByWeight(cents: number, weights: readonly number[]): number
   return parts;
 }
 
-/** One day of history from that day's per-resource costs, with the tag allocation joined in. */
-export function historyDay(date: IsoDate, rows: readonly (ResourceDailyCost & { tagKey: string | undefined })[], monthToDateUsd: number, tags: ReadonlyMap<string, readonly string[]>): BillingHistoryDay {
-  const items: AllocationItem[] = rows.map((row) => ({
-    product: row.product,
-    amountUsd: row.amountUsd,
-    ...(row.tagKey ? { resourceUuid: row.tagKey } : {}),
-    ...(row.projectName ? { projectName: row.projectName } : {}),
-  }));
+/**
+ * One day of history from that day's per-resource costs, with the tag allocation joined in;
+ * `tagKeyOf` names the resource key a row's tags are filed under (see tagKeyOf above).
+ */
+export function historyDay(
+  date: IsoDate,
+  rows: readonly ResourceDailyCost[],
+  monthToDateUsd: number,
+  tags: ReadonlyMap<string, readonly string[]>,
+  tagKeyOf: (resourceUuid: string) => string | undefined,
+): BillingHistoryDay {
+  const items: AllocationItem[] = rows.map((row) => {
+    const item: AllocationItem = { product: row.product, amountUsd: row.amountUsd };
+    const tagKey = tagKeyOf(row.resourceUuid);
+    if (tagKey) item.resourceUuid = tagKey;
+    if (row.projectName) item.projectName = row.projectName;
+    return item;
+  });
   const allocation = allocateCosts(items, tags);
   const costByTag: CostBreakdown = {};
   for (const [key, values] of Object.entries(allocation.byTagKey)) for (const [value, usd] of Object.entries(values)) costByTag[`${key}:${value}`] = usd;
@@ -165,8 +211,6 @@ export interface IngestResult {
   itemsUsed: boolean;
 }
 
-type DayRow = ResourceDailyCost & { tagKey: string | undefined };
-
 /**
  * Writes one reading. Per resource and product, what the preview bills beyond the days already
  * stored is the cost of the time since the previous run, so it is spread over the hours from
@@ -190,7 +234,7 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     generatedAt: reading.balance.generated_at ? new Date(reading.balance.generated_at) : now,
     invoicePreviewUsd: previewUsd === undefined ? null : parseUsd(previewUsd, "invoice_preview.amount"),
   };
-  const lines = [...cumulativeLines(itemsUsed ? reading.previewItems : [], reading.tagsByResource)].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const lines = itemsUsed ? [...reading.previewLines].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : [];
 
   return new CostStore(db).transaction(async (store) => {
     await store.lockHistoryWriters();
@@ -211,17 +255,18 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     });
 
     const tagKeyByResource = new Map(lines.map(([, line]) => [line.resourceKey, line.tagKey]));
+    const tagKeyOfRow = (resourceUuid: string) => tagKeyByResource.get(resourceUuid);
     const attributed = new Map<string, number>();
-    const rowsByDate = new Map<IsoDate, Map<string, DayRow>>(dates.map((d) => [d, new Map()]));
+    const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>(dates.map((d) => [d, new Map()]));
     let mtdBeforeCents = 0;
     for (const row of stored) {
-      const key = `${row.resourceUuid}\u0000${row.product}`;
+      const key = lineKey(row.resourceUuid, row.product);
       attributed.set(key, (attributed.get(key) ?? 0) + toCents(row.amountUsd));
       const day = rowsByDate.get(row.date);
-      if (day) day.set(key, { ...row, tagKey: tagKeyByResource.get(row.resourceUuid) });
+      if (day) day.set(key, row);
       else mtdBeforeCents += toCents(row.amountUsd);
     }
-    const changed: DayRow[] = [];
+    const changed: ResourceDailyCost[] = [];
     for (const [key, line] of lines) {
       splitByWeight(line.cents - (attributed.get(key) ?? 0), weights).forEach((cents, i) => {
         const date = dates[i]!;
@@ -229,13 +274,12 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
         const existing = day.get(key);
         // Nothing to add on a past day: leave it; today always gets its row so the day exists.
         if (cents === 0 && (existing || date !== today)) return;
-        const row: DayRow = {
+        const row: ResourceDailyCost = {
           date,
           resourceUuid: line.resourceKey,
           product: line.product,
           projectName: line.projectName,
           amountUsd: fromCents((existing ? toCents(existing.amountUsd) : 0) + cents),
-          tagKey: line.tagKey,
         };
         day.set(key, row);
         changed.push(row);
@@ -247,9 +291,9 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     for (const date of dates) {
       const rows = [...rowsByDate.get(date)!.values()];
       mtdCents += rows.reduce((sum, row) => sum + toCents(row.amountUsd), 0);
-      days.push(historyDay(date, rows, fromCents(mtdCents), reading.tagsByResource));
+      days.push(historyDay(date, rows, fromCents(mtdCents), reading.tagsByResource, tagKeyOfRow));
     }
-    await store.upsertResourceDailyCosts(changed.map(({ tagKey: _tagKey, ...row }) => row));
+    await store.upsertResourceDailyCosts(changed);
     await store.upsertBillingHistory(days);
     return { billingMonth, monthToDateUsd, snapshot, daysWritten: dates, itemsUsed };
   });
