@@ -2,8 +2,12 @@
  * do-cost-guard: the composition root. Reads validated configuration once and hands each
  * component its slice; no resource logic lives here.
  */
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
 import { ResourceAlerts } from "./alerts/resource-alerts";
 import { loadConfig } from "./config";
+import { buildFunctions, DEFAULT_FUNCTIONS_RUNTIME } from "./functions/build";
+import { CostTracker } from "./functions/deploy/cost-tracker";
 
 const config = loadConfig();
 
@@ -16,3 +20,39 @@ const resourceAlerts = new ResourceAlerts("resource-alerts", {
 export const alertPolicyIds = resourceAlerts.policyIds;
 /** App Platform apps the tracker polls for memory (no monitor alert type exists for apps). */
 export const appWatches = resourceAlerts.appWatches;
+
+// The tracker and dashboard are bundled by esbuild (no PGlite) each time the program runs, so the
+// deployed code is always this checkout's; the action's hash decides whether it is updated.
+const bundles = pulumi.output(buildFunctions({ log: () => undefined }));
+const bundleCode = (action: string) =>
+  bundles.apply((built) => {
+    const bundle = built.find((b) => b.name === action);
+    if (!bundle) throw new Error(`functions/build.ts built no ${action}`);
+    return fs.readFileSync(bundle.file, "utf8");
+  });
+
+const costTracker = new CostTracker("cost-tracker", {
+  region: config.tracker.region,
+  schedules: config.tracker.schedules,
+  memoryMb: config.tracker.memoryMb,
+  timeoutSeconds: config.tracker.timeoutSeconds,
+  runtime: DEFAULT_FUNCTIONS_RUNTIME,
+  trackerCode: bundleCode("cost-tracker/tracker"),
+  dashboardCode: bundleCode("cost-tracker/dashboard"),
+  trackerConfigJson: config.tracker.trackerConfigJson,
+  digitalOceanToken: config.tracker.digitalOceanToken,
+  databaseUrl: config.tracker.databaseUrl,
+  smtpUrl: config.tracker.smtpUrl,
+  dashboardPassword: config.tracker.dashboardPassword,
+});
+
+/** The cost dashboard (HTTP Basic user "do-cost-guard", or the password as a bearer token). */
+export const dashboardUrl = costTracker.dashboardUrl;
+export const functionsNamespaceId = costTracker.namespaceId;
+export const trackerSchedules = costTracker.scheduleNames;
+/** What the tracker itself costs per month on DigitalOcean Functions (GiB-seconds beyond the free allowance). */
+export const trackerMonthlyCost = {
+  usd: costTracker.monthlyCost.monthlyUsd,
+  gibSeconds: Math.round(costTracker.monthlyCost.gibSeconds),
+  freeGiBSeconds: costTracker.monthlyCost.freeGiBSeconds,
+};

@@ -58,6 +58,9 @@ export const FREE_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "digitalocean:index/tag:Tag",
   "digitalocean:index/volumeAttachment:VolumeAttachment",
   "digitalocean:index/vpc:Vpc",
+  // do-cost-guard's own Functions resources (dynamic providers): namespaces and triggers are free.
+  "pulumi-nodejs:dynamic/do-cost-guard:FunctionsNamespace",
+  "pulumi-nodejs:dynamic/do-cost-guard:FunctionsTrigger",
 ]);
 
 // App Platform's default instance size when a component sets none: OpenAPI
@@ -347,6 +350,7 @@ const PRICERS: ReadonlyMap<string, Pricer> = new Map<string, Pricer>([
   ["digitalocean:index/containerRegistry:ContainerRegistry", priceContainerRegistry],
   ["digitalocean:index/containerRegistries:ContainerRegistries", priceContainerRegistry],
   ["digitalocean:index/cdn:Cdn", priceCdn],
+  ["pulumi-nodejs:dynamic/do-cost-guard:FunctionsAction", priceFunctionsUsage],
 ]);
 
 /**

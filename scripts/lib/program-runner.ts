@@ -13,6 +13,7 @@ import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } fro
 export const SECRET_MASK = "[secret]";
 /** Stands in for a value only known after the resource is created. */
 export const UNKNOWN_MASK = "(known after apply)";
+const MAX_PRINTED_STRING = 1000;
 
 export interface RecordedResource {
   urn: string;
@@ -131,6 +132,7 @@ function recordRegistrations(into: RecordedResource[]): void {
     register(req, (err, resp) => {
       if (!err && resp) {
         const engineInputs = req.getObject()?.toJavaScript() ?? {};
+
         into.push({
           urn: resp.getUrn(),
           type: req.getType(),
@@ -190,6 +192,8 @@ async function settle(): Promise<void> {
 /** Replaces the engine's secret, unknown and resource-reference encodings with printable values. */
 export function mask(value: unknown): unknown {
   if (value === unknownValue) return UNKNOWN_MASK;
+  // Bundled function code and a dynamic resource's serialized provider are inputs too: say what they are, not all of them.
+  if (typeof value === "string" && value.length > MAX_PRINTED_STRING) return `(${value.length.toLocaleString("en-US")} characters)`;
   if (Array.isArray(value)) return value.map(mask);
   if (typeof value !== "object" || value === null) return value;
   const record = value as Record<string, unknown>;

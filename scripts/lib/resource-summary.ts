@@ -8,6 +8,7 @@ const MAX_GENERIC_SETTINGS = 4;
 
 /** "digitalocean:index/monitorAlert:MonitorAlert" → "digitalocean:MonitorAlert". */
 export function shortType(type: string): string {
+  if (type.startsWith("pulumi-nodejs:dynamic/")) return type.slice("pulumi-nodejs:dynamic/".length);
   const parts = type.split(":");
   return parts.length === 3 ? `${parts[0]}:${parts[2]}` : type;
 }
@@ -18,6 +19,7 @@ export function summarizeInputs(type: string, inputs: Record<string, unknown>): 
   const settings: string[] = [];
   for (const [key, value] of Object.entries(inputs)) {
     if (settings.length === MAX_GENERIC_SETTINGS) break;
+    if (key.startsWith("__")) continue; // engine plumbing such as a dynamic resource's provider
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") settings.push(`${key}=${value}`);
   }
   return settings.join(" ");

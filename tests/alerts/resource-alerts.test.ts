@@ -50,8 +50,33 @@ describe("index.ts with Pulumi.prod.yaml", () => {
     for (const alert of resourcesOfType(run, MONITOR_ALERT)) expect(alert.parentUrn).toBe(component?.urn);
   });
 
-  it("declares nothing but the component and its policies", () => {
-    expect(run.resources.filter((r) => r.custom).every((r) => r.type === MONITOR_ALERT)).toBe(true);
+  it("declares the cost tracker on Functions: a namespace, two actions and three schedules", () => {
+    const custom = run.resources.filter((r) => r.custom && r.type !== MONITOR_ALERT);
+    expect(custom.map((r) => `${r.type.replace("pulumi-nodejs:dynamic/do-cost-guard:", "")} ${r.name}`).sort()).toEqual([
+      "FunctionsAction cost-tracker-dashboard",
+      "FunctionsAction cost-tracker-tracker",
+      "FunctionsNamespace cost-tracker-namespace",
+      "FunctionsTrigger cost-tracker-check",
+      "FunctionsTrigger cost-tracker-daily",
+      "FunctionsTrigger cost-tracker-weekly",
+    ]);
+    const byName = Object.fromEntries(custom.map((r) => [r.name, r.inputs]));
+    expect(byName["cost-tracker-namespace"]).toMatchObject({ region: "fra1", label: "cost-tracker" });
+    expect(byName["cost-tracker-check"]).toMatchObject({ cron: "0 * * * *", body: { name: "check" }, enabled: true });
+    expect(byName["cost-tracker-daily"]).toMatchObject({ cron: "0 7 * * *", body: { name: "daily" } });
+    expect(byName["cost-tracker-weekly"]).toMatchObject({ cron: "0 7 * * 1", body: { name: "weekly" } });
+    expect(byName["cost-tracker-tracker"]).toMatchObject({ packageName: "cost-tracker", actionName: "tracker", web: false, limits: { timeoutMs: 300_000, memoryMb: 256 } });
+    expect(byName["cost-tracker-dashboard"]).toMatchObject({ actionName: "dashboard", web: true });
+    // Every deployment parameter (token, database URL, config with the Slack URL) is a secret.
+    expect(byName["cost-tracker-tracker"].parameters).toBe(SECRET_MASK);
+    expect(byName["cost-tracker-dashboard"].parameters).toBe(SECRET_MASK);
+  });
+
+  it("exports the schedules and what the tracker costs to run", () => {
+    expect(run.outputs.trackerSchedules).toEqual(["cost-tracker-check", "cost-tracker-daily", "cost-tracker-weekly"]);
+    // 730 checks × 10 s + 30.42 daily × 15 s + 4.33 weekly × 15 s = 7,300 + 456.25 + 65 = 7,821.25 s,
+    // at 256 MB = 0.25 GiB: ≈ 1,955 GiB-s, inside the 90,000 free GiB-s → $0.
+    expect(run.outputs.trackerMonthlyCost).toEqual({ usd: 0, gibSeconds: 1955, freeGiBSeconds: 90000 });
   });
 
   it("exports the App Platform apps the tracker must poll for memory", () => {

@@ -36,7 +36,7 @@ describe("npm run plan", () => {
     const { code, stdout, stderr } = plan(["--json", jsonFile]);
     expect(stderr).toContain("warning: do-cost-guard:alertSlackWebhookUrl is a secret the stack has not set");
     expect(code).toBe(0);
-    expect(stdout).toContain("Plan for do-cost-guard (stack prod): 8 resources to create");
+    expect(stdout).toContain("Plan for do-cost-guard (stack prod): 14 resources to create");
     // Monitor alerts are free: priced at $0, not unknown.
     expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-high\s+\$0\.00\s+orders-db CPU above 70% for 5 min/);
     expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-low\s+\$0\.00\s+orders-db CPU below 20% for 1 hour/);
@@ -45,7 +45,7 @@ describe("npm run plan", () => {
 
     const document = JSON.parse(fs.readFileSync(jsonFile, "utf8"));
     expect(document).toMatchObject({ version: 1, stack: "prod" });
-    expect(document.resources).toHaveLength(8);
+    expect(document.resources).toHaveLength(14);
     expect(document.resources[0]).toEqual({
       urn: "urn:pulumi:prod::do-cost-guard::do-cost-guard:alerts:ResourceAlerts$digitalocean:index/monitorAlert:MonitorAlert::orders-db-cpu-high",
       type: "digitalocean:index/monitorAlert:MonitorAlert",

@@ -134,7 +134,7 @@ describe("the bundled tracker's main", () => {
     const mtd = seededMtdUsd();
     expect(mtd).toBeGreaterThan(10);
 
-    const first = await tracker.main({ ...deploymentParams(), task: "check" });
+    const first = await tracker.main({ ...deploymentParams(), name: "check" });
     expect(first).toEqual({ task: "check", monthToDateUsd: mtd, fired: [`threshold:mtd-10:${month}`], delivered: 1, failed: 0 });
     expect(receiver.requests.map((request) => [request.method, request.path, request.status])).toEqual([["POST", "/hooks/t10", 200]]);
     expect(receiver.requests[0]!.body).toMatchObject({ type: expect.stringContaining("threshold") });
@@ -161,7 +161,7 @@ describe("the bundled tracker's main", () => {
   });
 
   it("answers 400 for a task a trigger cannot ask for, and for a config that is not JSON without quoting it", async () => {
-    expect(await tracker.main({ ...deploymentParams(), task: "history" })).toEqual({ statusCode: 400, error: 'task must be one of check, daily, weekly (got "history")' });
+    expect(await tracker.main({ ...deploymentParams(), name: "history" })).toEqual({ statusCode: 400, error: 'name (the task) must be one of check, daily, weekly (got "history")' });
     const broken = `{"thresholds": [{"amountUsd": 10, "webhook": ["${receiver.baseUrl}/hooks/secret-path"]}`;
     const answer = await tracker.main({ ...deploymentParams(), TRACKER_CONFIG: broken });
     expect(answer).toEqual({ statusCode: 400, error: expect.stringContaining("TRACKER_CONFIG is not valid JSON") });

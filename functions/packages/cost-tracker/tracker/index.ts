@@ -39,8 +39,12 @@ export interface TrackerActionParams {
   /** The tracker's JSON config, as a JSON string (how bound parameters arrive) or an object. */
   TRACKER_CONFIG?: unknown;
   DIGITALOCEAN_API_URL?: unknown;
-  /** From the trigger body; `check` when absent. */
-  task?: unknown;
+  /**
+   * The task, from the scheduled trigger's body. DigitalOcean's spec gives that body one field,
+   * `name` (specification/resources/functions/models/scheduled_details.yml), so the task travels
+   * there; `check` when absent.
+   */
+  name?: unknown;
   [other: string]: unknown;
 }
 
@@ -161,9 +165,9 @@ function readSettings(params: TrackerActionParams): TrackerSettings {
 }
 
 function taskOf(params: TrackerActionParams): ScheduledTask {
-  const task = params.task ?? "check";
+  const task = params.name ?? "check";
   if (typeof task === "string" && (SCHEDULED_TASKS as readonly string[]).includes(task)) return task as ScheduledTask;
-  throw new ParameterError(`task must be one of ${SCHEDULED_TASKS.join(", ")} (got ${JSON.stringify(task)?.slice(0, 40) ?? typeof task})`);
+  throw new ParameterError(`name (the task) must be one of ${SCHEDULED_TASKS.join(", ")} (got ${JSON.stringify(task)?.slice(0, 40) ?? typeof task})`);
 }
 
 /** Activation logs are stdout/stderr; these lines carry amounts and alert keys, never secrets. */

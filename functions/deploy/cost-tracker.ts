@@ -1,0 +1,102 @@
+/**
+ * The cost tracker on DigitalOcean Functions: a namespace, the tracker action with its three
+ * schedules (hourly check, daily and weekly reports) and the dashboard web action. The Pulumi
+ * DigitalOcean provider has no Functions resources (pulumi-digitalocean #883), so these are the
+ * dynamic providers in ./providers.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { TrackerSchedules } from "../../config";
+import { firesPerMonth } from "../../core/cron";
+import { estimateFunctionsUsage, type FunctionsUsageEstimate } from "../../core/pricing";
+import { FunctionsAction, type FunctionsNodeRuntime } from "./providers/action";
+import { FunctionsNamespace } from "./providers/namespace";
+import { FunctionsTrigger } from "./providers/trigger";
+
+export interface CostTrackerArgs {
+  region: string;
+  schedules: TrackerSchedules;
+  memoryMb: number;
+  timeoutSeconds: number;
+  runtime: FunctionsNodeRuntime;
+  /** The bundled actions (functions/build.ts). */
+  trackerCode: pulumi.Input<string>;
+  dashboardCode: pulumi.Input<string>;
+  /** Final parameters, all secrets: the tracker's JSON config, token, database and SMTP URLs, dashboard password. */
+  trackerConfigJson: pulumi.Input<string>;
+  digitalOceanToken: pulumi.Input<string>;
+  databaseUrl: pulumi.Input<string>;
+  smtpUrl: pulumi.Input<string>;
+  dashboardPassword: pulumi.Input<string>;
+}
+
+/**
+ * Expected wall time of one run, for the cost estimate: a check makes a few dozen paged API
+ * calls (about 10 s at DigitalOcean's latency); a report adds rendering and delivery. Our
+ * assumption (2026-11-27), to be replaced by measured activation durations.
+ */
+const ASSUMED_DURATION_MS = { check: 10_000, daily: 15_000, weekly: 15_000 } as const;
+const DASHBOARD_MEMORY_MB = 256;
+const PACKAGE = "cost-tracker";
+
+export class CostTracker extends pulumi.ComponentResource {
+  public readonly namespaceId: pulumi.Output<string>;
+  public readonly dashboardUrl: pulumi.Output<string | undefined>;
+  public readonly scheduleNames: string[];
+  /** What running the tracker costs per month on Functions, from the schedules and limits. */
+  public readonly monthlyCost: FunctionsUsageEstimate;
+
+  constructor(name: string, args: CostTrackerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("do-cost-guard:functions:CostTracker", name, {}, opts);
+
+    const namespace = new FunctionsNamespace(`${name}-namespace`, { region: args.region, label: name }, { parent: this });
+    const tracker = new FunctionsAction(
+      `${name}-tracker`,
+      {
+        namespaceId: namespace.namespaceId,
+        packageName: PACKAGE,
+        actionName: "tracker",
+        code: args.trackerCode,
+        runtime: args.runtime,
+        web: false,
+        limits: { timeoutMs: args.timeoutSeconds * 1000, memoryMb: args.memoryMb },
+        parameters: {
+          TRACKER_CONFIG: args.trackerConfigJson,
+          DIGITALOCEAN_TOKEN: args.digitalOceanToken,
+          DATABASE_URL: args.databaseUrl,
+          SMTP_URL: args.smtpUrl,
+        },
+      },
+      { parent: this },
+    );
+    const dashboard = new FunctionsAction(
+      `${name}-dashboard`,
+      {
+        namespaceId: namespace.namespaceId,
+        packageName: PACKAGE,
+        actionName: "dashboard",
+        code: args.dashboardCode,
+        runtime: args.runtime,
+        web: true,
+        limits: { timeoutMs: 30_000, memoryMb: DASHBOARD_MEMORY_MB },
+        parameters: { TRACKER_CONFIG: args.trackerConfigJson, DATABASE_URL: args.databaseUrl, DASHBOARD_PASSWORD: args.dashboardPassword },
+      },
+      { parent: this },
+    );
+    const tasks = Object.keys(args.schedules) as (keyof TrackerSchedules)[];
+    this.scheduleNames = tasks.map((task) => `${name}-${task}`);
+    for (const task of tasks) {
+      new FunctionsTrigger(
+        `${name}-${task}`,
+        // The body's only field in DigitalOcean's spec is `name`; the tracker reads its task there.
+        { namespaceId: namespace.namespaceId, name: `${name}-${task}`, functionName: tracker.qualifiedName, cron: args.schedules[task], body: { name: task }, enabled: true },
+        { parent: this },
+      );
+    }
+    this.monthlyCost = estimateFunctionsUsage(
+      tasks.map((task) => ({ name: task, invocationsPerMonth: firesPerMonth(args.schedules[task]), averageDurationMs: ASSUMED_DURATION_MS[task], memoryMb: args.memoryMb })),
+    );
+    this.namespaceId = namespace.namespaceId;
+    this.dashboardUrl = dashboard.webUrl;
+    this.registerOutputs({ namespaceId: this.namespaceId, dashboardUrl: this.dashboardUrl, scheduleNames: this.scheduleNames, monthlyCost: this.monthlyCost });
+  }
+}
