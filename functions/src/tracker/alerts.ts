@@ -14,7 +14,7 @@ import { notificationsFor } from "../notify/outbox";
 import { renderForecastAlert, renderSpike, renderThresholdCrossed } from "../notify/render";
 import type { CostStore } from "../store/cost-store";
 import type { AccountReading } from "./ingest";
-import type { TrackerConfig } from "./config";
+import type { ThresholdConfig, TrackerConfig } from "./config";
 
 /** Which alert events one run fired (keys), for logs and tests. */
 export interface FiredAlerts {
@@ -23,13 +23,26 @@ export interface FiredAlerts {
   spikes: string[];
 }
 
+/**
+ * The thresholds in force: the config's (authoritative) plus enabled ones added through the
+ * dashboard's API (`source = 'api'` rows of cost_alerts), each with its own recipients.
+ */
+async function thresholdsInForce(store: CostStore, config: TrackerConfig): Promise<ThresholdConfig[]> {
+  const configIds = new Set(config.thresholds.map((t) => t.id));
+  const added = (await store.listAlerts({ enabledOnly: true }))
+    .filter((alert) => alert.source === "api" && alert.kind === "threshold" && !configIds.has(alert.id))
+    .map((alert) => ({ id: alert.id, amountUsd: alert.thresholdUsd, recipients: alert.recipients }));
+  return [...config.thresholds, ...added];
+}
+
 /** Fires every threshold at or below month-to-date spend that has not fired this month, each to its own recipients. */
 export async function fireThresholds(store: CostStore, config: TrackerConfig, monthToDateUsd: number, now: Date): Promise<string[]> {
   const billingMonth = billingMonthOf(now);
   const firedKeys = new Set(await store.firedAlertKeys(billingMonth));
-  const alreadyFired = config.thresholds.filter((t) => firedKeys.has(thresholdEventKey(t.id, billingMonth))).map((t) => t.id);
+  const thresholds = await thresholdsInForce(store, config);
+  const alreadyFired = thresholds.filter((t) => firedKeys.has(thresholdEventKey(t.id, billingMonth))).map((t) => t.id);
   const fired: string[] = [];
-  for (const threshold of crossedThresholds(monthToDateUsd, config.thresholds, alreadyFired)) {
+  for (const threshold of crossedThresholds(monthToDateUsd, thresholds, alreadyFired)) {
     const message = renderThresholdCrossed({
       thresholdUsd: threshold.amountUsd,
       monthToDateUsd,
