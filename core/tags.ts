@@ -97,6 +97,38 @@ export function disallowedTagValues(
 }
 
 /**
+ * The tag requirement both the policy pack (`do-resource-require-tags`, before deploy) and the
+ * tracker's runtime hygiene report (`untagged`, for what bypassed the pack) enforce: one shape,
+ * one default, one verdict, so the two can never disagree on what "tagged" means.
+ */
+export interface RequireTagsConfig {
+  /** Keys every taggable resource needs as `key:value` tags. */
+  requiredKeys: string[];
+  /** Optional allow-list of values per key, e.g. `{ "env": ["prod", "staging"] }`. */
+  allowedValues: Record<string, string[]>;
+}
+
+/**
+ * Defaults: env/service/owner are the three keys the tracker allocates spend by
+ * (do-cost-guard convention, 2026-11-27); no value allow-lists until a stack's config sets them.
+ */
+export const REQUIRE_TAGS_DEFAULTS: Readonly<RequireTagsConfig> = Object.freeze({
+  requiredKeys: ["env", "service", "owner"],
+  allowedValues: {},
+});
+
+/** What is wrong with a resource's tags under a requirement; both lists empty when it complies. */
+export interface TagRequirementVerdict {
+  missingKeys: string[];
+  disallowed: DisallowedTagValue[];
+}
+
+/** Judges `tags` against `config`: the required keys no tag supplies, and the values an allow-list refuses. */
+export function checkRequiredTags(tags: readonly string[], config: Readonly<RequireTagsConfig>): TagRequirementVerdict {
+  return { missingKeys: missingRequiredKeys(tags, config.requiredKeys), disallowed: disallowedTagValues(tags, config.allowedValues) };
+}
+
+/**
  * The tags as they should read: each tag with a disallowed value becomes a placeholder, and a
  * placeholder is appended for each missing key, so a violation message can show the line to
  * paste, e.g. `["env:prod", "service:<service>"]` or `["env:<prod|staging>"]`.

@@ -1,0 +1,4 @@
+export * from "./types";
+export { DEFAULT_ADVICE_SETTINGS, resolveAdviceSettings, type AdviceSettings } from "./settings";
+export { ADVICE_RULES, ruleRegistry, runAdvice, type AdviceReport } from "./registry";
+export { suggestionId } from "./suggestion";
