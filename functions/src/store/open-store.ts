@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { CostStore } from "./cost-store";
 import { createPgliteClient } from "./pglite-client";
 import { createPostgresClient } from "./pg-client";
@@ -16,8 +17,9 @@ export interface StoreEnvironment {
 
 /**
  * Picks the backend from the environment: Postgres when DATABASE_URL is set, otherwise the
- * embedded PGlite database (so `npm run tracker` works with nothing installed). The URL is
- * never echoed back in errors: it usually carries a password.
+ * embedded PGlite database (so `npm run tracker` works with nothing installed), creating its
+ * directory and any missing parents. The URL is never echoed back in errors: it usually
+ * carries a password.
  */
 export async function connectStoreClient(env: StoreEnvironment): Promise<SqlClient> {
   const url = env.DATABASE_URL?.trim();
@@ -26,7 +28,11 @@ export async function connectStoreClient(env: StoreEnvironment): Promise<SqlClie
     return createPostgresClient({ connectionString: url });
   }
   const dir = env.PGLITE_DIR?.trim() || DEFAULT_PGLITE_DIR;
-  return createPgliteClient(dir === "memory" ? undefined : dir);
+  if (dir === "memory") return createPgliteClient();
+  // PGlite creates its own directory but not the parents: on a fresh clone `.do-cost-guard/`
+  // does not exist yet and the first `npm run tracker` would fail with ENOENT.
+  mkdirSync(dir, { recursive: true });
+  return createPgliteClient(dir);
 }
 
 /** Connects (see connectStoreClient), migrates, and returns the tracker's store. */
