@@ -3,9 +3,11 @@
  * resource that exists 672 hours (28 days × 24) or more in a calendar month costs its monthly
  * price, and the hourly price is the monthly price / 672. Since 2026-01-01 the time is counted
  * per second (minimum 60 s or $0.01) instead of per started hour, so `hours` may be fractional.
- * Sources: ../shared/docs/DO-API-NOTES.md ("Droplets bill hourly up to a monthly cap (672 hours)");
- * https://www.digitalocean.com/community/questions/how-billing-works-for-1-hour (DigitalOcean staff
- * answer on per-second billing from 2026-01-01), both read 2026-11-27. This is the one place that
+ * Sources: DigitalOcean's pricing page as quoted by DigitalOcean staff in
+ * https://www.digitalocean.com/community/questions/why-is-pricing-shown-as-monthly-and-hourly-price
+ * ("All Droplets are billed hourly up to a monthly cap of 672 hours (the number of hours in 4 weeks)"),
+ * read 2026-11-29; https://www.digitalocean.com/community/questions/how-billing-works-for-1-hour
+ * (DigitalOcean staff answer on per-second billing from 2026-01-01), read 2026-11-27. This is the one place that
  * rule lives; pricing and forecasting both call it.
  */
 export const MONTHLY_CAP_HOURS = 672;

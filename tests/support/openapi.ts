@@ -20,11 +20,8 @@ import Ajv2019 from "ajv/dist/2019";
 import type { ValidateFunction, ErrorObject } from "ajv";
 import addFormats from "ajv-formats";
 
-/** CI lays `shared/` beside the repository clone, as on the development machines. */
-export const DIGITALOCEAN_OPENAPI_PATH = path.resolve(
-  __dirname,
-  "../../../shared/reference/digitalocean-openapi/digitalocean-openapi.json",
-);
+/** The bundled spec vendored in the repository (commit and licence in its NOTICE). */
+export const DIGITALOCEAN_OPENAPI_PATH = path.resolve(__dirname, "../../vendor/digitalocean-openapi/digitalocean-openapi.json");
 
 /** A JSON value as the spec holds it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

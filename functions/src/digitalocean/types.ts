@@ -1,7 +1,8 @@
 /**
  * The DigitalOcean API shapes the tracker reads, written by hand from DigitalOcean's OpenAPI
- * spec (each cites its file under `shared/reference/digitalocean-openapi/specification/resources/`,
- * or under `specification/` for the `shared/` files).
+ * spec (each cites its file under `specification/resources/` of github.com/digitalocean/openapi
+ * at the commit named in vendor/digitalocean-openapi/NOTICE, or under `specification/` for
+ * the `shared/` files).
  * Only fields we use or display are listed; the spec marks almost everything optional, and so
  * do these types where the spec does. Amounts stay strings exactly as the API sends them:
  * converting them is the caller's job (`core/money` `parseUsd`), so no precision is lost here.
