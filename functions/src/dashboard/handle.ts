@@ -13,12 +13,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { addDays, billingMonthOf, daysBetween, isoDate, monthStart, parseIsoDate, type BillingMonth, type IsoDate } from "../../../core/calendar";
-import { forecastMonthEnd, type ForecastMethod } from "../../../core/forecast";
+import { forecastMonthEnd } from "../../../core/forecast";
 import { roundUsd, sumUsd, toCents } from "../../../core/money";
 import type { CostStore } from "../store/cost-store";
-import type { AlertEvent, AlertRecipients, BillingHistoryDay, CostAlert, CostBreakdown, JsonObject } from "../store/types";
+import type { AlertEvent, AlertRecipients, BillingHistoryDay, CostAlert, CostBreakdown } from "../store/types";
 import { AUTH_REALM, isAuthorized, type DashboardAuth } from "./auth";
+import { bodyExceeds, MAX_REQUEST_BODY_BYTES } from "./body-limit";
 import { renderDashboardPage } from "./page";
+import type { AlertEventView, AlertView, CurrentBilling } from "./views";
 
 /** An HTTP request as the web action or a test server hands it over. */
 export interface DashboardRequest {
@@ -53,7 +55,10 @@ export interface DashboardDeps {
   store: DashboardStore;
   auth: DashboardAuth;
   now: Date;
-  /** Monthly budget the month to date and the forecast are compared with. */
+  /**
+   * The ACCOUNT's monthly budget (stack config `billing.budgetMonthlyUsd`) the month to date and the
+   * forecast are compared with; not the policy pack's per-stack `maxMonthlyUsd`.
+   */
   budgetMonthlyUsd: number;
   /** The tracker config's thresholds (ids `mtd-<amount>`); POSTs for these answer 409. */
   configThresholds?: readonly ConfigThreshold[];
@@ -65,49 +70,19 @@ export interface DashboardDeps {
 export const PAGE_HISTORY_DAYS = 60;
 /** Longest range `/api/v1/billing/history` serves in one response (a leap year). */
 export const MAX_HISTORY_RANGE_DAYS = 366;
+/**
+ * Earliest date `/api/v1/billing/history` accepts. DigitalOcean opened in 2011, so nothing is
+ * stored before it; the floor also keeps every derived date (a default `from` is 59 days before
+ * `to`) in years core/calendar can represent — a year below 100 is not a date it parses, and
+ * `to=0100-01-10` used to reach the store and answer 503.
+ */
+export const EARLIEST_HISTORY_DATE: IsoDate = "2000-01-01";
 /** Largest threshold accepted: the store's numeric(12,2) column holds less than $10^10. */
 const MAX_THRESHOLD_USD = 1_000_000_000;
 // Deliberately loose, like the tracker config's: one @, no spaces; the SMTP server judges the rest.
 const EMAIL_PATTERN = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const SLACK_CHANNEL_PATTERN = /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/i;
 const ALERT_BODY_KEYS = new Set(["amountUsd", "email", "slack", "enabled"]);
-
-/** Month to date against budget and the month-end projection. */
-export interface CurrentBilling {
-  billingMonth: BillingMonth;
-  /** When DigitalOcean generated the balance figures, or null before the tracker's first check. */
-  asOf: string | null;
-  monthToDateUsd: number;
-  budgetUsd: number;
-  /** Month to date as a percentage of budget, one decimal. */
-  budgetUsedPercent: number;
-  forecast: {
-    projectedUsd: number;
-    overBudget: boolean;
-    method: ForecastMethod;
-    dailyRateUsd: number;
-    daysUsed: number;
-  };
-}
-
-/** An alert as the API shows it: recipients without Slack or webhook URLs, which are secrets. */
-export interface AlertView {
-  id: string;
-  kind: CostAlert["kind"];
-  thresholdUsd: number;
-  enabled: boolean;
-  source: CostAlert["source"];
-  lastTriggeredAt: string | null;
-  recipients: { email: string[]; slackChannels: string[]; webhooks: number };
-}
-
-/** A fired alert as the API and page show it. */
-export interface AlertEventView {
-  alertKey: string;
-  billingMonth: BillingMonth;
-  firedAt: string;
-  payload: JsonObject;
-}
 
 /** A request the handler refuses, with the status and the message the caller sees. */
 class HttpError extends Error {
@@ -130,15 +105,17 @@ function headerValue(headers: DashboardRequest["headers"], name: string): string
   return undefined;
 }
 
-/** A query date parameter; the message names the parameter and quotes the bad value. */
+/** A query date parameter; the message names the parameter and quotes (the start of) the bad value. */
 function dateParameter(query: DashboardRequest["query"], name: string, fallback: IsoDate): IsoDate {
   const value = query[name];
   if (value === undefined || value === "") return fallback;
+  const quoted = JSON.stringify(value.slice(0, 40));
   try {
     parseIsoDate(value);
   } catch {
-    throw new HttpError(400, `${name} must be a date like 2026-11-27 (got ${JSON.stringify(value.slice(0, 40))})`);
+    throw new HttpError(400, `${name} must be a date like 2026-11-27 (got ${quoted})`);
   }
+  if (value < EARLIEST_HISTORY_DATE) throw new HttpError(400, `${name} must be ${EARLIEST_HISTORY_DATE} or later (got ${quoted})`);
   return value;
 }
 
@@ -406,14 +383,17 @@ function normalisedPath(path: string): string {
 }
 
 /**
- * Answers one request: 401 (with a Basic challenge) without valid credentials, 404 for an
- * unknown path, 405 with `Allow` for a wrong method, 400 naming the bad parameter or field,
+ * Answers one request: 401 (with a Basic challenge) without valid credentials, 413 for a body
+ * over {@link MAX_REQUEST_BODY_BYTES} (whatever the route), 404 for an unknown path, 405 with `Allow` for a wrong method, 400 naming the bad parameter or field,
  * 409 when a POST targets a config-defined threshold, 503 when the store fails. Error bodies
  * are `{error}` with a message for people: no stack trace, no secret, no SQL.
  */
 export async function handleDashboardRequest(request: DashboardRequest, deps: DashboardDeps): Promise<DashboardResponse> {
   if (!isAuthorized(headerValue(request.headers, "authorization"), deps.auth)) {
     return json(401, { error: "authentication required" }, { "WWW-Authenticate": `Basic realm="${AUTH_REALM}", charset="UTF-8"` });
+  }
+  if (request.body !== undefined && bodyExceeds(request.body, MAX_REQUEST_BODY_BYTES)) {
+    return json(413, { error: `the request body is larger than ${MAX_REQUEST_BODY_BYTES / 1024} KiB` });
   }
   const route = ROUTES[normalisedPath(request.path)];
   if (!route) return json(404, { error: `no such page: ${normalisedPath(request.path).slice(0, 100)}` });

@@ -18,6 +18,7 @@ import { CostStore } from "../store/cost-store";
 import { createPostgresClient } from "../store/pg-client";
 import { parseTrackerConfig } from "../tracker/config";
 import type { DashboardAuth } from "./auth";
+import { MAX_REQUEST_BODY_BYTES } from "./body-limit";
 import { handleDashboardRequest, type ConfigThreshold, type DashboardRequest, type DashboardResponse } from "./handle";
 
 /** The action's settings, validated. Holds secrets: never log or return it. */
@@ -83,14 +84,22 @@ export function readDashboardEnvironment(params: Readonly<Record<string, unknown
   return { databaseUrl, auth: { username, password }, budgetMonthlyUsd, configThresholds };
 }
 
-/** Query and body fields a non-raw web action merges into params, minus the settings and `__ow_*`. */
+/**
+ * Query and body fields a non-raw web action merges into params, minus the settings and `__ow_*`.
+ * Built on a null prototype: on a plain `{}`, assigning a `__proto__` field would set the
+ * prototype instead of adding a key, hiding it from the unknown-field check and letting its
+ * contents pass as inherited fields.
+ */
 function mergedFields(params: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
+  const fields: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(params)) {
     if (!key.startsWith("__ow_") && !(SETTING_NAMES as readonly string[]).includes(key)) fields[key] = value;
   }
   return fields;
 }
+
+// Base64 carries 3 bytes in 4 characters: longer text decodes to more than the body cap.
+const BASE64_BODY_CAP_CHARS = Math.ceil(MAX_REQUEST_BODY_BYTES / 3) * 4;
 
 /** Maps OpenWhisk's web-action parameters to the handler's request. */
 export function requestFromParams(params: Readonly<Record<string, unknown>>): DashboardRequest {
@@ -98,13 +107,17 @@ export function requestFromParams(params: Readonly<Record<string, unknown>>): Da
   const method = typeof params.__ow_method === "string" ? params.__ow_method.toUpperCase() : "GET";
   const path = typeof params.__ow_path === "string" ? params.__ow_path : "";
   const raw = typeof params.__ow_query === "string" || typeof params.__ow_body === "string";
-  const query: Record<string, string> = {};
+  // Null prototype for the same reason as mergedFields: `?__proto__=x` stays an ordinary key.
+  const query: Record<string, string> = Object.create(null);
   let body: DashboardRequest["body"];
   if (raw) {
     for (const [key, value] of new URLSearchParams(typeof params.__ow_query === "string" ? params.__ow_query : "")) query[key] = value;
     const text = typeof params.__ow_body === "string" ? params.__ow_body : undefined;
     // Raw web actions base64-encode bodies whose content type is not text; JSON arrives as text.
-    body = text !== undefined && !/^\s*[{[]/.test(text) && /^[A-Za-z0-9+/=\s]+$/.test(text) ? Buffer.from(text, "base64").toString("utf8") : text;
+    // Text too long to decode within the cap is passed on undecoded: the handler refuses it by
+    // size (413) either way, and a 10 MiB body is not copied into a second 7.5 MiB one first.
+    const decodable = text !== undefined && text.length <= BASE64_BODY_CAP_CHARS && !/^\s*[{[]/.test(text) && /^[A-Za-z0-9+/=\s]+$/.test(text);
+    body = decodable ? Buffer.from(text, "base64").toString("utf8") : text;
   } else {
     const fields = mergedFields(params);
     for (const [key, value] of Object.entries(fields)) if (typeof value === "string") query[key] = value;

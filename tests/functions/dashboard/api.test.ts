@@ -121,10 +121,20 @@ describe("GET /api/v1/billing/history", () => {
     ["from=2026-11-05&to=2026-11-01", "from must not be after to (got from=2026-11-05, to=2026-11-01)"],
     // 2025-01-01 … 2026-01-02 inclusive = 365 + 2 = 367 days
     ["from=2025-01-01&to=2026-01-02", "from..to spans 367 days; ask for at most 366"],
+    // Year 100 parses, but its default from (59 days earlier, year 99) is not a date core/calendar
+    // can represent: this used to reach the store and answer 503.
+    ["to=0100-01-10", 'to must be 2000-01-01 or later (got "0100-01-10")'],
+    ["from=1999-12-31&to=2000-01-05", 'from must be 2000-01-01 or later (got "1999-12-31")'],
+    [`to=${"9".repeat(200)}`, `to must be a date like 2026-11-27 (got "${"9".repeat(40)}")`],
   ])("answers 400 for %s, naming the parameter", async (query, message) => {
     const response = await call(`/api/v1/billing/history?${query}`, { headers: AUTH });
     expect(response.status).toBe(400);
     expect(response.json()).toEqual({ error: message });
+  });
+
+  it("serves from the earliest accepted day, 2000-01-01", async () => {
+    const response = await call("/api/v1/billing/history?to=2000-01-10", { headers: AUTH });
+    expect([response.status, response.json()]).toEqual([200, { from: "1999-11-12", to: "2000-01-10", totalUsd: 0, days: [] }]);
   });
 
   it("serves exactly 366 days", async () => {
@@ -261,6 +271,12 @@ describe("GET / (the page, over HTTP)", () => {
     expect(response.text).not.toMatch(/<script|https?:\/\/|src=|@import|url\(/i);
     expect(response.text).not.toContain(HOSTILE_PROJECT);
     expect(response.text).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    // The budget shown is the whole account's (billing.budgetMonthlyUsd), labelled so it is not
+    // taken for the policy pack's per-stack budget that `npm run plan` prints.
+    expect(response.text).toContain(`<div class="label">Account budget (monthly)</div><div class="value">$${BUDGET_USD}.00</div><div class="note"><code>billing.budgetMonthlyUsd</code>`);
+    expect(response.text).toContain(`46.7% of the $${BUDGET_USD}.00 account budget`);
+    expect(response.text).toContain(`account budget $${BUDGET_USD}.00</text>`);
+    expect(response.text).not.toMatch(/[^t] budget \$/);
     // A fresh nonce per response.
     const again = (await call("/", { headers: AUTH })).headers.get("content-security-policy");
     expect(again).not.toBe(csp);

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { addDays } from "../../../core/calendar";
 import { sumUsd } from "../../../core/money";
+import { MAX_REQUEST_BODY_BYTES } from "../../../functions/src/dashboard/body-limit";
 import { handleDashboardRequest, type DashboardDeps } from "../../../functions/src/dashboard/handle";
 import { CostStore } from "../../../functions/src/store/cost-store";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
@@ -71,9 +72,20 @@ export interface DashboardFixture {
   close(): Promise<void>;
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+/**
+ * The body, but never more than `limit` + 1 bytes of it: enough for the handler to see that it
+ * is over the cap and answer 413, without the server buffering what an abusive client sends.
+ * The rest is read and dropped so the client gets to read the answer.
+ */
+async function readBodyUpTo(request: IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let kept = 0;
+  for await (const chunk of request) {
+    if (kept > limit) continue;
+    const piece = (chunk as Buffer).subarray(0, limit + 1 - kept);
+    chunks.push(piece);
+    kept += piece.length;
+  }
   return Buffer.concat(chunks).toString("utf8");
 }
 
@@ -84,7 +96,7 @@ export async function serveDashboard(depsFor: () => DashboardDeps): Promise<{ se
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-      const body = await readBody(request);
+      const body = await readBodyUpTo(request, MAX_REQUEST_BODY_BYTES);
       const answer = await handleDashboardRequest(
         { method: request.method ?? "GET", path: url.pathname, headers, query: Object.fromEntries(url.searchParams), body: body === "" ? undefined : body },
         depsFor(),

@@ -1,0 +1,51 @@
+/**
+ * What the dashboard shows, as plain data: the JSON API's response shapes, which the HTML page
+ * renders too. They live apart from the handler (which builds them from the store) and the
+ * page (which draws them) so neither of those two modules has to import the other's types.
+ */
+import type { BillingMonth } from "../../../core/calendar";
+import type { ForecastMethod } from "../../../core/forecast";
+import type { CostAlert, JsonObject } from "../store/types";
+
+/**
+ * Month to date against the ACCOUNT budget (`billing.budgetMonthlyUsd` in the stack config,
+ * the tracker's `budgetMonthlyUsd`) and the month-end projection. Not the policy pack's
+ * per-stack `maxMonthlyUsd`, which `npm run plan` compares one stack's resources with.
+ */
+export interface CurrentBilling {
+  billingMonth: BillingMonth;
+  /** When DigitalOcean generated the balance figures, or null before the tracker's first check. */
+  asOf: string | null;
+  monthToDateUsd: number;
+  /** The account's monthly budget (`billing.budgetMonthlyUsd`); the API keeps the field name `budgetUsd`. */
+  budgetUsd: number;
+  /** Month to date as a percentage of the account budget, one decimal. */
+  budgetUsedPercent: number;
+  forecast: {
+    projectedUsd: number;
+    /** Whether the projection exceeds the account budget. */
+    overBudget: boolean;
+    method: ForecastMethod;
+    dailyRateUsd: number;
+    daysUsed: number;
+  };
+}
+
+/** An alert as the API shows it: recipients without Slack or webhook URLs, which are secrets. */
+export interface AlertView {
+  id: string;
+  kind: CostAlert["kind"];
+  thresholdUsd: number;
+  enabled: boolean;
+  source: CostAlert["source"];
+  lastTriggeredAt: string | null;
+  recipients: { email: string[]; slackChannels: string[]; webhooks: number };
+}
+
+/** A fired alert as the API and page show it. */
+export interface AlertEventView {
+  alertKey: string;
+  billingMonth: BillingMonth;
+  firedAt: string;
+  payload: JsonObject;
+}
