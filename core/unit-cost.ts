@@ -3,6 +3,7 @@
  * reads more easily than a raw invoice. The unit count comes from a configured source; this
  * module defines and checks that configuration and does the division, and nothing else.
  */
+import { describeValue, postgresUrlProblem } from "./validators";
 
 /**
  * Where the number of units comes from. Only `count` is known without I/O; resolving `sql`
@@ -45,27 +46,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function requireString(record: Record<string, unknown>, key: string, at: string): string {
+/**
+ * A bad unit-cost field: `field` is its path inside the unit-cost object (`source.databaseUrl`)
+ * and `reason` what is wrong, so a caller with its own path scheme (the tracker settings
+ * schema) can place the problem without parsing the message. Neither ever holds a database
+ * password: values are quoted through describeValue, which hides anything URL- or token-shaped.
+ */
+export class UnitCostConfigError extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+    path: string,
+  ) {
+    super(`${path}.${field} ${reason}`);
+    this.name = "UnitCostConfigError";
+  }
+}
+
+function requireString(record: Record<string, unknown>, key: string, field: string, path: string): string {
   const value = record[key];
-  if (typeof value !== "string" || value.trim() === "") throw new Error(`${at}.${key} must be a non-empty string (got ${JSON.stringify(value)})`);
+  if (typeof value !== "string" || value.trim() === "") throw new UnitCostConfigError(field, `must be a non-empty string (got ${describeValue(value)})`, path);
   return value;
-}
-
-function requireUrl(value: string, protocols: readonly string[], field: string): void {
-  let protocol: string;
-  try {
-    protocol = new URL(value).protocol;
-  } catch {
-    throw new Error(`${field} must be a URL (got ${JSON.stringify(redactPassword(value))})`);
-  }
-  if (!protocols.includes(protocol)) {
-    throw new Error(`${field} must use ${protocols.join(" or ")} (got ${JSON.stringify(protocol)})`);
-  }
-}
-
-/** Never echo a database password into an error message or a log. */
-function redactPassword(value: string): string {
-  return value.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
 }
 
 // One SELECT statement: a unit count has no business writing, and a stray ";" could chain one.
@@ -80,37 +81,46 @@ const READ_ONLY_QUERY = /^\s*(select|with)\b[^;]*;?\s*$/is;
  * (RFC 6901: empty or starting with "/").
  */
 export function validateUnitCostConfig(input: unknown, path = "unitCost"): UnitCostConfig {
-  if (!isRecord(input)) throw new Error(`${path} must be an object {unitName, source} (got ${JSON.stringify(input)})`);
-  const unitName = requireString(input, "unitName", path);
-  const at = `${path}.source`;
+  if (!isRecord(input)) throw new Error(`${path} must be an object {unitName, source} (got ${describeValue(input)})`);
+  const unitName = requireString(input, "unitName", "unitName", path);
   const source = input.source;
-  if (!isRecord(source)) throw new Error(`${at} must be an object with a kind (got ${JSON.stringify(source)})`);
+  if (!isRecord(source)) throw new UnitCostConfigError("source", `must be an object with a kind (got ${describeValue(source)})`, path);
   switch (source.kind) {
     case "count": {
       const value = source.value;
       if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-        throw new Error(`${at}.value must be a number >= 0 (got ${JSON.stringify(value)})`);
+        throw new UnitCostConfigError("source.value", `must be a number >= 0 (got ${describeValue(value)})`, path);
       }
       return { unitName, source: { kind: "count", value } };
     }
     case "sql": {
-      const databaseUrl = requireString(source, "databaseUrl", at);
-      requireUrl(databaseUrl, ["postgres:", "postgresql:"], `${at}.databaseUrl`);
-      const query = requireString(source, "query", at);
-      if (!READ_ONLY_QUERY.test(query)) throw new Error(`${at}.query must be a single SELECT statement (got ${JSON.stringify(query)})`);
+      const databaseUrl = requireString(source, "databaseUrl", "source.databaseUrl", path);
+      const problem = postgresUrlProblem(databaseUrl);
+      if (problem) throw new UnitCostConfigError("source.databaseUrl", problem, path);
+      const query = requireString(source, "query", "source.query", path);
+      if (!READ_ONLY_QUERY.test(query)) throw new UnitCostConfigError("source.query", `must be a single SELECT statement (got ${describeValue(query)})`, path);
       return { unitName, source: { kind: "sql", databaseUrl, query } };
     }
     case "url": {
-      const url = requireString(source, "url", at);
-      requireUrl(url, ["http:", "https:"], `${at}.url`);
+      const url = requireString(source, "url", "source.url", path);
+      if (!isHttpUrl(url)) throw new UnitCostConfigError("source.url", "must be an http:// or https:// URL", path);
       const jsonPointer = source.jsonPointer;
       if (jsonPointer === undefined) return { unitName, source: { kind: "url", url } };
       if (typeof jsonPointer !== "string" || (jsonPointer !== "" && !jsonPointer.startsWith("/"))) {
-        throw new Error(`${at}.jsonPointer must be a JSON Pointer like "/data/count" (got ${JSON.stringify(jsonPointer)})`);
+        throw new UnitCostConfigError("source.jsonPointer", `must be a JSON Pointer like "/data/count" (got ${describeValue(jsonPointer)})`, path);
       }
       return { unitName, source: { kind: "url", url, jsonPointer } };
     }
     default:
-      throw new Error(`${at}.kind must be "count", "sql" or "url" (got ${JSON.stringify(source.kind)})`);
+      throw new UnitCostConfigError("source.kind", `must be "count", "sql" or "url" (got ${describeValue(source.kind)})`, path);
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const protocol = new URL(value).protocol;
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
   }
 }

@@ -41,17 +41,17 @@ describe("validateUnitCostConfig", () => {
 
   it.each([
     [null, "unitCost must be an object {unitName, source} (got null)"],
-    [{ source: { kind: "count", value: 1 } }, "unitCost.unitName must be a non-empty string (got undefined)"],
+    [{ source: { kind: "count", value: 1 } }, "unitCost.unitName must be a non-empty string (got nothing)"],
     [{ unitName: "x", source: "42" }, 'unitCost.source must be an object with a kind (got "42")'],
     [{ unitName: "x", source: { kind: "csv" } }, 'unitCost.source.kind must be "count", "sql" or "url" (got "csv")'],
     [{ unitName: "x", source: { kind: "count", value: -3 } }, "unitCost.source.value must be a number >= 0 (got -3)"],
     [{ unitName: "x", source: { kind: "count", value: "3" } }, 'unitCost.source.value must be a number >= 0 (got "3")'],
-    [{ unitName: "x", source: { kind: "sql", databaseUrl: "mysql://db/app", query: "select 1" } }, 'unitCost.source.databaseUrl must use postgres: or postgresql: (got "mysql:")'],
-    [{ unitName: "x", source: { kind: "sql", databaseUrl: "not a url", query: "select 1" } }, 'unitCost.source.databaseUrl must be a URL (got "not a url")'],
+    [{ unitName: "x", source: { kind: "sql", databaseUrl: "mysql://db/app", query: "select 1" } }, 'unitCost.source.databaseUrl must be a postgres:// or postgresql:// URL'],
+    [{ unitName: "x", source: { kind: "sql", databaseUrl: "not a url", query: "select 1" } }, 'unitCost.source.databaseUrl must be a postgres:// or postgresql:// URL'],
     [{ unitName: "x", source: { kind: "sql", databaseUrl: "postgres://db/app", query: "delete from restaurants" } }, 'unitCost.source.query must be a single SELECT statement (got "delete from restaurants")'],
     [{ unitName: "x", source: { kind: "sql", databaseUrl: "postgres://db/app", query: "select 1; drop table t" } }, "unitCost.source.query must be a single SELECT statement"],
-    [{ unitName: "x", source: { kind: "sql", databaseUrl: "postgres://db/app" } }, "unitCost.source.query must be a non-empty string (got undefined)"],
-    [{ unitName: "x", source: { kind: "url", url: "ftp://host/file" } }, 'unitCost.source.url must use http: or https: (got "ftp:")'],
+    [{ unitName: "x", source: { kind: "sql", databaseUrl: "postgres://db/app" } }, "unitCost.source.query must be a non-empty string (got nothing)"],
+    [{ unitName: "x", source: { kind: "url", url: "ftp://host/file" } }, 'unitCost.source.url must be an http:// or https:// URL'],
     [{ unitName: "x", source: { kind: "url", url: "https://h/x", jsonPointer: "count" } }, 'unitCost.source.jsonPointer must be a JSON Pointer like "/data/count" (got "count")'],
   ])("rejects %j", (config, message) => {
     expect(() => validateUnitCostConfig(config)).toThrow(message);
@@ -60,7 +60,10 @@ describe("validateUnitCostConfig", () => {
   it("never echoes a database password", () => {
     expect(() =>
       validateUnitCostConfig({ unitName: "x", source: { kind: "sql", databaseUrl: "postgres://u:s3cret@db:bad-port/app", query: "select 1" } }),
-    ).toThrow('unitCost.source.databaseUrl must be a URL (got "postgres://u:***@db:bad-port/app")');
+    ).toThrow("unitCost.source.databaseUrl must be a postgres:// or postgresql:// URL");
+    expect(() =>
+      validateUnitCostConfig({ unitName: "x", source: "postgres://user:PASSWORD@db.internal:5432/app" }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining("PASSWORD") }));
   });
 
   it("prefixes messages with the config key it was given", () => {

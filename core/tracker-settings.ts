@@ -1,0 +1,365 @@
+/**
+ * The tracker's settings as ONE zod schema: the JSON file the CLI reads, the parameter the
+ * deployed action receives and the object the stack (config.ts) composes from `billing`,
+ * `alertTargets` and the alert destinations all go through {@link trackerSettingsSchema}, so
+ * the three can never disagree on what is valid. The schema's output type is the resolved,
+ * defaults-filled configuration the tracker runs with ({@link TrackerSettings}).
+ *
+ * Each field rule comes from core/validators.ts (its one home); this module only arranges
+ * them, adds the cross-field rules (ascending thresholds, "someone must hear about it",
+ * `email.from` when any recipient is an email) and formats problems as one bounded,
+ * secret-free line each ({@link formatSettingsIssues}).
+ *
+ * Sub-schemas ({@link recipientsSchema}, {@link thresholdSchema}) are exported so the
+ * dashboard's POST body is checked by the same definitions.
+ */
+import { z } from "zod";
+import { APP_RULES, MONITOR_WINDOWS, type MonitorWindow } from "../alerts/rules";
+import { DEFAULT_THRESHOLD_AMOUNTS_USD } from "./billing-thresholds";
+import { DEFAULT_SPIKE_OPTIONS, resolveSpikeOptions, type SpikeOptions } from "./spikes";
+import { UnitCostConfigError, validateUnitCostConfig, type UnitCostConfig } from "./unit-cost";
+import {
+  describeValue,
+  isEmailAddress,
+  MAX_RECIPIENTS_PER_LIST,
+  slackWebhookUrlProblem,
+  thresholdId,
+  webhookUrlProblem,
+} from "./validators";
+
+// Slack channel names: lowercase letters, digits, dashes, underscores and periods, at most 80 (Slack's limit).
+const SLACK_CHANNEL_PATTERN = /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/i;
+// App ids are UUIDs (apps/models/app.yml `id`, e.g. 4f6c71e2-1e90-4762-9fee-6cc4a0a9f2cf).
+const APP_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ACCOUNT_URN_PATTERN = /^do:(team|teamgroup):[^/\s]+$/;
+/** Minutes in each monitor window spelling, for the app watch's sample window. */
+export const WINDOW_MINUTES: Readonly<Record<MonitorWindow, number>> = { "5m": 5, "10m": 10, "30m": 30, "1h": 60 };
+
+/** A refinement from a `…Problem` validator: the validator's reason becomes the issue's message. */
+function problemCheck(problemOf: (value: unknown) => string | undefined) {
+  return (value: unknown, ctx: z.RefinementCtx) => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  };
+}
+
+/** One email address (core/validators isEmailAddress); the bad value is quoted through describeValue. */
+export const emailAddressSchema = z.string().superRefine((value, ctx) => {
+  if (!isEmailAddress(value)) ctx.addIssue({ code: "custom", message: `must be an email address like ops@example.com (got ${describeValue(value)})` });
+});
+/** A Slack incoming webhook: the channel it posts to (for messages and logs) and its secret URL. */
+export const slackTargetSchema = z.strictObject({
+  channel: z.string().regex(SLACK_CHANNEL_PATTERN, { error: "must be a Slack channel name like #billing" }),
+  url: z.string().superRefine(problemCheck(slackWebhookUrlProblem)),
+});
+/** A webhook URL (JSON POST target): https, or http to loopback only. */
+export const webhookUrlSchema = z.string().superRefine(problemCheck(webhookUrlProblem));
+
+function cappedList<T extends z.ZodType>(item: T, what: string) {
+  return z.array(item).max(MAX_RECIPIENTS_PER_LIST, { error: `must list at most ${MAX_RECIPIENTS_PER_LIST} ${what}` });
+}
+
+/** The three recipient lists, each optional and capped at {@link MAX_RECIPIENTS_PER_LIST}. */
+export const recipientsShape = {
+  email: cappedList(emailAddressSchema, "email addresses").optional(),
+  slack: cappedList(slackTargetSchema, "Slack channels").optional(),
+  webhook: cappedList(webhookUrlSchema, "webhook URLs").optional(),
+};
+/** `{email, slack, webhook}`: who hears about something. */
+export const recipientsSchema = z.strictObject(recipientsShape);
+
+/** A positive, finite amount of US dollars. */
+export const usdAmountSchema = z.number({ error: "must be a positive number of US dollars" }).positive({ error: "must be a positive number of US dollars" }).finite();
+
+/** One month-to-date threshold and its own recipients (none: the top-level `recipients`). */
+export const thresholdSchema = z.strictObject({ amountUsd: usdAmountSchema, ...recipientsShape });
+
+const enabledSchema = z.boolean().optional();
+const forecastSchema = z.strictObject({ enabled: enabledSchema, ...recipientsShape });
+const spikeOptionKeys = ["windowDays", "minIncreasePct", "minIncreaseUsd", "seasonalWeeks"] as const;
+const spikesSchema = z.strictObject({
+  enabled: enabledSchema,
+  windowDays: z.number().optional(),
+  minIncreasePct: z.number().optional(),
+  minIncreaseUsd: z.number().optional(),
+  seasonalWeeks: z.number().optional(),
+  ...recipientsShape,
+});
+const reportSchema = z.strictObject({ enabled: enabledSchema, ...recipientsShape });
+
+/** An App Platform app `check` watches (DigitalOcean has no monitor alert type for apps). */
+export const appWatchSchema = z.strictObject({
+  name: z.string().trim().min(1, { error: "must be a non-empty name for the app" }),
+  appId: z.string().regex(APP_ID_PATTERN, { error: "must be an App Platform app id (a UUID)" }),
+  memoryThresholdPercent: z.number().gt(0, { error: "must be a percent between 0 and 100" }).lt(100, { error: "must be a percent between 0 and 100" }).optional(),
+  window: z.enum(MONITOR_WINDOWS).optional(),
+  bandwidthAllowanceGiBPerDay: z.number().positive({ error: "must be a positive number of GiB" }).finite().optional(),
+  ...recipientsShape,
+});
+
+/** The settings as written (JSON file, action parameter, or composed by the stack). */
+export const trackerSettingsInputSchema = z.strictObject({
+  budgetMonthlyUsd: usdAmountSchema,
+  recipients: recipientsSchema.optional(),
+  thresholds: z.array(thresholdSchema).min(1, { error: "must list at least one threshold (or be left out for the default ladder)" }).optional(),
+  forecast: forecastSchema.optional(),
+  spikes: spikesSchema.optional(),
+  reports: z.strictObject({ daily: reportSchema.optional(), weekly: reportSchema.optional() }).optional(),
+  units: z.strictObject({ name: z.string().trim().min(1, { error: "must name the unit, e.g. active restaurant" }), source: z.unknown() }).optional(),
+  email: z.strictObject({ from: z.string().trim().min(1, { error: 'must be a sender like "do-cost-guard <billing@example.com>"' }) }).optional(),
+  accountUrn: z.string().regex(ACCOUNT_URN_PATTERN, { error: "must look like do:team:<uuid>" }).optional(),
+  dashboardUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  apps: z.array(appWatchSchema).optional(),
+});
+
+/** The settings as written; what the stack composes and the CLI's file holds. */
+export type TrackerSettingsInput = z.input<typeof trackerSettingsInputSchema>;
+type RawSettings = z.output<typeof trackerSettingsInputSchema>;
+type RawRecipients = z.output<typeof recipientsSchema>;
+
+/** Resolved recipients: every list present (possibly empty). */
+export interface Recipients {
+  email: string[];
+  slack: { channel: string; url: string }[];
+  webhook: string[];
+}
+
+/** One month-to-date threshold and who hears about it. */
+export interface ThresholdConfig {
+  /** Stable id, `mtd-<amount>` (core/validators thresholdId). */
+  id: string;
+  amountUsd: number;
+  recipients: Recipients;
+}
+
+/** A report's switch and audience. */
+export interface ReportConfig {
+  enabled: boolean;
+  recipients: Recipients;
+}
+
+/** An App Platform app the hourly `check` watches, defaults filled in. */
+export interface AppWatchConfig {
+  name: string;
+  appId: string;
+  /** Memory above this percent for the whole window opens an incident (default 80, alerts/rules APP_RULES). */
+  memoryThresholdPercent: number;
+  /** The monitor-alert window spelling ("5m", "10m", "30m", "1h"). */
+  window: MonitorWindow;
+  windowMinutes: number;
+  /** Bytes served per day above this many GiB (2^30 bytes) alert once per day; no check when absent. */
+  bandwidthAllowanceGiBPerDay?: number;
+  recipients: Recipients;
+}
+
+/** The validated, resolved tracker configuration (the schema's output). */
+export interface TrackerConfig {
+  /** Monthly account budget the forecast is compared with. */
+  budgetMonthlyUsd: number;
+  /** Ascending by amount. */
+  thresholds: readonly ThresholdConfig[];
+  forecast: { enabled: boolean; recipients: Recipients };
+  spikes: { enabled: boolean; options: SpikeOptions; recipients: Recipients };
+  reports: { daily: ReportConfig; weekly: ReportConfig };
+  /** Unit cost for the weekly report (per active restaurant, …); absent when not configured. */
+  units?: UnitCostConfig;
+  email: { from: string };
+  /** `do:team:<uuid>`: enables billing insights in `history`. */
+  accountUrn?: string;
+  /** Linked from every notification when set. */
+  dashboardUrl?: string;
+  /** Apps whose memory and daily bandwidth `check` watches; empty when none are configured. */
+  apps: readonly AppWatchConfig[];
+}
+
+const FALLBACK_SENDER = "do-cost-guard <do-cost-guard@localhost>";
+
+function recipientsOf(section: RawRecipients | undefined): Recipients {
+  return { email: [...(section?.email ?? [])], slack: (section?.slack ?? []).map((s) => ({ ...s })), webhook: [...(section?.webhook ?? [])] };
+}
+
+function hasAny(recipients: Recipients): boolean {
+  return recipients.email.length + recipients.slack.length + recipients.webhook.length > 0;
+}
+
+/** A section's own recipients when it lists any, else the top-level ones. */
+function audience(section: RawRecipients | undefined, defaults: Recipients): Recipients {
+  const own = recipientsOf(section);
+  return hasAny(own) ? own : defaults;
+}
+
+/** Defaults applied: the resolved configuration, before the cross-field checks. */
+function resolve(raw: RawSettings): { config: TrackerConfig; spikeOverrides: Partial<SpikeOptions> } {
+  const defaults = recipientsOf(raw.recipients);
+  const written: (RawRecipients & { amountUsd: number })[] = raw.thresholds ?? DEFAULT_THRESHOLD_AMOUNTS_USD.map((amountUsd) => ({ amountUsd }));
+  const thresholds = written.map((t) => ({
+    id: thresholdId(t.amountUsd),
+    amountUsd: t.amountUsd,
+    recipients: audience(t, defaults),
+  }));
+  const spikeOverrides: Partial<SpikeOptions> = {};
+  for (const key of spikeOptionKeys) if (raw.spikes?.[key] !== undefined) spikeOverrides[key] = raw.spikes[key];
+  const report = (section: z.output<typeof reportSchema> | undefined): ReportConfig => ({
+    enabled: section?.enabled ?? section !== undefined,
+    recipients: audience(section, defaults),
+  });
+  const apps = (raw.apps ?? []).map((app): AppWatchConfig => {
+    const window = app.window ?? APP_RULES.memory.defaultWindow;
+    return {
+      name: app.name,
+      appId: app.appId,
+      memoryThresholdPercent: app.memoryThresholdPercent ?? APP_RULES.memory.defaultThreshold,
+      window,
+      windowMinutes: WINDOW_MINUTES[window],
+      ...(app.bandwidthAllowanceGiBPerDay !== undefined ? { bandwidthAllowanceGiBPerDay: app.bandwidthAllowanceGiBPerDay } : {}),
+      recipients: audience(app, defaults),
+    };
+  });
+  const config: TrackerConfig = {
+    budgetMonthlyUsd: raw.budgetMonthlyUsd,
+    thresholds,
+    forecast: { enabled: raw.forecast?.enabled ?? true, recipients: audience(raw.forecast, defaults) },
+    spikes: { enabled: raw.spikes?.enabled ?? true, options: { ...DEFAULT_SPIKE_OPTIONS, ...spikeOverrides }, recipients: audience(raw.spikes, defaults) },
+    reports: { daily: report(raw.reports?.daily), weekly: report(raw.reports?.weekly) },
+    email: { from: raw.email?.from ?? FALLBACK_SENDER },
+    ...(raw.accountUrn !== undefined ? { accountUrn: raw.accountUrn } : {}),
+    ...(raw.dashboardUrl !== undefined ? { dashboardUrl: raw.dashboardUrl } : {}),
+    apps,
+  };
+  return { config, spikeOverrides };
+}
+
+/**
+ * The schema: input rules, then defaults resolved and the cross-field rules checked on the
+ * result, output the frozen {@link TrackerConfig}. Use {@link parseTrackerSettings} for a
+ * typed result or problems; use this directly to compose (`safeParse`) or to embed.
+ */
+export const trackerSettingsSchema = trackerSettingsInputSchema.transform((raw, ctx): TrackerConfig => {
+  const { config, spikeOverrides } = resolve(raw);
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+
+  let previous: number | undefined;
+  config.thresholds.forEach((t, i) => {
+    if (previous !== undefined && t.amountUsd <= previous) issue(["thresholds", i, "amountUsd"], `must be > thresholds[${i - 1}].amountUsd (got ${t.amountUsd} after ${previous})`);
+    previous = t.amountUsd;
+    if (!hasAny(t.recipients)) {
+      if (raw.thresholds === undefined) issue(["recipients"], "must list at least one email, slack or webhook recipient when thresholds are omitted (the default $10/$50/$150/$200 ladder needs an audience)");
+      else issue(["thresholds", i], "must list at least one email, slack or webhook recipient (or set top-level recipients)");
+    }
+  });
+  if (config.forecast.enabled && !hasAny(config.forecast.recipients)) issue(["forecast"], "must list recipients (or set top-level recipients), or set forecast.enabled to false");
+  if (config.spikes.enabled && !hasAny(config.spikes.recipients)) issue(["spikes"], "must list recipients (or set top-level recipients), or set spikes.enabled to false");
+  for (const name of ["daily", "weekly"] as const) {
+    if (config.reports[name].enabled && !hasAny(config.reports[name].recipients)) issue(["reports", name], "must list recipients (or set top-level recipients)");
+  }
+  // One spike rule set, in core/spikes: each override is checked alone so the problem names its key.
+  for (const key of spikeOptionKeys) {
+    if (spikeOverrides[key] === undefined) continue;
+    try {
+      resolveSpikeOptions({ [key]: spikeOverrides[key] });
+    } catch (error) {
+      issue(["spikes", key], (error as Error).message.replace(`options.${key} `, ""));
+    }
+  }
+  const firstIndexOfApp = new Map<string, number>();
+  config.apps.forEach((app, i) => {
+    const id = app.appId.toLowerCase();
+    const first = firstIndexOfApp.get(id);
+    if (first !== undefined) issue(["apps", i, "appId"], `repeats apps[${first}].appId (got ${app.appId})`);
+    else firstIndexOfApp.set(id, i);
+    if (!hasAny(app.recipients)) issue(["apps", i], "must list at least one email, slack or webhook recipient (or set top-level recipients)");
+  });
+  if (raw.units) {
+    try {
+      config.units = validateUnitCostConfig({ unitName: raw.units.name, source: raw.units.source }, "units");
+    } catch (error) {
+      if (!(error instanceof UnitCostConfigError)) throw error;
+      issue(["units", ...error.field.split(".")], error.reason);
+    }
+  }
+  const usesEmail = [...config.thresholds, ...config.apps, config.forecast, config.spikes, config.reports.daily, config.reports.weekly].some((s) => s.recipients.email.length > 0);
+  if (raw.email === undefined && usesEmail) issue(["email", "from"], "must be set when any recipient is an email address");
+  return deepFreeze(config);
+});
+
+/** The resolved configuration: the schema's output. */
+export type TrackerSettings = z.output<typeof trackerSettingsSchema>;
+
+/** Problem lines shown at most; the rest are counted, so 100,000 bad entries print a short error. */
+export const MAX_PROBLEM_LINES = 20;
+const MAX_KEY_CHARS = 40;
+const MAX_UNKNOWN_KEYS_LISTED = 3;
+
+function shortKey(key: PropertyKey): string {
+  const text = String(key);
+  return text.length > MAX_KEY_CHARS ? `${text.slice(0, MAX_KEY_CHARS - 3)}...` : text;
+}
+
+/** `billing.thresholds[2].amountUsd` from a prefix and an issue path; keys are cut to 40 characters. */
+export function formatPath(prefix: string, path: readonly PropertyKey[]): string {
+  let text = prefix;
+  for (const segment of path) text += typeof segment === "number" ? `[${segment}]` : text === "" ? shortKey(segment) : `.${shortKey(segment)}`;
+  return text;
+}
+
+/** Words for zod's built-in issue kinds, used where the schema gave no message of its own. */
+function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.input === undefined) return "is required";
+      return issue.expected === "array" ? "must be a list" : issue.expected === "object" ? "must be an object" : `must be a ${issue.expected}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => String(v)).join(", ")}`;
+    case "unrecognized_keys":
+      return "has unknown keys";
+    default:
+      return undefined;
+  }
+}
+
+/** Parse options every entry point uses: inputs reported (for "got …") and plain-words defaults. */
+export const SETTINGS_PARSE_OPTIONS = { reportInput: true, error: defaultMessage } as const;
+
+/**
+ * One line per problem, `<path> <what is wrong> (got <value>)`, bounded and secret-free:
+ * keys in paths are cut to 40 characters, unknown keys are listed at most three at a time
+ * ("and N more"), quoted values go through describeValue (URLs, tokens and passwords are
+ * never shown), and past {@link MAX_PROBLEM_LINES} lines the rest are only counted.
+ * `prefix` names where the settings came from (`do-cost-guard:billing.`); `rootName` names
+ * the whole object when a problem is about it.
+ */
+export function formatSettingsIssues(issues: readonly z.core.$ZodIssue[], prefix = "", rootName = "the config"): string[] {
+  const lines: string[] = [];
+  for (const issue of issues.slice(0, MAX_PROBLEM_LINES)) {
+    const where = issue.path.length === 0 ? (prefix === "" ? rootName : prefix.replace(/\.$/, "")) : formatPath(prefix, issue.path);
+    if (issue.code === "unrecognized_keys") {
+      const listed = issue.keys.slice(0, MAX_UNKNOWN_KEYS_LISTED).map(shortKey).join(", ");
+      const more = issue.keys.length > MAX_UNKNOWN_KEYS_LISTED ? ` and ${issue.keys.length - MAX_UNKNOWN_KEYS_LISTED} more` : "";
+      lines.push(`${where} has unknown key${issue.keys.length === 1 ? "" : "s"}: ${listed}${more}`);
+      continue;
+    }
+    // Lists and strings that are too long are not quoted back (that is how a 10 MiB value would return).
+    const showsInput = issue.code !== "custom" && !((issue.code === "too_big" || issue.code === "too_small") && issue.origin !== "number") && "input" in issue;
+    lines.push(`${where} ${issue.message}${showsInput ? ` (got ${describeValue(issue.input)})` : ""}`);
+  }
+  if (issues.length > MAX_PROBLEM_LINES) lines.push(`and ${issues.length - MAX_PROBLEM_LINES} more problems`);
+  return lines;
+}
+
+/** The result of {@link parseTrackerSettings}: the settings, or every problem as a line. */
+export type SettingsResult = { ok: true; settings: TrackerSettings } | { ok: false; problems: string[] };
+
+/** Validates and resolves tracker settings; problems are formatted with `prefix` (see {@link formatSettingsIssues}). */
+export function parseTrackerSettings(input: unknown, prefix = ""): SettingsResult {
+  const result = trackerSettingsSchema.safeParse(input, SETTINGS_PARSE_OPTIONS);
+  if (result.success) return { ok: true, settings: result.data };
+  return { ok: false, problems: formatSettingsIssues(result.error.issues, prefix) };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
