@@ -2,10 +2,13 @@
  * The slice of the OpenWhisk REST API that deploys DigitalOcean Functions code: packages and
  * actions under `/api/v1/namespaces/{namespace}/…` at the namespace's `api_host`, with basic
  * auth `uuid:key` (what `doctl serverless deploy` does; DigitalOcean's `/v2` API has no
- * endpoint for function code). Idempotent calls (GET, PUT, DELETE) are retried through 5xx
- * answers and timeouts; the key never appears in an error, and is never sent over plain HTTP
- * except to a loopback test server.
+ * endpoint for function code). Calls are retried by the project's one retry policy
+ * (`core/retry.ts`, shared with the DigitalOcean client): every call here is idempotent (GET,
+ * PUT with overwrite, DELETE), so 5xx answers, 429s and timeouts are retried with full-jitter
+ * backoff or the server's `retry-after`. The key never appears in an error, and is never sent
+ * over plain HTTP except to a loopback test server.
  */
+import { DEFAULT_RETRY_POLICY, checkRetryPolicy, sleepFor, withRetries, type AttemptResult, type RetryPolicy } from "../../../core/retry";
 
 /** `exec` of an action: the runtime kind and the code. */
 export interface OpenWhiskExec {
@@ -43,9 +46,17 @@ export interface OpenWhiskClientOptions {
   fetch?: typeof fetch;
   /** Per attempt. */
   timeoutMs?: number;
-  /** Retries after the first attempt for idempotent calls. */
+  /** Retries after the first attempt (default from `DEFAULT_RETRY_POLICY`). */
   maxRetries?: number;
-  retryDelayMs?: number;
+  /** First backoff step; doubles per attempt, full jitter. */
+  retryBaseDelayMs?: number;
+  /** Ceiling for any single wait (backoff or `retry-after`). */
+  maxRetryDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1); drives the jitter. */
+  random?: () => number;
+  /** Epoch milliseconds; for a `retry-after` given as a date. */
+  now?: () => number;
 }
 
 /** A failed OpenWhisk call; `status` is null when no answer arrived. Carries no credential. */
@@ -75,8 +86,10 @@ export class OpenWhiskClient {
   private readonly base: URL;
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly retryDelayMs: number;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
 
   constructor(options: OpenWhiskClientOptions) {
     if (!URL.canParse(options.apiHost)) throw new Error(`OpenWhisk apiHost must be an absolute URL (got ${JSON.stringify(options.apiHost)})`);
@@ -91,8 +104,18 @@ export class OpenWhiskClient {
     this.#secrets = [options.key, this.#authorization];
     this.fetchImpl = options.fetch ?? fetch;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.maxRetries = options.maxRetries ?? 3;
-    this.retryDelayMs = options.retryDelayMs ?? 1_000;
+    this.retryPolicy = checkRetryPolicy(
+      "OpenWhiskClient",
+      {
+        maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+        baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+        maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+      },
+      { baseDelayMs: "retryBaseDelayMs", maxDelayMs: "maxRetryDelayMs" },
+    );
+    this.sleep = options.sleep ?? sleepFor;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
   }
 
   /** Public URL of a web action: `<api_host>/api/v1/web/<namespace>/<package>/<action>`. */
@@ -134,30 +157,41 @@ export class OpenWhiskClient {
   }
 
   /** One call with retries; `accepted` lists non-2xx statuses the caller handles itself. */
-  private async call(method: string, path: string, body?: unknown, accepted: number[] = []): Promise<{ status: number; body: unknown }> {
+  private call(method: string, path: string, body?: unknown, accepted: number[] = []): Promise<{ status: number; body: unknown }> {
+    return withRetries((attempt) => this.attempt(method, path, body, accepted, attempt), {
+      policy: this.retryPolicy,
+      method,
+      sleep: this.sleep,
+      random: this.random,
+      now: this.now,
+    });
+  }
+
+  /** One HTTP exchange, described for the retry policy. */
+  private async attempt(
+    method: string,
+    path: string,
+    body: unknown,
+    accepted: number[],
+    attempt: number,
+  ): Promise<AttemptResult<{ status: number; body: unknown }, OpenWhiskApiError>> {
     const displayPath = path.split("?")[0]!;
-    for (let attempt = 1; ; attempt++) {
-      let failure: OpenWhiskApiError;
-      try {
-        const response = await this.fetchImpl(new URL(path, this.base), {
-          method,
-          headers: { authorization: this.#authorization, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.timeoutMs),
-          redirect: "error", // a redirect would carry the namespace key elsewhere
-        });
-        const text = await response.text();
-        if (response.ok || accepted.includes(response.status)) return { status: response.status, body: parseJson(text) };
-        failure = new OpenWhiskApiError({ status: response.status, method, path: displayPath, attempts: attempt, detail: this.redact(errorDetail(text)) });
-        if (response.status < 500) throw failure;
-      } catch (error) {
-        if (error instanceof OpenWhiskApiError) throw error;
-        const name = (error as { name?: unknown } | null)?.name;
-        const detail = name === "TimeoutError" || name === "AbortError" ? `no answer within ${this.timeoutMs} ms` : this.redact(String((error as Error)?.message ?? error));
-        failure = new OpenWhiskApiError({ status: null, method, path: displayPath, attempts: attempt, detail });
-      }
-      if (attempt > this.maxRetries) throw failure;
-      await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * attempt));
+    try {
+      const response = await this.fetchImpl(new URL(path, this.base), {
+        method,
+        headers: { authorization: this.#authorization, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: "error", // a redirect would carry the namespace key elsewhere
+      });
+      const text = await response.text();
+      if (response.ok || accepted.includes(response.status)) return { ok: true, value: { status: response.status, body: parseJson(text) } };
+      const error = new OpenWhiskApiError({ status: response.status, method, path: displayPath, attempts: attempt, detail: this.redact(errorDetail(text)) });
+      return { ok: false, error, failure: { kind: "status", status: response.status, retryAfter: response.headers.get("retry-after") } };
+    } catch (error) {
+      const name = (error as { name?: unknown } | null)?.name;
+      const detail = name === "TimeoutError" || name === "AbortError" ? `no answer within ${this.timeoutMs} ms` : this.redact(String((error as Error)?.message ?? error));
+      return { ok: false, error: new OpenWhiskApiError({ status: null, method, path: displayPath, attempts: attempt, detail }), failure: { kind: "no_answer" } };
     }
   }
 

@@ -1,9 +1,10 @@
 /**
  * The production DigitalOcean API client the tracker, the price refresh and the Functions
  * deploy use. It reads whole lists (following `links.pages.next` with `per_page=200`), stays
- * inside the rate limit (honours `retry-after`, backs off with full jitter, slows down when
- * `ratelimit-remaining` runs low), retries what is safe to retry, and never returns a
- * partial list or leaks the token. Every wait and every source of chance is injectable so
+ * inside the rate limit (slows down when `ratelimit-remaining` runs low), retries what is safe
+ * to retry by the project's one retry policy (`core/retry.ts`: `retry-after`, full-jitter
+ * backoff), and never returns a partial list or leaks the token, not even when the server
+ * echoes it back in an error, a request id or a link. Every wait and every source of chance is injectable so
  * tests run in milliseconds and assert the exact delays.
  */
 import type {
@@ -36,13 +37,14 @@ import type {
   UpdateTriggerRequest,
   Volume,
 } from "./types";
+import { DEFAULT_RETRY_POLICY, checkRetryPolicy, sleepFor, withRetries, type AttemptResult, type RetryPolicy } from "../../../core/retry";
 
 /** DigitalOcean's documented page-size ceiling (`per_page` maximum 200 in the spec's `per_page` parameter). */
 export const MAX_PER_PAGE = 200;
 /** Billing insights accept at most 31 days between start and end (`billing/parameters.yml` `end_date`). */
 export const MAX_INSIGHTS_SPAN_DAYS = 31;
 
-/** Minimal structured logger; lines never carry headers or the token. */
+/** Minimal structured logger; lines never carry headers or the token (every field is scrubbed). */
 export interface DigitalOceanLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
   debug?(message: string, fields?: Record<string, unknown>): void;
@@ -61,7 +63,7 @@ export interface DigitalOceanClientOptions {
   baseUrl?: string;
   /** Per attempt, covering headers and body. */
   timeoutMs?: number;
-  /** Retries after the first attempt, so at most `maxRetries + 1` requests per call. */
+  /** Retries after the first attempt, so at most `maxRetries + 1` requests per call (default from `DEFAULT_RETRY_POLICY`). */
   maxRetries?: number;
   /** First backoff step; doubles per attempt, full jitter. */
   retryBaseDelayMs?: number;
@@ -92,7 +94,8 @@ export type ClientErrorId =
 
 /**
  * Every failure of the client. `status` is null when no complete HTTP answer arrived.
- * Messages and fields are scrubbed of the token.
+ * The client builds these with every text field (message, id, request id, path) scrubbed of
+ * the token.
  */
 export class DigitalOceanApiError extends Error {
   readonly status: number | null;
@@ -134,6 +137,7 @@ export interface RequestOptions {
 }
 
 type Query = RequestOptions["query"];
+type ApiErrorFields = ConstructorParameters<typeof DigitalOceanApiError>[0];
 type PageBody = Paginated & Record<string, unknown>;
 
 interface RawResponse {
@@ -142,8 +146,7 @@ interface RawResponse {
   text: string;
 }
 
-const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE"]);
-const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+const REDACTED = "[REDACTED]";
 const DAY_MS = 86_400_000;
 
 /** Typed access to the parts of the DigitalOcean API this project reads and writes. */
@@ -152,9 +155,7 @@ export class DigitalOceanClient {
   readonly #token: string;
   private readonly baseUrl: URL;
   private readonly timeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly retryBaseDelayMs: number;
-  private readonly maxRetryDelayMs: number;
+  private readonly retryPolicy: RetryPolicy;
   private readonly lowRateLimitRemaining: number;
   private readonly fetchImpl: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -169,13 +170,19 @@ export class DigitalOceanClient {
     this.#token = options.token;
     this.baseUrl = new URL(options.baseUrl ?? "https://api.digitalocean.com");
     this.timeoutMs = positive("timeoutMs", options.timeoutMs ?? 15_000);
-    this.maxRetries = nonNegativeInteger("maxRetries", options.maxRetries ?? 5);
-    this.retryBaseDelayMs = positive("retryBaseDelayMs", options.retryBaseDelayMs ?? 500);
-    this.maxRetryDelayMs = positive("maxRetryDelayMs", options.maxRetryDelayMs ?? 60_000);
+    this.retryPolicy = checkRetryPolicy(
+      "DigitalOceanClient",
+      {
+        maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+        baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+        maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+      },
+      { baseDelayMs: "retryBaseDelayMs", maxDelayMs: "maxRetryDelayMs" },
+    );
     // DigitalOcean allows 5,000 requests/hour; 50 left is 1% of the hour, time to spread out.
     this.lowRateLimitRemaining = nonNegativeInteger("lowRateLimitRemaining", options.lowRateLimitRemaining ?? 50);
     this.fetchImpl = options.fetch ?? fetch;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? sleepFor;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.onProgress = options.onProgress ?? (() => undefined);
@@ -194,7 +201,7 @@ export class DigitalOceanClient {
     const invoices: InvoiceSummaryRow[] = [];
     let preview: InvoiceSummaryRow | undefined;
     for await (const page of this.pages("/v2/customers/my/invoices", "invoices", {}, () => invoices.length)) {
-      invoices.push(...itemsOf<InvoiceSummaryRow>(page, "invoices", "/v2/customers/my/invoices"));
+      invoices.push(...this.itemsOf<InvoiceSummaryRow>(page, "invoices", "/v2/customers/my/invoices"));
       // Every page repeats the preview; the first one is as fresh as any.
       preview ??= page.invoice_preview as InvoiceSummaryRow | undefined;
     }
@@ -235,7 +242,7 @@ export class DigitalOceanClient {
       const body = await this.readPage<BillingInsightsPage>(path, page, points.length, () =>
         this.request<BillingInsightsPage>("GET", path, { query: { page, per_page: MAX_PER_PAGE } }),
       );
-      points.push(...itemsOf<BillingDataPoint>(body, "data_points", path));
+      points.push(...this.itemsOf<BillingDataPoint>(body, "data_points", path));
       totalPages = body.total_pages;
       totalItems = body.total_items;
       this.onProgress({ kind: "page", path, page, itemsSoFar: points.length, total: totalItems });
@@ -347,13 +354,13 @@ export class DigitalOceanClient {
   /** One Functions namespace. */
   async getNamespace(namespaceId: string): Promise<FunctionsNamespace> {
     const body = await this.request<{ namespace?: FunctionsNamespace }>("GET", namespacePath(namespaceId));
-    return required(body.namespace, "namespace", "GET", namespacePath(namespaceId));
+    return this.required(body.namespace, "namespace", "GET", namespacePath(namespaceId));
   }
 
   /** Creates a namespace. Not retried after a 5xx or a lost answer: it might exist already. */
   async createNamespace(args: { region: string; label: string }): Promise<FunctionsNamespace> {
     const body = await this.request<{ namespace?: FunctionsNamespace }>("POST", "/v2/functions/namespaces", { body: args });
-    return required(body.namespace, "namespace", "POST", "/v2/functions/namespaces");
+    return this.required(body.namespace, "namespace", "POST", "/v2/functions/namespaces");
   }
 
   /** Deletes a namespace and everything in it. */
@@ -371,14 +378,14 @@ export class DigitalOceanClient {
   async createTrigger(namespaceId: string, trigger: CreateTriggerRequest): Promise<FunctionsTrigger> {
     const path = `${namespacePath(namespaceId)}/triggers`;
     const body = await this.request<{ trigger?: FunctionsTrigger }>("POST", path, { body: trigger });
-    return required(body.trigger, "trigger", "POST", path);
+    return this.required(body.trigger, "trigger", "POST", path);
   }
 
   /** Changes a trigger's schedule or switches it on or off. */
   async updateTrigger(namespaceId: string, name: string, update: UpdateTriggerRequest): Promise<FunctionsTrigger> {
     const path = `${namespacePath(namespaceId)}/triggers/${encodeURIComponent(name)}`;
     const body = await this.request<{ trigger?: FunctionsTrigger }>("PUT", path, { body: update });
-    return required(body.trigger, "trigger", "PUT", path);
+    return this.required(body.trigger, "trigger", "PUT", path);
   }
 
   /** Deletes a trigger. */
@@ -396,7 +403,7 @@ export class DigitalOceanClient {
   async listAll<T>(path: string, itemsKey: string, query: Query = {}): Promise<T[]> {
     const items: T[] = [];
     for await (const page of this.pages(path, itemsKey, query, () => items.length)) {
-      items.push(...itemsOf<T>(page, itemsKey, path));
+      items.push(...this.itemsOf<T>(page, itemsKey, path));
     }
     return items;
   }
@@ -409,67 +416,59 @@ export class DigitalOceanClient {
   async request<T>(method: string, pathOrUrl: string, options: RequestOptions = {}): Promise<T> {
     const verb = method.toUpperCase();
     const url = this.resolve(pathOrUrl, options.query, verb);
-    const path = `${url.pathname}${url.search}`;
-    for (let attempt = 1; ; attempt++) {
-      await this.throttle();
-      const outcome = await this.attempt<T>(verb, url, path, options.body, attempt);
-      if ("value" in outcome) return outcome.value;
-      const { failure, delayMs } = outcome;
-      if (delayMs === undefined || attempt > this.maxRetries) throw failure;
-      const reason = `${failure.status ?? ""} ${failure.id}`.trim();
-      this.logger?.warn("DigitalOcean request will be retried", { method: verb, path, attempt, delayMs, reason });
-      this.onProgress({ kind: "retry", method: verb, path, attempt, delayMs, reason });
-      await this.sleep(delayMs);
-    }
+    // A next link is the server's text: it could carry the token, and the path is logged.
+    const path = this.redact(`${url.pathname}${url.search}`);
+    return withRetries<T, DigitalOceanApiError>((attempt) => this.attempt<T>(verb, url, path, options.body, attempt), {
+      policy: this.retryPolicy,
+      method: verb,
+      sleep: this.sleep,
+      random: this.random,
+      now: this.now,
+      beforeAttempt: () => this.throttle(),
+      onRetry: ({ attempt, delayMs, error }) => {
+        const reason = `${error.status ?? ""} ${error.id}`.trim();
+        this.logger?.warn("DigitalOcean request will be retried", { method: verb, path, attempt, delayMs, reason });
+        this.onProgress({ kind: "retry", method: verb, path, attempt, delayMs, reason });
+      },
+      giveUp: (error, decision, attempts) =>
+        decision.because !== "retry_after_too_long"
+          ? error
+          : this.apiError({
+              status: 429, id: "retry_after_too_long", method: verb, path, attempts, requestId: error.requestId,
+              message: `asked to wait ${Math.ceil((decision.retryAfterMs ?? 0) / 1000)} s, more than the ${this.retryPolicy.maxDelayMs / 1000} s this client waits`,
+            }),
+    });
   }
 
   // ---- internals ------------------------------------------------------------------------
 
   /**
-   * One HTTP exchange. A failure carries the wait before the next try, or no wait when it
-   * must not be retried: 4xx other than 429, and anything non-idempotent except 429 (the
-   * server refused it unprocessed), since a POST that timed out may have happened.
+   * One HTTP exchange, described for the retry policy: a value, or the error with what kind
+   * of failure it was (no usable answer, or a status with its `retry-after`).
    */
-  private async attempt<T>(
-    method: string,
-    url: URL,
-    path: string,
-    body: unknown,
-    attempt: number,
-  ): Promise<{ value: T } | { failure: DigitalOceanApiError; delayMs: number | undefined }> {
-    const retryable = IDEMPOTENT_METHODS.has(method);
+  private async attempt<T>(method: string, url: URL, path: string, body: unknown, attempt: number): Promise<AttemptResult<T, DigitalOceanApiError>> {
     let response: RawResponse;
     try {
       response = await this.send(method, url, body);
     } catch (error) {
-      return { failure: this.transportError(error, method, path, attempt), delayMs: retryable ? this.backoff(attempt) : undefined };
+      return { ok: false, error: this.transportError(error, method, path, attempt), failure: { kind: "no_answer" } };
     }
     this.rememberRateLimit(response.headers);
-    const requestId = response.headers.get("x-request-id") ?? undefined;
     if (response.status >= 200 && response.status < 300) {
-      if (response.text === "") return { value: undefined as T };
+      if (response.text === "") return { ok: true, value: undefined as T };
       try {
-        return { value: JSON.parse(response.text) as T };
+        return { ok: true, value: JSON.parse(response.text) as T };
       } catch {
-        const failure = new DigitalOceanApiError({
-          status: response.status, id: "invalid_json", method, path, attempts: attempt, requestId,
+        const error = this.apiError({
+          status: response.status, id: "invalid_json", method, path, attempts: attempt, requestId: response.headers.get("x-request-id") ?? undefined,
           message: `the ${response.status} answer is not valid JSON (${response.text.length} bytes)`,
         });
-        return { failure, delayMs: retryable ? this.backoff(attempt) : undefined };
+        // A garbled answer is as good as none: the policy retries it like a lost answer.
+        return { ok: false, error, failure: { kind: "no_answer" } };
       }
     }
-    const failure = this.httpError(response, method, path, attempt);
-    if (response.status === 429) {
-      const delayMs = this.retryAfter(response.headers, attempt);
-      if (delayMs !== undefined) return { failure, delayMs };
-      const tooLong = new DigitalOceanApiError({
-        status: 429, id: "retry_after_too_long", method, path, attempts: attempt, requestId,
-        message: `asked to wait ${response.headers.get("retry-after")} s, more than the ${this.maxRetryDelayMs / 1000} s this client waits`,
-      });
-      return { failure: tooLong, delayMs: undefined };
-    }
-    const transient = retryable && RETRYABLE_STATUSES.has(response.status);
-    return { failure, delayMs: transient ? this.backoff(attempt) : undefined };
+    const failure = { kind: "status" as const, status: response.status, retryAfter: response.headers.get("retry-after") };
+    return { ok: false, error: this.httpError(response, method, path, attempt), failure };
   }
 
   /** Yields each page's body; `itemsSoFar` lets errors say how much was read. */
@@ -485,7 +484,7 @@ export class DigitalOceanClient {
       const url: string = next;
       const body = await this.readPage(path, page, itemsSoFar(), () => this.request<PageBody>("GET", url), total);
       if (body === null || typeof body !== "object") {
-        throw new DigitalOceanApiError({ status: 200, id: "unexpected_shape", method: "GET", path, attempts: 1, message: "the page is not a JSON object" });
+        throw this.apiError({ status: 200, id: "unexpected_shape", method: "GET", path, attempts: 1, message: "the page is not a JSON object" });
       }
       total = body.meta?.total;
       yield body;
@@ -501,7 +500,7 @@ export class DigitalOceanClient {
       return await read();
     } catch (error) {
       if (page > 1 && error instanceof DigitalOceanApiError && error.status === 404) {
-        throw new DigitalOceanApiError({
+        throw this.apiError({
           status: 404, id: "page_disappeared", method: "GET", path, attempts: error.attempts, requestId: error.requestId,
           message: `page ${page} answered 404 after ${itemsSoFar}${total === undefined ? "" : ` of ${total}`} items were read; refusing to return a partial list`,
         });
@@ -511,7 +510,7 @@ export class DigitalOceanClient {
   }
 
   private inconsistent(method: string, path: string, got: number, total: number | undefined, what: string, detail?: string): DigitalOceanApiError {
-    return new DigitalOceanApiError({
+    return this.apiError({
       status: null, id: "inconsistent_pagination", method, path, attempts: 1,
       message: detail ?? `read ${got} ${what} but meta says ${total}; the list changed while paging, retry the whole read`,
     });
@@ -536,7 +535,7 @@ export class DigitalOceanClient {
   private resolve(pathOrUrl: string, query: Query, method = "GET"): URL {
     const url = new URL(pathOrUrl, this.baseUrl);
     if (url.origin !== this.baseUrl.origin) {
-      throw new DigitalOceanApiError({
+      throw this.apiError({
         status: null, id: "foreign_link", method, path: url.pathname, attempts: 0,
         message: `refusing to send the token to ${url.origin} (client base is ${this.baseUrl.origin})`,
       });
@@ -555,10 +554,10 @@ export class DigitalOceanClient {
     } catch {
       // Proxies in front of the API answer HTML; the status still says what happened.
     }
-    return new DigitalOceanApiError({
+    return this.apiError({
       status: response.status,
-      id: typeof body.id === "string" ? this.redact(body.id) : `http_${response.status}`,
-      message: typeof body.message === "string" ? this.redact(body.message) : `HTTP ${response.status} without an error body`,
+      id: typeof body.id === "string" ? body.id : `http_${response.status}`,
+      message: typeof body.message === "string" ? body.message : `HTTP ${response.status} without an error body`,
       requestId: typeof body.request_id === "string" ? body.request_id : response.headers.get("x-request-id") ?? undefined,
       method, path, attempts,
     });
@@ -568,27 +567,11 @@ export class DigitalOceanClient {
     // Duck-typed: fetch's DOMException is not `instanceof Error` in every realm (jest's vm, for one).
     const described = errorParts(error);
     if (described.name === "TimeoutError" || described.name === "AbortError") {
-      return new DigitalOceanApiError({ status: null, id: "timeout", method, path, attempts, message: `no complete answer within ${this.timeoutMs} ms` });
+      return this.apiError({ status: null, id: "timeout", method, path, attempts, message: `no complete answer within ${this.timeoutMs} ms` });
     }
     const cause = errorParts(described.cause).message;
     const message = `${described.message}${cause ? `: ${cause}` : ""}`;
-    return new DigitalOceanApiError({ status: null, id: "network_error", method, path, attempts, message: this.redact(message) });
-  }
-
-  /** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015). */
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.maxRetryDelayMs, this.retryBaseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(this.random() * ceiling);
-  }
-
-  /** `retry-after` in seconds or as an HTTP date; undefined when it asks for more than we wait. */
-  private retryAfter(headers: Headers, attempt: number): number | undefined {
-    const header = headers.get("retry-after");
-    if (header === null) return this.backoff(attempt);
-    const seconds = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - this.now();
-    if (!Number.isFinite(seconds)) return this.backoff(attempt);
-    const waitMs = Math.max(0, seconds);
-    return waitMs > this.maxRetryDelayMs ? undefined : waitMs;
+    return this.apiError({ status: null, id: "network_error", method, path, attempts, message });
   }
 
   private rememberRateLimit(headers: Headers): void {
@@ -604,38 +587,56 @@ export class DigitalOceanClient {
     const limit = this.rateLimit;
     if (!limit || limit.remaining > this.lowRateLimitRemaining) return;
     const untilReset = Math.max(0, limit.resetMs - this.now());
-    const delayMs = Math.min(this.maxRetryDelayMs, Math.ceil(untilReset / (limit.remaining + 1)));
+    const delayMs = Math.min(this.retryPolicy.maxDelayMs, Math.ceil(untilReset / (limit.remaining + 1)));
     if (delayMs <= 0) return;
     this.logger?.debug?.("DigitalOcean rate limit is low; slowing down", { remaining: limit.remaining, delayMs });
     this.onProgress({ kind: "throttle", delayMs, remaining: limit.remaining });
     await this.sleep(delayMs);
   }
 
-  private redact(text: string): string {
-    return text.split(this.#token).join("[REDACTED]");
+  private itemsOf<T>(page: object, key: string, path: string): T[] {
+    const items = (page as Record<string, unknown>)[key];
+    if (items === undefined || items === null) return [];
+    if (!Array.isArray(items)) {
+      throw this.apiError({ status: 200, id: "unexpected_shape", method: "GET", path, attempts: 1, message: `"${key}" is not an array` });
+    }
+    return items as T[];
   }
-}
 
-function itemsOf<T>(page: object, key: string, path: string): T[] {
-  const items = (page as Record<string, unknown>)[key];
-  if (items === undefined || items === null) return [];
-  if (!Array.isArray(items)) {
-    throw new DigitalOceanApiError({ status: 200, id: "unexpected_shape", method: "GET", path, attempts: 1, message: `"${key}" is not an array` });
+  private required<T>(value: T | undefined, key: string, method: string, path: string): T {
+    if (value === undefined) {
+      throw this.apiError({ status: 200, id: "unexpected_shape", method, path, attempts: 1, message: `the answer lacks "${key}"` });
+    }
+    return value;
   }
-  return items as T[];
+
+  /**
+   * The only way this client makes an error: every text the server or a caller could have
+   * filled (message, id, request id, path) is scrubbed of the token first.
+   */
+  private apiError(fields: ApiErrorFields): DigitalOceanApiError {
+    return new DigitalOceanApiError({
+      ...fields,
+      id: this.redact(fields.id),
+      message: this.redact(fields.message),
+      path: this.redact(fields.path),
+      method: this.redact(fields.method),
+      ...(fields.requestId === undefined ? {} : { requestId: this.redact(fields.requestId) }),
+    });
+  }
+
+  /** Removes the token, also percent-encoded (as it would sit in an echoed URL), from a text. */
+  private redact(text: string): string {
+    let scrubbed = text;
+    for (const form of new Set([this.#token, encodeURIComponent(this.#token)])) scrubbed = scrubbed.split(form).join(REDACTED);
+    return scrubbed;
+  }
 }
 
 function errorParts(error: unknown): { name: string; message: string; cause: unknown } {
   if (typeof error !== "object" || error === null) return { name: "", message: error === undefined ? "" : String(error), cause: undefined };
   const fields = error as { name?: unknown; message?: unknown; cause?: unknown };
   return { name: String(fields.name ?? ""), message: String(fields.message ?? ""), cause: fields.cause };
-}
-
-function required<T>(value: T | undefined, key: string, method: string, path: string): T {
-  if (value === undefined) {
-    throw new DigitalOceanApiError({ status: 200, id: "unexpected_shape", method, path, attempts: 1, message: `the answer lacks "${key}"` });
-  }
-  return value;
 }
 
 function namespacePath(namespaceId: string): string {

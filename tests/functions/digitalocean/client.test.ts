@@ -363,4 +363,51 @@ describe("the token never leaks", () => {
     mustNotContainToken(logLines);
     mustNotContainToken(events);
   });
+
+  /** Answers `status` with the token echoed in every place a server can put text: headers, error body, request id. */
+  const echoingEverywhere = (status: number, where: "header" | "body"): typeof fetch => async (_input, init) => {
+    const authorization = new Headers(init?.headers).get("authorization") ?? "";
+    const token = authorization.replace(/^Bearer /, "");
+    const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": `req-${token}` };
+    if (status === 429) headers["retry-after"] = "1";
+    const body = where === "body" ? { id: `id_${token}`, message: `you sent ${authorization}`, request_id: `body-req-${token}` } : {};
+    return new Response(status === 200 ? "{not json" : JSON.stringify(body), { status, headers });
+  };
+
+  test.each([
+    ["a 403 whose request_id, id and message echo it", 403, "body", 1, "body-req-[REDACTED]"],
+    ["a 404 whose x-request-id header echoes it", 404, "header", 1, "req-[REDACTED]"],
+    ["retried 503s whose x-request-id echoes it", 503, "header", 3, "req-[REDACTED]"],
+    ["retried 429s whose request_id echoes it", 429, "body", 3, "body-req-[REDACTED]"],
+    ["an unreadable 200 whose x-request-id echoes it", 200, "header", 3, "req-[REDACTED]"],
+  ] as const)("not in %s, nor in the logs or progress events", async (_case, status, where, attempts, requestId) => {
+    const { client, logLines, events } = makeClient({ fetch: echoingEverywhere(status, where), maxRetries: 2 });
+    const error = await failure(client.getBalance());
+    expect(error).toMatchObject({ attempts, requestId });
+    expect(error.message).toContain(`(request ${requestId})`);
+    mustNotContainToken(error);
+    mustNotContainToken(logLines);
+    mustNotContainToken(events);
+    expect(logLines).toHaveLength(attempts - 1);
+  });
+
+  test("not in the path of a next link that carries it, in errors, logs and progress events", async () => {
+    fake.state.droplets = generateDroplets(250);
+    const leakyLink: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const body = (await response.json()) as { links?: { pages?: { next?: string } } };
+      if (body.links?.pages?.next) body.links.pages.next += `&token=${encodeURIComponent(TOKEN)}`;
+      // The linked page fails, so the path with the token ends up in a retry line and an error.
+      const failing = String(input).includes("token=");
+      return new Response(JSON.stringify(body), { status: failing ? 503 : response.status, headers: response.headers });
+    };
+    const { client, logLines, events } = makeClient({ fetch: leakyLink, maxRetries: 1 });
+    const error = await failure(client.listDroplets());
+    expect(error).toMatchObject({ status: 503, attempts: 2 });
+    expect(error.path).toContain("token=[REDACTED]");
+    expect(logLines.join("\n")).toContain("token=[REDACTED]");
+    mustNotContainToken(error);
+    mustNotContainToken(logLines);
+    mustNotContainToken(events);
+  });
 });

@@ -52,7 +52,7 @@ export async function startProviderHarness(): Promise<ProviderHarness> {
       const client = new DigitalOceanClient({ token: digitalOcean.token, baseUrl: digitalOcean.url, fetch: lossyFetch, timeoutMs, retryBaseDelayMs: 1, maxRetryDelayMs: 5 });
       return {
         digitalOcean: () => client,
-        openWhisk: (namespaceId) => openWhiskClientForNamespace(client, namespaceId, { timeoutMs, retryDelayMs: 1 }),
+        openWhisk: (namespaceId) => openWhiskClientForNamespace(client, namespaceId, { timeoutMs, retryBaseDelayMs: 1, maxRetryDelayMs: 5 }),
       };
     },
     async close() {
