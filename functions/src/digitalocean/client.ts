@@ -12,6 +12,9 @@ import type {
   AppBandwidthUsage,
   AppInstanceSize,
   AppMetricName,
+  DatabaseMetricName,
+  DropletMetricName,
+  LoadBalancerMetricName,
   Balance,
   BillingDataPoint,
   BillingHistoryEntry,
@@ -316,6 +319,34 @@ export class DigitalOceanClient {
   async listAppInstanceSizes(): Promise<AppInstanceSize[]> {
     const body = await this.request<{ instance_sizes?: AppInstanceSize[] }>("GET", "/v2/apps/tiers/instance_sizes");
     return body.instance_sizes ?? [];
+  }
+
+  /**
+   * A droplet metric over `[start, end]` (`/v2/monitoring/metrics/droplet/{metric}`): CPU as
+   * cumulative seconds per mode, memory gauges in bytes, bandwidth in Mbps for one interface
+   * and direction. Needs DigitalOcean's metrics agent on the droplet for memory.
+   */
+  getDropletMetric(
+    metric: DropletMetricName,
+    args: { hostId: string; start: Date; end: Date; interface?: "public" | "private"; direction?: "inbound" | "outbound" },
+  ): Promise<MetricsResponse> {
+    return this.request<MetricsResponse>("GET", `/v2/monitoring/metrics/droplet/${metric}`, {
+      query: { host_id: args.hostId, interface: args.interface, direction: args.direction, ...metricWindow(args.start, args.end) },
+    });
+  }
+
+  /** A load balancer metric over `[start, end]` (`/v2/monitoring/metrics/load_balancer/{metric}`). */
+  getLoadBalancerMetric(metric: LoadBalancerMetricName, args: { lbId: string; start: Date; end: Date }): Promise<MetricsResponse> {
+    return this.request<MetricsResponse>("GET", `/v2/monitoring/metrics/load_balancer/${metric}`, {
+      query: { lb_id: args.lbId, ...metricWindow(args.start, args.end) },
+    });
+  }
+
+  /** A MySQL cluster metric over `[start, end]` (`/v2/monitoring/metrics/database/mysql/{metric}`), percent. */
+  getDatabaseMetric(metric: DatabaseMetricName, args: { dbId: string; aggregate: "avg" | "max" | "min"; start: Date; end: Date }): Promise<MetricsResponse> {
+    return this.request<MetricsResponse>("GET", `/v2/monitoring/metrics/database/mysql/${metric}`, {
+      query: { db_id: args.dbId, aggregate: args.aggregate, ...metricWindow(args.start, args.end) },
+    });
   }
 
   /** An app metric as a Prometheus-style matrix over `[start, end]`. */
@@ -659,4 +690,10 @@ function positive(field: string, value: number): number {
 function nonNegativeInteger(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) throw new Error(`DigitalOceanClient: ${field} must be a non-negative integer (got ${value})`);
   return value;
+}
+
+/** The `start`/`end` query of every monitoring endpoint: UNIX seconds (`metric_timestamp_start`/`_end`). */
+function metricWindow(start: Date, end: Date): { start: string; end: string } {
+  if (end.getTime() < start.getTime()) throw new Error(`metrics window: end ${end.toISOString()} is before start ${start.toISOString()}`);
+  return { start: String(Math.floor(start.getTime() / 1000)), end: String(Math.floor(end.getTime() / 1000)) };
 }

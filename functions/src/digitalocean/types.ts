@@ -334,6 +334,15 @@ export interface ProjectResource {
 /** The three app metrics `/v2/monitoring/metrics/apps/{metric}` serves (`monitoring/`). */
 export type AppMetricName = "cpu_percentage" | "memory_percentage" | "restart_count";
 
+/** The droplet metrics the advisor reads (`/v2/monitoring/metrics/droplet/…`). */
+export type DropletMetricName = "cpu" | "memory_total" | "memory_available" | "bandwidth";
+
+/** The load balancer metric the advisor reads (`/v2/monitoring/metrics/load_balancer/…`). */
+export type LoadBalancerMetricName = "frontend_connections_current";
+
+/** The MySQL cluster metrics the advisor reads (`/v2/monitoring/metrics/database/mysql/…`). */
+export type DatabaseMetricName = "cpu_usage" | "memory_usage";
+
 /** `monitoring/models/metrics.yml`: a Prometheus-style matrix of `[unixSeconds, "value"]` pairs. */
 export interface MetricsResponse {
   status: "success" | "error";
