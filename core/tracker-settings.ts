@@ -87,13 +87,16 @@ const spikesSchema = z.strictObject({
 });
 const reportSchema = z.strictObject({ enabled: enabledSchema, ...recipientsShape });
 
+const PERCENT = "must be a percent between 0 and 100";
+const GIB = "must be a positive number of GiB";
+
 /** An App Platform app `check` watches (DigitalOcean has no monitor alert type for apps). */
 export const appWatchSchema = z.strictObject({
   name: z.string().trim().min(1, { error: "must be a non-empty name for the app" }),
   appId: z.string().regex(APP_ID_PATTERN, { error: "must be an App Platform app id (a UUID)" }),
-  memoryThresholdPercent: z.number().gt(0, { error: "must be a percent between 0 and 100" }).lt(100, { error: "must be a percent between 0 and 100" }).optional(),
+  memoryThresholdPercent: z.number({ error: PERCENT }).gt(0, { error: PERCENT }).lt(100, { error: PERCENT }).optional(),
   window: z.enum(MONITOR_WINDOWS).optional(),
-  bandwidthAllowanceGiBPerDay: z.number().positive({ error: "must be a positive number of GiB" }).finite().optional(),
+  bandwidthAllowanceGiBPerDay: z.number({ error: GIB }).positive({ error: GIB }).finite().optional(),
   ...recipientsShape,
 });
 
@@ -242,11 +245,11 @@ export const trackerSettingsSchema = trackerSettingsInputSchema.transform((raw, 
   config.thresholds.forEach((t, i) => {
     if (previous !== undefined && t.amountUsd <= previous) issue(["thresholds", i, "amountUsd"], `must be > thresholds[${i - 1}].amountUsd (got ${t.amountUsd} after ${previous})`);
     previous = t.amountUsd;
-    if (!hasAny(t.recipients)) {
-      if (raw.thresholds === undefined) issue(["recipients"], "must list at least one email, slack or webhook recipient when thresholds are omitted (the default $10/$50/$150/$200 ladder needs an audience)");
-      else issue(["thresholds", i], "must list at least one email, slack or webhook recipient (or set top-level recipients)");
-    }
+    if (raw.thresholds !== undefined && !hasAny(t.recipients)) issue(["thresholds", i], "must list at least one email, slack or webhook recipient (or set top-level recipients)");
   });
+  if (raw.thresholds === undefined && !hasAny(recipientsOf(raw.recipients))) {
+    issue(["recipients"], "must list at least one email, slack or webhook recipient when thresholds are omitted (the default $10/$50/$150/$200 ladder needs an audience)");
+  }
   if (config.forecast.enabled && !hasAny(config.forecast.recipients)) issue(["forecast"], "must list recipients (or set top-level recipients), or set forecast.enabled to false");
   if (config.spikes.enabled && !hasAny(config.spikes.recipients)) issue(["spikes"], "must list recipients (or set top-level recipients), or set spikes.enabled to false");
   for (const name of ["daily", "weekly"] as const) {
@@ -307,11 +310,14 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
     case "invalid_type":
       if (issue.input === undefined) return "is required";
-      return issue.expected === "array" ? "must be a list" : issue.expected === "object" ? "must be an object" : `must be a ${issue.expected}`;
+      return issue.expected === "array" ? "must be a list" : issue.expected === "object" ? "must be an object" : issue.expected === "boolean" ? "must be true or false" : `must be a ${issue.expected}`;
     case "invalid_value":
       return `must be one of ${issue.values.map((v) => String(v)).join(", ")}`;
-    case "unrecognized_keys":
-      return "has unknown keys";
+    case "unrecognized_keys": {
+      // The object's own keys, so the line says what would have been accepted.
+      const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+      return shape ? `allowed: ${Object.keys(shape).join(", ")}` : "unknown keys";
+    }
     default:
       return undefined;
   }
@@ -335,11 +341,11 @@ export function formatSettingsIssues(issues: readonly z.core.$ZodIssue[], prefix
     if (issue.code === "unrecognized_keys") {
       const listed = issue.keys.slice(0, MAX_UNKNOWN_KEYS_LISTED).map(shortKey).join(", ");
       const more = issue.keys.length > MAX_UNKNOWN_KEYS_LISTED ? ` and ${issue.keys.length - MAX_UNKNOWN_KEYS_LISTED} more` : "";
-      lines.push(`${where} has unknown key${issue.keys.length === 1 ? "" : "s"}: ${listed}${more}`);
+      lines.push(`${where} has unknown key${issue.keys.length === 1 ? "" : "s"} ${listed}${more} (${issue.message})`);
       continue;
     }
     // Lists and strings that are too long are not quoted back (that is how a 10 MiB value would return).
-    const showsInput = issue.code !== "custom" && !((issue.code === "too_big" || issue.code === "too_small") && issue.origin !== "number") && "input" in issue;
+    const showsInput = issue.code !== "custom" && issue.input !== undefined && !((issue.code === "too_big" || issue.code === "too_small") && issue.origin !== "number") && "input" in issue;
     lines.push(`${where} ${issue.message}${showsInput ? ` (got ${describeValue(issue.input)})` : ""}`);
   }
   if (issues.length > MAX_PROBLEM_LINES) lines.push(`and ${issues.length - MAX_PROBLEM_LINES} more problems`);

@@ -282,10 +282,10 @@ describe("config apps section", () => {
   });
 
   it.each<[string, unknown, string]>([
-    ["not a list", { name: "x" }, 'apps must be a list of {name, appId, memoryThresholdPercent, window, bandwidthAllowanceGiBPerDay, email, slack, webhook} (got {"name":"x"})'],
-    ["an entry that is not an object", ["orders-api"], 'apps[0] must be an object {name, appId, memoryThresholdPercent, window, …} (got "orders-api")'],
-    ["an unknown key", [{ ...good, windowMinutes: 5 }], "apps[0].windowMinutes is not a known setting (allowed: name, appId, memoryThresholdPercent, window, bandwidthAllowanceGiBPerDay, email, slack, webhook)"],
-    ["an empty name", [{ ...good, name: " " }], 'apps[0].name must be a non-empty name for the app (got " ")'],
+    ["not a list", { name: "x" }, 'apps must be a list (got {"name":"x"})'],
+    ["an entry that is not an object", ["orders-api"], 'apps[0] must be an object (got "orders-api")'],
+    ["an unknown key", [{ ...good, windowMinutes: 5 }], "apps[0] has unknown key windowMinutes (allowed: name, appId, memoryThresholdPercent, window, bandwidthAllowanceGiBPerDay, email, slack, webhook)"],
+    ["an empty name", [{ ...good, name: " " }], 'apps[0].name must be a non-empty name for the app'],
     ["an app id that is not a UUID", [{ ...good, appId: "orders-api" }], 'apps[0].appId must be an App Platform app id (a UUID) (got "orders-api")'],
     ["the same app twice", [good, { ...good, name: "again" }], `apps[1].appId repeats apps[0].appId (got ${appId(7)})`],
     ["a threshold of 100 %", [{ ...good, memoryThresholdPercent: 100 }], "apps[0].memoryThresholdPercent must be a percent between 0 and 100 (got 100)"],

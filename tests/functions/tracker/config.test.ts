@@ -66,57 +66,51 @@ const thresholdsSet = (entries: unknown): Mutation => set("thresholds", entries)
 
 // [rule, mutation of the complete config, the problem(s) reported]
 const RULES: [string, Mutation, string | string[]][] = [
-  ["unknown top-level key", set("budget", 10), "budget is not a known setting (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps)"],
-  ["budget missing", set("budgetMonthlyUsd", undefined), "budgetMonthlyUsd must be a positive number of US dollars (got undefined)"],
+  ["unknown top-level key", set("budget", 10), "the config has unknown key budget (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps)"],
+  ["budget missing", set("budgetMonthlyUsd", undefined), "budgetMonthlyUsd must be a positive number of US dollars"],
   ["budget zero", set("budgetMonthlyUsd", 0), "budgetMonthlyUsd must be a positive number of US dollars (got 0)"],
   ["budget as text", set("budgetMonthlyUsd", "320"), 'budgetMonthlyUsd must be a positive number of US dollars (got "320")'],
-  // Without usable top-level recipients, the sections that relied on them have no audience either.
-  ["recipients not an object", set("recipients", ["ops"]), [
-    'recipients must be an object (got ["ops"])',
-    "thresholds[0] must list at least one email, slack or webhook recipient (or set top-level recipients)",
-    "forecast must list recipients (or set top-level recipients), or set forecast.enabled to false",
-    "spikes must list recipients (or set top-level recipients), or set spikes.enabled to false",
-    "reports.daily must list recipients (or set top-level recipients)",
-  ]],
-  ["recipients unknown key", set("recipients.sms", ["+1555"]), "recipients.sms is not a known setting (allowed: email, slack, webhook)"],
-  ["email list not a list", set("recipients.email", OPS), `recipients.email must be a list of addresses (got "${OPS}")`],
+  // Cross-field rules (who hears about it) wait until the shape is right: one problem, not a cascade.
+  ["recipients not an object", set("recipients", ["ops"]), 'recipients must be an object (got ["ops"])'],
+  ["recipients unknown key", set("recipients.sms", ["+1555"]), "recipients has unknown key sms (allowed: email, slack, webhook)"],
+  ["email list not a list", set("recipients.email", OPS), 'recipients.email must be a list (got "ops@restaurant.example")'],
   ["email address malformed", set("recipients.email", [OPS, "ops at example"]), 'recipients.email[1] must be an email address like ops@example.com (got "ops at example")'],
-  ["slack not a list", set("recipients.slack", "#costs"), 'recipients.slack must be a list of {channel, url} (got "#costs")'],
-  ["slack entry not an object", set("recipients.slack", ["#costs"]), 'recipients.slack[0] must be an object {channel, url} (got "#costs")'],
+  ["slack not a list", set("recipients.slack", "#costs"), 'recipients.slack must be a list (got "#costs")'],
+  ["slack entry not an object", set("recipients.slack", ["#costs"]), 'recipients.slack[0] must be an object (got "#costs")'],
   ["slack channel malformed", set("recipients.slack", [{ channel: "#no spaces", url: SECRET_SLACK }]), 'recipients.slack[0].channel must be a Slack channel name like #billing (got "#no spaces")'],
-  ["slack url not http(s)", set("recipients.slack", [{ channel: "#costs", url: "ftp://hooks.slack.com/services/T0SECRET" }]), "recipients.slack[0].url must be a Slack incoming-webhook https:// URL (got a value that is not one)"],
-  ["slack url missing", set("recipients.slack", [{ channel: "#costs" }]), "recipients.slack[0].url must be a Slack incoming-webhook https:// URL (got undefined)"],
-  ["webhook not a list", set("recipients.webhook", SECRET_WEBHOOK), "recipients.webhook must be a list of URLs (got a URL (not shown))"],
-  ["webhook url not http(s)", set("recipients.webhook", ["mailto:ops-secret@example"]), "recipients.webhook[0] must be an http(s) URL (got a value that is not one)"],
-  ["thresholds empty", thresholdsSet([]), "thresholds must be a non-empty list of {amountUsd, email, slack, webhook} (got [])"],
-  ["thresholds not a list", thresholdsSet(SECRET_WEBHOOK), "thresholds must be a non-empty list of {amountUsd, email, slack, webhook} (got a URL (not shown))"],
-  ["threshold not an object", thresholdsSet([10]), "thresholds[0] must be an object {amountUsd, email, slack, webhook} (got 10)"],
-  ["threshold unknown key", thresholdsSet([{ amountUsd: 10, usd: 10 }]), "thresholds[0].usd is not a known setting (allowed: amountUsd, email, slack, webhook)"],
+  ["slack url not http(s)", set("recipients.slack", [{ channel: "#costs", url: "ftp://hooks.slack.com/services/T0SECRET" }]), "recipients.slack[0].url must be a Slack incoming-webhook URL (an https:// URL)"],
+  ["slack url missing", set("recipients.slack", [{ channel: "#costs" }]), "recipients.slack[0].url is required"],
+  ["webhook not a list", set("recipients.webhook", SECRET_WEBHOOK), "recipients.webhook must be a list (got a value that looks secret (not shown))"],
+  ["webhook url not http(s)", set("recipients.webhook", ["mailto:ops-secret@example"]), "recipients.webhook[0] must be a webhook URL (an https:// URL)"],
+  ["thresholds empty", thresholdsSet([]), "thresholds must list at least one threshold (or be left out for the default ladder)"],
+  ["thresholds not a list", thresholdsSet(SECRET_WEBHOOK), "thresholds must be a list (got a value that looks secret (not shown))"],
+  ["threshold not an object", thresholdsSet([10]), "thresholds[0] must be an object (got 10)"],
+  ["threshold unknown key", thresholdsSet([{ amountUsd: 10, usd: 10 }]), "thresholds[0] has unknown key usd (allowed: amountUsd, email, slack, webhook)"],
   ["threshold amount negative", thresholdsSet([{ amountUsd: -5 }]), "thresholds[0].amountUsd must be a positive number of US dollars (got -5)"],
   ["thresholds not ascending", thresholdsSet([{ amountUsd: 10 }, { amountUsd: 150 }, { amountUsd: 50 }]), "thresholds[2].amountUsd must be > thresholds[1].amountUsd (got 50 after 150)"],
   ["threshold equal to the previous", thresholdsSet([{ amountUsd: 50 }, { amountUsd: 50 }]), "thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 50 after 50)"],
   ["forecast not an object", set("forecast", true), "forecast must be an object (got true)"],
-  ["forecast unknown key", set("forecast.budget", 1), "forecast.budget is not a known setting (allowed: enabled, email, slack, webhook)"],
+  ["forecast unknown key", set("forecast.budget", 1), "forecast has unknown key budget (allowed: enabled, email, slack, webhook)"],
   ["forecast.enabled not boolean", set("forecast.enabled", "yes"), 'forecast.enabled must be true or false (got "yes")'],
   ["spikes.windowDays below 3", set("spikes.windowDays", 2), "spikes.windowDays must be a whole number >= 3 (got 2)"],
   ["spikes.minIncreasePct zero", set("spikes.minIncreasePct", 0), "spikes.minIncreasePct must be a fraction > 0, e.g. 0.2 for 20% (got 0)"],
   ["spikes.minIncreaseUsd negative", set("spikes.minIncreaseUsd", -1), "spikes.minIncreaseUsd must be a number >= 0 (got -1)"],
   ["spikes.seasonalWeeks fractional", set("spikes.seasonalWeeks", 1.5), "spikes.seasonalWeeks must be a whole number >= 0 (got 1.5)"],
-  ["spikes unknown key", set("spikes.window", 7), "spikes.window is not a known setting (allowed: enabled, windowDays, minIncreasePct, minIncreaseUsd, seasonalWeeks, email, slack, webhook)"],
+  ["spikes unknown key", set("spikes.window", 7), "spikes has unknown key window (allowed: enabled, windowDays, minIncreasePct, minIncreaseUsd, seasonalWeeks, email, slack, webhook)"],
   ["spikes.enabled not boolean", set("spikes.enabled", 1), "spikes.enabled must be true or false (got 1)"],
-  ["reports unknown key", set("reports.monthly", { enabled: true }), "reports.monthly is not a known setting (allowed: daily, weekly)"],
-  ["reports.daily not an object", set("reports.daily", true), "reports.daily must be an object {enabled, email, slack, webhook} (got true)"],
-  ["reports.weekly unknown key", set("reports.weekly.day", "monday"), "reports.weekly.day is not a known setting (allowed: enabled, email, slack, webhook)"],
+  ["reports unknown key", set("reports.monthly", { enabled: true }), "reports has unknown key monthly (allowed: daily, weekly)"],
+  ["reports.daily not an object", set("reports.daily", true), "reports.daily must be an object (got true)"],
+  ["reports.weekly unknown key", set("reports.weekly.day", "monday"), "reports.weekly has unknown key day (allowed: enabled, email, slack, webhook)"],
   ["reports.daily.enabled not boolean", set("reports.daily.enabled", "on"), 'reports.daily.enabled must be true or false (got "on")'],
-  ["units unknown key", set("units.per", "restaurant"), "units.per is not a known setting (allowed: name, source)"],
-  ["units.name missing", set("units.name", undefined), "units.name must be a non-empty string (got undefined)"],
+  ["units unknown key", set("units.per", "restaurant"), "units has unknown key per (allowed: name, source)"],
+  ["units.name missing", set("units.name", undefined), "units.name is required"],
   ["units.source.kind unknown", set("units.source", { kind: "guess" }), 'units.source.kind must be "count", "sql" or "url" (got "guess")'],
   ["units count negative", set("units.source", { kind: "count", value: -1 }), "units.source.value must be a number >= 0 (got -1)"],
   ["units sql writes", set("units.source", { kind: "sql", databaseUrl: "postgres://u@db/app", query: "DELETE FROM orders" }), 'units.source.query must be a single SELECT statement (got "DELETE FROM orders")'],
-  ["units url not http(s)", set("units.source", { kind: "url", url: "file:///etc/count" }), 'units.source.url must use http: or https: (got "file:")'],
-  ["email.from empty", set("email.from", " "), 'email.from must be a sender like "do-cost-guard <billing@example.com>" (got " ")'],
+  ["units url not http(s)", set("units.source", { kind: "url", url: "file:///etc/count" }), "units.source.url must be an http:// or https:// URL"],
+  ["email.from empty", set("email.from", " "), 'email.from must be a sender like "do-cost-guard <billing@example.com>"'],
   ["email.from missing while emailing", set("email", undefined), "email.from must be set when any recipient is an email address"],
-  ["email unknown key", set("email.replyTo", OPS), "email.replyTo is not a known setting (allowed: from)"],
+  ["email unknown key", set("email.replyTo", OPS), "email has unknown key replyTo (allowed: from)"],
   ["accountUrn malformed", set("accountUrn", "team:5b4a"), 'accountUrn must look like do:team:<uuid> (got "team:5b4a")'],
   ["dashboardUrl not http(s)", set("dashboardUrl", "costs.restaurant.example"), 'dashboardUrl must be an http(s) URL (got "costs.restaurant.example")'],
 ];
@@ -149,13 +143,13 @@ it.each(AUDIENCE_RULES)("reports %s", (_rule, input, problems) => {
 });
 
 it("refuses a config that is not a JSON object", () => {
-  // Quoted values are cut at 80 characters: 77 of the JSON and "...".
-  const quoted = `${JSON.stringify([MINIMAL]).slice(0, 77)}...`;
-  expect(problemsOf([MINIMAL])).toEqual([`the config must be a JSON object (got ${quoted})`]);
-  expect(problemsOf(null)).toEqual(["the config must be a JSON object (got null)"]);
+  // Quoted values are cut at 60 characters: 57 of the JSON and "...".
+  const quoted = `${JSON.stringify([MINIMAL]).slice(0, 57)}...`;
+  expect(problemsOf([MINIMAL])).toEqual([`the config must be an object (got ${quoted})`]);
+  expect(problemsOf(null)).toEqual(["the config must be an object (got null)"]);
 });
 
-it("reports every problem at once, in the order of the config, in one error message", () => {
+it("reports every shape problem at once in one error message, then the cross-field rules once the shape is right", () => {
   const input = {
     budgetMonthlyUsd: -1,
     recipients: { email: ["nobody"], slack: [{ channel: "costs room", url: "hooks.slack.com/services/T0SECRET" }] },
@@ -164,20 +158,24 @@ it("reports every problem at once, in the order of the config, in one error mess
     colour: "red",
   };
   const problems = [
-    "colour is not a known setting (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps)",
     "budgetMonthlyUsd must be a positive number of US dollars (got -1)",
     'recipients.email[0] must be an email address like ops@example.com (got "nobody")',
     'recipients.slack[0].channel must be a Slack channel name like #billing (got "costs room")',
-    "recipients.slack[0].url must be a Slack incoming-webhook https:// URL (got a value that is not one)",
+    "recipients.slack[0].url must be a Slack incoming-webhook URL (an https:// URL)",
+    "the config has unknown key colour (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps)",
+  ];
+  expect(problemsOf(input)).toEqual(problems);
+  expect(() => parseTrackerConfig(input)).toThrow(`tracker config is invalid (5 problems):\n  - ${problems.join("\n  - ")}`);
+
+  const shapedRight = { budgetMonthlyUsd: 100, thresholds: [{ amountUsd: 150 }, { amountUsd: 10 }], spikes: { windowDays: 1 } };
+  expect(problemsOf(shapedRight)).toEqual([
     "thresholds[0] must list at least one email, slack or webhook recipient (or set top-level recipients)",
     "thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 10 after 150)",
     "thresholds[1] must list at least one email, slack or webhook recipient (or set top-level recipients)",
     "forecast must list recipients (or set top-level recipients), or set forecast.enabled to false",
-    "spikes.windowDays must be a whole number >= 3 (got 1)",
     "spikes must list recipients (or set top-level recipients), or set spikes.enabled to false",
-  ];
-  expect(problemsOf(input)).toEqual(problems);
-  expect(() => parseTrackerConfig(input)).toThrow(`tracker config is invalid (11 problems):\n  - ${problems.join("\n  - ")}`);
+    "spikes.windowDays must be a whole number >= 3 (got 1)",
+  ]);
 });
 
 it("never echoes a Slack or webhook URL, whatever is wrong around it", () => {
@@ -198,13 +196,87 @@ it("never echoes a Slack or webhook URL, whatever is wrong around it", () => {
     }
     throw new Error("expected the config to be rejected");
   })();
-  expect(message).toContain("recipients.slack[1] must be an object {channel, url} (got a URL (not shown))");
-  expect(message).toContain("thresholds[0].amountUsd must be a positive number of US dollars (got a URL (not shown))");
+  expect(message).toContain("recipients.slack[1] must be an object (got a value that looks secret (not shown))");
+  expect(message).toContain("thresholds[0].amountUsd must be a positive number of US dollars (got a value that looks secret (not shown))");
   // A URL inside an object is hidden too, while the rest of the object is still shown.
-  expect(message).toContain('forecast.slack must be a list of {channel, url} (got {"url":"(a URL, not shown)"})');
-  expect(message).toContain("recipients.slack[0].url must be a Slack incoming-webhook https:// URL (got a value that is not one)");
-  expect(message).toContain("recipients.webhook[0] must be an http(s) URL (got a value that is not one)");
+  expect(message).toContain('forecast.slack must be a list (got {"url":"(not shown)"})');
+  expect(message).toContain("recipients.slack[0].url must be a Slack incoming-webhook URL (an https:// URL)");
+  expect(message).toContain("recipients.webhook[0] must be a webhook URL (an https:// URL)");
   for (const secret of ["T0SECRET", "xoxsecretpath", "secret-token-4242", "hooks.slack.com", "ops.example"]) expect(message).not.toContain(secret);
+});
+
+// Issue 8, item 6: each found by probing the parser before the schema.
+describe("bounded and secret-free refusals", () => {
+  it("caps each recipient list at 50: 51 emails, Slack channels or webhooks are refused, 50 accepted", () => {
+    const emails = (n: number) => Array.from({ length: n }, (_, i) => `ops${i}@restaurant.example`);
+    const webhooks = (n: number) => Array.from({ length: n }, (_, i) => `https://hooks.restaurant.example/${i}`);
+    const slacks = (n: number) => Array.from({ length: n }, (_, i) => ({ channel: `#c${i}`, url: `https://hooks.slack.com/services/T/${i}` }));
+    expect(parseTrackerConfig({ ...MINIMAL, thresholds: [{ amountUsd: 10, email: emails(50), slack: slacks(50), webhook: webhooks(50) }] }).thresholds[0]!.recipients.email).toHaveLength(50);
+    expect(problemsOf({ ...MINIMAL, thresholds: [{ amountUsd: 10, email: emails(51), slack: slacks(51), webhook: webhooks(51) }] })).toEqual([
+      "thresholds[0].email must list at most 50 email addresses",
+      "thresholds[0].slack must list at most 50 Slack channels",
+      "thresholds[0].webhook must list at most 50 webhook URLs",
+    ]);
+    // The 100,000-address body that used to be accepted: one short line, not 100,000.
+    const refused = problemsOf({ ...MINIMAL, recipients: { email: emails(100_000) } });
+    expect(refused).toEqual(["recipients.email must list at most 50 email addresses"]);
+  });
+
+  it.each([
+    ["http://hooks.slack.com/services/T0/B0/secret", false],
+    ["http://10.0.0.5/hook", false],
+    ["http://localhost.evil.example/hook", false],
+    ["http://127.0.0.1:8080/hook", true],
+    ["http://127.3.2.1/hook", true],
+    ["http://[::1]:9000/hook", true],
+    ["http://localhost:9000/hook", true],
+    ["https://hooks.slack.com/services/T0/B0/secret", true],
+  ])("Slack and webhook URL %s accepted: %s", (url, accepted) => {
+    const config = { budgetMonthlyUsd: 10, recipients: { slack: [{ channel: "#costs", url }], webhook: [url] } };
+    if (accepted) expect(parseTrackerConfig(config).forecast.recipients.webhook).toEqual([url]);
+    else {
+      const problems = problemsOf(config);
+      expect(problems).toEqual([
+        "recipients.slack[0].url must use https:// (plain http:// is allowed only to 127.0.0.1, ::1 or localhost)",
+        "recipients.webhook[0] must use https:// (plain http:// is allowed only to 127.0.0.1, ::1 or localhost)",
+      ]);
+    }
+  });
+
+  it("never prints the password of a postgres URL given as units.source, nor in units.source.databaseUrl", () => {
+    const url = "postgres://reader:PASSWORD-4242@db.restaurant.example:25060/app";
+    for (const source of [url, { kind: "sql", databaseUrl: url.replace("postgres:", "mysql:"), query: "select 1" }, { kind: "guess", databaseUrl: url }]) {
+      const message = (() => {
+        try {
+          parseTrackerConfig({ ...MINIMAL, units: { name: "restaurant", source } });
+        } catch (error) {
+          return (error as Error).message;
+        }
+        throw new Error("expected the config to be rejected");
+      })();
+      expect(message).toMatch(/units\.source/);
+      expect(message).not.toContain("PASSWORD-4242");
+    }
+  });
+
+  it("keeps a line about a 10 MiB unknown key or 200,000 unknown keys short", () => {
+    const hugeKey = "k".repeat(10 * 1024 * 1024);
+    const [oneLine] = problemsOf({ ...MINIMAL, [hugeKey]: 1 });
+    expect(oneLine!.length).toBeLessThan(400);
+    expect(oneLine).toContain("the config has unknown key kkkk");
+    const manyKeys: Record<string, unknown> = { ...MINIMAL };
+    for (let i = 0; i < 200_000; i += 1) manyKeys[`x${i}`] = i;
+    const lines = problemsOf(manyKeys);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^the config has unknown keys x0, x1, x2 and 199997 more \(allowed: /);
+    expect(lines[0]!.length).toBeLessThan(400);
+  });
+
+  it("lists at most 20 problems and counts the rest", () => {
+    const problems = problemsOf({ ...MINIMAL, recipients: { email: Array.from({ length: 30 }, (_, i) => `bad${i}`) } });
+    expect(problems).toHaveLength(21);
+    expect(problems[20]).toBe("and 10 more problems");
+  });
 });
 
 describe("defaults of a minimal config", () => {

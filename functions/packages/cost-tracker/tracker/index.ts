@@ -16,6 +16,7 @@ import { CostStore } from "../../../src/store/cost-store";
 import { createPostgresClient } from "../../../src/store/pg-client";
 import type { SqlClient } from "../../../src/store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "../../../src/tracker/config";
+import { postgresUrlProblem, smtpUrlProblem } from "../../../../core/validators";
 import { handle, type TaskResult } from "../../../src/tracker/handle";
 import type { TrackerLog } from "../../../src/tracker/ingest";
 
@@ -35,8 +36,9 @@ const DIGITALOCEAN_API_URL = "https://api.digitalocean.com";
 export interface TrackerActionParams {
   DIGITALOCEAN_TOKEN?: unknown;
   DATABASE_URL?: unknown;
+  /** Needed only when some recipient is an email address. */
   SMTP_URL?: unknown;
-  /** The tracker's JSON config, as a JSON string (how bound parameters arrive) or an object. */
+  /** The tracker's settings (core/tracker-settings.ts), as a JSON string (how bound parameters arrive) or an object. */
   TRACKER_CONFIG?: unknown;
   DIGITALOCEAN_API_URL?: unknown;
   /**
@@ -69,7 +71,7 @@ export interface TrackerActionFailure {
 }
 
 /** The action's settings, validated. Held in memory only; never logged or returned. */
-interface TrackerSettings {
+interface ActionSettings {
   token: string;
   databaseUrl: string;
   smtpUrl: string | undefined;
@@ -145,19 +147,37 @@ function trackerConfigOf(params: TrackerActionParams, problems: string[]): Track
   }
 }
 
+/** A connection URL checked by its rule in core/validators; the reason never includes the value. */
+function checkedUrl(value: string | undefined, name: string, problemOf: (value: unknown) => string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  const problem = problemOf(value);
+  if (problem) {
+    problems.push(`${name} ${problem}`);
+    return undefined;
+  }
+  return value;
+}
+
+function usesEmail(config: TrackerConfig): boolean {
+  const audiences = [...config.thresholds, ...config.apps, config.forecast, config.spikes, config.reports.daily, config.reports.weekly];
+  return audiences.some((section) => section.recipients.email.length > 0);
+}
+
 /** Validates every parameter and reports all problems at once, so one redeploy fixes them all. */
-function readSettings(params: TrackerActionParams): TrackerSettings {
+function readSettings(params: TrackerActionParams): ActionSettings {
   const problems: string[] = [];
   const token = requiredText(params, "DIGITALOCEAN_TOKEN", problems, "bind a read-scoped DigitalOcean API token (billing:read plus the resource read scopes)");
-  const databaseUrl = urlWithScheme(
+  const databaseUrl = checkedUrl(
     requiredText(params, "DATABASE_URL", problems, "bind the Postgres connection string (postgres://user:pass@host:port/db?sslmode=require)"),
     "DATABASE_URL",
-    ["postgres:", "postgresql:"],
+    postgresUrlProblem,
     problems,
   );
-  const smtpUrl = urlWithScheme(optionalText(params, "SMTP_URL", problems), "SMTP_URL", ["smtp:", "smtps:"], problems);
+  const smtpUrl = checkedUrl(optionalText(params, "SMTP_URL", problems), "SMTP_URL", smtpUrlProblem, problems);
   const apiUrl = urlWithScheme(optionalText(params, "DIGITALOCEAN_API_URL", problems), "DIGITALOCEAN_API_URL", ["https:", "http:"], problems) ?? DIGITALOCEAN_API_URL;
   const config = trackerConfigOf(params, problems);
+  // A stack without email recipients deploys no SMTP secret; one with them cannot run without it.
+  if (config && usesEmail(config) && smtpUrl === undefined && isUnset(params.SMTP_URL)) problems.push("SMTP_URL is not set: some recipients are email addresses, so bind an smtp:// or smtps:// URL");
   if (problems.length > 0 || token === undefined || databaseUrl === undefined || config === undefined) {
     throw new ParameterError(`the action's parameters are invalid:\n  - ${problems.join("\n  - ")}`);
   }
@@ -180,7 +200,7 @@ const log: TrackerLog = {
 interface WarmState {
   /** The raw parameters the state was built from; a redeploy with new ones starts afresh. */
   source: string;
-  settings: TrackerSettings;
+  settings: ActionSettings;
   db: SqlClient;
   client: DigitalOceanClient;
   transports: Transports;
