@@ -114,8 +114,9 @@ export function applyRefresh(
   const apps = appSizes(fetched.appInstanceSizes);
   const next: PriceCatalogData = {
     ...catalog,
-    droplets: { source: `${base}/v2/sizes`, asOf: today, sizes: droplets },
-    appPlatformInstanceSizes: { source: `${base}/v2/apps/tiers/instance_sizes`, asOf: today, sizes: apps },
+    // DigitalOcean's own API: official, and it replaces any per-row sources the old section had.
+    droplets: { source: `${base}/v2/sizes`, asOf: today, sourceKind: "official", sizes: droplets },
+    appPlatformInstanceSizes: { source: `${base}/v2/apps/tiers/instance_sizes`, asOf: today, sourceKind: "official", sizes: apps },
   };
   validatePriceCatalog(next);
   return {

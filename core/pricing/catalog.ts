@@ -4,45 +4,55 @@
  * the date of that page, so a reviewer can check a number without reading code.
  */
 import rawPrices from "./prices.json";
+import { SOURCE_KINDS, type SourceKind } from "./types";
 
-/** Where a section's prices came from. */
+/**
+ * Where a section's (or a row's) prices came from. Every section names one; a row or a database
+ * engine may name its own, which then replaces the section's for that row (all three fields
+ * together, so a row never mixes one page's URL with another page's date).
+ */
 export interface PriceSource {
   /** URL of the page or API endpoint the prices were read from. */
   source: string;
   /** Date of that source, YYYY-MM-DD. */
   asOf: string;
-  /** Caveats a reviewer should know (e.g. which numbers are only secondarily confirmed). */
+  /** Whether `source` is DigitalOcean's own page or API (`official`) or a third party's copy or table (`secondary`). */
+  sourceKind: SourceKind;
+  /** Caveats a reviewer should know (e.g. how a figure was derived, or which part is unpublished). */
   note?: string;
 }
 
+/** A row's own source, when it differs from its section's. */
+export type RowSource = Partial<PriceSource>;
+
 /** One Droplet size as `GET /v2/sizes` lists it. */
-export interface DropletSizePrice {
+export interface DropletSizePrice extends RowSource {
   slug: string;
   monthlyUsd: number;
   hourlyUsd: number;
 }
 
 /** One App Platform instance size as `GET /v2/apps/tiers/instance_sizes` lists it. */
-export interface AppInstanceSizePrice {
+export interface AppInstanceSizePrice extends RowSource {
   slug: string;
   monthlyUsd: number;
 }
 
-/** One managed-database node size for one engine. */
-export interface DatabaseSizePrice {
+/** One managed-database node size for one engine; `includedStorageGiB` is null where DigitalOcean does not publish it. */
+export interface DatabaseSizePrice extends RowSource {
   slug: string;
   monthlyUsdPerNode: number;
-  includedStorageGiB: number;
+  includedStorageGiB: number | null;
 }
 
-/** Prices of one database engine; `extraStorageUsdPerGiBMonth` is null while unconfirmed. */
-export interface DatabaseEnginePrices {
+/** Prices of one database engine; `extraStorageUsdPerGiBMonth` is null where unpublished. */
+export interface DatabaseEnginePrices extends RowSource {
   sizes: DatabaseSizePrice[];
   extraStorageUsdPerGiBMonth: number | null;
 }
 
 /** One container registry subscription tier. */
-export interface RegistryTierPrice {
+export interface RegistryTierPrice extends RowSource {
   slug: string;
   monthlyUsd: number;
   includedStorageGiB: number;
@@ -55,10 +65,23 @@ export interface PriceCatalogData {
   volumes: PriceSource & { usdPerGiBMonth: number };
   snapshots: PriceSource & { usdPerGiBMonth: number };
   databases: PriceSource & { engines: Record<string, DatabaseEnginePrices> };
+  /** Which engines have standby / read-only nodes, and what those cost relative to the primary's node price. */
+  databaseNodeRoles: PriceSource & {
+    standbyPriceFactor: number;
+    readOnlyPriceFactor: number;
+    standbyEngines: string[];
+    readOnlyEngines: string[];
+  };
   kubernetes: PriceSource & { controlPlaneMonthlyUsd: number; haControlPlaneMonthlyUsd: number };
-  loadBalancers: PriceSource & { regionalNodeMonthlyUsd: number; legacySizeNodes: { slug: string; nodes: number }[] };
+  loadBalancers: PriceSource & {
+    regionalNodeMonthlyUsd: number;
+    regionalNetworkNodeMonthlyUsd: number;
+    globalMonthlyUsd: number;
+    legacySizeNodes: { slug: string; nodes: number }[];
+  };
   appPlatformInstanceSizes: PriceSource & { sizes: AppInstanceSizePrice[] };
   appPlatformStaticSites: PriceSource & { freeSitesPerAccount: number; monthlyUsdPerSite: number };
+  appPlatformDevDatabases: PriceSource & { monthlyUsdPerDatabase: number };
   spaces: PriceSource & {
     subscriptionMonthlyUsd: number;
     includedStorageGiB: number;
@@ -70,6 +93,8 @@ export interface PriceCatalogData {
   containerRegistry: PriceSource & { tiers: RegistryTierPrice[]; extraStorageUsdPerGiBMonth: number };
   functions: PriceSource & { freeGiBSecondsPerMonth: number; usdPerGiBSecond: number };
   bandwidth: PriceSource & { outboundOverageUsdPerGiB: number };
+  /** GPU Droplets (slugs starting with `slugPrefix`) bill every hour, without the CPU Droplets' 672-hour cap. */
+  gpuDropletBilling: PriceSource & { slugPrefix: string; maxBilledHoursPerMonth: number };
 }
 
 /** A validated catalog with slug lookups built once (the policy pack prices thousands of resources). */
@@ -83,6 +108,52 @@ export interface PriceCatalog {
   registryTier(slug: string): RegistryTierPrice | undefined;
   /** Node count of a legacy load balancer `size` slug (lb-small …). */
   loadBalancerLegacyNodes(slug: string): number | undefined;
+  /** The source a section's prices rest on. */
+  sectionSource(section: keyof PriceCatalogData): PriceSource;
+  /** The source a database engine's prices rest on (its own, else the `databases` section's). */
+  databaseEngineSource(engine: string): PriceSource;
+  /** True for GPU Droplet sizes, which bill every hour without the 672-hour cap. */
+  isGpuDroplet(slug: string): boolean;
+}
+
+/** Picks the source a price rests on: the most specific of `section`, then each override that names one. */
+export function effectiveSource(section: PriceSource, ...overrides: (RowSource | undefined)[]): PriceSource {
+  let chosen = section;
+  for (const override of overrides) {
+    if (override?.source !== undefined && override.asOf !== undefined && override.sourceKind !== undefined) {
+      chosen = { source: override.source, asOf: override.asOf, sourceKind: override.sourceKind, ...(override.note !== undefined ? { note: override.note } : {}) };
+    }
+  }
+  return chosen;
+}
+
+/** One priced row (or scalar section) of the catalog with the source it rests on, for audits and tests. */
+export interface SourcedPriceRow {
+  /** Where the row is, e.g. `droplets.sizes[gpu-h100x1-80gb]` or `reservedIps`. */
+  path: string;
+  source: PriceSource;
+}
+
+/** Every section, engine and slug row of `data` with its effective source, so nothing is priced without one. */
+export function listSourcedRows(data: PriceCatalogData): SourcedPriceRow[] {
+  const rows: SourcedPriceRow[] = [];
+  for (const name of SECTION_NAMES) {
+    const section = data[name] as unknown as PriceSource & Record<string, unknown>;
+    rows.push({ path: name, source: effectiveSource(section) });
+    for (const [field, value] of Object.entries(section)) {
+      if (!Array.isArray(value)) continue;
+      for (const row of value) {
+        if (typeof row === "object" && row !== null && "slug" in row) {
+          rows.push({ path: `${name}.${field}[${(row as { slug: string }).slug}]`, source: effectiveSource(section, row as RowSource) });
+        }
+      }
+    }
+  }
+  for (const [engine, prices] of Object.entries(data.databases.engines)) {
+    rows.push({ path: `databases.engines.${engine}`, source: effectiveSource(data.databases, prices) });
+    for (const size of prices.sizes) rows.push({ path: `databases.engines.${engine}.sizes[${size.slug}]`, source: effectiveSource(data.databases, prices, size) });
+  }
+  return rows;
 }
 
 type Json = unknown;
@@ -93,15 +164,18 @@ const SECTION_NAMES: readonly (keyof PriceCatalogData)[] = [
   "volumes",
   "snapshots",
   "databases",
+  "databaseNodeRoles",
   "kubernetes",
   "loadBalancers",
   "appPlatformInstanceSizes",
   "appPlatformStaticSites",
+  "appPlatformDevDatabases",
   "spaces",
   "reservedIps",
   "containerRegistry",
   "functions",
   "bandwidth",
+  "gpuDropletBilling",
 ];
 
 function describe(value: Json): string {
@@ -145,10 +219,30 @@ function checkSource(section: Record<string, Json>, path: string): void {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text(section.asOf, `${path}.asOf`))) {
     throw new Error(`${path}.asOf must be a YYYY-MM-DD date (got ${describe(section.asOf)})`);
   }
+  if (!(SOURCE_KINDS as readonly Json[]).includes(section.sourceKind)) {
+    throw new Error(`${path}.sourceKind must be one of ${SOURCE_KINDS.join(", ")} (got ${describe(section.sourceKind)})`);
+  }
+  if (section.note !== undefined) text(section.note, `${path}.note`);
 }
 
-/** Validates a slug list: each entry has a unique non-empty slug and the named price fields. */
-function checkSlugList(value: Json, path: string, priceFields: readonly string[]): void {
+/** A row or engine may carry its own source: then all of source, asOf and sourceKind, checked like a section's. */
+function checkRowSource(row: Record<string, Json>, path: string): void {
+  if (row.source === undefined && row.asOf === undefined && row.sourceKind === undefined) {
+    if (row.note !== undefined) text(row.note, `${path}.note`);
+    return;
+  }
+  checkSource(row, path);
+}
+
+function textList(value: Json, path: string): void {
+  list(value, path).forEach((item, index) => text(item, `${path}[${index}]`));
+}
+
+/**
+ * Validates a slug list: each entry has a unique non-empty slug, the named price fields (and the
+ * nullable ones, null meaning unpublished), and, if it names its own source, a complete one.
+ */
+function checkSlugList(value: Json, path: string, priceFields: readonly string[], nullableFields: readonly string[] = []): void {
   const seen = new Set<string>();
   list(value, path).forEach((entry, index) => {
     const item = record(entry, `${path}[${index}]`);
@@ -157,6 +251,8 @@ function checkSlugList(value: Json, path: string, priceFields: readonly string[]
     if (seen.has(slug)) throw new Error(`${where} is listed twice`);
     seen.add(slug);
     for (const field of priceFields) price(item[field], `${where}.${field}`);
+    for (const field of nullableFields) nullablePrice(item[field], `${where}.${field}`);
+    checkRowSource(item, where);
   });
 }
 
@@ -174,13 +270,16 @@ export function validatePriceCatalog(raw: unknown): PriceCatalogData {
     ["volumes", ["usdPerGiBMonth"]],
     ["snapshots", ["usdPerGiBMonth"]],
     ["kubernetes", ["controlPlaneMonthlyUsd", "haControlPlaneMonthlyUsd"]],
-    ["loadBalancers", ["regionalNodeMonthlyUsd"]],
+    ["databaseNodeRoles", ["standbyPriceFactor", "readOnlyPriceFactor"]],
+    ["loadBalancers", ["regionalNodeMonthlyUsd", "regionalNetworkNodeMonthlyUsd", "globalMonthlyUsd"]],
     ["appPlatformStaticSites", ["freeSitesPerAccount", "monthlyUsdPerSite"]],
+    ["appPlatformDevDatabases", ["monthlyUsdPerDatabase"]],
     ["spaces", ["subscriptionMonthlyUsd", "includedStorageGiB", "includedTransferGiB", "storageOverageUsdPerGiBMonth", "transferOverageUsdPerGiB"]],
     ["reservedIps", ["assignedMonthlyUsd", "unassignedMonthlyUsd"]],
     ["containerRegistry", ["extraStorageUsdPerGiBMonth"]],
     ["functions", ["freeGiBSecondsPerMonth", "usdPerGiBSecond"]],
     ["bandwidth", ["outboundOverageUsdPerGiB"]],
+    ["gpuDropletBilling", ["maxBilledHoursPerMonth"]],
   ];
   for (const [name, fields] of scalars) for (const field of fields) price(s(name)[field], `prices.${name}.${field}`);
 
@@ -188,11 +287,15 @@ export function validatePriceCatalog(raw: unknown): PriceCatalogData {
   checkSlugList(s("appPlatformInstanceSizes").sizes, "prices.appPlatformInstanceSizes.sizes", ["monthlyUsd"]);
   checkSlugList(s("containerRegistry").tiers, "prices.containerRegistry.tiers", ["monthlyUsd", "includedStorageGiB"]);
   checkSlugList(s("loadBalancers").legacySizeNodes, "prices.loadBalancers.legacySizeNodes", ["nodes"]);
+  text(s("gpuDropletBilling").slugPrefix, "prices.gpuDropletBilling.slugPrefix");
+  textList(s("databaseNodeRoles").standbyEngines, "prices.databaseNodeRoles.standbyEngines");
+  textList(s("databaseNodeRoles").readOnlyEngines, "prices.databaseNodeRoles.readOnlyEngines");
   const engines = record(s("databases").engines, "prices.databases.engines");
   for (const [engine, value] of Object.entries(engines)) {
     const path = `prices.databases.engines.${engine}`;
     const prices = record(value, path);
-    checkSlugList(prices.sizes, `${path}.sizes`, ["monthlyUsdPerNode", "includedStorageGiB"]);
+    checkRowSource(prices, path);
+    checkSlugList(prices.sizes, `${path}.sizes`, ["monthlyUsdPerNode"], ["includedStorageGiB"]);
     nullablePrice(prices.extraStorageUsdPerGiBMonth, `${path}.extraStorageUsdPerGiBMonth`);
   }
   return raw as PriceCatalogData;
@@ -219,6 +322,9 @@ export function createPriceCatalog(raw: unknown): PriceCatalog {
     databaseSize: (engine, slug) => dbSizes.get(engine)?.get(slug),
     registryTier: (slug) => registryTiers.get(slug),
     loadBalancerLegacyNodes: (slug) => legacyLb.get(slug),
+    sectionSource: (section) => effectiveSource(data[section]),
+    databaseEngineSource: (engine) => effectiveSource(data.databases, engines.get(engine)),
+    isGpuDroplet: (slug) => slug.startsWith(data.gpuDropletBilling.slugPrefix),
   };
 }
 

@@ -12,11 +12,14 @@
  *    `monthlyUsd: null` and a "depends on usage" note, and do not by themselves hide the priced
  *    part; a resource whose every component is usage-based has `monthlyUsd: null`;
  *  - `estimateResource` prices a full month (the 672-hour cap of core/hourly-billing.ts is
- *    reached), and `maxMonthlyUsd` is the autoscaling upper bound.
+ *    reached; GPU Droplets have no cap and are priced at the catalog's 744-hour month, the
+ *    longest a month gets), and `maxMonthlyUsd` is the autoscaling upper bound;
+ *  - every component carries the `sourceKind` of the catalog row its unit price came from, and
+ *    the estimate is `secondary` (shown "unconfirmed") when a priced component's is.
  */
 import { fromCents, roundUsd, toCents } from "../money";
-import { CostComponent, CostEstimate } from "./types";
-import { defaultCatalog, DropletSizePrice, PriceCatalog } from "./catalog";
+import { CostComponent, CostEstimate, isUnconfirmed } from "./types";
+import { AppInstanceSizePrice, defaultCatalog, DropletSizePrice, effectiveSource, PriceCatalog, PriceSource } from "./catalog";
 
 type Inputs = Record<string, unknown>;
 
@@ -112,12 +115,17 @@ class EstimateBuilder {
     readonly catalog: PriceCatalog,
   ) {}
 
-  fixed(name: string, unit: string, quantity: number, unitPriceUsd: number, note?: string): void {
-    this.components.push({ name, unit, quantity, unitPriceUsd, monthlyUsd: roundUsd(quantity * unitPriceUsd), ...(note ? { note } : {}) });
+  fixed(name: string, unit: string, quantity: number, unitPriceUsd: number, source: PriceSource, note?: string): void {
+    this.components.push({ name, unit, quantity, unitPriceUsd, monthlyUsd: roundUsd(quantity * unitPriceUsd), ...(note ? { note } : {}), sourceKind: source.sourceKind });
   }
 
-  usage(name: string, unit: string, unitPriceUsd: number, note: string): void {
-    this.components.push({ name, unit, quantity: null, unitPriceUsd, monthlyUsd: null, note: `depends on usage: ${note}` });
+  usage(name: string, unit: string, unitPriceUsd: number, source: PriceSource, note: string): void {
+    this.components.push({ name, unit, quantity: null, unitPriceUsd, monthlyUsd: null, note: `depends on usage: ${note}`, sourceKind: source.sourceKind });
+  }
+
+  /** The source of a whole catalog section. */
+  source(section: Parameters<PriceCatalog["sectionSource"]>[0]): PriceSource {
+    return this.catalog.sectionSource(section);
   }
 
   unknown(reason: string): void {
@@ -153,6 +161,7 @@ class EstimateBuilder {
       unknowns: this.unknowns,
       sizeSlugs: this.sizeSlugs,
       free: false,
+      sourceKind: isUnconfirmed(this) ? "secondary" : "official",
     };
   }
 }
@@ -165,30 +174,46 @@ function dropletPrice(b: EstimateBuilder, size: string | undefined, field: strin
   return found;
 }
 
+function dropletSource(b: EstimateBuilder, size: DropletSizePrice): PriceSource {
+  return effectiveSource(b.source("droplets"), size);
+}
+
+/** A GPU Droplet bills every hour it exists (no 672-hour cap), so its month is priced at the longest month. */
+function gpuNote(b: EstimateBuilder, size: DropletSizePrice): string | undefined {
+  if (!b.catalog.isGpuDroplet(size.slug)) return undefined;
+  const { maxBilledHoursPerMonth } = b.catalog.data.gpuDropletBilling;
+  return `GPU Droplets bill every hour without the 672-hour cap: ${usd(size.hourlyUsd)}/hour × ${maxBilledHoursPerMonth} h (a 31-day month)`;
+}
+
 function priceDroplet(b: EstimateBuilder, inputs: Inputs): void {
   const size = dropletPrice(b, stringInput(inputs.size), "size");
-  if (size) b.fixed(`Droplet ${size.slug}`, "months", 1, size.monthlyUsd);
+  if (size) b.fixed(`Droplet ${size.slug}`, "months", 1, size.monthlyUsd, dropletSource(b, size), gpuNote(b, size));
   if (inputs.backups === true) {
     const { weeklyFractionOfDroplet, dailyFractionOfDroplet } = b.catalog.data.dropletBackups;
     const daily = recordInput(inputs.backupPolicy)?.plan === "daily";
     const fraction = daily ? dailyFractionOfDroplet : weeklyFractionOfDroplet;
-    if (size) b.fixed(`Backups (${daily ? "daily" : "weekly"}, ${percent(fraction)} of the Droplet)`, "months", 1, roundUsd(size.monthlyUsd * fraction));
+    if (size) {
+      // A backup is priced as a fraction of the Droplet, so it is only as sure as the less sure of the two.
+      const droplet = dropletSource(b, size);
+      const source = droplet.sourceKind === "secondary" ? droplet : b.source("dropletBackups");
+      b.fixed(`Backups (${daily ? "daily" : "weekly"}, ${percent(fraction)} of the Droplet)`, "months", 1, roundUsd(size.monthlyUsd * fraction), source);
+    }
   }
   const transfer = b.catalog.data.bandwidth.outboundOverageUsdPerGiB;
-  b.usage("Outbound transfer beyond the team's pooled allowance", "GiB", transfer, `${usd(transfer)}/GiB`);
+  b.usage("Outbound transfer beyond the team's pooled allowance", "GiB", transfer, b.source("bandwidth"), `${usd(transfer)}/GiB`);
 }
 
 function priceVolume(b: EstimateBuilder, inputs: Inputs): void {
   const size = b.required(numberInput(inputs.size), "size (GiB)");
-  if (size !== undefined) b.fixed("Block storage", "GiB-months", size, b.catalog.data.volumes.usdPerGiBMonth);
+  if (size !== undefined) b.fixed("Block storage", "GiB-months", size, b.catalog.data.volumes.usdPerGiBMonth, b.source("volumes"));
 }
 
 function priceSnapshot(b: EstimateBuilder, inputs: Inputs): void {
   const rate = b.catalog.data.snapshots.usdPerGiBMonth;
   // Snapshot size is an output (the compressed image size), so at preview it is usually unknown.
   const size = numberInput(inputs.size);
-  if (size !== undefined) b.fixed("Snapshot storage", "GiB-months", size, rate);
-  else b.usage("Snapshot storage", "GiB-months", rate, `${usd(rate)}/GiB-month of snapshot size`);
+  if (size !== undefined) b.fixed("Snapshot storage", "GiB-months", size, rate, b.source("snapshots"));
+  else b.usage("Snapshot storage", "GiB-months", rate, b.source("snapshots"), `${usd(rate)}/GiB-month of snapshot size`);
 }
 
 function priceDatabaseCluster(b: EstimateBuilder, inputs: Inputs): void {
@@ -199,31 +224,49 @@ function priceDatabaseCluster(b: EstimateBuilder, inputs: Inputs): void {
   if (!engine || !size) return;
   const prices = b.catalog.databaseEngine(engine);
   const node = b.catalog.databaseSize(engine, size);
-  if (!prices) return b.unknown(`no confirmed prices for database engine '${engine}'`);
+  if (!prices) return b.unknown(`no published prices for database engine '${engine}'`);
   if (!node) return b.unknown(`unknown database size slug '${size}' for engine '${engine}'`);
   if (nodeCount === undefined) return;
-  b.fixed(`Database nodes ${size} (${engine}, primary + ${nodeCount - 1} standby)`, "nodes", nodeCount, node.monthlyUsdPerNode);
+  const engineSource = b.catalog.databaseEngineSource(engine);
+  const nodeSource = effectiveSource(engineSource, node);
+  const roles = b.catalog.data.databaseNodeRoles;
+  if (roles.standbyEngines.includes(engine)) {
+    // Standby nodes are priced relative to the primary (a factor of 1 today: "matching" nodes).
+    const standbys = nodeCount - 1;
+    const nodes = 1 + standbys * roles.standbyPriceFactor;
+    const source = standbys > 0 && nodeSource.sourceKind === "official" ? b.source("databaseNodeRoles") : nodeSource;
+    b.fixed(`Database nodes ${size} (${engine}, primary + ${standbys} standby)`, "nodes", nodes, node.monthlyUsdPerNode, source);
+  } else {
+    b.fixed(`Database nodes ${size} (${engine}, ${nodeCount} nodes)`, "nodes", nodeCount, node.monthlyUsdPerNode, nodeSource);
+  }
   const storageMib = numberInput(inputs.storageSizeMib);
-  const extraGiB = storageMib === undefined ? 0 : storageMib / MIB_PER_GIB - node.includedStorageGiB;
+  if (storageMib === undefined) return;
+  if (node.includedStorageGiB === null) {
+    return b.unknown(`DigitalOcean does not publish the storage included with ${engine} ${size}, so storageSizeMib ${storageMib} cannot be priced`);
+  }
+  const extraGiB = storageMib / MIB_PER_GIB - node.includedStorageGiB;
   if (extraGiB <= 0) return;
   const rate = prices.extraStorageUsdPerGiBMonth;
-  if (rate === null) b.unknown(`no confirmed price for ${extraGiB} GiB of ${engine} storage beyond the ${node.includedStorageGiB} GiB included with ${size}`);
-  else b.fixed(`Extra storage beyond ${node.includedStorageGiB} GiB`, "GiB-months", extraGiB, rate);
+  if (rate === null) b.unknown(`no published price for ${extraGiB} GiB of ${engine} storage beyond the ${node.includedStorageGiB} GiB included with ${size}`);
+  else b.fixed(`Extra storage beyond ${node.includedStorageGiB} GiB`, "GiB-months", extraGiB, rate, engineSource);
 }
 
 function priceDatabaseReplica(b: EstimateBuilder, inputs: Inputs): void {
-  // A replica names only its cluster, not the engine: price it when every engine that lists
-  // the size agrees on the node price, which holds for the engines that support replicas.
+  // A replica names only its cluster, not the engine: price it when every engine that has
+  // read-only nodes and lists the size agrees on the node price.
   const size = stringInput(inputs.size);
   if (!size) return b.unknown("size is not set (a replica then takes its cluster's size, which is not visible here)");
   b.slug(size);
-  const prices = new Set(
-    Object.keys(b.catalog.data.databases.engines)
-      .map((engine) => b.catalog.databaseSize(engine, size)?.monthlyUsdPerNode)
-      .filter((price): price is number => price !== undefined),
-  );
+  const roles = b.catalog.data.databaseNodeRoles;
+  const candidates = roles.readOnlyEngines
+    .map((engine) => ({ engine, node: b.catalog.databaseSize(engine, size) }))
+    .filter((candidate) => candidate.node !== undefined);
+  const prices = new Set(candidates.map((candidate) => candidate.node?.monthlyUsdPerNode));
   if (prices.size !== 1) return b.unknown(`unknown database size slug '${size}' for a read-only replica`);
-  b.fixed(`Read-only replica ${size}`, "nodes", 1, [...prices][0]);
+  // Secondary if any engine's row for the size is: the replica's engine is not known here.
+  const sources = candidates.map(({ engine, node }) => effectiveSource(b.catalog.databaseEngineSource(engine), node));
+  const secondary = sources.find((source) => source.sourceKind === "secondary");
+  b.fixed(`Read-only replica ${size}`, "nodes", roles.readOnlyPriceFactor, [...prices][0] as number, secondary ?? b.source("databaseNodeRoles"));
 }
 
 function priceNodePool(b: EstimateBuilder, pool: Inputs, label: string): void {
@@ -231,21 +274,27 @@ function priceNodePool(b: EstimateBuilder, pool: Inputs, label: string): void {
   const autoScale = pool.autoScale === true;
   const count = b.required(numberInput(pool.nodeCount) ?? (autoScale ? numberInput(pool.minNodes) : undefined), `${label}.nodeCount`);
   if (!size || count === undefined) return;
-  b.fixed(`${label} ${count} × ${size.slug}`, "nodes", count, size.monthlyUsd);
+  b.fixed(`${label} ${count} × ${size.slug}`, "nodes", count, size.monthlyUsd, dropletSource(b, size), gpuNote(b, size));
   const maxNodes = numberInput(pool.maxNodes);
   if (autoScale && maxNodes !== undefined && maxNodes > count) b.autoscaleExtra((maxNodes - count) * size.monthlyUsd);
 }
 
 function priceKubernetesCluster(b: EstimateBuilder, inputs: Inputs): void {
   const { haControlPlaneMonthlyUsd } = b.catalog.data.kubernetes;
-  if (inputs.ha === true) b.fixed("High-availability control plane", "months", 1, haControlPlaneMonthlyUsd);
+  if (inputs.ha === true) b.fixed("High-availability control plane", "months", 1, haControlPlaneMonthlyUsd, b.source("kubernetes"));
   const pool = recordInput(inputs.nodePool);
   if (b.required(pool, "nodePool")) priceNodePool(b, pool as Inputs, "nodePool");
 }
 
 function priceLoadBalancer(b: EstimateBuilder, inputs: Inputs): void {
   const type = stringInput(inputs.type) ?? "REGIONAL";
-  if (type !== "REGIONAL") return b.unknown(`no confirmed price for load balancer type '${type}'`);
+  const prices = b.catalog.data.loadBalancers;
+  const source = b.source("loadBalancers");
+  if (type === "GLOBAL") {
+    return b.fixed("Global load balancer", "months", 1, prices.globalMonthlyUsd, source, "includes 25 million requests and 1 TB transfer a month; more is billed by usage");
+  }
+  const nodePrice = type === "REGIONAL" ? prices.regionalNodeMonthlyUsd : type === "REGIONAL_NETWORK" ? prices.regionalNetworkNodeMonthlyUsd : undefined;
+  if (nodePrice === undefined) return b.unknown(`no published price for load balancer type '${type}'`);
   const legacySize = stringInput(inputs.size);
   let nodes = numberInput(inputs.sizeUnit);
   if (nodes === undefined && legacySize) {
@@ -253,7 +302,11 @@ function priceLoadBalancer(b: EstimateBuilder, inputs: Inputs): void {
     nodes = b.catalog.loadBalancerLegacyNodes(legacySize);
     if (nodes === undefined) return b.unknown(`unknown load balancer size slug '${legacySize}'`);
   }
-  b.fixed("Load balancer nodes", "nodes", nodes ?? DEFAULT_LOAD_BALANCER_NODES, b.catalog.data.loadBalancers.regionalNodeMonthlyUsd);
+  b.fixed(type === "REGIONAL" ? "Load balancer nodes" : "Network load balancer nodes", "nodes", nodes ?? DEFAULT_LOAD_BALANCER_NODES, nodePrice, source);
+}
+
+function appSizeSource(b: EstimateBuilder, size: AppInstanceSizePrice): PriceSource {
+  return effectiveSource(b.source("appPlatformInstanceSizes"), size);
 }
 
 function priceApp(b: EstimateBuilder, inputs: Inputs): void {
@@ -272,7 +325,7 @@ function priceApp(b: EstimateBuilder, inputs: Inputs): void {
       }
       const autoscaling = recordInput(component.autoscaling);
       const count = numberInput(autoscaling?.minInstanceCount) ?? numberInput(component.instanceCount) ?? 1;
-      b.fixed(`${kind} ${String(component.name ?? "")} ${count} × ${slug}`.replace(/\s+/g, " "), "instances", count, size.monthlyUsd);
+      b.fixed(`${kind} ${String(component.name ?? "")} ${count} × ${slug}`.replace(/\s+/g, " "), "instances", count, size.monthlyUsd, appSizeSource(b, size));
       const max = numberInput(autoscaling?.maxInstanceCount);
       if (max !== undefined && max > count) b.autoscaleExtra((max - count) * size.monthlyUsd);
     }
@@ -283,32 +336,37 @@ function priceApp(b: EstimateBuilder, inputs: Inputs): void {
     b.slug(slug);
     const size = b.catalog.appInstanceSize(slug);
     if (!size) b.unknown(`unknown App Platform instance size slug '${slug}'`);
-    else b.usage(`job ${String(job.name ?? "")} ${slug}`, "instance-months of run time", size.monthlyUsd, `billed per second of run time, ${usd(size.monthlyUsd)} per instance-month`);
+    else b.usage(`job ${String(job.name ?? "")} ${slug}`, "instance-months of run time", size.monthlyUsd, appSizeSource(b, size), `billed per second of run time, ${usd(size.monthlyUsd)} per instance-month`);
   }
   const sites = recordList(app.staticSites).length;
   if (sites > 0) {
     const { freeSitesPerAccount, monthlyUsdPerSite } = b.catalog.data.appPlatformStaticSites;
     const charged = Math.max(0, sites - freeSitesPerAccount);
-    b.fixed("Static sites", "sites", charged, monthlyUsdPerSite, `${sites} static site(s); the first ${freeSitesPerAccount} per account are free, assuming none are used elsewhere`);
+    b.fixed("Static sites", "sites", charged, monthlyUsdPerSite, b.source("appPlatformStaticSites"), `${sites} static site(s); the first ${freeSitesPerAccount} per account are free, assuming none are used elsewhere`);
   }
   if (recordList(app.functions).length > 0) priceFunctionsUsage(b);
-  if (recordList(app.databases).some((database) => database.production !== true)) {
-    b.unknown("no confirmed price for App Platform dev databases");
+  // Production databases are separate DatabaseCluster resources, priced there; dev databases are billed with the app.
+  const devDatabases = recordList(app.databases).filter((database) => database.production !== true).length;
+  if (devDatabases > 0) {
+    const { monthlyUsdPerDatabase } = b.catalog.data.appPlatformDevDatabases;
+    b.fixed("Dev databases", "databases", devDatabases, monthlyUsdPerDatabase, b.source("appPlatformDevDatabases"));
   }
 }
 
 function priceSpacesBucket(b: EstimateBuilder): void {
   const spaces = b.catalog.data.spaces;
-  b.fixed(SPACES_SUBSCRIPTION, "months", 1, spaces.subscriptionMonthlyUsd, `one subscription per account covers every bucket, ${spaces.includedStorageGiB} GiB stored and ${spaces.includedTransferGiB} GiB transfer`);
-  b.usage(`Storage beyond ${spaces.includedStorageGiB} GiB`, "GiB-months", spaces.storageOverageUsdPerGiBMonth, `${usd(spaces.storageOverageUsdPerGiBMonth)}/GiB-month`);
-  b.usage(`Outbound transfer beyond ${spaces.includedTransferGiB} GiB`, "GiB", spaces.transferOverageUsdPerGiB, `${usd(spaces.transferOverageUsdPerGiB)}/GiB`);
+  const source = b.source("spaces");
+  b.fixed(SPACES_SUBSCRIPTION, "months", 1, spaces.subscriptionMonthlyUsd, source, `one subscription per account covers every bucket, ${spaces.includedStorageGiB} GiB stored and ${spaces.includedTransferGiB} GiB transfer`);
+  b.usage(`Storage beyond ${spaces.includedStorageGiB} GiB`, "GiB-months", spaces.storageOverageUsdPerGiBMonth, source, `${usd(spaces.storageOverageUsdPerGiBMonth)}/GiB-month`);
+  b.usage(`Outbound transfer beyond ${spaces.includedTransferGiB} GiB`, "GiB", spaces.transferOverageUsdPerGiB, source, `${usd(spaces.transferOverageUsdPerGiB)}/GiB`);
 }
 
 function priceReservedIp(b: EstimateBuilder, inputs: Inputs): void {
   const { assignedMonthlyUsd, unassignedMonthlyUsd } = b.catalog.data.reservedIps;
   const assigned = inputs.dropletId !== undefined && inputs.dropletId !== null && inputs.dropletId !== "";
-  if (assigned) b.fixed("Reserved IPv4 (assigned to a Droplet)", "months", 1, assignedMonthlyUsd);
-  else b.fixed("Reserved IPv4 (not assigned to a Droplet)", "months", 1, unassignedMonthlyUsd, "charged while unassigned; a dropletId computed at preview also counts as unassigned here");
+  const source = b.source("reservedIps");
+  if (assigned) b.fixed("Reserved IPv4 (assigned to a Droplet)", "months", 1, assignedMonthlyUsd, source);
+  else b.fixed("Reserved IPv4 (not assigned to a Droplet)", "months", 1, unassignedMonthlyUsd, source, "charged while unassigned; a dropletId computed at preview also counts as unassigned here");
 }
 
 function priceContainerRegistry(b: EstimateBuilder, inputs: Inputs): void {
@@ -316,19 +374,20 @@ function priceContainerRegistry(b: EstimateBuilder, inputs: Inputs): void {
   if (!slug) return;
   const tier = b.catalog.registryTier(slug);
   if (!tier) return b.unknown(`unknown container registry subscription tier '${slug}'`);
-  b.fixed(`Container registry ${slug} tier`, "months", 1, tier.monthlyUsd);
+  const section = b.source("containerRegistry");
+  b.fixed(`Container registry ${slug} tier`, "months", 1, tier.monthlyUsd, effectiveSource(section, tier));
   const rate = b.catalog.data.containerRegistry.extraStorageUsdPerGiBMonth;
-  b.usage(`Storage beyond ${tier.includedStorageGiB} GiB`, "GiB-months", rate, `${usd(rate)}/GiB-month`);
+  b.usage(`Storage beyond ${tier.includedStorageGiB} GiB`, "GiB-months", rate, section, `${usd(rate)}/GiB-month`);
 }
 
 function priceFunctionsUsage(b: EstimateBuilder): void {
   const { freeGiBSecondsPerMonth, usdPerGiBSecond } = b.catalog.data.functions;
-  b.usage("Functions compute", "GiB-seconds", usdPerGiBSecond, `${usd(usdPerGiBSecond)}/GiB-second beyond ${freeGiBSecondsPerMonth} free GiB-seconds per account`);
+  b.usage("Functions compute", "GiB-seconds", usdPerGiBSecond, b.source("functions"), `${usd(usdPerGiBSecond)}/GiB-second beyond ${freeGiBSecondsPerMonth} free GiB-seconds per account`);
 }
 
 function priceCdn(b: EstimateBuilder): void {
   const rate = b.catalog.data.spaces.transferOverageUsdPerGiB;
-  b.usage("CDN outbound transfer beyond the Spaces allowance", "GiB", rate, `${usd(rate)}/GiB`);
+  b.usage("CDN outbound transfer beyond the Spaces allowance", "GiB", rate, b.source("spaces"), `${usd(rate)}/GiB`);
 }
 
 type Pricer = (b: EstimateBuilder, inputs: Inputs) => void;
@@ -360,7 +419,7 @@ const PRICERS: ReadonlyMap<string, Pricer> = new Map<string, Pricer>([
  */
 export function estimateResource(type: string, inputs: Record<string, unknown>, catalog: PriceCatalog = defaultCatalog): CostEstimate {
   if (FREE_RESOURCE_TYPES.has(type)) {
-    return { resourceType: type, monthlyUsd: 0, components: [], unknowns: [], sizeSlugs: [], free: true };
+    return { resourceType: type, monthlyUsd: 0, components: [], unknowns: [], sizeSlugs: [], free: true, sourceKind: "official" };
   }
   const builder = new EstimateBuilder(type, catalog);
   const pricer = PRICERS.get(type);

@@ -37,6 +37,7 @@ export function estimateFunctionsUsage(workloads: readonly FunctionsWorkload[], 
       unitPriceUsd: usdPerGiBSecond,
       monthlyUsd: roundUsd(gibSeconds * usdPerGiBSecond),
       note: `before the free ${freeGiBSecondsPerMonth.toLocaleString("en-US")} GiB-seconds per month`,
+      sourceKind: catalog.sectionSource("functions").sourceKind,
     };
   });
   const gibSeconds = components.reduce((sum, c) => sum + (c.quantity ?? 0), 0);

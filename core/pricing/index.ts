@@ -3,6 +3,8 @@ export * from "./types";
 export {
   createPriceCatalog,
   defaultCatalog,
+  effectiveSource,
+  listSourcedRows,
   validatePriceCatalog,
   type AppInstanceSizePrice,
   type DatabaseEnginePrices,
@@ -12,6 +14,9 @@ export {
   type PriceCatalogData,
   type PriceSource,
   type RegistryTierPrice,
+  type RowSource,
+  type SourcedPriceRow,
 } from "./catalog";
 export { estimateResource, estimateStack, FREE_RESOURCE_TYPES, type StackEstimate, type StackResource } from "./estimate";
 export { estimateFunctionsUsage, type FunctionsUsageEstimate, type FunctionsWorkload } from "./functions-usage";
+export { dropletCostForHoursUsd, dropletMonthlyCapHours } from "./droplet-billing";

@@ -5,6 +5,16 @@
  * `monthlyUsd: null` ("depends on usage"), never 0.
  */
 
+/**
+ * How far a price can be trusted: `official` when read from DigitalOcean's own pages or API,
+ * `secondary` when it rests on a third party's table or copy. The plan marks estimates resting
+ * on a secondary price "unconfirmed" until an invoice (or a refresh from the API) confirms it.
+ */
+export type SourceKind = "official" | "secondary";
+
+/** Every `SourceKind`, for validation. */
+export const SOURCE_KINDS: readonly SourceKind[] = ["official", "secondary"];
+
 /** One line of a resource's estimated monthly cost. */
 export interface CostComponent {
   /** What is charged, e.g. "Droplet s-2vcpu-4gb", "Backups (20%)", "Outbound transfer". */
@@ -19,6 +29,8 @@ export interface CostComponent {
   monthlyUsd: number | null;
   /** Human note, e.g. "depends on usage: $0.01/GiB beyond the free allowance". */
   note?: string;
+  /** Kind of the catalog source `unitPriceUsd` was read from. */
+  sourceKind: SourceKind;
 }
 
 /** The estimate for one resource. */
@@ -39,4 +51,14 @@ export interface CostEstimate {
   sizeSlugs: string[];
   /** True when DigitalOcean charges nothing for this type (projects, tags, VPCs, monitor alerts …). */
   free: boolean;
+  /**
+   * `secondary` when any priced component (one with a `monthlyUsd`) rests on a secondary source,
+   * so the estimate is unconfirmed; otherwise `official`.
+   */
+  sourceKind: SourceKind;
+}
+
+/** True when a priced component of the estimate rests on a secondary source (the plan shows "unconfirmed"). */
+export function isUnconfirmed(estimate: { components: readonly Pick<CostComponent, "monthlyUsd" | "sourceKind">[] }): boolean {
+  return estimate.components.some((component) => component.monthlyUsd !== null && component.sourceKind === "secondary");
 }
