@@ -14,9 +14,11 @@
 import { randomBytes } from "node:crypto";
 import { addDays, billingMonthOf, daysBetween, isoDate, monthStart, parseIsoDate, type BillingMonth, type IsoDate } from "../../../core/calendar";
 import { forecastMonthEnd } from "../../../core/forecast";
-import { roundUsd, sumUsd, toCents } from "../../../core/money";
+import { sumUsd, toCents } from "../../../core/money";
+import { thresholdId } from "../../../core/validators";
 import type { CostStore } from "../store/cost-store";
 import type { AlertEvent, AlertRecipients, BillingHistoryDay, CostAlert, CostBreakdown } from "../store/types";
+import { readAlertRequest } from "./alert-request";
 import { AUTH_REALM, isAuthorized, type DashboardAuth } from "./auth";
 import { bodyExceeds, MAX_REQUEST_BODY_BYTES } from "./body-limit";
 import { renderDashboardPage } from "./page";
@@ -77,12 +79,6 @@ export const MAX_HISTORY_RANGE_DAYS = 366;
  * `to=0100-01-10` used to reach the store and answer 503.
  */
 export const EARLIEST_HISTORY_DATE: IsoDate = "2000-01-01";
-/** Largest threshold accepted: the store's numeric(12,2) column holds less than $10^10. */
-const MAX_THRESHOLD_USD = 1_000_000_000;
-// Deliberately loose, like the tracker config's: one @, no spaces; the SMTP server judges the rest.
-const EMAIL_PATTERN = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
-const SLACK_CHANNEL_PATTERN = /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/i;
-const ALERT_BODY_KEYS = new Set(["amountUsd", "email", "slack", "enabled"]);
 
 /** A request the handler refuses, with the status and the message the caller sees. */
 class HttpError extends Error {
@@ -221,76 +217,15 @@ function parseBody(body: DashboardRequest["body"]): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function shown(value: unknown): string {
-  if (typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return "a URL (not shown)";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** The validated POST body: the threshold and whatever of it the caller chose to set. */
-interface AlertRequest {
-  amountUsd: number;
-  email?: string[];
-  slack?: { channel: string; url: string }[];
-  enabled?: boolean;
-}
-
-function parseAlertRequest(input: Record<string, unknown>): AlertRequest {
-  const problems: string[] = [];
-  for (const key of Object.keys(input)) if (!ALERT_BODY_KEYS.has(key)) problems.push(`${key} is not a known field (allowed: ${[...ALERT_BODY_KEYS].join(", ")})`);
-  const amount = input.amountUsd;
-  const amountOk = typeof amount === "number" && Number.isFinite(amount) && amount > 0 && amount < MAX_THRESHOLD_USD && roundUsd(amount) === amount;
-  if (!amountOk) problems.push(`amountUsd must be a positive dollar amount in whole cents below ${MAX_THRESHOLD_USD} (got ${shown(amount)})`);
-  const request: AlertRequest = { amountUsd: amountOk ? amount : 0 };
-  if (input.email !== undefined) {
-    const list = typeof input.email === "string" ? [input.email] : input.email;
-    if (!Array.isArray(list)) problems.push(`email must be an address or a list of addresses (got ${shown(input.email)})`);
-    else {
-      list.forEach((address: unknown, i) => {
-        if (typeof address !== "string" || !EMAIL_PATTERN.test(address)) problems.push(`email[${i}] must be an email address like ops@example.com (got ${shown(address)})`);
-      });
-      request.email = list as string[];
-    }
-  }
-  if (input.slack !== undefined) {
-    const list = Array.isArray(input.slack) ? input.slack : [input.slack];
-    request.slack = [];
-    list.forEach((target: unknown, i) => {
-      const at = `slack[${i}]`;
-      const record = typeof target === "object" && target !== null ? (target as Record<string, unknown>) : {};
-      const { channel, url } = record;
-      if (typeof channel !== "string" || !SLACK_CHANNEL_PATTERN.test(channel)) problems.push(`${at}.channel must be a Slack channel like #billing (got ${shown(channel)})`);
-      // Incoming-webhook URLs are secrets: say what is wrong without repeating them.
-      let https = false;
-      try {
-        https = typeof url === "string" && new URL(url).protocol === "https:";
-      } catch {
-        https = false;
-      }
-      if (!https) problems.push(`${at}.url must be a Slack incoming-webhook https:// URL`);
-      else request.slack?.push({ channel: channel as string, url: url as string });
-    });
-  }
-  if (input.enabled !== undefined) {
-    if (typeof input.enabled !== "boolean") problems.push(`enabled must be true or false (got ${shown(input.enabled)})`);
-    else request.enabled = input.enabled;
-  }
-  if (problems.length > 0) throw new HttpError(400, problems.join("; "));
-  return request;
-}
-
-/** The id an API threshold gets: the tracker config's `mtd-<amount>` scheme, so one amount is one alert. */
-function thresholdAlertId(amountUsd: number): string {
-  return `mtd-${amountUsd}`;
-}
-
 async function postAlert(request: DashboardRequest, deps: DashboardDeps): Promise<DashboardResponse> {
   const contentType = headerValue(request.headers, "content-type");
   if (typeof request.body === "string" && contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
     throw new HttpError(415, "send the body as Content-Type: application/json");
   }
-  const wanted = parseAlertRequest(parseBody(request.body));
-  const id = thresholdAlertId(wanted.amountUsd);
+  const checked = readAlertRequest(parseBody(request.body));
+  if (!checked.ok) throw new HttpError(400, checked.error);
+  const wanted = checked.request;
+  const id = thresholdId(wanted.amountUsd);
   const stored = await deps.store.listAlerts();
   const existing = stored.find((alert) => alert.id === id);
   if (existing?.source === "config" || (deps.configThresholds ?? []).some((threshold) => threshold.id === id)) {

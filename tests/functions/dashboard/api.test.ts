@@ -1,3 +1,4 @@
+import { MAX_REQUEST_BODY_BYTES } from "../../../functions/src/dashboard/body-limit";
 import { handleDashboardRequest, type DashboardDeps, type DashboardStore } from "../../../functions/src/dashboard/handle";
 import { basic, BUDGET_USD, HOSTILE_PROJECT, PASSWORD, seededDays, serveDashboard, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
 
@@ -196,16 +197,26 @@ describe("alerts", () => {
   it.each([
     ["not JSON", "{amountUsd: 5", 'the request body must be JSON like {"amountUsd": 75, "email": ["ops@example.com"]}'],
     ["a JSON array", [1, 2], 'the request body must be a JSON object like {"amountUsd": 75, "email": ["ops@example.com"]}'],
-    ["no amount", { email: ["a@example.com"] }, "amountUsd must be a positive dollar amount in whole cents below 1000000000 (got undefined)"],
-    ["a negative amount", { amountUsd: -5, email: ["a@example.com"] }, "amountUsd must be a positive dollar amount in whole cents below 1000000000 (got -5)"],
-    ["fractions of a cent", { amountUsd: 10.001, email: ["a@example.com"] }, "amountUsd must be a positive dollar amount in whole cents below 1000000000 (got 10.001)"],
-    ["an amount as a string", { amountUsd: "75", email: ["a@example.com"] }, 'amountUsd must be a positive dollar amount in whole cents below 1000000000 (got "75")'],
+    ["no amount", { email: ["a@example.com"] }, "amountUsd must be a positive number of US dollars"],
+    ["a negative amount", { amountUsd: -5, email: ["a@example.com"] }, "amountUsd must be a positive number of US dollars (got -5)"],
+    ["fractions of a cent", { amountUsd: 10.001, email: ["a@example.com"] }, "amountUsd must be in whole cents and below 1000000000 (got 10.001)"],
+    ["an amount as a string", { amountUsd: "75", email: ["a@example.com"] }, 'amountUsd must be a positive number of US dollars (got "75")'],
     ["a bad email", { amountUsd: 80, email: ["not an address"] }, 'email[0] must be an email address like ops@example.com (got "not an address")'],
-    ["a Slack URL that is not https (not echoed)", { amountUsd: 80, slack: [{ channel: "#ops", url: "http://hooks.example/SECRET" }] }, "slack[0].url must be a Slack incoming-webhook https:// URL"],
-    ["a bad Slack channel", { amountUsd: 80, slack: [{ channel: "no spaces allowed", url: "https://hooks.slack.com/x" }] }, 'slack[0].channel must be a Slack channel like #billing (got "no spaces allowed")'],
+    ["a Slack URL that is not https (not echoed)", { amountUsd: 80, slack: [{ channel: "#ops", url: "http://hooks.example/SECRET" }] }, "slack[0].url must use https:// (plain http:// is allowed only to 127.0.0.1, ::1 or localhost)"],
+    ["a bad Slack channel", { amountUsd: 80, slack: [{ channel: "no spaces allowed", url: "https://hooks.slack.com/x" }] }, 'slack[0].channel must be a Slack channel name like #billing (got "no spaces allowed")'],
     ["enabled as a string", { amountUsd: 80, email: ["a@example.com"], enabled: "yes" }, 'enabled must be true or false (got "yes")'],
-    ["an unknown field", { amountUsd: 80, email: ["a@example.com"], webhookz: [] }, "webhookz is not a known field (allowed: amountUsd, email, slack, enabled)"],
+    ["an unknown field", { amountUsd: 80, email: ["a@example.com"], webhookz: [] }, "the request body has unknown key webhookz (allowed: amountUsd, email, slack, enabled)"],
     ["an enabled threshold with nobody to tell", { amountUsd: 80 }, "an enabled threshold needs a recipient: give email or slack"],
+    ["an amount the store cannot hold", { amountUsd: 1e10, email: ["a@example.com"] }, "amountUsd must be in whole cents and below 1000000000 (got 10000000000)"],
+    ["a Slack URL that is no URL", { amountUsd: 80, slack: { channel: "#ops", url: "hooks.slack.com/services/SECRET" } }, "slack[0].url must be a Slack incoming-webhook URL (an https:// URL)"],
+    // The tracker config's cap (core/validators MAX_RECIPIENTS_PER_LIST): each address is one queued delivery per alert.
+    ["51 email addresses", { amountUsd: 80, email: Array.from({ length: 51 }, (_, i) => `ops${i}@example.com`) }, "email must list at most 50 email addresses"],
+    ["a webhook, which only the config sets", { amountUsd: 80, webhook: ["https://hooks.example.com/SECRET"] }, "the request body has unknown key webhook (allowed: amountUsd, email, slack, enabled)"],
+    [
+      "several problems at once, each named",
+      { amountUsd: 0, email: ["ok@example.com", "nope"], enabled: 1, extra: true },
+      'amountUsd must be a positive number of US dollars (got 0); email[1] must be an email address like ops@example.com (got "nope"); enabled must be true or false (got 1); the request body has unknown key extra (allowed: amountUsd, email, slack, enabled)',
+    ],
   ])("POST with %s answers 400 naming the field", async (_case, body, message) => {
     const response = await postAlert(body);
     expect(response.status).toBe(400);
@@ -216,6 +227,85 @@ describe("alerts", () => {
   it("POST with a non-JSON content type answers 415", async () => {
     const response = await postAlert({ amountUsd: 80, email: ["a@example.com"] }, { "Content-Type": "text/plain" });
     expect([response.status, response.json()]).toEqual([415, { error: "send the body as Content-Type: application/json" }]);
+  });
+});
+
+describe("request bodies: capped at 64 KiB, and no answer repeats what was sent", () => {
+  const TOO_LARGE = { error: "the request body is larger than 64 KiB" };
+  // Bounded whatever was sent: at most 20 problem lines of a path, a sentence and a 60-character quote each.
+  const SHORT = 4000;
+
+  /** `{"amountUsd":…,"email":[…]}` padded with trailing spaces (valid JSON) to exactly `bytes`. */
+  function paddedBody(amountUsd: number, bytes: number): string {
+    const text = JSON.stringify({ amountUsd, email: ["pad@example.com"] });
+    return text + " ".repeat(bytes - Buffer.byteLength(text));
+  }
+
+  it("takes a body of exactly 64 KiB and refuses one byte more with 413, over HTTP", async () => {
+    const atCap = await postAlert(paddedBody(91.25, MAX_REQUEST_BODY_BYTES));
+    expect([atCap.status, (atCap.json().alert as { id: string }).id]).toEqual([201, "mtd-91.25"]);
+    const over = await postAlert(paddedBody(92.25, MAX_REQUEST_BODY_BYTES + 1));
+    expect([over.status, over.json()]).toEqual([413, TOO_LARGE]);
+    expect((await fixture.store.listAlerts()).some((a) => a.id === "mtd-92.25")).toBe(false);
+  });
+
+  it("answers an unknown key of 10 MiB with a short 413, over HTTP and as a parsed body (a non-raw web action's fields)", async () => {
+    const key = "k".repeat(10 * 1024 * 1024);
+    const overHttp = await postAlert(`{"amountUsd":80,"email":["a@example.com"],"${key}":1}`);
+    expect([overHttp.status, overHttp.json()]).toEqual([413, TOO_LARGE]);
+    const parsed = await handleDashboardRequest({ method: "POST", path: "/api/v1/billing/alerts", headers: AUTH, query: {}, body: { amountUsd: 80, email: ["a@example.com"], [key]: 1 } }, fixture.deps);
+    expect([parsed.statusCode, JSON.parse(parsed.body)]).toEqual([413, TOO_LARGE]);
+  });
+
+  it("answers 200,000 unknown keys with a short 413, over HTTP and as a parsed body", async () => {
+    const fields: Record<string, number> = { amountUsd: 80 };
+    for (let i = 0; i < 200_000; i++) fields[`unknown${i}`] = i;
+    const overHttp = await postAlert(fields);
+    expect([overHttp.status, overHttp.json()]).toEqual([413, TOO_LARGE]);
+    const parsed = await handleDashboardRequest({ method: "POST", path: "/api/v1/billing/alerts", headers: AUTH, query: {}, body: fields }, fixture.deps);
+    expect([parsed.statusCode, JSON.parse(parsed.body)]).toEqual([413, TOO_LARGE]);
+  });
+
+  it("measures a parsed body nested 100,000 lists deep without overflowing the stack", async () => {
+    let nested: unknown = [];
+    for (let i = 0; i < 100_000; i++) nested = [nested];
+    const response = await handleDashboardRequest({ method: "POST", path: "/api/v1/billing/alerts", headers: AUTH, query: {}, body: { amountUsd: 80, email: nested } }, fixture.deps);
+    expect([response.statusCode, JSON.parse(response.body)]).toEqual([413, TOO_LARGE]);
+  });
+
+  it("asks for credentials before it looks at the size", async () => {
+    const response = await call("/api/v1/billing/alerts", { method: "POST", headers: { "Content-Type": "application/json" }, body: paddedBody(80, MAX_REQUEST_BODY_BYTES + 1) });
+    expect(response.status).toBe(401);
+  });
+
+  it("lists three of 4,000 unknown keys under the cap, then counts the rest, in a short 400", async () => {
+    const fields: Record<string, number> = { amountUsd: 80, email: 0 };
+    for (let i = 0; i < 4000; i++) fields[`u${i}`] = i;
+    expect(Buffer.byteLength(JSON.stringify(fields))).toBeLessThan(MAX_REQUEST_BODY_BYTES);
+    const response = await postAlert(fields);
+    expect(response.status).toBe(400);
+    expect(response.json()).toEqual({
+      error: "email[0] must be a string (got 0); the request body has unknown keys u0, u1, u2 and 3997 more (allowed: amountUsd, email, slack, enabled)",
+    });
+  });
+
+  it("cuts a 60,000-character unknown key to 40 characters in a short 400", async () => {
+    const response = await postAlert({ amountUsd: 80, email: ["a@example.com"], ["x".repeat(60_000)]: true });
+    expect(response.status).toBe(400);
+    expect(response.json()).toEqual({ error: `the request body has unknown key ${"x".repeat(37)}... (allowed: amountUsd, email, slack, enabled)` });
+  });
+
+  it("keeps an answer short when every one of 50 addresses is bad and long", async () => {
+    const response = await postAlert({ amountUsd: 80, email: Array.from({ length: 50 }, (_, i) => `${"n".repeat(1000)} ${i}`) });
+    expect(response.status).toBe(400);
+    expect(response.text.length).toBeLessThan(SHORT);
+    expect(response.json().error).toMatch(/^email\[0\] must be an email address like ops@example\.com \(got "n{56}\.\.\.\); [\s\S]*; and 30 more problems$/);
+  });
+
+  it("still takes a lone address and a lone Slack target, as the API always did", async () => {
+    const response = await postAlert({ amountUsd: 93.5, email: "lone@example.com", slack: { channel: "#lone", url: "https://hooks.slack.com/services/T9/B9/LONE" } });
+    expect(response.status).toBe(201);
+    expect((response.json().alert as { recipients: unknown }).recipients).toEqual({ email: ["lone@example.com"], slackChannels: ["#lone"], webhooks: 0 });
   });
 });
 

@@ -1,3 +1,4 @@
+import { MAX_REQUEST_BODY_BYTES } from "../../../functions/src/dashboard/body-limit";
 import { main, readDashboardEnvironment, requestFromParams } from "../../../functions/src/dashboard/web-action";
 import { basic, PASSWORD, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
 
@@ -89,6 +90,36 @@ describe("requestFromParams", () => {
   });
 });
 
+describe("requestFromParams keeps a __proto__ field a field", () => {
+  // What OpenWhisk hands a non-raw action for a JSON body {"__proto__": {...}}: JSON.parse makes
+  // it an own key, and merging it into a plain {} would turn it into the fields' prototype.
+  const smuggled = JSON.parse('{"__proto__": {"amountUsd": 76, "email": ["a@example.com"]}}') as Record<string, unknown>;
+
+  it("in a non-raw action's merged body and query", () => {
+    const request = requestFromParams({ ...VALID, __ow_method: "post", __ow_path: "/api/v1/billing/alerts", __ow_headers: {}, ...smuggled, to: "2026-11-01" });
+    const body = request.body as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(["__proto__", "to"]);
+    expect(body.amountUsd).toBeUndefined();
+    const query = requestFromParams({ __ow_method: "get", __ow_path: "", __ow_headers: {}, ...JSON.parse('{"__proto__": "x"}') }).query;
+    expect(Object.keys(query)).toEqual(["__proto__"]);
+  });
+
+  it("in a raw action's query", () => {
+    const query = requestFromParams({ __ow_method: "get", __ow_path: "", __ow_headers: {}, __ow_query: "__proto__=x&to=2026-11-01" }).query;
+    expect(Object.entries(query)).toEqual([["__proto__", "x"], ["to", "2026-11-01"]]);
+  });
+});
+
+describe("requestFromParams and the body cap", () => {
+  it("decodes a base64 body that can fit the cap and passes a longer one on as it came, not decoded into a copy", () => {
+    const fits = Buffer.alloc(MAX_REQUEST_BODY_BYTES, "a").toString("base64");
+    expect(requestFromParams({ __ow_method: "post", __ow_path: "", __ow_headers: {}, __ow_body: fits }).body).toBe("a".repeat(MAX_REQUEST_BODY_BYTES));
+    // Three bytes more is one base64 group more than the cap can hold.
+    const over = Buffer.alloc(MAX_REQUEST_BODY_BYTES + 3, "a").toString("base64");
+    expect(requestFromParams({ __ow_method: "post", __ow_path: "", __ow_headers: {}, __ow_body: over }).body).toBe(over);
+  });
+});
+
 describe("main against Postgres", () => {
   let fixture: DashboardFixture;
   beforeAll(async () => {
@@ -127,4 +158,37 @@ describe("main against Postgres", () => {
       spy.mockRestore();
     }
   });
+
+  // After the misconfiguration test above: main keeps its first good settings while warm.
+  const post = (extra: Record<string, unknown>) =>
+    main({ ...VALID, DATABASE_URL: fixture.database.url, __ow_method: "post", __ow_path: "/api/v1/billing/alerts", __ow_headers: { authorization: `Bearer ${PASSWORD}`, "content-type": "application/json" }, ...extra });
+
+  it("refuses a __proto__ field that carries a threshold, raw or not, and stores nothing", async () => {
+    const smuggled = '{"__proto__": {"amountUsd": 76, "email": ["a@example.com"]}}';
+    const nonRaw = await post(JSON.parse(smuggled) as Record<string, unknown>);
+    const raw = await post({ __ow_query: "", __ow_body: smuggled });
+    for (const response of [nonRaw, raw]) {
+      expect([response.statusCode, JSON.parse(response.body)]).toEqual([400, { error: "amountUsd must be a positive number of US dollars; the request body has unknown key __proto__ (allowed: amountUsd, email, slack, enabled)" }]);
+    }
+    expect((await fixture.store.listAlerts()).some((alert) => alert.id === "mtd-76")).toBe(false);
+  });
+
+  it("answers 413 to a body over 64 KiB in each form a web action receives it: raw text, raw base64 and merged fields", async () => {
+    const fields: Record<string, unknown> = { amountUsd: 81, email: ["a@example.com"], note: "n".repeat(MAX_REQUEST_BODY_BYTES) };
+    const text = JSON.stringify(fields);
+    const answers = [
+      await post({ __ow_query: "", __ow_body: text }),
+      await post({ __ow_query: "", __ow_body: Buffer.from(text).toString("base64") }),
+      await post({ __ow_body: Buffer.from("x".repeat(10 * 1024 * 1024)).toString("base64") }),
+      await post(fields),
+    ];
+    expect(answers.map((a) => [a.statusCode, a.body])).toEqual(Array(4).fill([413, JSON.stringify({ error: "the request body is larger than 64 KiB" })]));
+    expect((await fixture.store.listAlerts()).some((alert) => alert.id === "mtd-81")).toBe(false);
+  });
+
+  it("answers a history date before 2000 with 400 through the action too", async () => {
+    const response = await main({ ...VALID, DATABASE_URL: fixture.database.url, __ow_method: "get", __ow_path: "/api/v1/billing/history", __ow_headers: { authorization: `Bearer ${PASSWORD}` }, __ow_query: "to=0100-01-10" });
+    expect([response.statusCode, JSON.parse(response.body)]).toEqual([400, { error: 'to must be 2000-01-01 or later (got "0100-01-10")' }]);
+  });
+
 });
