@@ -9,7 +9,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { findOperation, validateRequest, validateResponse } from "./openapi";
 import { SEED_NOW, seedRestaurantPlatformAccount, type FakeAccountState } from "./fake-do-api/seed";
-import type { AppMetricName, ErrorBody, FunctionsNamespace, FunctionsTrigger } from "../../functions/src/digitalocean/types";
+import type { AppMetricName, ErrorBody, FunctionsNamespace, FunctionsTrigger, MetricsResponse } from "../../functions/src/digitalocean/types";
 
 export * from "./fake-do-api/seed";
 
@@ -285,6 +285,24 @@ function buildRoutes(state: FakeAccountState, baseUrl: () => string, now: () => 
     return ok({ status: "success", data: { resultType: "matrix", result: series } });
   };
 
+  /**
+   * A droplet, load balancer or MySQL metric: the seeded series of the resource named by the
+   * id parameter, samples within [start, end]; bandwidth only for the interface and direction
+   * asked for when the series carry those labels. Unknown resources answer an empty matrix.
+   */
+  const resourceMetric = (family: "droplet" | "loadBalancer" | "database", idParam: string, metric: string): Handler => ({ url }) => {
+    const id = url.searchParams.get(idParam) ?? "";
+    const start = Number(url.searchParams.get("start"));
+    const end = Number(url.searchParams.get("end"));
+    const byMetric = (state.resourceMetrics?.[family]?.[id] ?? {}) as Record<string, MetricsResponse["data"]["result"] | undefined>;
+    const wanted = (labels: Record<string, string>) =>
+      ["interface", "direction"].every((label) => labels[label] === undefined || url.searchParams.get(label) === null || labels[label] === url.searchParams.get(label));
+    const series = (byMetric[metric] ?? [])
+      .filter((entry) => wanted(entry.metric))
+      .map((entry) => ({ metric: entry.metric, values: entry.values.filter(([time]) => Number(time) >= start && Number(time) <= end) }));
+    return ok({ status: "success", data: { resultType: "matrix", result: series } });
+  };
+
   return {
     "GET /v2/customers/my/balance": () => ok(state.balance),
     "GET /v2/customers/my/invoices": ({ url }) => paginate(state.invoices, "invoices", url, baseUrl(), { invoice_preview: state.invoicePreview }),
@@ -334,6 +352,13 @@ function buildRoutes(state: FakeAccountState, baseUrl: () => string, now: () => 
     "GET /v2/monitoring/metrics/apps/memory_percentage": appMetric("memory_percentage"),
     "GET /v2/monitoring/metrics/apps/cpu_percentage": appMetric("cpu_percentage"),
     "GET /v2/monitoring/metrics/apps/restart_count": appMetric("restart_count"),
+    "GET /v2/monitoring/metrics/droplet/cpu": resourceMetric("droplet", "host_id", "cpu"),
+    "GET /v2/monitoring/metrics/droplet/memory_total": resourceMetric("droplet", "host_id", "memory_total"),
+    "GET /v2/monitoring/metrics/droplet/memory_available": resourceMetric("droplet", "host_id", "memory_available"),
+    "GET /v2/monitoring/metrics/droplet/bandwidth": resourceMetric("droplet", "host_id", "bandwidth"),
+    "GET /v2/monitoring/metrics/load_balancer/frontend_connections_current": resourceMetric("loadBalancer", "lb_id", "frontend_connections_current"),
+    "GET /v2/monitoring/metrics/database/mysql/cpu_usage": resourceMetric("database", "db_id", "cpu_usage"),
+    "GET /v2/monitoring/metrics/database/mysql/memory_usage": resourceMetric("database", "db_id", "memory_usage"),
     "GET /v2/apps/{app_id}/metrics/bandwidth_daily": ({ url, pathParams }) => {
       const appId = pathParams.app_id ?? "";
       if (!state.apps.some((app) => app.id === appId)) return { status: 404, body: NOT_FOUND };

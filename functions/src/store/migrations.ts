@@ -82,6 +82,58 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt_at, id) WHERE status = 'pending'`,
     ],
   },
+  {
+    version: 2,
+    name: "advice_and_cleanup",
+    statements: [
+      // Since when a resource has been in a billable-but-unused state (a droplet off, a volume or
+      // reserved IP without a droplet): the API says what is, not since when, so advise records it.
+      `CREATE TABLE resource_states (
+         resource_kind text NOT NULL,
+         resource_id text NOT NULL,
+         state text NOT NULL,
+         since timestamptz NOT NULL,
+         last_seen_at timestamptz NOT NULL,
+         PRIMARY KEY (resource_kind, resource_id)
+       )`,
+      // The latest utilisation fetched per resource; a large account is covered over several runs.
+      `CREATE TABLE resource_utilisation (
+         resource_kind text NOT NULL,
+         resource_id text NOT NULL,
+         analysed_at timestamptz NOT NULL,
+         utilisation jsonb NOT NULL,
+         PRIMARY KEY (resource_kind, resource_id)
+       )`,
+      `CREATE TABLE advice_suggestions (
+         id text PRIMARY KEY,
+         rule text NOT NULL,
+         resource jsonb NOT NULL,
+         action text NOT NULL,
+         reason text NOT NULL,
+         monthly_savings_usd numeric(12,2),
+         evidence jsonb NOT NULL,
+         first_seen_at timestamptz NOT NULL,
+         last_seen_at timestamptz NOT NULL,
+         -- The evidence it was dismissed on; a suggestion shows again once its evidence differs.
+         dismissed_evidence jsonb
+       )`,
+      // The clean-up audit: one row per resource, step and expiry date, whoever runs first.
+      `CREATE TABLE cleanup_actions (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         resource_kind text NOT NULL,
+         resource_id text NOT NULL,
+         resource_name text NOT NULL,
+         step text NOT NULL,
+         expires date NOT NULL,
+         state text NOT NULL CHECK (state IN ('claimed', 'requested', 'done', 'failed', 'unconfirmed')),
+         request_id text,
+         detail text,
+         created_at timestamptz NOT NULL,
+         updated_at timestamptz NOT NULL,
+         UNIQUE (resource_kind, resource_id, step, expires)
+       )`,
+    ],
+  },
 ];
 
 /**

@@ -14,6 +14,9 @@ import type {
   App,
   AppInstanceSize,
   AppMetricName,
+  DatabaseMetricName,
+  DropletMetricName,
+  LoadBalancerMetricName,
   Balance,
   BillingDataPoint,
   BillingHistoryEntry,
@@ -61,6 +64,15 @@ export interface FakeAccountState {
   appInstanceSizes: AppInstanceSize[];
   /** Metric series by app id, then metric; values are `[unixSeconds, "value"]`. */
   appMetrics: Record<string, Partial<Record<AppMetricName, MetricsResponse["data"]["result"]>>>;
+  /**
+   * Droplet, load balancer and MySQL metric series by resource id, then metric (values are
+   * `[unixSeconds, "value"]`); absent in accounts that never serve them.
+   */
+  resourceMetrics?: {
+    droplet?: Record<string, Partial<Record<DropletMetricName, MetricsResponse["data"]["result"]>>>;
+    loadBalancer?: Record<string, Partial<Record<LoadBalancerMetricName, MetricsResponse["data"]["result"]>>>;
+    database?: Record<string, Partial<Record<DatabaseMetricName, MetricsResponse["data"]["result"]>>>;
+  };
   /** Bytes served per app per day (YYYY-MM-DD), as the uint64 string the API returns. */
   appBandwidthDaily: Record<string, Record<string, string>>;
   namespaces: FunctionsNamespace[];

@@ -1,0 +1,183 @@
+/**
+ * `advise`: reads the account's inventory with a read-only token, fetches utilisation for as
+ * many resources as the run's request budget allows (least recently analysed first), runs the
+ * pure advice rules (core/advice) and keeps the suggestions in the store. Adapts API objects to
+ * the rules' facts; every field cites the spec schema it comes from in core/advice/types.ts.
+ */
+import {
+  runAdvice,
+  type AdviceSettings,
+  type Inventory,
+  type ResourceKind,
+  type Utilisation,
+  type UtilisationByResource,
+} from "../../../core/advice";
+import { dropletUtilisation, gaugeValues, percentile, coveredHours, type MetricSeries } from "../../../core/advice/metrics";
+import { chooseMetricTargets, type MetricTarget } from "../../../core/advice/request-budget";
+import type { PriceCatalog } from "../../../core/pricing";
+import type { DigitalOceanClient } from "../digitalocean/client";
+import type { AdviceStore, StoredSuggestion } from "../store/advice-store";
+
+/** The client calls advise makes: the inventory lists and the three metric families. */
+export type AdviceApi = Pick<
+  DigitalOceanClient,
+  | "listDroplets"
+  | "listVolumes"
+  | "listSnapshots"
+  | "listReservedIps"
+  | "listLoadBalancers"
+  | "listDatabaseClusters"
+  | "listKubernetesClusters"
+  | "listSizes"
+  | "getDropletMetric"
+  | "getLoadBalancerMetric"
+  | "getDatabaseMetric"
+>;
+
+export interface AdviseDeps {
+  api: AdviceApi;
+  store: AdviceStore;
+  catalog: PriceCatalog;
+  settings: AdviceSettings;
+  now: Date;
+  /** Requests this run may spend in all, inventory included. */
+  requestBudget: number;
+  /** Requests sent so far by this run's client (it counts every attempt, retries included). */
+  requestsSent: () => number;
+}
+
+export interface AdviseResult {
+  suggestions: StoredSuggestion[];
+  totalMonthlySavingsUsd: number;
+  /** Metric requests this run made, and resources still waiting for a later run's budget. */
+  metrics: { analysed: number; requests: number; waiting: number };
+}
+
+/** The account's resources as the rules see them; `since` dates come from the store's observations. */
+export async function readInventory(api: AdviceApi, store: AdviceStore, now: Date): Promise<Inventory> {
+  const [droplets, volumes, snapshots, reservedIps, loadBalancers, databases, clusters, sizes] = await Promise.all([
+    api.listDroplets(),
+    api.listVolumes(),
+    api.listSnapshots(),
+    api.listReservedIps(),
+    api.listLoadBalancers(),
+    api.listDatabaseClusters(),
+    api.listKubernetesClusters(),
+    api.listSizes(),
+  ]);
+  const offSince = await store.observeStates("droplet", droplets.map((d) => ({ id: String(d.id), state: d.status })), now);
+  const volumeSince = await store.observeStates("volume", volumes.map((v) => ({ id: v.id ?? "", state: (v.droplet_ids ?? []).length > 0 ? "attached" : "unattached" })), now);
+  const ipSince = await store.observeStates("reservedIp", reservedIps.map((ip) => ({ id: ip.ip ?? "", state: ip.droplet ? "assigned" : "unassigned" })), now);
+  const dropletsByTag = (tag: string) => droplets.filter((d) => d.tags.includes(tag)).map((d) => String(d.id));
+  return {
+    droplets: droplets.map((d) => ({
+      id: String(d.id),
+      name: d.name,
+      status: d.status,
+      sizeSlug: d.size_slug,
+      vcpus: d.vcpus,
+      memoryMiB: d.memory,
+      diskGiB: d.disk,
+      region: d.region.slug,
+      tags: d.tags,
+      createdAt: d.created_at,
+      volumeIds: d.volume_ids,
+      ...(d.status === "off" ? { offSince: offSince.get(String(d.id))?.toISOString() } : {}),
+    })),
+    volumes: volumes.map((v) => ({
+      id: v.id ?? "",
+      name: v.name ?? "",
+      sizeGiB: v.size_gigabytes ?? 0,
+      region: v.region?.slug ?? "",
+      dropletIds: (v.droplet_ids ?? []).map(String),
+      tags: v.tags ?? [],
+      createdAt: v.created_at ?? now.toISOString(),
+      ...((v.droplet_ids ?? []).length === 0 ? { unattachedSince: volumeSince.get(v.id ?? "")?.toISOString() } : {}),
+    })),
+    snapshots: snapshots.map((s) => ({ id: s.id, name: s.name, sizeGiB: s.size_gigabytes, createdAt: s.created_at, resourceType: s.resource_type, resourceId: s.resource_id, tags: s.tags ?? [] })),
+    reservedIps: reservedIps.map((ip) => ({
+      ip: ip.ip ?? "",
+      region: ip.region?.slug ?? "",
+      dropletId: ip.droplet ? String(ip.droplet.id) : null,
+      ...(ip.droplet ? {} : { unassignedSince: ipSince.get(ip.ip ?? "")?.toISOString() }),
+    })),
+    loadBalancers: loadBalancers.map((lb) => ({
+      id: lb.id ?? "",
+      name: lb.name ?? "",
+      sizeUnit: lb.size_unit ?? null,
+      sizeSlug: lb.size ?? null,
+      // A load balancer targets its droplet_ids, or every droplet carrying its tag.
+      targetDropletIds: lb.tag ? dropletsByTag(lb.tag) : (lb.droplet_ids ?? []).map(String),
+      createdAt: lb.created_at ?? now.toISOString(),
+    })),
+    databases: databases.map((db) => ({ id: db.id ?? "", name: db.name, engine: db.engine, sizeSlug: db.size, numNodes: db.num_nodes, tags: db.tags ?? [] })),
+    nodePools: clusters.flatMap((cluster) =>
+      cluster.node_pools.map((pool) => ({ id: pool.id ?? `${cluster.id}/${pool.name}`, name: `${cluster.name}/${pool.name}`, clusterId: cluster.id ?? "", sizeSlug: pool.size, count: pool.count, tags: pool.tags ?? [] })),
+    ),
+    sizes: sizes.map((s) => ({ slug: s.slug, vcpus: s.vcpus, memoryMiB: s.memory, diskGiB: s.disk, regions: s.regions, available: s.available })),
+  };
+}
+
+const results = (response: { data: { result: MetricSeries[] } }): MetricSeries[] => response.data.result;
+
+/** Fetches one resource's metrics over the lookback window and reduces them to its utilisation. */
+async function fetchUtilisation(api: AdviceApi, target: MetricTarget, start: Date, end: Date): Promise<Utilisation> {
+  switch (target.kind) {
+    case "droplet": {
+      const window = { hostId: target.id, start, end };
+      const [cpu, memoryTotal, memoryAvailable, publicOutbound] = await Promise.all([
+        api.getDropletMetric("cpu", window),
+        api.getDropletMetric("memory_total", window),
+        api.getDropletMetric("memory_available", window),
+        api.getDropletMetric("bandwidth", { ...window, interface: "public", direction: "outbound" }),
+      ]);
+      return dropletUtilisation({ cpu: results(cpu), memoryTotal: results(memoryTotal), memoryAvailable: results(memoryAvailable), publicOutbound: results(publicOutbound) });
+    }
+    case "loadBalancer": {
+      const connections = results(await api.getLoadBalancerMetric("frontend_connections_current", { lbId: target.id, start, end }));
+      const values = gaugeValues(connections);
+      return { ...(values.length > 0 ? { connectionsMax: Math.max(...values) } : {}), coveredHours: coveredHours(connections) };
+    }
+    case "database": {
+      const window = { dbId: target.id, aggregate: "max" as const, start, end };
+      const [cpu, memory] = await Promise.all([api.getDatabaseMetric("cpu_usage", window), api.getDatabaseMetric("memory_usage", window)]);
+      const cpuP95Pct = percentile(gaugeValues(results(cpu)), 95);
+      const memoryP95Pct = percentile(gaugeValues(results(memory)), 95);
+      return { ...(cpuP95Pct === undefined ? {} : { cpuP95Pct }), ...(memoryP95Pct === undefined ? {} : { memoryP95Pct }), coveredHours: coveredHours(results(cpu)) };
+    }
+  }
+}
+
+/** Runs the advisor once: inventory, metrics within budget, rules, store. */
+export async function advise(deps: AdviseDeps): Promise<AdviseResult> {
+  const { api, store, now, settings } = deps;
+  const inventory = await readInventory(api, store, now);
+  const stored = {
+    droplet: await store.utilisation("droplet"),
+    loadBalancer: await store.utilisation("loadBalancer"),
+    database: await store.utilisation("database"),
+  };
+  const targets: MetricTarget[] = [
+    ...inventory.droplets.filter((d) => d.status === "active").map((d) => ({ kind: "droplet" as const, id: d.id, lastAnalysedAt: stored.droplet.get(d.id)?.analysedAt ?? null })),
+    ...inventory.loadBalancers.map((lb) => ({ kind: "loadBalancer" as const, id: lb.id, lastAnalysedAt: stored.loadBalancer.get(lb.id)?.analysedAt ?? null })),
+    // DigitalOcean serves database CPU and memory metrics for MySQL clusters only (monitoring/ paths).
+    ...inventory.databases.filter((db) => db.engine === "mysql").map((db) => ({ kind: "database" as const, id: db.id, lastAnalysedAt: stored.database.get(db.id)?.analysedAt ?? null })),
+  ];
+  const plan = chooseMetricTargets(targets, Math.max(0, deps.requestBudget - deps.requestsSent()), now);
+  const start = new Date(now.getTime() - settings.lookbackDays * 86_400_000);
+  for (const target of plan.chosen) {
+    const utilisation = await fetchUtilisation(api, target, start, now);
+    await store.saveUtilisation(target.kind, target.id, utilisation, now);
+    stored[target.kind].set(target.id, { analysedAt: now, utilisation });
+  }
+  // Only utilisation measured within the window counts: an old reading says little about today.
+  const fresh = (kind: keyof typeof stored) =>
+    new Map([...stored[kind]].filter(([, entry]) => entry.analysedAt.getTime() >= start.getTime()).map(([id, entry]) => [id, entry.utilisation]));
+  const utilisation: UtilisationByResource = { droplets: fresh("droplet"), loadBalancers: fresh("loadBalancer"), databases: fresh("database") };
+  const report = runAdvice({ inventory, utilisation, now, catalog: deps.catalog, settings });
+  const suggestions = await store.replaceSuggestions(report.suggestions, now);
+  return { suggestions, totalMonthlySavingsUsd: report.totalMonthlySavingsUsd, metrics: { analysed: plan.chosen.length, requests: plan.requests, waiting: plan.waiting } };
+}
+
+/** The kinds the untagged report covers, named as the JSON report names them. */
+export const UNTAGGED_KINDS: readonly ResourceKind[] = ["droplet", "volume", "database", "nodePool"];
