@@ -9,6 +9,7 @@ import { createSlackTransport } from "./notify/slack";
 import { createSmtpTransport } from "./notify/email";
 import { createWebhookTransport } from "./notify/webhook";
 import type { Transports } from "./notify/outbox";
+import { configuredRecipients, formatTestReport, renderTestNotification, sendTestNotifications } from "./notify/test-notify";
 import { migrate } from "./store/migrations";
 import { DEFAULT_PGLITE_DIR, connectStoreClient } from "./store/open-store";
 import type { SqlClient } from "./store/sql-client";
@@ -24,6 +25,9 @@ Tasks:
   daily     check, then yesterday's report (once per date)
   weekly    check, then last week's report (once per ISO week)
   history   back-fill daily history from invoices (and billing insights with accountUrn)
+  test-notify
+            send one test message to every recipient in the config and report each
+            (see npm run tracker -- test-notify --help)
 
 Options:
   --config FILE         tracker JSON config (see examples/tracker-config.json); required
@@ -41,18 +45,41 @@ Environment:
 Exit status: 0 done, 1 DigitalOcean/database/delivery setup failed (nothing half-written;
 the next run catches up), 2 bad arguments or config.`;
 
+const TEST_NOTIFY_HELP = `Usage: npm run tracker -- test-notify --config FILE [--now ISO]
+
+Sends one message marked "[TEST]" to every distinct recipient the config names (each email
+address, Slack channel and webhook, from thresholds, forecast, spikes, reports and app
+watches), right away and not through the outbox, and prints one line per recipient:
+delivered or FAILED with the reason. Slack recipients are shown by channel and webhooks by
+origin only; their URLs carry secrets and are never printed. Needs no DigitalOcean token and
+no database.
+
+Options:
+  --config FILE   tracker JSON config; required
+  --now ISO       the "sent at" time shown in the message (default: now)
+  -h, --help      this text
+
+Environment:
+  SMTP_URL        smtp://user:pass@host:port; without it every email recipient is reported FAILED
+
+Exit status: 0 every recipient delivered, 1 at least one failed, 2 bad arguments or config
+(including a config without any recipient).`;
+
 class UsageError extends Error {}
 
+/** The one command that is not a tracker task: it sends, it does not read DigitalOcean. */
+const TEST_NOTIFY = "test-notify";
+
 interface CliArgs {
-  task: TrackerTask;
+  task: TrackerTask | typeof TEST_NOTIFY;
   configPath: string;
   databaseUrl?: string;
   now?: Date;
 }
 
-function parseArgs(argv: readonly string[]): CliArgs | "help" {
-  if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) return "help";
-  let task: TrackerTask | undefined;
+function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-help" {
+  if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) return argv.includes(TEST_NOTIFY) ? "test-notify-help" : "help";
+  let task: CliArgs["task"] | undefined;
   let configPath: string | undefined;
   let databaseUrl: string | undefined;
   let now: Date | undefined;
@@ -71,11 +98,12 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" {
       if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO instant like 2026-03-15T06:00:00Z (got ${JSON.stringify(text)})`);
     } else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg} (see --help)`);
     else if (task !== undefined) throw new UsageError(`only one task at a time (got ${task} and ${arg})`);
-    else if ((TRACKER_TASKS as readonly string[]).includes(arg)) task = arg as TrackerTask;
-    else throw new UsageError(`unknown task ${JSON.stringify(arg)} (tasks: ${TRACKER_TASKS.join(", ")})`);
+    else if ((TRACKER_TASKS as readonly string[]).includes(arg) || arg === TEST_NOTIFY) task = arg as CliArgs["task"];
+    else throw new UsageError(`unknown task ${JSON.stringify(arg)} (tasks: ${[...TRACKER_TASKS, TEST_NOTIFY].join(", ")})`);
   }
-  if (task === undefined) throw new UsageError(`name a task: ${TRACKER_TASKS.join(", ")}`);
+  if (task === undefined) throw new UsageError(`name a task: ${[...TRACKER_TASKS, TEST_NOTIFY].join(", ")}`);
   if (configPath === undefined) throw new UsageError("--config FILE is required");
+  if (task === TEST_NOTIFY && databaseUrl !== undefined) throw new UsageError("test-notify uses no database; drop --database-url");
   return { task, configPath, ...(databaseUrl ? { databaseUrl } : {}), ...(now ? { now } : {}) };
 }
 
@@ -93,6 +121,42 @@ function loadConfig(path: string): TrackerConfig {
     throw new UsageError(`--config ${path} is not valid JSON: ${(error as Error).message}`);
   }
   return parseTrackerConfig(json);
+}
+
+/**
+ * `test-notify`: the config's recipients, one test message each, a line per outcome. Email
+ * goes through SMTP_URL; without it email recipients fail with that reason instead of the
+ * whole command failing, so Slack and webhooks are still tested.
+ */
+async function testNotify(config: TrackerConfig, env: NodeJS.ProcessEnv, now: Date, out: (line: string) => void): Promise<number> {
+  const recipients = configuredRecipients(config);
+  if (recipients.length === 0) throw new UsageError("the config names no recipient (email, slack or webhook): nothing to test");
+  const transports: Transports = {
+    slack: createSlackTransport(),
+    webhook: createWebhookTransport(),
+    email: async () => {
+      throw new Error("SMTP_URL is not set (export smtp://user:pass@host:port to reach email recipients)");
+    },
+  };
+  let smtp: ReturnType<typeof createSmtpTransport> | undefined;
+  if (env.SMTP_URL?.trim()) {
+    try {
+      smtp = createSmtpTransport({ url: env.SMTP_URL.trim(), from: config.email.from });
+    } catch (error) {
+      // The transport's messages name the problem, never the URL's password.
+      throw new UsageError((error as Error).message);
+    }
+    transports.email = smtp.send;
+  }
+  try {
+    out(`test-notify: sending a test message to ${recipients.length} recipient${recipients.length === 1 ? "" : "s"}`);
+    const message = renderTestNotification({ sentAt: now, recipientCount: recipients.length, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) });
+    const deliveries = await sendTestNotifications(recipients, message, transports);
+    for (const line of formatTestReport(deliveries)) out(line);
+    return deliveries.every((delivery) => delivery.delivered) ? 0 : 1;
+  } finally {
+    smtp?.close();
+  }
 }
 
 function summary(result: TaskResult): string {
@@ -115,11 +179,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
   let smtpClose: (() => void) | undefined;
   try {
     const args = parseArgs(argv);
-    if (args === "help") {
-      out(HELP);
+    if (args === "help" || args === "test-notify-help") {
+      out(args === "help" ? HELP : TEST_NOTIFY_HELP);
       return 0;
     }
     const config = loadConfig(args.configPath);
+    if (args.task === TEST_NOTIFY) return await testNotify(config, env, args.now ?? new Date(), out);
     const token = env.DIGITALOCEAN_TOKEN?.trim();
     if (!token) throw new UsageError("DIGITALOCEAN_TOKEN is not set: create a read-scoped token (billing:read plus the resource read scopes) and export it");
     const log: TrackerLog = { info: (line) => err(`tracker: ${line}`), warn: (line) => err(`tracker: warning: ${line}`) };

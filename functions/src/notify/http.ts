@@ -23,7 +23,9 @@ export async function postJson(kind: string, url: string, body: JsonObject, opti
       signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS),
     });
   } catch (error) {
-    const cause = (error as Error).name === "TimeoutError" ? `timed out after ${options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS} ms` : (error as Error).message;
+    // fetch's own message is a bare "fetch failed"; the system code (ECONNREFUSED, ENOTFOUND) says why, without the URL.
+    const code = (error as { cause?: { code?: unknown } }).cause?.code;
+    const cause = (error as Error).name === "TimeoutError" ? `timed out after ${options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS} ms` : `${(error as Error).message}${typeof code === "string" ? ` (${code})` : ""}`;
     throw new Error(`${kind} request failed: ${cause}`);
   }
   const answer = (await response.text().catch(() => "")).slice(0, 200);
