@@ -13,6 +13,7 @@ import type {
   AppInstanceSize,
   AppMetricName,
   DatabaseMetricName,
+  DropletAction,
   DropletMetricName,
   LoadBalancerMetricName,
   Balance,
@@ -347,6 +348,42 @@ export class DigitalOceanClient {
     return this.request<MetricsResponse>("GET", `/v2/monitoring/metrics/database/mysql/${metric}`, {
       query: { db_id: args.dbId, aggregate: args.aggregate, ...metricWindow(args.start, args.end) },
     });
+  }
+
+  // ---- clean-up writes (a write-scoped token; only `cleanup --apply` constructs a client for them) ----
+
+  /** `POST /v2/droplets/{id}/actions`: `snapshot` (with a name) or `power_off`; answers the action to follow. */
+  async postDropletAction(dropletId: string, action: { type: "snapshot"; name: string } | { type: "power_off" }): Promise<DropletAction> {
+    const body = await this.request<{ action: DropletAction }>("POST", `/v2/droplets/${encodeURIComponent(dropletId)}/actions`, { body: action });
+    return body.action;
+  }
+
+  /** `GET /v2/actions/{id}`: whether a snapshot or power-off has completed. */
+  async getAction(actionId: number): Promise<DropletAction> {
+    const body = await this.request<{ action: DropletAction }>("GET", `/v2/actions/${actionId}`);
+    return body.action;
+  }
+
+  /** `POST /v2/volumes/{id}/snapshots`. */
+  async createVolumeSnapshot(volumeId: string, name: string): Promise<Snapshot> {
+    const body = await this.request<{ snapshot: Snapshot }>("POST", `/v2/volumes/${encodeURIComponent(volumeId)}/snapshots`, { body: { name } });
+    return body.snapshot;
+  }
+
+  /** `DELETE /v2/droplets/{id}`, `/v2/volumes/{id}` or `/v2/snapshots/{id}`; answers 204 with no body. */
+  async deleteResource(kind: "droplet" | "volume" | "snapshot", id: string): Promise<void> {
+    await this.request<unknown>("DELETE", `/v2/${kind}s/${encodeURIComponent(id)}`);
+  }
+
+  /** Whether a droplet, volume or snapshot still exists (`GET` answers 404 once it is gone). */
+  async resourceExists(kind: "droplet" | "volume" | "snapshot", id: string): Promise<boolean> {
+    try {
+      await this.request<unknown>("GET", `/v2/${kind}s/${encodeURIComponent(id)}`);
+      return true;
+    } catch (error) {
+      if (error instanceof DigitalOceanApiError && error.status === 404) return false;
+      throw error;
+    }
   }
 
   /** An app metric as a Prometheus-style matrix over `[start, end]`. */

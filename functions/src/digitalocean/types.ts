@@ -334,6 +334,17 @@ export interface ProjectResource {
 /** The three app metrics `/v2/monitoring/metrics/apps/{metric}` serves (`monitoring/`). */
 export type AppMetricName = "cpu_percentage" | "memory_percentage" | "restart_count";
 
+/** `actions/models/action.yml`: a droplet action such as a snapshot or power-off. */
+export interface DropletAction {
+  id: number;
+  status: "in-progress" | "completed" | "errored";
+  type: string;
+  started_at?: string;
+  completed_at?: string | null;
+  resource_id?: number;
+  resource_type?: string;
+}
+
 /** The droplet metrics the advisor reads (`/v2/monitoring/metrics/droplet/…`). */
 export type DropletMetricName = "cpu" | "memory_total" | "memory_available" | "bandwidth";
 
