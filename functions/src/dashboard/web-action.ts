@@ -18,7 +18,7 @@ import { CostStore } from "../store/cost-store";
 import { createPostgresClient } from "../store/pg-client";
 import { parseTrackerConfig } from "../tracker/config";
 import type { DashboardAuth } from "./auth";
-import { MAX_REQUEST_BODY_BYTES } from "./body-limit";
+import { entryBytesLeft, jsonBytesLeft, MAX_REQUEST_BODY_BYTES } from "./body-limit";
 import { handleDashboardRequest, type ConfigThreshold, type DashboardRequest, type DashboardResponse } from "./handle";
 
 /** The action's settings, validated. Holds secrets: never log or return it. */
@@ -88,12 +88,21 @@ export function readDashboardEnvironment(params: Readonly<Record<string, unknown
  * Query and body fields a non-raw web action merges into params, minus the settings and `__ow_*`.
  * Built on a null prototype: on a plain `{}`, assigning a `__proto__` field would set the
  * prototype instead of adding a key, hiding it from the unknown-field check and letting its
- * contents pass as inherited fields.
+ * contents pass as inherited fields. Copying stops once the fields' JSON passes the body cap:
+ * what was copied is then over the cap itself, so the handler answers 413, and 200,000 fields
+ * are not all copied (and then walked again) first.
  */
 function mergedFields(params: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const fields: Record<string, unknown> = Object.create(null);
-  for (const [key, value] of Object.entries(params)) {
-    if (!key.startsWith("__ow_") && !(SETTING_NAMES as readonly string[]).includes(key)) fields[key] = value;
+  let left = jsonBytesLeft({}, MAX_REQUEST_BODY_BYTES);
+  let comma = 0;
+  // for...in rather than Object.entries: no array of 200,000 [key, value] pairs.
+  for (const key in params) {
+    if (!Object.prototype.hasOwnProperty.call(params, key) || key.startsWith("__ow_") || (SETTING_NAMES as readonly string[]).includes(key)) continue;
+    fields[key] = params[key];
+    left = entryBytesLeft(key, params[key], left - comma);
+    comma = 1;
+    if (left < 0) break;
   }
   return fields;
 }

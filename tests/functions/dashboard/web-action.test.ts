@@ -1,4 +1,4 @@
-import { MAX_REQUEST_BODY_BYTES } from "../../../functions/src/dashboard/body-limit";
+import { bodyExceeds, MAX_REQUEST_BODY_BYTES } from "../../../functions/src/dashboard/body-limit";
 import { main, readDashboardEnvironment, requestFromParams } from "../../../functions/src/dashboard/web-action";
 import { basic, PASSWORD, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
 
@@ -111,6 +111,31 @@ describe("requestFromParams keeps a __proto__ field a field", () => {
 });
 
 describe("requestFromParams and the body cap", () => {
+  /** A non-raw action's params with `count` fields `f0…` whose JSON object is exactly `bytes` long. */
+  function fieldsOfSize(count: number, bytes: number): Record<string, string> {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < count; i++) fields[`f${i}`] = "";
+    fields.f0 = "x".repeat(bytes - Buffer.byteLength(JSON.stringify(fields)));
+    expect(Buffer.byteLength(JSON.stringify(fields))).toBe(bytes);
+    return fields;
+  }
+
+  it("copies merged fields up to the cap exactly, so the handler measures the same size the client sent", () => {
+    const atCap = requestFromParams({ ...VALID, __ow_method: "post", __ow_path: "", __ow_headers: {}, ...fieldsOfSize(3000, MAX_REQUEST_BODY_BYTES) });
+    expect(Object.keys(atCap.body as object)).toHaveLength(3000);
+    expect(bodyExceeds(atCap.body!)).toBe(false);
+    const over = requestFromParams({ ...VALID, __ow_method: "post", __ow_path: "", __ow_headers: {}, ...fieldsOfSize(3000, MAX_REQUEST_BODY_BYTES + 1) });
+    expect(bodyExceeds(over.body!)).toBe(true);
+  });
+
+  it("stops copying 200,000 merged fields once past the cap, keeping what it copied over the cap", () => {
+    const params: Record<string, unknown> = { ...VALID, __ow_method: "post", __ow_path: "", __ow_headers: {} };
+    for (let i = 0; i < 200_000; i++) params[`unknown${i}`] = i;
+    const request = requestFromParams(params);
+    expect(Object.keys(request.body as object).length).toBeLessThan(5000);
+    expect(bodyExceeds(request.body!)).toBe(true);
+  });
+
   it("decodes a base64 body that can fit the cap and passes a longer one on as it came, not decoded into a copy", () => {
     const fits = Buffer.alloc(MAX_REQUEST_BODY_BYTES, "a").toString("base64");
     expect(requestFromParams({ __ow_method: "post", __ow_path: "", __ow_headers: {}, __ow_body: fits }).body).toBe("a".repeat(MAX_REQUEST_BODY_BYTES));
