@@ -63,19 +63,47 @@ export interface RetryClock {
 }
 
 /**
- * Checks a policy once, at client construction, naming the bad field with `owner` as prefix,
- * e.g. `DigitalOceanClient: maxRetries must be a non-negative integer (got -1)`.
+ * The retry options both clients take, spelled the same in each. Anything left out comes from
+ * {@link DEFAULT_RETRY_POLICY}, `setTimeout`, `Math.random` and `Date.now`.
  */
-export function checkRetryPolicy(owner: string, policy: RetryPolicy, names: Partial<Record<keyof RetryPolicy, string>> = {}): RetryPolicy {
-  const name = (field: keyof RetryPolicy) => names[field] ?? field;
+export interface RetryOptions {
+  /** Retries after the first attempt, so at most `maxRetries + 1` requests per call. */
+  maxRetries?: number;
+  /** First backoff ceiling; doubles per attempt, full jitter. */
+  retryBaseDelayMs?: number;
+  /** Ceiling for any single wait (backoff, `retry-after`, and the DigitalOcean client's pacing). */
+  maxRetryDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1); drives the jitter. */
+  random?: () => number;
+  /** Epoch milliseconds; for a `retry-after` given as a date. */
+  now?: () => number;
+}
+
+/** A client's checked policy with the sources of time and chance it will use. */
+export interface RetrySetup extends RetryClock {
+  policy: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * Fills in defaults and checks the options once, at client construction; errors name the
+ * option with `owner` as prefix, e.g. `DigitalOceanClient: maxRetries must be a non-negative
+ * integer (got -1)`.
+ */
+export function retrySetup(owner: string, options: RetryOptions): RetrySetup {
+  const policy: RetryPolicy = {
+    maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+    baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+    maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+  };
   if (!Number.isInteger(policy.maxRetries) || policy.maxRetries < 0) {
-    throw new Error(`${owner}: ${name("maxRetries")} must be a non-negative integer (got ${policy.maxRetries})`);
+    throw new Error(`${owner}: maxRetries must be a non-negative integer (got ${policy.maxRetries})`);
   }
-  for (const field of ["baseDelayMs", "maxDelayMs"] as const) {
-    const value = policy[field];
-    if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${owner}: ${name(field)} must be a positive number (got ${value})`);
+  for (const [option, value] of [["retryBaseDelayMs", policy.baseDelayMs], ["maxRetryDelayMs", policy.maxDelayMs]] as const) {
+    if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${owner}: ${option} must be a positive number (got ${value})`);
   }
-  return { maxRetries: policy.maxRetries, baseDelayMs: policy.baseDelayMs, maxDelayMs: policy.maxDelayMs };
+  return { policy, sleep: options.sleep ?? sleepFor, random: options.random ?? Math.random, now: options.now ?? Date.now };
 }
 
 /**
@@ -84,9 +112,17 @@ export function checkRetryPolicy(owner: string, policy: RetryPolicy, names: Part
  * failed together (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015).
  */
 export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () => number): number {
+  return Math.floor(random() * exponentialBackoffMs(policy.baseDelayMs, policy.maxDelayMs, attempt));
+}
+
+/**
+ * `baseDelayMs × 2^(attempt−1)`, capped at `maxDelayMs`: the ceiling full jitter draws below,
+ * and on its own the delay of the notification outbox, whose retries are hours apart and
+ * needs no jitter.
+ */
+export function exponentialBackoffMs(baseDelayMs: number, maxDelayMs: number, attempt: number): number {
   // The exponent is capped so thousands of attempts never overflow to Infinity.
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(Math.max(attempt - 1, 0), 40));
-  return Math.floor(random() * ceiling);
+  return Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(Math.max(attempt - 1, 0), 40));
 }
 
 /**

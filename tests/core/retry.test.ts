@@ -1,9 +1,10 @@
 import {
   DEFAULT_RETRY_POLICY,
   backoffDelayMs,
-  checkRetryPolicy,
   decideRetry,
+  exponentialBackoffMs,
   parseRetryAfterMs,
+  retrySetup,
   withRetries,
   type AttemptFailure,
   type AttemptResult,
@@ -26,6 +27,19 @@ describe("backoffDelayMs", () => {
     [10_000, 0.5, 1250], // a huge attempt number stays at the ceiling instead of overflowing
   ])("attempt %d with random %d waits %d ms", (attempt, random, expected) => {
     expect(backoffDelayMs(policy, attempt, () => random)).toBe(expected);
+  });
+});
+
+describe("exponentialBackoffMs", () => {
+  it.each([
+    // base, max, attempt, expected
+    [60_000, 21_600_000, 1, 60_000],
+    [60_000, 21_600_000, 3, 240_000],
+    [60_000, 21_600_000, 9, 15_360_000],
+    [60_000, 21_600_000, 10, 21_600_000], // 30 720 000 capped at 6 h
+    [500, 60_000, 5000, 60_000], // no overflow to Infinity or NaN
+  ])("base %d, max %d, attempt %d: %d ms", (base, max, attempt, expected) => {
+    expect(exponentialBackoffMs(base, max, attempt)).toBe(expected);
   });
 });
 
@@ -77,18 +91,25 @@ describe("decideRetry", () => {
   });
 });
 
-describe("checkRetryPolicy", () => {
-  it("accepts the defaults", () => {
-    expect(checkRetryPolicy("X", DEFAULT_RETRY_POLICY)).toEqual(DEFAULT_RETRY_POLICY);
+describe("retrySetup", () => {
+  it("fills in the defaults", () => {
+    const setup = retrySetup("X", {});
+    expect(setup.policy).toEqual(DEFAULT_RETRY_POLICY);
+    expect(setup.random).toBe(Math.random);
   });
 
-  it.each<[Partial<RetryPolicy>, RegExp]>([
+  it("maps the options as both clients spell them", () => {
+    const sleep = async () => undefined;
+    expect(retrySetup("X", { maxRetries: 0, retryBaseDelayMs: 1, maxRetryDelayMs: 5, sleep, ...half })).toEqual({ policy: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 5 }, sleep, ...half });
+  });
+
+  it.each<[Parameters<typeof retrySetup>[1], RegExp]>([
     [{ maxRetries: -1 }, /^Client: maxRetries must be a non-negative integer \(got -1\)$/],
     [{ maxRetries: 1.5 }, /maxRetries must be a non-negative integer \(got 1.5\)/],
-    [{ baseDelayMs: 0 }, /^Client: retryBaseDelayMs must be a positive number \(got 0\)$/],
-    [{ maxDelayMs: Infinity }, /^Client: maxDelayMs must be a positive number \(got Infinity\)$/],
-  ])("refuses %j, naming the field as the client spells it", (change, message) => {
-    expect(() => checkRetryPolicy("Client", { ...DEFAULT_RETRY_POLICY, ...change }, { baseDelayMs: "retryBaseDelayMs" })).toThrow(message);
+    [{ retryBaseDelayMs: 0 }, /^Client: retryBaseDelayMs must be a positive number \(got 0\)$/],
+    [{ maxRetryDelayMs: Infinity }, /^Client: maxRetryDelayMs must be a positive number \(got Infinity\)$/],
+  ])("refuses %j, naming the option", (options, message) => {
+    expect(() => retrySetup("Client", options)).toThrow(message);
   });
 });
 

@@ -8,7 +8,7 @@
  * backoff or the server's `retry-after`. The key never appears in an error, and is never sent
  * over plain HTTP except to a loopback test server.
  */
-import { DEFAULT_RETRY_POLICY, checkRetryPolicy, sleepFor, withRetries, type AttemptResult, type RetryPolicy } from "../../../core/retry";
+import { retrySetup, withRetries, type AttemptResult, type RetryOptions, type RetrySetup } from "../../../core/retry";
 
 /** `exec` of an action: the runtime kind and the code. */
 export interface OpenWhiskExec {
@@ -35,8 +35,11 @@ export interface OpenWhiskAction {
   limits: { timeout: number; memory: number };
 }
 
-/** Construction options; the credentials come from the namespace (see `credentials.ts`). */
-export interface OpenWhiskClientOptions {
+/**
+ * Construction options; the credentials come from the namespace (see `credentials.ts`).
+ * Retries, waits and jitter: see {@link RetryOptions}.
+ */
+export interface OpenWhiskClientOptions extends RetryOptions {
   /** The namespace's `api_host`, e.g. `https://faas-nyc1-2ef2e6cc.doserverless.co`. */
   apiHost: string;
   /** The namespace id (`fn-…`), which is also its OpenWhisk namespace name. */
@@ -46,17 +49,6 @@ export interface OpenWhiskClientOptions {
   fetch?: typeof fetch;
   /** Per attempt. */
   timeoutMs?: number;
-  /** Retries after the first attempt (default from `DEFAULT_RETRY_POLICY`). */
-  maxRetries?: number;
-  /** First backoff step; doubles per attempt, full jitter. */
-  retryBaseDelayMs?: number;
-  /** Ceiling for any single wait (backoff or `retry-after`). */
-  maxRetryDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  /** In [0, 1); drives the jitter. */
-  random?: () => number;
-  /** Epoch milliseconds; for a `retry-after` given as a date. */
-  now?: () => number;
 }
 
 /** A failed OpenWhisk call; `status` is null when no answer arrived. Carries no credential. */
@@ -86,10 +78,7 @@ export class OpenWhiskClient {
   private readonly base: URL;
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
-  private readonly retryPolicy: RetryPolicy;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private readonly now: () => number;
+  private readonly retry: RetrySetup;
 
   constructor(options: OpenWhiskClientOptions) {
     if (!URL.canParse(options.apiHost)) throw new Error(`OpenWhisk apiHost must be an absolute URL (got ${JSON.stringify(options.apiHost)})`);
@@ -104,18 +93,7 @@ export class OpenWhiskClient {
     this.#secrets = [options.key, this.#authorization];
     this.fetchImpl = options.fetch ?? fetch;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.retryPolicy = checkRetryPolicy(
-      "OpenWhiskClient",
-      {
-        maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
-        baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
-        maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
-      },
-      { baseDelayMs: "retryBaseDelayMs", maxDelayMs: "maxRetryDelayMs" },
-    );
-    this.sleep = options.sleep ?? sleepFor;
-    this.random = options.random ?? Math.random;
-    this.now = options.now ?? Date.now;
+    this.retry = retrySetup("OpenWhiskClient", options);
   }
 
   /** Public URL of a web action: `<api_host>/api/v1/web/<namespace>/<package>/<action>`. */
@@ -158,13 +136,7 @@ export class OpenWhiskClient {
 
   /** One call with retries; `accepted` lists non-2xx statuses the caller handles itself. */
   private call(method: string, path: string, body?: unknown, accepted: number[] = []): Promise<{ status: number; body: unknown }> {
-    return withRetries((attempt) => this.attempt(method, path, body, accepted, attempt), {
-      policy: this.retryPolicy,
-      method,
-      sleep: this.sleep,
-      random: this.random,
-      now: this.now,
-    });
+    return withRetries((attempt) => this.attempt(method, path, body, accepted, attempt), { ...this.retry, method });
   }
 
   /** One HTTP exchange, described for the retry policy. */

@@ -41,7 +41,7 @@ import type {
   UpdateTriggerRequest,
   Volume,
 } from "./types";
-import { DEFAULT_RETRY_POLICY, checkRetryPolicy, sleepFor, withRetries, type AttemptResult, type RetryPolicy } from "../../../core/retry";
+import { retrySetup, withRetries, type AttemptResult, type RetryOptions, type RetrySetup } from "../../../core/retry";
 
 /** DigitalOcean's documented page-size ceiling (`per_page` maximum 200 in the spec's `per_page` parameter). */
 export const MAX_PER_PAGE = 200;
@@ -60,27 +60,16 @@ export type DigitalOceanProgressEvent =
   | { kind: "retry"; method: string; path: string; attempt: number; delayMs: number; reason: string }
   | { kind: "throttle"; delayMs: number; remaining: number };
 
-/** Construction options; only `token` is required. */
-export interface DigitalOceanClientOptions {
+/** Construction options; only `token` is required. Retries, waits and jitter: see {@link RetryOptions}. */
+export interface DigitalOceanClientOptions extends RetryOptions {
   /** A personal access token (read scopes suffice for the tracker). Never logged. */
   token: string;
   baseUrl?: string;
   /** Per attempt, covering headers and body. */
   timeoutMs?: number;
-  /** Retries after the first attempt, so at most `maxRetries + 1` requests per call (default from `DEFAULT_RETRY_POLICY`). */
-  maxRetries?: number;
-  /** First backoff step; doubles per attempt, full jitter. */
-  retryBaseDelayMs?: number;
-  /** Ceiling for any single wait (backoff, `retry-after`, proactive throttling). */
-  maxRetryDelayMs?: number;
   /** Below this many remaining requests the client spreads the rest until `ratelimit-reset`. */
   lowRateLimitRemaining?: number;
   fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  /** In [0, 1); drives the jitter. */
-  random?: () => number;
-  /** Epoch milliseconds; compared with `ratelimit-reset`. */
-  now?: () => number;
   onProgress?: (event: DigitalOceanProgressEvent) => void;
   logger?: DigitalOceanLogger;
 }
@@ -159,12 +148,9 @@ export class DigitalOceanClient {
   readonly #token: string;
   private readonly baseUrl: URL;
   private readonly timeoutMs: number;
-  private readonly retryPolicy: RetryPolicy;
+  private readonly retry: RetrySetup;
   private readonly lowRateLimitRemaining: number;
   private readonly fetchImpl: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private readonly now: () => number;
   private readonly onProgress: (event: DigitalOceanProgressEvent) => void;
   private readonly logger: DigitalOceanLogger | undefined;
   private rateLimit: { remaining: number; resetMs: number } | undefined;
@@ -174,21 +160,10 @@ export class DigitalOceanClient {
     this.#token = options.token;
     this.baseUrl = new URL(options.baseUrl ?? "https://api.digitalocean.com");
     this.timeoutMs = positive("timeoutMs", options.timeoutMs ?? 15_000);
-    this.retryPolicy = checkRetryPolicy(
-      "DigitalOceanClient",
-      {
-        maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
-        baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
-        maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
-      },
-      { baseDelayMs: "retryBaseDelayMs", maxDelayMs: "maxRetryDelayMs" },
-    );
+    this.retry = retrySetup("DigitalOceanClient", options);
     // DigitalOcean allows 5,000 requests/hour; 50 left is 1% of the hour, time to spread out.
     this.lowRateLimitRemaining = nonNegativeInteger("lowRateLimitRemaining", options.lowRateLimitRemaining ?? 50);
     this.fetchImpl = options.fetch ?? fetch;
-    this.sleep = options.sleep ?? sleepFor;
-    this.random = options.random ?? Math.random;
-    this.now = options.now ?? Date.now;
     this.onProgress = options.onProgress ?? (() => undefined);
     this.logger = options.logger;
   }
@@ -487,11 +462,8 @@ export class DigitalOceanClient {
     // A next link is the server's text: it could carry the token, and the path is logged.
     const path = this.redact(`${url.pathname}${url.search}`);
     return withRetries<T, DigitalOceanApiError>((attempt) => this.attempt<T>(verb, url, path, options.body, attempt), {
-      policy: this.retryPolicy,
+      ...this.retry,
       method: verb,
-      sleep: this.sleep,
-      random: this.random,
-      now: this.now,
       beforeAttempt: () => this.throttle(),
       onRetry: ({ attempt, delayMs, error }) => {
         const reason = `${error.status ?? ""} ${error.id}`.trim();
@@ -503,7 +475,7 @@ export class DigitalOceanClient {
           ? error
           : this.apiError({
               status: 429, id: "retry_after_too_long", method: verb, path, attempts, requestId: error.requestId,
-              message: `asked to wait ${Math.ceil((decision.retryAfterMs ?? 0) / 1000)} s, more than the ${this.retryPolicy.maxDelayMs / 1000} s this client waits`,
+              message: `asked to wait ${Math.ceil((decision.retryAfterMs ?? 0) / 1000)} s, more than the ${this.retry.policy.maxDelayMs / 1000} s this client waits`,
             }),
     });
   }
@@ -654,12 +626,12 @@ export class DigitalOceanClient {
   private async throttle(): Promise<void> {
     const limit = this.rateLimit;
     if (!limit || limit.remaining > this.lowRateLimitRemaining) return;
-    const untilReset = Math.max(0, limit.resetMs - this.now());
-    const delayMs = Math.min(this.retryPolicy.maxDelayMs, Math.ceil(untilReset / (limit.remaining + 1)));
+    const untilReset = Math.max(0, limit.resetMs - this.retry.now());
+    const delayMs = Math.min(this.retry.policy.maxDelayMs, Math.ceil(untilReset / (limit.remaining + 1)));
     if (delayMs <= 0) return;
     this.logger?.debug?.("DigitalOcean rate limit is low; slowing down", { remaining: limit.remaining, delayMs });
     this.onProgress({ kind: "throttle", delayMs, remaining: limit.remaining });
-    await this.sleep(delayMs);
+    await this.retry.sleep(delayMs);
   }
 
   private itemsOf<T>(page: object, key: string, path: string): T[] {

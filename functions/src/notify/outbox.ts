@@ -11,6 +11,7 @@
  * idempotency keys we could use to close that window; the webhook body carries `type` and
  * the event data so receivers can dedupe if they must.
  */
+import { exponentialBackoffMs } from "../../../core/retry";
 import type { CostStore } from "../store/cost-store";
 import type { AlertRecipients, JsonObject, NotificationChannel, OutgoingNotification, QueuedNotification } from "../store/types";
 import { renderEmail } from "./email";
@@ -75,8 +76,7 @@ export const DELIVERY_DEFAULTS: Required<DeliveryOptions> = {
 /** Delay before the next attempt after `attempts` failed ones: base × 2^(attempts−1), capped. */
 export function retryDelayMs(attempts: number, baseBackoffMs: number, maxBackoffMs: number): number {
   if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be a positive integer (got ${attempts})`);
-  // Cap the exponent too, so 2^attempts never overflows to Infinity after thousands of attempts.
-  return Math.min(maxBackoffMs, baseBackoffMs * 2 ** Math.min(attempts - 1, 40));
+  return exponentialBackoffMs(baseBackoffMs, maxBackoffMs, attempts);
 }
 
 /** What one delivery run did. */

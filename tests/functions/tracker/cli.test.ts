@@ -3,35 +3,15 @@
  * Slack URL not echoed), and a real `check` against the fake API with the embedded PGlite
  * database in a temporary directory.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
 import { prepareAccount, scenarioMtdUsd, setHour } from "./month-scenario";
+import { runCli } from "./run-cli";
 
-jest.setTimeout(60_000);
-
-const ROOT = resolve(__dirname, "../../..");
-const CLI = join(ROOT, "functions/src/cli.ts");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", CLI, ...args],
-      // Only what the CLI needs: no DATABASE_URL or token leaks in from the developer's shell.
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, timeout: 50_000 },
-      (error, stdout, stderr) => done({ code: error ? Number((error as NodeJS.ErrnoException & { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+// Each run compiles the CLI with ts-node, which takes tens of seconds on a busy machine.
+jest.setTimeout(150_000);
 
 let fake: FakeDigitalOcean;
 let dir: string;

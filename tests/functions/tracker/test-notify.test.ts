@@ -4,22 +4,20 @@
  * nothing listening reported FAILED without stopping the others, per-recipient lines without
  * any secret, and the exit code saying whether everything arrived.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { main } from "../../../functions/src/cli";
 import { configuredRecipients, formatTestReport, webhookLabel } from "../../../functions/src/notify/test-notify";
 import { parseTrackerConfig } from "../../../functions/src/tracker/config";
 import { slackShapeProblems, startHttpReceiver, type HttpReceiver } from "../../support/http-receiver";
 import { startSmtpPeer, type SmtpPeer } from "../../support/smtp-peer";
+import { runCli } from "./run-cli";
 
 // One subprocess compiles the CLI with ts-node, which takes tens of seconds on a busy machine.
 jest.setTimeout(150_000);
 
-const ROOT = resolve(__dirname, "../../..");
-const CLI = join(ROOT, "functions/src/cli.ts");
 const SLACK_SECRET = "T0SECRET/B0SECRET/slack-webhook-secret";
 const WEBHOOK_SECRET = "hook-secret-4f1c";
 
@@ -77,17 +75,6 @@ function writeConfig(name: string, config: unknown): string {
   const path = join(dir, name);
   writeFileSync(path, JSON.stringify(config));
   return path;
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", CLI, ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, timeout: 140_000 },
-      (error, stdout, stderr) => done({ code: error ? Number((error as NodeJS.ErrnoException & { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
 }
 
 async function inProcess(args: string[], env: Record<string, string> = {}) {
