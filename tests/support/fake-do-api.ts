@@ -9,7 +9,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { findOperation, validateRequest, validateResponse } from "./openapi";
 import { SEED_NOW, seedRestaurantPlatformAccount, type FakeAccountState } from "./fake-do-api/seed";
-import type { AppMetricName, ErrorBody, FunctionsNamespace, FunctionsTrigger, MetricsResponse } from "../../functions/src/digitalocean/types";
+import type { AppMetricName, DropletAction, ErrorBody, FunctionsNamespace, FunctionsTrigger, MetricsResponse } from "../../functions/src/digitalocean/types";
 
 export * from "./fake-do-api/seed";
 
@@ -285,6 +285,15 @@ function buildRoutes(state: FakeAccountState, baseUrl: () => string, now: () => 
     return ok({ status: "success", data: { resultType: "matrix", result: series } });
   };
 
+  const actions: DropletAction[] = [];
+  /** Deletes the first matching item: 204, or 404 when there is none (already gone). */
+  const removeFrom = <T>(items: T[], matches: (item: T) => boolean): Answer => {
+    const index = items.findIndex(matches);
+    if (index === -1) return { status: 404, body: NOT_FOUND };
+    items.splice(index, 1);
+    return { status: 204 };
+  };
+
   /**
    * A droplet, load balancer or MySQL metric: the seeded series of the resource named by the
    * id parameter, samples within [start, end]; bandwidth only for the interface and direction
@@ -359,6 +368,45 @@ function buildRoutes(state: FakeAccountState, baseUrl: () => string, now: () => 
     "GET /v2/monitoring/metrics/load_balancer/frontend_connections_current": resourceMetric("loadBalancer", "lb_id", "frontend_connections_current"),
     "GET /v2/monitoring/metrics/database/mysql/cpu_usage": resourceMetric("database", "db_id", "cpu_usage"),
     "GET /v2/monitoring/metrics/database/mysql/memory_usage": resourceMetric("database", "db_id", "memory_usage"),
+    // Clean-up writes. Actions complete at once; a snapshot appears in the account's snapshots.
+    "GET /v2/droplets/{droplet_id}": ({ pathParams }) => {
+      const found = state.droplets.find((d) => String(d.id) === pathParams.droplet_id);
+      return found ? ok({ droplet: found }) : { status: 404, body: NOT_FOUND };
+    },
+    "DELETE /v2/droplets/{droplet_id}": ({ pathParams }) => removeFrom(state.droplets, (d) => String(d.id) === pathParams.droplet_id),
+    "POST /v2/droplets/{droplet_id}/actions": ({ pathParams, body }) => {
+      const found = state.droplets.find((d) => String(d.id) === pathParams.droplet_id);
+      if (!found) return { status: 404, body: NOT_FOUND };
+      const request = body as { type: string; name?: string };
+      if (request.type === "power_off") found.status = "off";
+      if (request.type === "snapshot") {
+        state.snapshots.push({ id: String(9_000_000 + state.snapshots.length), name: request.name ?? `${found.name}-snapshot`, created_at: now().toISOString().replace(/\.\d{3}Z$/, "Z"), regions: [found.region.slug], min_disk_size: found.disk, size_gigabytes: found.disk / 4, resource_id: String(found.id), resource_type: "droplet", tags: null });
+      }
+      const action = { id: 800_000_000 + actions.length, status: "completed" as const, type: request.type, started_at: now().toISOString(), completed_at: now().toISOString(), resource_id: found.id, resource_type: "droplet", region_slug: found.region.slug };
+      actions.push(action);
+      return { status: 201, body: { action } };
+    },
+    "GET /v2/actions/{action_id}": ({ pathParams }) => {
+      const action = actions.find((a) => String(a.id) === pathParams.action_id);
+      return action ? ok({ action }) : { status: 404, body: NOT_FOUND };
+    },
+    "GET /v2/volumes/{volume_id}": ({ pathParams }) => {
+      const found = state.volumes.find((v) => v.id === pathParams.volume_id);
+      return found ? ok({ volume: found }) : { status: 404, body: NOT_FOUND };
+    },
+    "DELETE /v2/volumes/{volume_id}": ({ pathParams }) => removeFrom(state.volumes, (v) => v.id === pathParams.volume_id),
+    "POST /v2/volumes/{volume_id}/snapshots": ({ pathParams, body }) => {
+      const found = state.volumes.find((v) => v.id === pathParams.volume_id);
+      if (!found) return { status: 404, body: NOT_FOUND };
+      const snapshot = { id: `${pseudoHex(8)}-${pseudoHex(4)}-4${pseudoHex(3)}-a${pseudoHex(3)}-${pseudoHex(12)}`, name: (body as { name: string }).name, created_at: now().toISOString().replace(/\.\d{3}Z$/, "Z"), regions: [found.region?.slug ?? "nyc3"], min_disk_size: found.size_gigabytes ?? 0, size_gigabytes: (found.size_gigabytes ?? 0) / 4, resource_id: found.id ?? "", resource_type: "volume" as const, tags: null };
+      state.snapshots.push(snapshot);
+      return { status: 201, body: { snapshot } };
+    },
+    "GET /v2/snapshots/{snapshot_id}": ({ pathParams }) => {
+      const found = state.snapshots.find((snapshot) => snapshot.id === pathParams.snapshot_id);
+      return found ? ok({ snapshot: found }) : { status: 404, body: NOT_FOUND };
+    },
+    "DELETE /v2/snapshots/{snapshot_id}": ({ pathParams }) => removeFrom(state.snapshots, (snapshot) => snapshot.id === pathParams.snapshot_id),
     "GET /v2/apps/{app_id}/metrics/bandwidth_daily": ({ url, pathParams }) => {
       const appId = pathParams.app_id ?? "";
       if (!state.apps.some((app) => app.id === appId)) return { status: 404, body: NOT_FOUND };

@@ -148,14 +148,18 @@ export class AdviceStore {
   }
 
   /**
-   * Claims a clean-up step for this run: true for exactly one caller per resource, step and
-   * expiry date, however many runs race (the unique key decides).
+   * Claims a clean-up step for this run: its row id for exactly one caller per resource, step
+   * and expiry date, however many runs race (the unique key decides); undefined when another run
+   * has it. A step that `failed` (DigitalOcean refused it, so nothing happened) can be claimed
+   * again; one left `unconfirmed` (its answer was lost) never is: a second destroy is never sent.
    */
   async claimCleanupStep(step: { resourceKind: string; resourceId: string; resourceName: string; step: string; expires: string }, now: Date): Promise<number | undefined> {
     const rows = await this.db.query<{ id: number }>(
       `INSERT INTO cleanup_actions (resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5::date, 'claimed', $6, $6)
-       ON CONFLICT (resource_kind, resource_id, step, expires) DO NOTHING RETURNING id`,
+       ON CONFLICT (resource_kind, resource_id, step, expires) DO UPDATE SET state = 'claimed', updated_at = EXCLUDED.updated_at
+         WHERE cleanup_actions.state = 'failed'
+       RETURNING id`,
       [step.resourceKind, step.resourceId, step.resourceName, step.step, step.expires, now],
     );
     return rows[0]?.id;
