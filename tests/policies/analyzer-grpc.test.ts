@@ -1,9 +1,10 @@
 /**
  * The pack exercised the way `pulumi preview --policy-pack policies --policy-pack-config
  * policy-config.json` runs it: started by run-policy-pack, driven over the analyzer gRPC protocol.
- * One pack process for the whole file (starting it type-checks the pack with ts-node).
+ * One pack process for the whole file, started from the bundle policies/dist/index.js built here.
  */
 import * as path from "node:path";
+import { buildPolicyPack } from "../../policies/build";
 import { AnalyzerResource, PolicyPackConfigError, PolicyPackHost, PolicyViolation, startPolicyPack, UNKNOWN } from "../../scripts/lib/policy-pack-host";
 
 const repoRoot = path.join(__dirname, "../..");
@@ -47,6 +48,8 @@ const mandatory = (violations: PolicyViolation[]) => violations.filter((v) => v.
 let host: PolicyPackHost;
 
 beforeAll(async () => {
+  // The pack's main is the bundle of its sources (not committed): build it from them first.
+  await buildPolicyPack();
   host = await startPolicyPack(path.join(repoRoot, "policies"), { config: productionConfig });
 }, 120_000);
 
