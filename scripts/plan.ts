@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { formatSignedUsd, formatUsd } from "../core/money";
-import { buildPlanDocument, diffPlans, formatMonthly, parsePlanDocument, PlanDocument, renderMarkdown, violationsToShow } from "./lib/plan-document";
-import { AnalyzerResource, PolicyPackConfigError, PolicyViolation, startPolicyPack } from "./lib/policy-pack-host";
+import type { PlanDocument } from "./lib/plan-document";
+import { AnalyzerResource, PolicyPackConfigError, PolicyPackHost, PolicyViolation, startPolicyPack } from "./lib/policy-pack-host";
 import { ProgramError, RecordedResource, runProgram } from "./lib/program-runner";
 import { shortType, summarizeInputs } from "./lib/resource-summary";
 import { loadStackConfig, StackConfigError } from "./lib/stack-config";
@@ -51,9 +51,30 @@ the policy pack failed (the message says why).
 /** A failure whose message is the whole story for the user (no stack trace needed). */
 class PlanFailure extends Error {}
 
-function readEarlierPlan(file: string): PlanDocument {
+type PlanDocumentModule = typeof import("./lib/plan-document");
+
+/**
+ * Loads the plan document module, and with it core/pricing and its JSON catalog. Loaded here
+ * rather than imported at the top so that a malformed catalog is reported as a plan failure
+ * (exit 2, one line), not as a crash with a stack trace before main runs.
+ */
+async function loadPlanDocumentModule(): Promise<PlanDocumentModule> {
   try {
-    return parsePlanDocument(fs.readFileSync(file, "utf8"), file);
+    return await import("./lib/plan-document");
+  } catch (err) {
+    throw new PlanFailure(`cannot load the price catalog (core/pricing): ${firstLine(err)}`);
+  }
+}
+
+/** The first line of an error's message: the reason, without the code frame or stack that may follow. */
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split("\n").find((line) => line.trim() !== "") ?? message;
+}
+
+function readEarlierPlan(planDocument: PlanDocumentModule, file: string): PlanDocument {
+  try {
+    return planDocument.parsePlanDocument(fs.readFileSync(file, "utf8"), file);
   } catch (err) {
     throw new PlanFailure(`--compare-to: ${(err as Error).message}`);
   }
@@ -100,14 +121,30 @@ function parseOptions(argv: string[]): PlanOptions | "help" {
 }
 
 /**
+ * Starts the policy pack as the CLI would. This repository's own pack is bundled first (its
+ * `main` is the esbuild bundle policies/dist/index.js, which is not committed), so the plan always
+ * runs the pack built from the sources beside it.
+ */
+async function startPack(options: PlanOptions, project: string): Promise<PolicyPackHost> {
+  try {
+    if (options.policyPack === DEFAULT_POLICY_PACK) {
+      const { buildPolicyPack } = await import("../policies/build");
+      await buildPolicyPack();
+    }
+    return await startPolicyPack(options.policyPack, {
+      config: options.policyConfig,
+      env: { PULUMI_PROJECT: project, PULUMI_STACK: options.stack },
+    });
+  } catch (err) {
+    throw new PlanFailure(err instanceof PolicyPackConfigError ? err.message : `policy pack ${options.policyPack} failed: ${firstLine(err)}`);
+  }
+}
+
+/**
  * Runs the pack as \`pulumi preview\` would: \`Analyze\` with each resource's inputs, then one
  * \`AnalyzeStack\` with every resource's state after (mocked) creation.
  */
-async function runPolicies(options: PlanOptions, project: string, resources: readonly RecordedResource[]): Promise<{ violations: PolicyViolation[]; budgetMonthlyUsd: number | null }> {
-  const host = await startPolicyPack(options.policyPack, {
-    config: options.policyConfig,
-    env: { PULUMI_PROJECT: project, PULUMI_STACK: options.stack },
-  });
+async function runPolicies(host: PolicyPackHost, resources: readonly RecordedResource[]): Promise<{ violations: PolicyViolation[]; budgetMonthlyUsd: number | null }> {
   try {
     const asAnalyzed = (r: RecordedResource, properties: Record<string, unknown>): AnalyzerResource => ({ urn: r.urn, type: r.type, name: r.name, properties, parent: r.parentUrn });
     const perResource = await Promise.all(resources.map((r) => host.analyze(asAnalyzed(r, r.engineInputs))));
@@ -120,11 +157,13 @@ async function runPolicies(options: PlanOptions, project: string, resources: rea
   }
 }
 
-function printPlan(plan: PlanDocument, project: string): void {
+function printPlan(planDocument: PlanDocumentModule, plan: PlanDocument, project: string): void {
+  const { formatMonthly, violationsToShow } = planDocument;
   const rows = plan.resources.map((r) => [shortType(r.type), r.name, formatMonthly(r), summarizeInputs(r.type, r.inputs)]);
   console.log(`Plan for ${project} (stack ${plan.stack}): ${plan.resources.length} resource${plan.resources.length === 1 ? "" : "s"} to create\n`);
   console.log(formatTable(["TYPE", "NAME", "MONTHLY", "KEY SETTINGS"], rows));
-  const budget = plan.budgetMonthlyUsd === null ? "" : ` (budget ${formatUsd(plan.budgetMonthlyUsd)})`;
+  // The pack's stack budget (do-stack-monthly-budget maxMonthlyUsd), not the account budget the tracker watches.
+  const budget = plan.budgetMonthlyUsd === null ? "" : ` (stack budget ${formatUsd(plan.budgetMonthlyUsd)})`;
   console.log(`\nEstimated monthly cost: ${formatUsd(plan.totalMonthlyUsd)}${budget}`);
   for (const r of plan.resources.filter((r) => r.unknowns.length > 0)) console.log(`  ${r.name}: ${r.unknowns.join("; ")}`);
   if (plan.diff) {
@@ -159,9 +198,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  let packStarting: Promise<PolicyPackHost> | undefined;
   try {
     const stackConfig = loadStackConfig(options.programDir, options.stack);
     for (const warning of stackConfig.warnings) console.error(`warning: ${warning}`);
+    // The pack starts in its own process while the program runs in this one: the two take about
+    // as long, and a preview's wall time should be the longer of them, not their sum.
+    packStarting = startPack(options, stackConfig.project);
+    // Settled here so a failed start is reported where it is awaited, not as an unhandled rejection.
+    packStarting.catch(() => undefined);
+    const planDocument = await loadPlanDocumentModule();
     const run = await runProgram({
       main: stackConfig.main,
       project: stackConfig.project,
@@ -169,10 +215,13 @@ async function main(argv: string[]): Promise<number> {
       config: stackConfig.config,
       secretKeys: stackConfig.secretKeys,
     });
-    const previous = options.compareTo ? readEarlierPlan(options.compareTo) : undefined;
-    const { violations, budgetMonthlyUsd } = await runPolicies(options, stackConfig.project, run.resources).catch((err: Error) => {
-      throw new PlanFailure(err instanceof PolicyPackConfigError ? err.message : `policy pack ${options.policyPack} failed: ${err.message}`);
+    const previous = options.compareTo ? readEarlierPlan(planDocument, options.compareTo) : undefined;
+    const host = await packStarting;
+    packStarting = undefined;
+    const { violations, budgetMonthlyUsd } = await runPolicies(host, run.resources).catch((err: Error) => {
+      throw new PlanFailure(`policy pack ${options.policyPack} failed: ${firstLine(err)}`);
     });
+    const { buildPlanDocument, diffPlans, renderMarkdown } = planDocument;
     const plan = buildPlanDocument({
       program: path.relative(process.cwd(), options.programDir) || ".",
       stack: options.stack,
@@ -182,7 +231,7 @@ async function main(argv: string[]): Promise<number> {
       budgetMonthlyUsd,
     });
     if (previous) plan.diff = diffPlans(previous, plan);
-    printPlan(plan, stackConfig.project);
+    printPlan(planDocument, plan, stackConfig.project);
     if (options.jsonFile) {
       writeFileAtomically(options.jsonFile, JSON.stringify(plan, null, 2) + "\n");
       console.log(`\nWrote ${options.jsonFile}`);
@@ -193,6 +242,8 @@ async function main(argv: string[]): Promise<number> {
     }
     return plan.blocked ? 1 : 0;
   } catch (err) {
+    // A pack still starting when the program failed: stop it, or its process outlives the plan.
+    if (packStarting) await packStarting.then((host) => host.close(), () => undefined);
     const cause = err instanceof ProgramError ? err.cause : err;
     if (err instanceof StackConfigError || err instanceof ProgramError || err instanceof PlanFailure) {
       console.error(`plan failed: ${(cause as Error)?.message ?? String(cause)}`);

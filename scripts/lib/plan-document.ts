@@ -148,7 +148,8 @@ export function renderMarkdown(plan: PlanDocument): string {
   const lines: string[] = [];
   const verdict = plan.blocked ? "❌ **Blocked** by mandatory policies" : "✅ Passes the cost guard";
   lines.push(`### do-cost-guard plan: \`${plan.program}\` (stack \`${plan.stack}\`)`, "", verdict, "");
-  const budget = plan.budgetMonthlyUsd === null ? "" : ` of a ${formatUsd(plan.budgetMonthlyUsd)} budget`;
+  // The pack's stack budget (do-stack-monthly-budget maxMonthlyUsd), not the account budget the tracker watches.
+  const budget = plan.budgetMonthlyUsd === null ? "" : ` of a ${formatUsd(plan.budgetMonthlyUsd)} stack budget`;
   lines.push(`**Estimated monthly cost: ${formatUsd(plan.totalMonthlyUsd)}**${budget}`);
   const unpriced = plan.resources.filter((r) => r.monthlyUsd === null);
   if (unpriced.length > 0) lines.push("", `${unpriced.length} resource${unpriced.length === 1 ? "" : "s"} could not be priced: ${unpriced.map((r) => `\`${r.name}\` (${r.unknowns.join("; ")})`).join(", ")}`);

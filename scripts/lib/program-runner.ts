@@ -83,7 +83,9 @@ interface RegisterResourceRequestLike {
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
   const failures: unknown[] = [];
+  const unansweredInvokes = new Set<string>();
   const onRejection = (reason: unknown) => failures.push(reason);
+  let succeeded = false;
   process.on("unhandledRejection", onRejection);
   try {
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
@@ -95,8 +97,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         },
         call: (args) => {
           const answer = options.invoke?.(args.token, args.inputs);
-          if (answer === undefined) throw new Error(`the offline plan has no answer for invoke ${args.token}`);
-          return answer;
+          if (answer !== undefined) return answer;
+          unansweredInvokes.add(args.token);
+          const message = `the offline plan has no answer for invoke ${args.token}`;
+          // The SDK rethrows a monitor error as `new Error(err.details)`: without details the program sees an empty message.
+          throw Object.assign(new Error(message), { details: message });
         },
       },
       options.project,
@@ -109,19 +114,38 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     try {
       exports = (await import(options.main)) as Record<string, unknown>;
     } catch (err) {
-      throw new ProgramError(err);
+      throw new ProgramError(unansweredInvokes.size > 0 ? invokeFailure(unansweredInvokes) : err);
     }
     await settle();
+    if (unansweredInvokes.size > 0) throw new ProgramError(invokeFailure(unansweredInvokes));
     if (failures.length > 0) throw new ProgramError(failures[0]);
     const outputs: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(exports)) {
       if (name === "default" || name === "__esModule") continue;
-      outputs[name] = await resolveForDisplay(value);
+      try {
+        outputs[name] = await resolveForDisplay(value);
+      } catch (err) {
+        throw new ProgramError(unansweredInvokes.size > 0 ? invokeFailure(unansweredInvokes) : err);
+      }
     }
+    succeeded = true;
     return { project: options.project, stack: options.stack, resources, outputs };
   } finally {
-    process.off("unhandledRejection", onRejection);
+    // A failed program leaves rejected outputs behind that Node may only call unhandled a few ticks
+    // later; the listener stays then, so they cannot crash the process after the failure was reported.
+    if (succeeded) process.off("unhandledRejection", onRejection);
   }
+}
+
+/**
+ * Why a run that called provider functions cannot be planned: the answer (an existing Droplet, a
+ * size list, …) only exists in the cloud, and inventing it would price a stack that is not the real one.
+ */
+function invokeFailure(tokens: ReadonlySet<string>): Error {
+  const names = [...tokens].map((token) => token.slice(token.lastIndexOf(":") + 1));
+  return new Error(
+    `the program calls the provider function${names.length > 1 ? "s" : ""} ${names.join(", ")} (${[...tokens].join(", ")}), which reads from the cloud; the offline plan cannot answer it — pass the value in through stack config instead`,
+  );
 }
 
 /** Wraps the mock monitor so each registration is recorded with its URN and raw inputs. */

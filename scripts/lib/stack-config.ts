@@ -58,6 +58,9 @@ export function loadStackConfig(programDir: string, stack: string): ResolvedStac
   if (!project) throw new StackConfigError(`${projectPath} not found: --program must be a Pulumi project directory`);
   if (typeof project.name !== "string" || project.name === "") throw new StackConfigError(`${projectPath}: name must be set`);
   const projectName = project.name;
+  if (project.config !== undefined && project.config !== null && !isRecord(project.config)) {
+    throw new StackConfigError(`${projectPath}: config must be a map of keys to declarations (got ${describeYaml(project.config)})`);
+  }
   const fullKey = (key: string) => (key.includes(":") ? key : `${projectName}:${key}`);
 
   const config: Record<string, string> = {};
@@ -78,8 +81,12 @@ export function loadStackConfig(programDir: string, stack: string): ResolvedStac
   }
 
   const stackPath = path.join(programDir, `Pulumi.${stack}.yaml`);
-  const stackFile = readYaml<{ config?: Record<string, unknown> }>(stackPath);
-  for (const [key, raw] of Object.entries(stackFile?.config ?? {})) {
+  const stackFile = readYaml<unknown>(stackPath);
+  if (stackFile !== undefined && !isRecord(stackFile)) throw new StackConfigError(`${stackPath} must be a map with a config: key (got ${describeYaml(stackFile)})`);
+  const stackConfig = stackFile?.config ?? {};
+  // Iterating a list or a string here would turn its indexes into keys and plan a stack nobody configured.
+  if (!isRecord(stackConfig)) throw new StackConfigError(`${stackPath}: config must be a map of keys to values (got ${describeYaml(stackConfig)})`);
+  for (const [key, raw] of Object.entries(stackConfig)) {
     const full = fullKey(key);
     if (containsSecure(raw)) {
       secretKeys.add(full);
@@ -133,6 +140,13 @@ function readYaml<T>(file: string): T | undefined {
   } catch (err) {
     throw new StackConfigError(`${file} is not valid YAML: ${(err as Error).message}`);
   }
+}
+
+/** "a list", "the string \"x\"", … — what a YAML value is, without echoing a possibly long or secret value whole. */
+function describeYaml(value: unknown): string {
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (value === null) return "an empty value";
+  return `a ${typeof value}`;
 }
 
 function encode(value: unknown): string {

@@ -52,7 +52,7 @@ describe("plan of examples/restaurant-platform (the stack the guard should pass)
     expect(run.document?.blocked).toBe(false);
     expect(run.document?.budgetMonthlyUsd).toBe(350);
     expect(run.document?.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
-    expect(run.stdout).toContain("Estimated monthly cost: $204.40 (budget $350.00)");
+    expect(run.stdout).toContain("Estimated monthly cost: $204.40 (stack budget $350.00)");
   });
 
   it("matches the golden cost report", () => {
@@ -114,7 +114,7 @@ describe("plan of examples/unguarded-startup (the stack a reviewer must block)",
 
   it("writes a pull-request comment that says it is blocked and why", () => {
     expect(run.markdown).toContain("❌ **Blocked** by mandatory policies");
-    expect(run.markdown).toMatch(/\*\*Estimated monthly cost: \$[\d,]+\.\d\d\*\* of a \$350\.00 budget/);
+    expect(run.markdown).toMatch(/\*\*Estimated monthly cost: \$[\d,]+\.\d\d\*\* of a \$350\.00 stack budget/);
     expect(run.markdown).toMatch(/\| mandatory \| do-stack-monthly-budget \| \(stack\) \|/);
   });
 });

@@ -9,7 +9,8 @@ function plan(args: string[]) {
   const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", ...args], {
     cwd: REPO_ROOT,
     encoding: "utf8",
-    timeout: 60_000,
+    // The prod stack bundles the tracker's functions with esbuild while it runs: minutes on a busy machine.
+    timeout: 150_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -40,7 +41,7 @@ describe("npm run plan", () => {
     // Monitor alerts are free: priced at $0, not unknown.
     expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-high\s+\$0\.00\s+orders-db CPU above 70% for 5 min/);
     expect(stdout).toMatch(/digitalocean:MonitorAlert\s+orders-db-cpu-low\s+\$0\.00\s+orders-db CPU below 20% for 1 hour/);
-    expect(stdout).toContain("Estimated monthly cost: $0.00 (budget $350.00)");
+    expect(stdout).toContain("Estimated monthly cost: $0.00 (stack budget $350.00)");
     expect(stdout).toContain("No mandatory policy violations.");
 
     const document = JSON.parse(fs.readFileSync(jsonFile, "utf8"));
@@ -58,7 +59,7 @@ describe("npm run plan", () => {
     expect(document).toMatchObject({ totalMonthlyUsd: 0, budgetMonthlyUsd: 350, blocked: false });
     // The placeholder stands in for a secret: it is masked like one.
     expect(fs.readFileSync(jsonFile, "utf8")).not.toContain("hooks.slack.com");
-  });
+  }, 180_000);
 
   it("exits 2 and lists every configuration problem by key", () => {
     const dir = projectWithStack(
@@ -89,6 +90,86 @@ describe("npm run plan", () => {
     const { code, stderr } = plan(["--program", dir, "--stack", "broken"]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/Pulumi\.broken\.yaml is not valid YAML/);
+  });
+
+  it.each([
+    ["a list", "config:\n  - do-cost-guard:alertEmails\n  - oncall@forkline.example\n", /Pulumi\.broken\.yaml: config must be a map of keys to values \(got a list of 2\)/],
+    ["a string", "config: alertEmails=oncall@forkline.example\n", /Pulumi\.broken\.yaml: config must be a map of keys to values \(got a string\)/],
+    ["a whole file that is a list", "- config\n", /Pulumi\.broken\.yaml must be a map with a config: key \(got a list of 1\)/],
+  ])("exits 2 with one line when the stack file's config is %s", (_kind, stackYaml, reason) => {
+    const dir = projectWithStack(stackYaml);
+    const { code, stdout, stderr } = plan(["--program", dir, "--stack", "broken"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(reason);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stdout).not.toContain("resources to create");
+  });
+
+  it("exits 2 with one line when the program calls a provider function the offline plan cannot answer", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dcg-plan-invoke-"));
+    temporaryDirs.push(dir);
+    // The program resolves @pulumi/* from this repository, as a program beside it would.
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: invoker\nruntime: nodejs\nmain: index.ts\n");
+    fs.writeFileSync(
+      path.join(dir, "index.ts"),
+      [
+        'import * as digitalocean from "@pulumi/digitalocean";',
+        'const legacy = digitalocean.getDropletOutput({ name: "legacy-web" });',
+        'new digitalocean.Droplet("web", { image: "ubuntu-24-04-x64", region: "nyc3", size: "s-1vcpu-1gb", vpcUuid: legacy.vpcUuid, tags: ["env:prod", "service:web", "owner:platform"] });',
+      ].join("\n"),
+    );
+    const { code, stdout, stderr } = plan(["--program", dir, "--stack", "dev"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^plan failed: the program calls the provider function getDroplet \(digitalocean:index\/getDroplet:getDroplet\), which reads from the cloud/);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stdout).not.toContain("resources to create");
+  });
+
+  describe("with a malformed price catalog (a copy of the planner whose core/pricing/prices.json is broken)", () => {
+    /** The planner, the pack's sources and an example, copied to a temp dir with node_modules linked. */
+    function copyOfPlanner(): string {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dcg-plan-catalog-"));
+      temporaryDirs.push(dir);
+      for (const entry of ["scripts", "core", "policies", "examples/restaurant-platform", "policy-config.json", "tsconfig.json", "package.json"]) {
+        fs.cpSync(path.join(REPO_ROOT, entry), path.join(dir, entry), { recursive: true, filter: (source) => !source.includes(`${path.sep}dist`) });
+      }
+      fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+      return dir;
+    }
+
+    function planIn(dir: string) {
+      const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", "--program", "examples/restaurant-platform"], {
+        cwd: dir,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    }
+
+    it("exits 2 with one line when the catalog is not JSON", () => {
+      const dir = copyOfPlanner();
+      const catalog = path.join(dir, "core/pricing/prices.json");
+      fs.writeFileSync(catalog, fs.readFileSync(catalog, "utf8").slice(0, 200));
+      const { code, stdout, stderr } = planIn(dir);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/^plan failed: cannot load the price catalog \(core\/pricing\): .*prices\.json/);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stdout).toBe("");
+    });
+
+    it("exits 2 with one line naming the bad entry when a price is not a number", () => {
+      const dir = copyOfPlanner();
+      const catalog = path.join(dir, "core/pricing/prices.json");
+      const prices = JSON.parse(fs.readFileSync(catalog, "utf8"));
+      prices.droplets.sizes[0].monthlyUsd = "six dollars";
+      fs.writeFileSync(catalog, JSON.stringify(prices));
+      const { code, stdout, stderr } = planIn(dir);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/^plan failed: cannot load the price catalog \(core\/pricing\): prices\.droplets\.sizes\[0\] \([^)]+\)\.monthlyUsd must be a price >= 0 \(got "six dollars"\)/);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stdout).toBe("");
+    });
   });
 
   it("documents itself with --help", () => {
