@@ -6,10 +6,11 @@
  *
  * Routes (all behind Basic or bearer auth):
  *   GET  /                          the HTML page
- *   GET  /api/v1/billing/current    month to date, budget, forecast, as-of
- *   GET  /api/v1/billing/history    daily history, ?from=YYYY-MM-DD&to=YYYY-MM-DD (≤ 366 days)
+ *   GET  /api/v1/billing/current    month to date, account budget, forecast, as-of
+ *   GET  /api/v1/billing/history    daily history, ?from=YYYY-MM-DD&to=YYYY-MM-DD (≤ 366 days, from 2000-01-01)
  *   GET  /api/v1/billing/alerts     alert definitions and recent events
- *   POST /api/v1/billing/alerts     add, change or disable an API-managed threshold
+ *   POST /api/v1/billing/alerts     add, change or disable an API-managed threshold (alert-request.ts)
+ * Request bodies are capped at 64 KiB (body-limit.ts); the view types live in views.ts.
  */
 import { randomBytes } from "node:crypto";
 import { addDays, billingMonthOf, daysBetween, isoDate, monthStart, parseIsoDate, type BillingMonth, type IsoDate } from "../../../core/calendar";
