@@ -11,6 +11,9 @@ import * as path from "path";
 import type { PlanDocument } from "../../scripts/lib/plan-document";
 import { REPO_ROOT } from "../support/stack-program";
 
+/** `npm run plan` as package.json runs it: node with the esbuild TypeScript loader. */
+const PLAN_COMMAND = ["--require", path.join(REPO_ROOT, "scripts/register-typescript.js"), "scripts/plan.ts"];
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dcg-examples-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -19,7 +22,7 @@ function plan(example: string, extra: string[] = []) {
   const markdownFile = path.join(tmp, `${example}.md`);
   const result = spawnSync(
     process.execPath,
-    [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", "--program", `examples/${example}`, "--json", jsonFile, "--markdown", markdownFile, ...extra],
+    [...PLAN_COMMAND, "--program", `examples/${example}`, "--json", jsonFile, "--markdown", markdownFile, ...extra],
     { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 },
   );
   const document = fs.existsSync(jsonFile) ? (JSON.parse(fs.readFileSync(jsonFile, "utf8")) as PlanDocument) : undefined;

@@ -5,8 +5,11 @@ import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../support/stack-program";
 
+/** `npm run plan` as package.json runs it: node with the esbuild TypeScript loader. */
+const PLAN_COMMAND = ["--require", path.join(REPO_ROOT, "scripts/register-typescript.js"), "scripts/plan.ts"];
+
 function plan(args: string[]) {
-  const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", ...args], {
+  const result = spawnSync(process.execPath, [...PLAN_COMMAND, ...args], {
     cwd: REPO_ROOT,
     encoding: "utf8",
     // The prod stack bundles the tracker's functions with esbuild while it runs: minutes on a busy machine.
@@ -139,7 +142,7 @@ describe("npm run plan", () => {
     }
 
     function planIn(dir: string) {
-      const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", "--program", "examples/restaurant-platform"], {
+      const result = spawnSync(process.execPath, [...PLAN_COMMAND, "--program", "examples/restaurant-platform"], {
         cwd: dir,
         encoding: "utf8",
         timeout: 60_000,
