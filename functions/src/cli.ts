@@ -3,17 +3,26 @@
  * DigitalOcean API (or DIGITALOCEAN_API_URL) and Postgres or an embedded PGlite database.
  * The same `handle` the scheduled function runs; this file only adapts argv and environment.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolveAdviceSettings } from "../../core/advice";
+import { DEFAULT_REQUEST_BUDGET, DEFAULT_REQUESTS_PER_MINUTE } from "../../core/advice/request-budget";
+import { DEFAULT_CLEANUP_SETTINGS } from "../../core/cleanup/plan";
+import { defaultCatalog } from "../../core/pricing";
 import { DigitalOceanApiError, DigitalOceanClient } from "./digitalocean/client";
+import { meteredFetch } from "./digitalocean/metered-fetch";
 import { createSlackTransport } from "./notify/slack";
 import { createSmtpTransport } from "./notify/email";
 import { createWebhookTransport } from "./notify/webhook";
 import type { Transports } from "./notify/outbox";
 import { configuredRecipients, formatTestReport, renderTestNotification, sendTestNotifications } from "./notify/test-notify";
+import { AdviceStore } from "./store/advice-store";
 import { migrate } from "./store/migrations";
 import { DEFAULT_PGLITE_DIR, connectStoreClient } from "./store/open-store";
 import type { SqlClient } from "./store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "./tracker/config";
+import { advise } from "./tracker/advise";
+import { adviceDocument, formatAdvice, formatCleanup } from "./tracker/advice-report";
+import { cleanup } from "./tracker/cleanup";
 import { handle, TRACKER_TASKS, type TaskResult, type TrackerTask } from "./tracker/handle";
 import type { TrackerLog } from "./tracker/ingest";
 
@@ -28,15 +37,25 @@ Tasks:
   test-notify
             send one test message to every recipient in the config and report each
             (see npm run tracker -- test-notify --help)
+  advise    read the inventory and (within --budget requests) utilisation; list savings
+            (powered-off and idle droplets, unattached volumes, unassigned reserved IPs,
+            old snapshots, idle load balancers, oversized databases) and untagged resources
+  cleanup   act on resources tagged expires:YYYY-MM-DD: one notice ahead, then snapshot and
+            destroy/delete after the grace days; dry-run unless --apply
 
 Options:
   --config FILE         tracker JSON config (see examples/tracker-config.json); required
   --database-url URL    Postgres to use (else DATABASE_URL, else embedded PGlite in ${DEFAULT_PGLITE_DIR})
   --now ISO             run as if it were this instant (replays), e.g. 2026-03-15T06:00:00Z
+  --json FILE           advise, cleanup: also write the result as JSON (version 1)
+  --budget N            advise: DigitalOcean requests this run may spend (default ${DEFAULT_REQUEST_BUDGET})
+  --apply               cleanup: act (needs DIGITALOCEAN_CLEANUP_TOKEN); without it, a dry run
   -h, --help            this text
 
 Environment:
   DIGITALOCEAN_TOKEN    read-scoped API token (required; never printed)
+  DIGITALOCEAN_CLEANUP_TOKEN
+                        write-scoped token, read only by cleanup --apply (never printed)
   DIGITALOCEAN_API_URL  default https://api.digitalocean.com
   SMTP_URL              smtp://user:pass@host:port for email recipients
   DATABASE_URL          see --database-url
@@ -70,11 +89,19 @@ class UsageError extends Error {}
 /** The one command that is not a tracker task: it sends, it does not read DigitalOcean. */
 const TEST_NOTIFY = "test-notify";
 
+/** Commands over the account's resources rather than its bill. */
+const ACCOUNT_TASKS = ["advise", "cleanup"] as const;
+type AccountTask = (typeof ACCOUNT_TASKS)[number];
+const TASK_NAMES: readonly string[] = [...TRACKER_TASKS, TEST_NOTIFY, ...ACCOUNT_TASKS];
+
 interface CliArgs {
-  task: TrackerTask | typeof TEST_NOTIFY;
+  task: TrackerTask | typeof TEST_NOTIFY | AccountTask;
   configPath: string;
   databaseUrl?: string;
   now?: Date;
+  jsonPath?: string;
+  budget?: number;
+  apply?: boolean;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-help" {
@@ -83,6 +110,9 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
   let configPath: string | undefined;
   let databaseUrl: string | undefined;
   let now: Date | undefined;
+  let jsonPath: string | undefined;
+  let budget: number | undefined;
+  let apply = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -96,15 +126,24 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
       const text = value();
       now = new Date(text);
       if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO instant like 2026-03-15T06:00:00Z (got ${JSON.stringify(text)})`);
-    } else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg} (see --help)`);
+    } else if (arg === "--json") jsonPath = value();
+    else if (arg === "--budget") {
+      const text = value();
+      budget = Number(text);
+      if (!Number.isInteger(budget) || budget < 1 || budget > 5_000) throw new UsageError(`--budget must be a whole number of requests from 1 to 5000, DigitalOcean's hourly limit (got ${JSON.stringify(text)})`);
+    } else if (arg === "--apply") apply = true;
+    else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg} (see --help)`);
     else if (task !== undefined) throw new UsageError(`only one task at a time (got ${task} and ${arg})`);
-    else if ((TRACKER_TASKS as readonly string[]).includes(arg) || arg === TEST_NOTIFY) task = arg as CliArgs["task"];
-    else throw new UsageError(`unknown task ${JSON.stringify(arg)} (tasks: ${[...TRACKER_TASKS, TEST_NOTIFY].join(", ")})`);
+    else if (TASK_NAMES.includes(arg)) task = arg as CliArgs["task"];
+    else throw new UsageError(`unknown task ${JSON.stringify(arg)} (tasks: ${TASK_NAMES.join(", ")})`);
   }
-  if (task === undefined) throw new UsageError(`name a task: ${[...TRACKER_TASKS, TEST_NOTIFY].join(", ")}`);
+  if (task === undefined) throw new UsageError(`name a task: ${TASK_NAMES.join(", ")}`);
   if (configPath === undefined) throw new UsageError("--config FILE is required");
   if (task === TEST_NOTIFY && databaseUrl !== undefined) throw new UsageError("test-notify uses no database; drop --database-url");
-  return { task, configPath, ...(databaseUrl ? { databaseUrl } : {}), ...(now ? { now } : {}) };
+  if (jsonPath !== undefined && task !== "advise" && task !== "cleanup") throw new UsageError("--json is for advise and cleanup");
+  if (budget !== undefined && task !== "advise") throw new UsageError("--budget is for advise");
+  if (apply && task !== "cleanup") throw new UsageError("--apply is for cleanup");
+  return { task, configPath, ...(databaseUrl ? { databaseUrl } : {}), ...(now ? { now } : {}), ...(jsonPath ? { jsonPath } : {}), ...(budget ? { budget } : {}), ...(apply ? { apply } : {}) };
 }
 
 function loadConfig(path: string): TrackerConfig {
@@ -159,6 +198,42 @@ async function testNotify(config: TrackerConfig, env: NodeJS.ProcessEnv, now: Da
   }
 }
 
+/**
+ * `advise` and `cleanup`: the account's resources rather than its bill. advise spends at most
+ * --budget requests (every attempt counted, at most 200 a minute); cleanup reads with the
+ * read-only token and writes only with --apply and the separate write-scoped token, through a
+ * client that never retries (a lost answer is checked on the next run, never repeated).
+ */
+async function accountTask(args: CliArgs & { task: AccountTask }, env: NodeJS.ProcessEnv, baseUrl: string, token: string, db: SqlClient, out: (line: string) => void): Promise<number> {
+  const now = args.now ?? new Date();
+  const store = new AdviceStore(db);
+  let document: unknown;
+  if (args.task === "advise") {
+    const budget = args.budget ?? DEFAULT_REQUEST_BUDGET;
+    const metered = meteredFetch(fetch, { budget, perMinute: DEFAULT_REQUESTS_PER_MINUTE });
+    const api = new DigitalOceanClient({ token, baseUrl, fetch: metered.fetch });
+    const result = await advise({ api, store, catalog: defaultCatalog, settings: resolveAdviceSettings(), now, requestBudget: budget, requestsSent: metered.sent });
+    const advice = adviceDocument(result.suggestions, now);
+    for (const line of formatAdvice(advice, result.suggestions.filter((s) => s.dismissed).length)) out(line);
+    out(`DigitalOcean requests: ${metered.sent()} of ${budget}; utilisation read for ${result.metrics.analysed} resource(s), ${result.metrics.waiting} waiting for a later run`);
+    document = advice;
+  } else {
+    const writeToken = env.DIGITALOCEAN_CLEANUP_TOKEN?.trim();
+    if (args.apply && !writeToken) throw new UsageError("cleanup --apply needs DIGITALOCEAN_CLEANUP_TOKEN: a write-scoped token (droplet, volume and image write), kept apart from the read-only DIGITALOCEAN_TOKEN");
+    const report = await cleanup({
+      read: new DigitalOceanClient({ token, baseUrl }),
+      ...(args.apply && writeToken ? { write: new DigitalOceanClient({ token: writeToken, baseUrl, maxRetries: 0 }) } : {}),
+      store,
+      settings: DEFAULT_CLEANUP_SETTINGS,
+      now,
+    });
+    for (const line of formatCleanup(report)) out(line);
+    document = report;
+  }
+  if (args.jsonPath) writeFileSync(args.jsonPath, `${JSON.stringify(document, null, 2)}\n`);
+  return 0;
+}
+
 function summary(result: TaskResult): string {
   if (result.task === "history") return `history: ${result.history.daysWritten} days written for ${result.history.months.join(", ") || "no month"}`;
   const { check } = result;
@@ -188,9 +263,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     const token = env.DIGITALOCEAN_TOKEN?.trim();
     if (!token) throw new UsageError("DIGITALOCEAN_TOKEN is not set: create a read-scoped token (billing:read plus the resource read scopes) and export it");
     const log: TrackerLog = { info: (line) => err(`tracker: ${line}`), warn: (line) => err(`tracker: warning: ${line}`) };
+    const baseUrl = env.DIGITALOCEAN_API_URL?.trim() || "https://api.digitalocean.com";
+    if (args.task === "advise" || args.task === "cleanup") {
+      const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
+      db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });
+      await migrate(db);
+      return await accountTask({ ...args, task: args.task }, env, baseUrl, token, db, out);
+    }
     const client = new DigitalOceanClient({
       token,
-      baseUrl: env.DIGITALOCEAN_API_URL?.trim() || "https://api.digitalocean.com",
+      baseUrl,
       onProgress: (event) => {
         if (event.kind === "page" && event.page > 1) log.info(`${event.path}: page ${event.page}, ${event.itemsSoFar}${event.total ? `/${event.total}` : ""} items`);
         if (event.kind === "retry") log.warn(`${event.method} ${event.path}: ${event.reason}, retry ${event.attempt} in ${event.delayMs} ms`);
@@ -205,7 +287,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
     db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });
     await migrate(db);
-    const result = await handle(args.task, { client, db, transports, now: args.now ?? new Date(), config, log });
+    const result = await handle(args.task as TrackerTask, { client, db, transports, now: args.now ?? new Date(), config, log });
     out(summary(result));
     return 0;
   } catch (error) {

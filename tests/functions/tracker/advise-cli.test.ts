@@ -1,0 +1,78 @@
+/**
+ * `npm run tracker -- advise|cleanup` end to end through the CLI's main: the advice account on
+ * the spec-validated fake, a real Postgres, and the JSON documents the issue specifies.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { main } from "../../../functions/src/cli";
+import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
+import { ADVICE_IDS as ids, ADVICE_NOW, seedAdviceAccount } from "../../support/fake-do-api/advice-account";
+import { createTestDatabase, type TestDatabase } from "../../support/postgres";
+
+let fake: FakeDigitalOcean;
+let database: TestDatabase;
+const dir = mkdtempSync(path.join(tmpdir(), "dcg-advise-cli-"));
+const configPath = path.join(dir, "tracker.json");
+
+beforeAll(async () => {
+  [fake, database] = await Promise.all([startFakeDigitalOcean({ state: seedAdviceAccount(), now: () => ADVICE_NOW }), createTestDatabase(__filename)]);
+  writeFileSync(configPath, JSON.stringify({ budgetMonthlyUsd: 400, recipients: { webhook: ["http://127.0.0.1:9/unused"] } }));
+});
+
+afterAll(async () => {
+  await database?.drop();
+  await fake?.close();
+});
+
+async function tracker(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url, ...extraEnv };
+  const code = await main([...args, "--config", configPath, "--database-url", database.url], env, (line) => out.push(line), (line) => err.push(line));
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("tracker advise and cleanup", () => {
+  it("advise --json lists every case with its saving, the untagged apart, and the total", async () => {
+    const weekBefore = new Date(ADVICE_NOW.getTime() - 8 * 86_400_000).toISOString();
+    expect((await tracker(["advise", "--now", weekBefore])).code).toBe(0);
+    const jsonPath = path.join(dir, "advice.json");
+    const run = await tracker(["advise", "--now", ADVICE_NOW.toISOString(), "--json", jsonPath]);
+    expect(run.code).toBe(0);
+    const document = JSON.parse(readFileSync(jsonPath, "utf8"));
+    expect(document).toMatchObject({ version: 1, generatedAt: ADVICE_NOW.toISOString() });
+    expect(document.suggestions.map((s: { rule: string }) => s.rule).sort()).toEqual(
+      ["database-oversized", "droplet-idle-downsize", "droplet-powered-off", "load-balancer-idle", "load-balancer-idle", "reserved-ip-unassigned", "snapshot-old", "snapshot-old", "volume-unattached", "volume-unattached"].sort(),
+    );
+    for (const s of document.suggestions) expect(Object.keys(s).sort()).toEqual(["action", "id", "monthlySavingsUsd", "reason", "resource", "rule"]);
+    const total = document.suggestions.reduce((cents: number, s: { monthlySavingsUsd: number | null }) => cents + Math.round((s.monthlySavingsUsd ?? 0) * 100), 0) / 100;
+    expect(document.totalMonthlySavingsUsd).toBe(total);
+    expect(document.untagged).toEqual([{ kind: "droplet", id: String(ids.untaggedDroplet), name: "console-made", missingKeys: ["owner"] }]);
+    // The table a person reads: each resource with its saving, then the total.
+    expect(run.out).toContain(`Potential savings: $${total.toFixed(2)}/month`);
+    expect(run.out).toMatch(/droplet idle-api\s+droplet-idle-downsize\s+resize to s-1vcpu-2gb/);
+    expect(run.out).not.toContain(fake.token);
+  });
+
+  it("cleanup is a dry run by default and refuses --apply without the write token", async () => {
+    fake.reset();
+    const jsonPath = path.join(dir, "cleanup.json");
+    const dry = await tracker(["cleanup", "--now", ADVICE_NOW.toISOString(), "--json", jsonPath]);
+    expect(dry.code).toBe(0);
+    expect(fake.requests.filter((r) => r.method !== "GET")).toEqual([]);
+    const report = JSON.parse(readFileSync(jsonPath, "utf8"));
+    expect(report).toMatchObject({ version: 1, mode: "dry-run" });
+    expect(report.actions).toContainEqual({ resource: { kind: "droplet", id: String(ids.expiredDroplet), name: "load-test-rig" }, action: "snapshot-then-destroy", state: "planned", reason: expect.stringContaining("expired 2026-11-20") });
+
+    const refused = await tracker(["cleanup", "--apply", "--now", ADVICE_NOW.toISOString()]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain("DIGITALOCEAN_CLEANUP_TOKEN");
+    expect(fake.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("refuses options that belong to another task", async () => {
+    expect((await tracker(["check", "--apply"])).code).toBe(2);
+    expect((await tracker(["advise", "--budget", "0"])).err).toContain("--budget must be a whole number");
+  });
+});
