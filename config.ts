@@ -6,18 +6,52 @@
  * Invalid input fails `pulumi preview` (and the offline plan) with one line per problem, each
  * naming the key, so a user fixes everything in one pass instead of one error per preview.
  * The keys are declared, with descriptions and defaults, in Pulumi.yaml.
+ *
+ * The tracker's settings are composed here as an OBJECT from `billing`, the App Platform
+ * targets of `alertTargets` and the alert destinations, and validated by the tracker's own
+ * schema (core/tracker-settings.ts): `billing` uses the schema's key names, so a problem's
+ * path is the stack key's path.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import {
+  appWatchesOf,
   MONITOR_WINDOWS,
-  MonitorWindow,
   RULES_BY_KIND,
   TARGET_KINDS,
-  TargetKind,
-  ThresholdUnit,
+  type AlertDestinations,
+  type AlertTarget,
+  type MonitorWindow,
+  type RuleSetting,
+  type TargetKind,
+  type ThresholdUnit,
 } from "./alerts/rules";
 import { parseCron } from "./core/cron";
-import { parseTrackerConfig, TrackerConfigError } from "./functions/src/tracker/config";
+import {
+  emailAddressSchema,
+  emailsAnyone,
+  formatPath,
+  formatSettingsIssues,
+  SETTINGS_PARSE_OPTIONS,
+  slackTargetSchema,
+  thresholdSchema,
+  trackerSettingsInputSchema,
+  dashboardSettingsOf,
+  trackerSettingsSchema,
+  usdAmountSchema,
+  type DashboardSettings,
+  type TrackerSettings,
+  type TrackerSettingsInput,
+} from "./core/tracker-settings";
+import {
+  dashboardPasswordProblem,
+  describeValue,
+  MAX_RECIPIENTS_PER_LIST,
+  postgresUrlProblem,
+  slackWebhookUrlProblem,
+  smtpUrlProblem,
+} from "./core/validators";
+import type { TrackerSchedules } from "./functions/deploy/cost-tracker";
 
 export const PROJECT = "do-cost-guard";
 
@@ -35,39 +69,6 @@ export const CONFIG_KEYS = {
   dashboardPassword: "dashboardPassword",
 } as const;
 
-/** A rule's effective setting after defaults are applied. */
-export interface RuleSetting {
-  readonly threshold: number;
-  readonly window: MonitorWindow;
-  readonly enabled: boolean;
-}
-
-/**
- * Something to watch. `ids` and `tag` become the alert policy's `entities` and `tags`
- * (DigitalOcean applies a policy to the listed ids plus everything carrying the tag).
- */
-export interface AlertTarget {
-  readonly kind: TargetKind;
-  /** Short name used in resource names and alert descriptions, e.g. "orders-db". */
-  readonly name: string;
-  readonly ids: readonly string[];
-  readonly tag?: string;
-  /** Every rule of the kind, with defaults filled in; disabled rules have `enabled: false`. */
-  readonly rules: Readonly<Record<string, RuleSetting>>;
-}
-
-export interface AlertDestinations<SecretString = pulumi.Output<string>> {
-  readonly emails: readonly string[];
-  readonly slack?: { readonly channel: string; readonly url: SecretString };
-}
-
-/** When the tracker runs: DigitalOcean Functions scheduled-trigger cron strings, UTC. */
-export interface TrackerSchedules {
-  readonly check: string;
-  readonly daily: string;
-  readonly weekly: string;
-}
-
 /** The cost tracker's deployment on DigitalOcean Functions. */
 export interface TrackerDeployment<SecretString = pulumi.Output<string>> {
   /** Functions namespace region (a datacenter slug such as nyc1). */
@@ -76,12 +77,15 @@ export interface TrackerDeployment<SecretString = pulumi.Output<string>> {
   /** Memory limit of the tracker action; DigitalOcean bills GiB-seconds of the limit. */
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
-  /** The tracker's JSON config (functions/src/tracker/config.ts), validated; secret because it holds the Slack URL. */
-  readonly trackerConfigJson: SecretString;
+  /** The tracker's settings as validated (core/tracker-settings.ts input), JSON; secret because it holds Slack and webhook URLs. */
+  readonly trackerSettingsJson: SecretString;
+  /** The dashboard's own settings: budget and config thresholds, no secrets of the tracker. */
+  readonly dashboardSettings: DashboardSettings;
   /** Read-only DigitalOcean token the tracker runs with. */
   readonly digitalOceanToken: SecretString;
   readonly databaseUrl: SecretString;
-  readonly smtpUrl: SecretString;
+  /** Only when some recipient is an email address: a stack that emails nobody sets no SMTP secret. */
+  readonly smtpUrl?: SecretString;
   readonly dashboardPassword: SecretString;
 }
 
@@ -108,8 +112,6 @@ export class ConfigError extends Error {
 /** Raw values as Pulumi hands them over: strings, with objects and arrays JSON-encoded. */
 export type RawConfigReader = (key: string) => string | undefined;
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const SLACK_WEBHOOK_PREFIX = "https://hooks.slack.com/";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DROPLET_ID = /^[1-9][0-9]*$/;
 // DigitalOcean tag names: specification/resources/tags/models/tags.yml (`^[a-zA-Z0-9_\-\:]+$`, ≤ 255).
@@ -126,53 +128,71 @@ const SELECTORS: Record<TargetKind, { id: RegExp; idWord: string; tag: boolean; 
   app: { id: UUID, idWord: "an app uuid", tag: false, many: false },
 };
 
+const key = (k: string) => `${PROJECT}:${k}`;
+
+/** Validates one stack key's value with a schema; problems are prefixed with the key, so paths name it. */
+function checkKey<T extends z.ZodType>(schema: T, value: unknown, k: string, problems: string[]): z.output<T> | undefined {
+  const result = schema.safeParse(value, SETTINGS_PARSE_OPTIONS);
+  if (result.success) return result.data;
+  problems.push(...formatSettingsIssues(result.error.issues, key(k)));
+  return undefined;
+}
+
+/** `alertEmails`: the schema's email rule and list cap, plus no repeats. */
+const alertEmailsSchema = z.array(emailAddressSchema).max(MAX_RECIPIENTS_PER_LIST, { error: `must list at most ${MAX_RECIPIENTS_PER_LIST} email addresses` });
+
+/**
+ * `billing`: the tracker settings' own keys (same names, same sub-schemas), minus the
+ * recipients, which come from the alert destinations; reports are switches here.
+ */
+export const billingSchema = z.strictObject({
+  budgetMonthlyUsd: usdAmountSchema,
+  thresholds: z.array(thresholdSchema).min(1, { error: "must list at least one threshold (or be left out for the default ladder)" }).optional(),
+  email: trackerSettingsInputSchema.shape.email,
+  reports: z.strictObject({ daily: z.boolean().optional(), weekly: z.boolean().optional() }).optional(),
+  units: trackerSettingsInputSchema.shape.units,
+  accountUrn: trackerSettingsInputSchema.shape.accountUrn,
+});
+export type BillingConfig = z.output<typeof billingSchema>;
+
 /**
  * Validates raw configuration and returns it typed, or throws `ConfigError` listing every
  * problem. Pure apart from its reader, so tests drive it with plain objects.
  */
 export function parseStackConfig(read: RawConfigReader): StackConfig<string> {
   const problems: string[] = [];
-  const key = (k: string) => `${PROJECT}:${k}`;
 
   const problemsBeforeDestinations = problems.length;
-  const emails = readJson(read, CONFIG_KEYS.alertEmails, [], problems);
+  const emailsRaw = readJson(read, CONFIG_KEYS.alertEmails, [], problems);
+  const emails = checkKey(alertEmailsSchema, emailsRaw, CONFIG_KEYS.alertEmails, problems) ?? [];
   const emailList: string[] = [];
-  if (!Array.isArray(emails)) {
-    problems.push(`${key(CONFIG_KEYS.alertEmails)} must be a list of email addresses (got ${describe(emails)})`);
-  } else {
-    emails.forEach((email, i) => {
-      const where = `${key(CONFIG_KEYS.alertEmails)}[${i}]`;
-      if (typeof email !== "string" || !EMAIL.test(email)) problems.push(`${where} is not an email address (got ${describe(email)})`);
-      else if (emailList.includes(email.toLowerCase())) problems.push(`${where} repeats ${email}`);
-      else emailList.push(email.toLowerCase());
-    });
-  }
+  emails.forEach((email, i) => {
+    if (emailList.includes(email.toLowerCase())) problems.push(`${key(CONFIG_KEYS.alertEmails)}[${i}] repeats ${email}`);
+    else emailList.push(email.toLowerCase());
+  });
 
-  // An empty channel means "no Slack"; the webhook URL is then unused. Pulumi makes every stack
-  // set the (secret) webhook key, because a secret key cannot have a default.
+  // An empty channel means "no Slack": the webhook URL is then neither needed nor read.
   const channel = read(CONFIG_KEYS.alertSlackChannel)?.trim() ?? "";
   const webhookUrl = read(CONFIG_KEYS.alertSlackWebhookUrl) ?? "";
   let slack: { channel: string; url: string } | undefined;
   if (channel !== "") {
-    if (webhookUrl === "") {
-      problems.push(`${key(CONFIG_KEYS.alertSlackWebhookUrl)} is required when ${key(CONFIG_KEYS.alertSlackChannel)} is set: pulumi config set --secret ${CONFIG_KEYS.alertSlackWebhookUrl} <url>`);
-    } else if (!webhookUrl.startsWith(SLACK_WEBHOOK_PREFIX)) {
-      // Never echo the value: it is a secret.
-      problems.push(`${key(CONFIG_KEYS.alertSlackWebhookUrl)} must be a Slack incoming-webhook URL starting with ${SLACK_WEBHOOK_PREFIX}`);
-    } else {
-      slack = { channel, url: webhookUrl };
-    }
+    const channelOk = checkKey(slackTargetSchema.shape.channel, channel, CONFIG_KEYS.alertSlackChannel, problems) !== undefined;
+    // Never echo the value: it is a secret.
+    const urlProblem = webhookUrl === "" ? `is required when ${key(CONFIG_KEYS.alertSlackChannel)} is set: pulumi config set --secret ${CONFIG_KEYS.alertSlackWebhookUrl} <url>` : slackWebhookUrlProblem(webhookUrl);
+    if (urlProblem) problems.push(`${key(CONFIG_KEYS.alertSlackWebhookUrl)} ${urlProblem}`);
+    else if (channelOk) slack = { channel, url: webhookUrl };
   }
-  if (Array.isArray(emails) && emails.length === 0 && channel === "") {
+  if (Array.isArray(emailsRaw) && emailsRaw.length === 0 && channel === "") {
     problems.push(`no alert destination: set ${key(CONFIG_KEYS.alertEmails)} and/or ${key(CONFIG_KEYS.alertSlackChannel)} (with ${key(CONFIG_KEYS.alertSlackWebhookUrl)})`);
   }
-
   const destinationsValid = problems.length === problemsBeforeDestinations;
 
   const rawTargets = readJson(read, CONFIG_KEYS.alertTargets, [], problems);
   const targets: AlertTarget[] = [];
+  // Which alertTargets index each app watch came from, so a tracker problem about apps[j] names the target.
+  const targetIndexOfApp: number[] = [];
   if (!Array.isArray(rawTargets)) {
-    problems.push(`${key(CONFIG_KEYS.alertTargets)} must be a list of targets (got ${describe(rawTargets)})`);
+    problems.push(`${key(CONFIG_KEYS.alertTargets)} must be a list of targets (got ${describeValue(rawTargets)})`);
   } else {
     // Names become resource names, so they are unique across kinds; ids and tags only within one.
     const seen = new Map<string, number>();
@@ -192,13 +212,14 @@ export function parseStackConfig(read: RawConfigReader): StackConfig<string> {
         }
       }
       identities.forEach((identity) => seen.set(identity, i));
+      if (target.kind === "app" && target.rules.memory?.enabled) targetIndexOfApp.push(i);
       targets.push(target);
     });
   }
 
   // Billing notifications go to the alert destinations: when those are wrong, the tracker's
   // "no recipients" complaints would only repeat the same problem.
-  const tracker = parseTrackerDeployment(read, destinationsValid ? { emails: emailList, slack } : undefined, targets, problems);
+  const tracker = parseTrackerDeployment(read, destinationsValid ? { emails: emailList, slack } : undefined, targets, targetIndexOfApp, problems);
 
   if (problems.length > 0 || !tracker) throw new ConfigError(problems);
   return deepFreeze({ alerts: { destinations: { emails: emailList, slack }, targets }, tracker });
@@ -207,41 +228,93 @@ export function parseStackConfig(read: RawConfigReader): StackConfig<string> {
 /** Functions regions (namespaces): https://docs.digitalocean.com/products/functions/details/availability/, read 2026-11-27. */
 const FUNCTIONS_REGIONS = ["ams3", "blr1", "fra1", "lon1", "nyc1", "sfo3", "sgp1", "syd1", "tor1"];
 const TRACKER_KEYS = new Set(["region", "schedules", "memoryMb", "timeoutSeconds"]);
-const BILLING_KEYS = new Set(["budgetMonthlyUsd", "thresholds", "emailFrom", "reports", "units", "accountUrn"]);
 const SCHEDULE_NAMES = ["check", "daily", "weekly"] as const;
 /** Defaults: check hourly; reports at 07:00 UTC (before a European or American working day), weekly on Mondays. */
 export const DEFAULT_SCHEDULES: TrackerSchedules = { check: "0 * * * *", daily: "0 7 * * *", weekly: "0 7 * * 1" };
 
 /**
- * The tracker's deployment: where and when it runs, and its JSON config, composed from
- * `billing` (budget, thresholds, reports) and the alert destinations (every notification goes
- * to alertEmails and the alert Slack channel unless a threshold names its own emails). The
- * composed config is validated by the tracker's own parser, so the stack and the function can
- * never disagree on what is valid.
+ * The tracker settings as an object: `billing` as written (its keys are the schema's), every
+ * notification to the alert destinations unless a threshold names its own recipients (then
+ * those, plus the Slack channel), and one app watch per App Platform target.
+ */
+export function composeTrackerSettings(
+  billing: BillingConfig,
+  destinations: { emails: readonly string[]; slack?: { channel: string; url: string } },
+  targets: readonly AlertTarget[],
+): TrackerSettingsInput {
+  const slack = destinations.slack ? [destinations.slack] : [];
+  const thresholds = billing.thresholds?.map((t) => {
+    const own = (t.email?.length ?? 0) + (t.slack?.length ?? 0) + (t.webhook?.length ?? 0) > 0;
+    return own && t.slack === undefined ? { ...t, slack } : t;
+  });
+  return {
+    budgetMonthlyUsd: billing.budgetMonthlyUsd,
+    recipients: { email: [...destinations.emails], slack },
+    ...(thresholds === undefined ? {} : { thresholds }),
+    forecast: { enabled: true },
+    spikes: { enabled: true },
+    reports: { daily: { enabled: billing.reports?.daily !== false }, weekly: { enabled: billing.reports?.weekly !== false } },
+    ...(billing.units === undefined ? {} : { units: billing.units }),
+    ...(billing.email === undefined ? {} : { email: billing.email }),
+    ...(billing.accountUrn === undefined ? {} : { accountUrn: billing.accountUrn }),
+    apps: appWatchesOf(targets),
+  };
+}
+
+/** Where each app-watch field comes from in an app target. */
+const APP_WATCH_FIELD_RULE: Readonly<Record<string, string>> = {
+  memoryThresholdPercent: ".rules.memory.threshold",
+  window: ".rules.memory.window",
+  bandwidthAllowanceGiBPerDay: ".rules.dailyBandwidth.threshold",
+  appId: ".id",
+  name: ".name",
+};
+
+/**
+ * The stack key a tracker-settings path came from: billing's keys are the schema's, so those
+ * paths only gain the prefix; an app watch is its alertTargets entry; recipients are the
+ * alert destinations.
+ */
+function stackPathOf(path: readonly PropertyKey[], targetIndexOfApp: readonly number[]): string {
+  const [top, index, field] = path;
+  if (top === "apps" && typeof index === "number") {
+    const target = `${key(CONFIG_KEYS.alertTargets)}[${targetIndexOfApp[index] ?? index}]`;
+    return `${target}${APP_WATCH_FIELD_RULE[String(field)] ?? ""}`;
+  }
+  if (top === "recipients") return key(path[1] === "slack" ? CONFIG_KEYS.alertSlackWebhookUrl : CONFIG_KEYS.alertEmails);
+  if (top === "reports") return formatPath(key(CONFIG_KEYS.billing), path.slice(0, 2));
+  return formatPath(key(CONFIG_KEYS.billing), path);
+}
+
+/**
+ * The tracker's deployment: where and when it runs, its settings composed from `billing`,
+ * the alert destinations and the app targets and validated by the tracker's own schema (so
+ * the stack and the function can never disagree on what is valid), the dashboard's own
+ * settings, and the secrets each action needs.
  */
 function parseTrackerDeployment(
   read: RawConfigReader,
   destinations: { emails: readonly string[]; slack?: { channel: string; url: string } } | undefined,
   targets: readonly AlertTarget[],
+  targetIndexOfApp: readonly number[],
   problems: string[],
 ): TrackerDeployment<string> | undefined {
-  const key = (k: string) => `${PROJECT}:${k}`;
   const before = problems.length;
   const rawTracker = readJson(read, CONFIG_KEYS.tracker, {}, problems);
   const tracker = isRecord(rawTracker) ? rawTracker : {};
-  if (!isRecord(rawTracker)) problems.push(`${key(CONFIG_KEYS.tracker)} must be an object {region, schedules, memoryMb, timeoutSeconds} (got ${describe(rawTracker)})`);
-  for (const k of Object.keys(tracker)) if (!TRACKER_KEYS.has(k)) problems.push(`${key(CONFIG_KEYS.tracker)}.${k} is not a known key (expected one of ${[...TRACKER_KEYS].join(", ")})`);
+  if (!isRecord(rawTracker)) problems.push(`${key(CONFIG_KEYS.tracker)} must be an object {region, schedules, memoryMb, timeoutSeconds} (got ${describeValue(rawTracker)})`);
+  for (const k of Object.keys(tracker)) if (!TRACKER_KEYS.has(k)) problems.push(`${key(CONFIG_KEYS.tracker)}.${describeValue(k, 40).replace(/^"|"$/g, "")} is not a known key (expected one of ${[...TRACKER_KEYS].join(", ")})`);
   const region = tracker.region ?? "nyc1";
-  if (typeof region !== "string" || !FUNCTIONS_REGIONS.includes(region)) problems.push(`${key(CONFIG_KEYS.tracker)}.region must be a Functions region: ${FUNCTIONS_REGIONS.join(", ")} (got ${describe(region)})`);
+  if (typeof region !== "string" || !FUNCTIONS_REGIONS.includes(region)) problems.push(`${key(CONFIG_KEYS.tracker)}.region must be a Functions region: ${FUNCTIONS_REGIONS.join(", ")} (got ${describeValue(region)})`);
   const rawSchedules = tracker.schedules ?? {};
   const schedules: Record<string, string> = { ...DEFAULT_SCHEDULES };
   if (!isRecord(rawSchedules)) {
-    problems.push(`${key(CONFIG_KEYS.tracker)}.schedules must be an object {check, daily, weekly} of cron strings (got ${describe(rawSchedules)})`);
+    problems.push(`${key(CONFIG_KEYS.tracker)}.schedules must be an object {check, daily, weekly} of cron strings (got ${describeValue(rawSchedules)})`);
   } else {
     for (const [name, cron] of Object.entries(rawSchedules)) {
-      const at = `${key(CONFIG_KEYS.tracker)}.schedules.${name}`;
+      const at = `${key(CONFIG_KEYS.tracker)}.schedules.${describeValue(name, 40).replace(/^"|"$/g, "")}`;
       if (!(SCHEDULE_NAMES as readonly string[]).includes(name)) problems.push(`${at} is not a known schedule (expected ${SCHEDULE_NAMES.join(", ")})`);
-      else if (typeof cron !== "string") problems.push(`${at} must be a cron string like "0 * * * *" (got ${describe(cron)})`);
+      else if (typeof cron !== "string") problems.push(`${at} must be a cron string like "0 * * * *" (got ${describeValue(cron)})`);
       else {
         try {
           parseCron(cron);
@@ -254,76 +327,61 @@ function parseTrackerDeployment(
   }
   const memoryMb = tracker.memoryMb ?? 256;
   // DigitalOcean Functions limits: 128-1024 MB memory, up to 900 s (https://docs.digitalocean.com/products/functions/details/limits/, read 2026-11-27).
-  if (typeof memoryMb !== "number" || !Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 1024) problems.push(`${key(CONFIG_KEYS.tracker)}.memoryMb must be a whole number from 128 to 1024 (got ${describe(memoryMb)})`);
+  if (typeof memoryMb !== "number" || !Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 1024) problems.push(`${key(CONFIG_KEYS.tracker)}.memoryMb must be a whole number from 128 to 1024 (got ${describeValue(memoryMb)})`);
   const timeoutSeconds = tracker.timeoutSeconds ?? 300;
-  if (typeof timeoutSeconds !== "number" || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) problems.push(`${key(CONFIG_KEYS.tracker)}.timeoutSeconds must be a whole number from 1 to 900 (got ${describe(timeoutSeconds)})`);
+  if (typeof timeoutSeconds !== "number" || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) problems.push(`${key(CONFIG_KEYS.tracker)}.timeoutSeconds must be a whole number from 1 to 900 (got ${describeValue(timeoutSeconds)})`);
 
-  const rawBilling = readJson(read, CONFIG_KEYS.billing, {}, problems);
-  const billing = isRecord(rawBilling) ? rawBilling : {};
-  if (!isRecord(rawBilling)) problems.push(`${key(CONFIG_KEYS.billing)} must be an object {budgetMonthlyUsd, thresholds, emailFrom, reports, units} (got ${describe(rawBilling)})`);
-  for (const k of Object.keys(billing)) if (!BILLING_KEYS.has(k)) problems.push(`${key(CONFIG_KEYS.billing)}.${k} is not a known key (expected one of ${[...BILLING_KEYS].join(", ")})`);
-  const slack = destinations?.slack ? [destinations.slack] : [];
-  const recipients = { email: [...(destinations?.emails ?? [])], slack };
-  const thresholds = Array.isArray(billing.thresholds)
-    ? billing.thresholds.map((t: unknown) => (isRecord(t) && t.emails !== undefined ? { amountUsd: t.amountUsd, email: t.emails, slack } : isRecord(t) ? { amountUsd: t.amountUsd } : t))
-    : billing.thresholds;
-  const reports = isRecord(billing.reports) ? billing.reports : { daily: true, weekly: true };
-  const trackerJson: Record<string, unknown> = {
-    budgetMonthlyUsd: billing.budgetMonthlyUsd,
-    recipients,
-    ...(thresholds === undefined ? {} : { thresholds }),
-    forecast: { enabled: true },
-    spikes: { enabled: true },
-    reports: { daily: { enabled: reports.daily !== false }, weekly: { enabled: reports.weekly !== false } },
-    ...(billing.units === undefined ? {} : { units: billing.units }),
-    ...(billing.emailFrom === undefined ? {} : { email: { from: billing.emailFrom } }),
-    ...(billing.accountUrn === undefined ? {} : { accountUrn: billing.accountUrn }),
-  };
-  void targets;
-  try {
-    if (destinations) parseTrackerConfig(trackerJson);
-  } catch (err) {
-    if (!(err instanceof TrackerConfigError)) throw err;
-    // The tracker names paths in its own JSON; map them back to the stack keys they came from.
-    for (const problem of err.problems) problems.push(`${key(CONFIG_KEYS.billing)}.${problem.replace(/^email\.from/, "emailFrom").replace(/^thresholds\[(\d+)\]\.email\b/, "thresholds[$1].emails")}`);
+  const billing = checkKey(billingSchema, readJson(read, CONFIG_KEYS.billing, {}, problems), CONFIG_KEYS.billing, problems);
+  let settingsInput: TrackerSettingsInput | undefined;
+  let settings: TrackerSettings | undefined;
+  if (billing && destinations) {
+    settingsInput = composeTrackerSettings(billing, destinations, targets);
+    const result = trackerSettingsSchema.safeParse(settingsInput, SETTINGS_PARSE_OPTIONS);
+    if (result.success) settings = result.data;
+    // Every field was checked above with the same sub-schemas; what is left are the cross-field rules, placed by their stack key.
+    else problems.push(...formatSettingsIssues(result.error.issues, (path) => stackPathOf(path, targetIndexOfApp)));
   }
 
-  const secret = (k: keyof typeof CONFIG_KEYS, check: (v: string) => string | undefined): string => {
+  // Until the settings are known, assume email (the safe side: ask for the SMTP secret).
+  const usesEmail = settings ? emailsAnyone(settings) : true;
+  const secret = (k: keyof typeof CONFIG_KEYS, problemOf: (v: string) => string | undefined, why = ""): string => {
     const value = read(CONFIG_KEYS[k]) ?? "";
     // Messages never include the value: every one of these is a secret.
-    const why = value === "" ? `is required: pulumi config set --secret ${CONFIG_KEYS[k]} <value>` : check(value);
-    if (why) problems.push(`${key(CONFIG_KEYS[k])} ${why}`);
+    const problem = value === "" ? `is required${why}: pulumi config set --secret ${CONFIG_KEYS[k]} <value>` : problemOf(value);
+    if (problem) problems.push(`${key(CONFIG_KEYS[k])} ${problem}`);
     return value;
   };
   const digitalOceanToken = secret("trackerDigitalOceanToken", () => undefined);
-  const databaseUrl = secret("trackerDatabaseUrl", (v) => (/^postgres(ql)?:\/\//.test(v) ? undefined : "must be a postgres:// or postgresql:// URL"));
-  const smtpUrl = secret("trackerSmtpUrl", (v) => (/^smtps?:\/\//.test(v) ? undefined : "must be an smtp:// or smtps:// URL"));
-  const dashboardPassword = secret("dashboardPassword", (v) => (v.length >= 16 ? undefined : "must be at least 16 characters"));
+  const databaseUrl = secret("trackerDatabaseUrl", postgresUrlProblem);
+  // Only a stack that emails someone needs an SMTP server; one that does not is never asked for the secret.
+  const smtpUrl = usesEmail ? secret("trackerSmtpUrl", smtpUrlProblem, " when any recipient is an email address") : undefined;
+  const dashboardPassword = secret("dashboardPassword", dashboardPasswordProblem);
 
-  if (problems.length > before) return undefined;
+  if (problems.length > before || !settings || !settingsInput) return undefined;
   return {
     region: region as string,
     schedules: schedules as unknown as TrackerSchedules,
     memoryMb: memoryMb as number,
     timeoutSeconds: timeoutSeconds as number,
-    trackerConfigJson: JSON.stringify(trackerJson),
+    trackerSettingsJson: JSON.stringify(settingsInput),
+    dashboardSettings: dashboardSettingsOf(settings),
     digitalOceanToken,
     databaseUrl,
-    smtpUrl,
+    ...(smtpUrl === undefined ? {} : { smtpUrl }),
     dashboardPassword,
   };
 }
 
 /**
  * Reads and validates the stack's configuration. The only `new pulumi.Config()` in the
- * program; the Slack webhook URL is returned as a Pulumi secret so it never lands in state
- * or logs in plain text.
+ * program; every secret is returned as a Pulumi secret so it never lands in state or logs in
+ * plain text.
  */
 export function loadConfig(): StackConfig {
   const config = new pulumi.Config(PROJECT);
   const parsed = parseStackConfig((k) => config.get(k));
   const slack = parsed.alerts.destinations.slack;
-  const tracker = parsed.tracker;
+  const { smtpUrl, ...tracker } = parsed.tracker;
   return deepFreeze({
     alerts: {
       targets: parsed.alerts.targets,
@@ -334,10 +392,10 @@ export function loadConfig(): StackConfig {
     },
     tracker: {
       ...tracker,
-      trackerConfigJson: pulumi.secret(tracker.trackerConfigJson),
+      trackerSettingsJson: pulumi.secret(tracker.trackerSettingsJson),
       digitalOceanToken: pulumi.secret(tracker.digitalOceanToken),
       databaseUrl: pulumi.secret(tracker.databaseUrl),
-      smtpUrl: pulumi.secret(tracker.smtpUrl),
+      ...(smtpUrl === undefined ? {} : { smtpUrl: pulumi.secret(smtpUrl) }),
       dashboardPassword: pulumi.secret(tracker.dashboardPassword),
     },
   });
@@ -345,7 +403,7 @@ export function loadConfig(): StackConfig {
 
 function parseTarget(raw: unknown, where: string, problems: string[]): AlertTarget | undefined {
   if (!isRecord(raw)) {
-    problems.push(`${where} must be an object like {kind: database, name: orders-db, id: <uuid>} (got ${describe(raw)})`);
+    problems.push(`${where} must be an object like {kind: database, name: orders-db, id: <uuid>} (got ${describeValue(raw)})`);
     return undefined;
   }
   const before = problems.length;
@@ -354,13 +412,13 @@ function parseTarget(raw: unknown, where: string, problems: string[]): AlertTarg
   }
   const kind = raw.kind;
   if (typeof kind !== "string" || !(TARGET_KINDS as readonly string[]).includes(kind)) {
-    problems.push(`${where}.kind must be one of ${TARGET_KINDS.join(", ")} (got ${describe(kind)})`);
+    problems.push(`${where}.kind must be one of ${TARGET_KINDS.join(", ")} (got ${describeValue(kind)})`);
     return undefined;
   }
   const targetKind = kind as TargetKind;
   const name = raw.name;
   if (typeof name !== "string" || !TARGET_NAME.test(name)) {
-    problems.push(`${where}.name must be 1-40 lowercase letters, digits or dashes, e.g. orders-db (got ${describe(name)})`);
+    problems.push(`${where}.name must be 1-40 lowercase letters, digits or dashes, e.g. orders-db (got ${describeValue(name)})`);
   }
 
   const selector = SELECTORS[targetKind];
@@ -370,19 +428,19 @@ function parseTarget(raw: unknown, where: string, problems: string[]): AlertTarg
   if (raw.ids !== undefined && raw.id !== undefined) problems.push(`${where} sets both id and ids: use one`);
   if (raw.ids !== undefined && !selector.many) problems.push(`${where}.ids is not allowed for a ${targetKind} target: use id`);
   if (!Array.isArray(idValues)) {
-    problems.push(`${where}.ids must be a list (got ${describe(idValues)})`);
+    problems.push(`${where}.ids must be a list (got ${describeValue(idValues)})`);
   } else {
     idValues.forEach((id, j) => {
       const text = typeof id === "number" ? String(id) : id;
       const at = idKey === "ids" ? `${where}.ids[${j}]` : `${where}.id`;
-      if (typeof text !== "string" || !selector.id.test(text)) problems.push(`${at} must be ${selector.idWord} (got ${describe(id)})`);
+      if (typeof text !== "string" || !selector.id.test(text)) problems.push(`${at} must be ${selector.idWord} (got ${describeValue(id)})`);
       else ids.push(text);
     });
   }
   const tag = raw.tag;
   if (tag !== undefined) {
     if (!selector.tag) problems.push(`${where}.tag is not allowed for a ${targetKind} target: DigitalOcean cannot tag it, use id${selector.many ? "s" : ""}`);
-    else if (typeof tag !== "string" || !TAG.test(tag)) problems.push(`${where}.tag must match DigitalOcean's tag pattern ^[a-zA-Z0-9_\\-:]+$ (≤ 255 chars) (got ${describe(tag)})`);
+    else if (typeof tag !== "string" || !TAG.test(tag)) problems.push(`${where}.tag must match DigitalOcean's tag pattern ^[a-zA-Z0-9_\\-:]+$ (≤ 255 chars) (got ${describeValue(tag)})`);
   }
   const hasIds = Array.isArray(idValues) && idValues.length > 0;
   if (targetKind === "database" && hasIds === (tag !== undefined)) {
@@ -399,7 +457,7 @@ function parseTarget(raw: unknown, where: string, problems: string[]): AlertTarg
 function parseRules(raw: unknown, kind: TargetKind, where: string, problems: string[]): Record<string, RuleSetting> | undefined {
   const table = RULES_BY_KIND[kind];
   if (raw !== undefined && !isRecord(raw)) {
-    problems.push(`${where} must be an object of rule settings (got ${describe(raw)})`);
+    problems.push(`${where} must be an object of rule settings (got ${describeValue(raw)})`);
     return undefined;
   }
   const overrides = raw ?? {};
@@ -410,14 +468,16 @@ function parseRules(raw: unknown, kind: TargetKind, where: string, problems: str
   for (const [name, rule] of Object.entries(table)) {
     const override = overrides[name];
     const at = `${where}.${name}`;
-    let threshold: number = rule.defaultThreshold;
+    const optIn = "optIn" in rule && rule.optIn === true;
+    let threshold: number | null = rule.defaultThreshold;
     let window: MonitorWindow = rule.defaultWindow;
-    let enabled = true;
+    // An opt-in rule (daily bandwidth) is off until the target mentions it.
+    let enabled = !optIn || (override !== undefined && override !== false);
     if (override === false) {
       enabled = false;
     } else if (override !== undefined && override !== true) {
       if (!isRecord(override)) {
-        problems.push(`${at} must be false or {threshold, window, enabled} (got ${describe(override)})`);
+        problems.push(`${at} must be false or {threshold, window, enabled} (got ${describeValue(override)})`);
         continue;
       }
       for (const k of Object.keys(override)) {
@@ -425,18 +485,24 @@ function parseRules(raw: unknown, kind: TargetKind, where: string, problems: str
       }
       if (override.threshold !== undefined) {
         if (typeof override.threshold !== "number" || !thresholdInRange(override.threshold, rule.unit)) {
-          problems.push(`${at}.threshold ${rangeWords(rule.unit)} (got ${describe(override.threshold)})`);
+          problems.push(`${at}.threshold ${rangeWords(rule.unit)} (got ${describeValue(override.threshold)})`);
         } else threshold = override.threshold;
       }
       if (override.window !== undefined) {
         if (typeof override.window !== "string" || !(MONITOR_WINDOWS as readonly string[]).includes(override.window)) {
-          problems.push(`${at}.window must be one of ${MONITOR_WINDOWS.join(", ")} (got ${describe(override.window)})`);
+          problems.push(`${at}.window must be one of ${MONITOR_WINDOWS.join(", ")} (got ${describeValue(override.window)})`);
         } else window = override.window as MonitorWindow;
       }
       if (override.enabled !== undefined) {
-        if (typeof override.enabled !== "boolean") problems.push(`${at}.enabled must be true or false (got ${describe(override.enabled)})`);
+        if (typeof override.enabled !== "boolean") problems.push(`${at}.enabled must be true or false (got ${describeValue(override.enabled)})`);
         else enabled = override.enabled;
       }
+    }
+    if (threshold === null) {
+      // No default exists: a rule turned on must say its threshold (alerts/rules explains why).
+      if (enabled) problems.push(`${at}.threshold is required: ${rangeWords(rule.unit)} (there is no default)`);
+      threshold = 0;
+      enabled = false;
     }
     rules[name] = { threshold, window, enabled };
   }
@@ -454,7 +520,7 @@ function thresholdInRange(value: number, unit: ThresholdUnit): boolean {
 }
 
 function rangeWords(unit: ThresholdUnit): string {
-  return unit === "percent" ? "must be a percentage from 0 to 100" : unit === "mbps" ? "must be a positive number of Mbps" : "must be a positive number";
+  return unit === "percent" ? "must be a percentage from 0 to 100" : unit === "mbps" ? "must be a positive number of Mbps" : unit === "gibPerDay" ? "must be a positive number of GiB per day" : "must be a positive number";
 }
 
 function readJson(read: RawConfigReader, k: string, fallback: unknown, problems: string[]): unknown {
@@ -464,19 +530,13 @@ function readJson(read: RawConfigReader, k: string, fallback: unknown, problems:
     return JSON.parse(text);
   } catch {
     // A bare string is what `pulumi config set alertEmails a@b.c` produces: say how to set a list.
-    problems.push(`${PROJECT}:${k} must be a YAML/JSON list, e.g. pulumi config set --path '${k}[0]' … (got ${describe(text)})`);
+    problems.push(`${PROJECT}:${k} must be a YAML/JSON list, e.g. pulumi config set --path '${k}[0]' … (got ${describeValue(text)})`);
     return fallback;
   }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 function deepFreeze<T>(value: T): T {

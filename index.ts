@@ -18,7 +18,7 @@ const resourceAlerts = new ResourceAlerts("resource-alerts", {
 
 /** Monitor alert policy uuids by name. */
 export const alertPolicyIds = resourceAlerts.policyIds;
-/** App Platform apps the tracker polls for memory (no monitor alert type exists for apps). */
+/** App Platform apps the deployed tracker watches (memory, optional daily bandwidth): the same list is in its settings. */
 export const appWatches = resourceAlerts.appWatches;
 
 // The tracker and dashboard are bundled by esbuild (no PGlite) each time the program runs, so the
@@ -39,10 +39,11 @@ const costTracker = new CostTracker("cost-tracker", {
   runtime: DEFAULT_FUNCTIONS_RUNTIME,
   trackerCode: bundleCode("cost-tracker/tracker"),
   dashboardCode: bundleCode("cost-tracker/dashboard"),
-  trackerConfigJson: config.tracker.trackerConfigJson,
+  trackerSettingsJson: config.tracker.trackerSettingsJson,
+  dashboardSettings: config.tracker.dashboardSettings,
   digitalOceanToken: config.tracker.digitalOceanToken,
   databaseUrl: config.tracker.databaseUrl,
-  smtpUrl: config.tracker.smtpUrl,
+  ...(config.tracker.smtpUrl === undefined ? {} : { smtpUrl: config.tracker.smtpUrl }),
   dashboardPassword: config.tracker.dashboardPassword,
 });
 

@@ -2,8 +2,7 @@
  * Turns validated alert targets into the monitor alert policies to declare, as plain data.
  * Pure, so the component stays a thin adapter and tests can read the plan without Pulumi.
  */
-import type { AlertTarget } from "../config";
-import { describeAlert, MONITOR_RULES, MonitorCompare, MonitorKind, MonitorRule, MonitorWindow } from "./rules";
+import { describeAlert, MONITOR_RULES, type AlertTarget, type MonitorCompare, type MonitorKind, type MonitorRule, type MonitorWindow } from "./rules";
 
 /** One DigitalOcean monitor alert policy, minus its destinations. */
 export interface MonitorAlertSpec {

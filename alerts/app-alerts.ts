@@ -7,8 +7,7 @@
  */
 import type * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import type { RuleSetting } from "../config";
-import { APP_RULES, APP_WINDOW_OF, AppRuleName } from "./rules";
+import { APP_RULES, APP_WINDOW_OF, type AppRule, type AppRuleName, type RuleSetting } from "./rules";
 
 export interface AppAlertOptions {
   /** Per-rule overrides; a rule set to `false` is left out. Defaults: memory > 80%, CPU > 80%, restarts > 3. */
@@ -27,13 +26,16 @@ export function appAlerts(options: AppAlertOptions = {}): digitalocean.types.inp
       ? { emails: options.emails, slackWebhooks: options.slack?.map((s) => ({ channel: s.channel, url: s.url })) }
       : undefined;
   const alerts: digitalocean.types.input.AppSpecServiceAlert[] = [];
-  for (const [name, rule] of Object.entries(APP_RULES) as [AppRuleName, (typeof APP_RULES)[AppRuleName]][]) {
+  for (const [name, rule] of Object.entries(APP_RULES) as [AppRuleName, AppRule][]) {
     const override = options.rules?.[name];
-    if (override === false || override?.enabled === false) continue;
+    // Tracker-only rules (daily bandwidth) have no app-spec alert to declare.
+    if (rule.rule === undefined || override === false || override?.enabled === false) continue;
+    const value = override?.threshold ?? rule.defaultThreshold;
+    if (value === null) continue;
     alerts.push({
       rule: rule.rule,
       operator: rule.operator,
-      value: override?.threshold ?? rule.defaultThreshold,
+      value,
       window: APP_WINDOW_OF[override?.window ?? rule.defaultWindow],
       ...(destinations ? { destinations } : {}),
     });

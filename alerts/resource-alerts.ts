@@ -1,21 +1,13 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlertDestinations, AlertTarget } from "../config";
 import { monitorAlertSpecs } from "./alert-specs";
+import { appWatchesOf, type AlertDestinations, type AlertTarget, type AppWatch } from "./rules";
 
 export interface ResourceAlertsArgs {
   /** Validated targets (config.ts); app targets are recorded for the tracker, not declared. */
   targets: readonly AlertTarget[];
   /** Where every policy sends its notifications. */
   destinations: AlertDestinations<pulumi.Input<string>>;
-}
-
-/** An App Platform app whose memory the tracker should poll (apps have no monitor alert type). */
-export interface AppWatch {
-  name: string;
-  appId: string;
-  memoryThresholdPercent: number;
-  window: string;
 }
 
 /**
@@ -59,14 +51,7 @@ export class ResourceAlerts extends pulumi.ComponentResource {
     this.policyIds = pulumi
       .all(this.policies.map((policy) => policy.uuid))
       .apply((uuids) => Object.fromEntries(uuids.map((uuid, i) => [specs[i].resourceName, uuid])));
-    this.appWatches = args.targets
-      .filter((target) => target.kind === "app" && target.rules.memory?.enabled)
-      .map((target) => ({
-        name: target.name,
-        appId: target.ids[0],
-        memoryThresholdPercent: target.rules.memory.threshold,
-        window: target.rules.memory.window,
-      }));
+    this.appWatches = appWatchesOf(args.targets);
 
     this.registerOutputs({ policyIds: this.policyIds, appWatches: this.appWatches });
   }

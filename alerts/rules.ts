@@ -24,7 +24,7 @@ export const TARGET_KINDS = ["database", "droplet", "loadBalancer", "app"] as co
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 /** How a rule's threshold is measured; decides its valid range and how descriptions read. */
-export type ThresholdUnit = "percent" | "mbps" | "count";
+export type ThresholdUnit = "percent" | "mbps" | "count" | "gibPerDay";
 
 /** One monitor alert rule: what DigitalOcean watches, and our default threshold and window. */
 export interface MonitorRule {
@@ -80,12 +80,16 @@ export const APP_WINDOWS = ["FIVE_MINUTES", "TEN_MINUTES", "THIRTY_MINUTES", "ON
 export type AppWindow = (typeof APP_WINDOWS)[number];
 
 export interface AppRule {
-  rule: "MEM_UTILIZATION" | "CPU_UTILIZATION" | "RESTART_COUNT";
+  /** The app-spec alert rule; absent for rules only the tracker checks (no app-spec alert exists). */
+  rule?: "MEM_UTILIZATION" | "CPU_UTILIZATION" | "RESTART_COUNT";
   operator: "GREATER_THAN" | "LESS_THAN";
-  defaultThreshold: number;
+  /** null: no default, the target must set a threshold to turn the rule on. */
+  defaultThreshold: number | null;
   defaultWindow: MonitorWindow;
   unit: ThresholdUnit;
   metric: string;
+  /** Off unless the target's `rules` mention it. */
+  optIn?: boolean;
 }
 
 export const APP_RULES = {
@@ -93,7 +97,72 @@ export const APP_RULES = {
   cpu: { rule: "CPU_UTILIZATION", operator: "GREATER_THAN", defaultThreshold: 80, defaultWindow: "5m", unit: "percent", metric: "CPU" },
   // Three restarts in ten minutes is a crash loop, not a deploy.
   restartCount: { rule: "RESTART_COUNT", operator: "GREATER_THAN", defaultThreshold: 3, defaultWindow: "10m", unit: "count", metric: "restarts" },
+  // Yesterday's bytes served above this many GiB: checked once a day by the tracker, since App
+  // Platform has no bandwidth alert. No default: an app's allowance depends on its plan and
+  // container count (https://docs.digitalocean.com/products/app-platform/details/pricing/,
+  // read 2026-11-29), so the user states it, e.g. rules: { dailyBandwidth: { threshold: 40 } }.
+  // The window is not used (the check is per UTC day).
+  dailyBandwidth: { operator: "GREATER_THAN", defaultThreshold: null, defaultWindow: "1h", unit: "gibPerDay", metric: "bandwidth per day", optIn: true },
 } as const satisfies Record<string, AppRule>;
+
+/** A rule's effective setting after defaults are applied. */
+export interface RuleSetting {
+  readonly threshold: number;
+  readonly window: MonitorWindow;
+  readonly enabled: boolean;
+}
+
+/**
+ * Something to watch. `ids` and `tag` become the alert policy's `entities` and `tags`
+ * (DigitalOcean applies a policy to the listed ids plus everything carrying the tag).
+ */
+export interface AlertTarget {
+  readonly kind: TargetKind;
+  /** Short name used in resource names and alert descriptions, e.g. "orders-db". */
+  readonly name: string;
+  readonly ids: readonly string[];
+  readonly tag?: string;
+  /** Every rule of the kind, with defaults filled in; disabled rules have `enabled: false`. */
+  readonly rules: Readonly<Record<string, RuleSetting>>;
+}
+
+/** Where monitor alerts go: email addresses and at most one Slack channel (the URL is a secret). */
+export interface AlertDestinations<SecretString = string> {
+  readonly emails: readonly string[];
+  readonly slack?: { readonly channel: string; readonly url: SecretString };
+}
+
+/**
+ * What the tracker watches for one App Platform target: memory above a percent for a window
+ * (from the target's `memory` rule) and, when the target opts in, daily bandwidth. The stack
+ * exports these (`appWatches`) and passes them to the deployed tracker's settings.
+ */
+export interface AppWatch {
+  name: string;
+  appId: string;
+  memoryThresholdPercent: number;
+  window: MonitorWindow;
+  bandwidthAllowanceGiBPerDay?: number;
+}
+
+/**
+ * The app watches of validated targets: app targets whose memory rule is on (the tracker's
+ * watch is built around memory), with the daily bandwidth allowance when the target opts in.
+ */
+export function appWatchesOf(targets: readonly AlertTarget[]): AppWatch[] {
+  return targets
+    .filter((target) => target.kind === "app" && target.rules.memory?.enabled)
+    .map((target) => {
+      const bandwidth = target.rules.dailyBandwidth;
+      return {
+        name: target.name,
+        appId: target.ids[0]!,
+        memoryThresholdPercent: target.rules.memory!.threshold,
+        window: target.rules.memory!.window,
+        ...(bandwidth?.enabled ? { bandwidthAllowanceGiBPerDay: bandwidth.threshold } : {}),
+      };
+    });
+}
 
 export type AppRuleName = keyof typeof APP_RULES;
 
@@ -118,6 +187,6 @@ const WINDOW_WORDS: Record<MonitorWindow, string> = { "5m": "5 min", "10m": "10 
 /** "orders-db CPU above 70% for 5 min" — short enough to read on a phone's lock screen. */
 export function describeAlert(targetName: string, rule: MonitorRule | AppRule, threshold: number, window: MonitorWindow): string {
   const above = ("compare" in rule ? rule.compare === "GreaterThan" : rule.operator === "GREATER_THAN") ? "above" : "below";
-  const amount = rule.unit === "percent" ? `${threshold}%` : rule.unit === "mbps" ? `${threshold} Mbps` : `${threshold}`;
+  const amount = rule.unit === "percent" ? `${threshold}%` : rule.unit === "mbps" ? `${threshold} Mbps` : rule.unit === "gibPerDay" ? `${threshold} GiB` : `${threshold}`;
   return `${targetName} ${rule.metric} ${above} ${amount} for ${WINDOW_WORDS[window]}`;
 }

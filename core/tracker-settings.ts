@@ -280,13 +280,31 @@ export const trackerSettingsSchema = trackerSettingsInputSchema.transform((raw, 
       issue(["units", ...error.field.split(".")], error.reason);
     }
   }
-  const usesEmail = [...config.thresholds, ...config.apps, config.forecast, config.spikes, config.reports.daily, config.reports.weekly].some((s) => s.recipients.email.length > 0);
-  if (raw.email === undefined && usesEmail) issue(["email", "from"], "must be set when any recipient is an email address");
+  if (raw.email === undefined && emailsAnyone(config)) issue(["email", "from"], "must be set when any recipient is an email address");
   return deepFreeze(config);
 });
 
 /** The resolved configuration: the schema's output. */
 export type TrackerSettings = z.output<typeof trackerSettingsSchema>;
+
+/**
+ * The dashboard action's own settings (DASHBOARD_SETTINGS): the account budget and the config
+ * thresholds, so API thresholds can be told apart. Deliberately none of the tracker's secrets.
+ */
+export const dashboardSettingsSchema = z.strictObject({
+  budgetMonthlyUsd: usdAmountSchema,
+  thresholds: z.array(
+    z.strictObject({ id: z.string(), amountUsd: usdAmountSchema }).refine((t) => t.id === thresholdId(t.amountUsd), {
+      error: "id must be mtd-<amountUsd> (core/validators thresholdId)",
+    }),
+  ),
+});
+export type DashboardSettings = z.output<typeof dashboardSettingsSchema>;
+
+/** The dashboard's settings derived from the tracker's: what a local run from the tracker's file needs. */
+export function dashboardSettingsOf(settings: TrackerSettings): DashboardSettings {
+  return { budgetMonthlyUsd: settings.budgetMonthlyUsd, thresholds: settings.thresholds.map((t) => ({ id: t.id, amountUsd: t.amountUsd })) };
+}
 
 /** Problem lines shown at most; the rest are counted, so 100,000 bad entries print a short error. */
 export const MAX_PROBLEM_LINES = 20;
@@ -326,18 +344,22 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
 /** Parse options every entry point uses: inputs reported (for "got …") and plain-words defaults. */
 export const SETTINGS_PARSE_OPTIONS = { reportInput: true, error: defaultMessage } as const;
 
+/** Where a problem is: a prefix for the path (`do-cost-guard:billing`), or a function placing a path itself. */
+export type ProblemPlace = string | ((path: readonly PropertyKey[]) => string);
+
 /**
  * One line per problem, `<path> <what is wrong> (got <value>)`, bounded and secret-free:
  * keys in paths are cut to 40 characters, unknown keys are listed at most three at a time
  * ("and N more"), quoted values go through describeValue (URLs, tokens and passwords are
  * never shown), and past {@link MAX_PROBLEM_LINES} lines the rest are only counted.
- * `prefix` names where the settings came from (`do-cost-guard:billing.`); `rootName` names
- * the whole object when a problem is about it.
+ * `place` names where the settings came from: a prefix such as `do-cost-guard:billing`
+ * (empty: paths as they are, `rootName` for the whole object) or a function from path to name.
  */
-export function formatSettingsIssues(issues: readonly z.core.$ZodIssue[], prefix = "", rootName = "the config"): string[] {
+export function formatSettingsIssues(issues: readonly z.core.$ZodIssue[], place: ProblemPlace = "", rootName = "the config"): string[] {
+  const placeOf = typeof place === "function" ? place : (path: readonly PropertyKey[]) => (path.length === 0 && place === "" ? rootName : formatPath(place, path));
   const lines: string[] = [];
   for (const issue of issues.slice(0, MAX_PROBLEM_LINES)) {
-    const where = issue.path.length === 0 ? (prefix === "" ? rootName : prefix.replace(/\.$/, "")) : formatPath(prefix, issue.path);
+    const where = placeOf(issue.path);
     if (issue.code === "unrecognized_keys") {
       const listed = issue.keys.slice(0, MAX_UNKNOWN_KEYS_LISTED).map(shortKey).join(", ");
       const more = issue.keys.length > MAX_UNKNOWN_KEYS_LISTED ? ` and ${issue.keys.length - MAX_UNKNOWN_KEYS_LISTED} more` : "";
@@ -355,11 +377,17 @@ export function formatSettingsIssues(issues: readonly z.core.$ZodIssue[], prefix
 /** The result of {@link parseTrackerSettings}: the settings, or every problem as a line. */
 export type SettingsResult = { ok: true; settings: TrackerSettings } | { ok: false; problems: string[] };
 
-/** Validates and resolves tracker settings; problems are formatted with `prefix` (see {@link formatSettingsIssues}). */
-export function parseTrackerSettings(input: unknown, prefix = ""): SettingsResult {
+/** Validates and resolves tracker settings; problems are placed by `place` (see {@link formatSettingsIssues}). */
+export function parseTrackerSettings(input: unknown, place: ProblemPlace = ""): SettingsResult {
   const result = trackerSettingsSchema.safeParse(input, SETTINGS_PARSE_OPTIONS);
   if (result.success) return { ok: true, settings: result.data };
-  return { ok: false, problems: formatSettingsIssues(result.error.issues, prefix) };
+  return { ok: false, problems: formatSettingsIssues(result.error.issues, place) };
+}
+
+/** True when any resolved audience has an email address: then an SMTP server and `email.from` are needed. */
+export function emailsAnyone(settings: TrackerSettings): boolean {
+  const audiences = [...settings.thresholds, ...settings.apps, settings.forecast, settings.spikes, settings.reports.daily, settings.reports.weekly];
+  return audiences.some((section) => section.recipients.email.length > 0);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -14,7 +14,7 @@ function validRaw(): Record<string, unknown> {
     trackerDatabaseUrl: "postgres://tracker:pw@db.forkline.example:25060/costs?sslmode=require",
     trackerSmtpUrl: "smtps://billing:pw@smtp.forkline.example:465",
     dashboardPassword: "correct horse battery staple",
-    billing: { budgetMonthlyUsd: 450, emailFrom: "Forkline <billing@forkline.example>", thresholds: [{ amountUsd: 10 }, { amountUsd: 150, emails: ["finance@forkline.example"] }] },
+    billing: { budgetMonthlyUsd: 450, email: { from: "Forkline <billing@forkline.example>" }, thresholds: [{ amountUsd: 10 }, { amountUsd: 150, email: ["finance@forkline.example"] }] },
     alertTargets: [
       { kind: "database", name: "orders-db", id: DB_ID },
       { kind: "droplet", name: "workers", tag: "service:worker" },
@@ -72,7 +72,7 @@ describe("parseStackConfig", () => {
   it("composes the tracker's config from billing and the alert destinations, and applies tracker defaults", () => {
     const { tracker } = parseStackConfig(reader(validRaw()));
     expect(tracker).toMatchObject({ region: "nyc1", schedules: { check: "0 * * * *", daily: "0 7 * * *", weekly: "0 7 * * 1" }, memoryMb: 256, timeoutSeconds: 300 });
-    const json = JSON.parse(tracker.trackerConfigJson);
+    const json = JSON.parse(tracker.trackerSettingsJson);
     expect(json.recipients).toEqual({ email: ["oncall@forkline.example"], slack: [{ channel: "#ops-alerts", url: SLACK }] });
     // A threshold with its own emails sends to them (and Slack) instead of alertEmails.
     expect(json.thresholds).toEqual([{ amountUsd: 10 }, { amountUsd: 150, email: ["finance@forkline.example"], slack: [{ channel: "#ops-alerts", url: SLACK }] }]);
@@ -91,8 +91,9 @@ describe("parseStackConfig", () => {
     ["low at or above high", withTarget({ rules: { cpuLow: { threshold: 70 } } }), "do-cost-guard:alertTargets[0].rules.cpuLow.threshold must be below cpuHigh.threshold (got 70, cpuHigh 70)"],
     ["window DigitalOcean does not accept", withTarget({ rules: { cpuHigh: { window: "15m" } } }), "do-cost-guard:alertTargets[0].rules.cpuHigh.window must be one of 5m, 10m, 30m, 1h (got \"15m\")"],
     ["unknown rule", withTarget({ rules: { latency: { threshold: 5 } } }), "do-cost-guard:alertTargets[0].rules.latency is not a database rule (expected one of cpuHigh, cpuLow, memory, disk)"],
-    ["malformed email", { ...validRaw(), alertEmails: ["oncall@forkline.example", "finance(at)forkline"] }, "do-cost-guard:alertEmails[1] is not an email address (got \"finance(at)forkline\")"],
-    ["non-Slack webhook", { ...validRaw(), alertSlackWebhookUrl: "https://example.com/hook" }, "do-cost-guard:alertSlackWebhookUrl must be a Slack incoming-webhook URL starting with https://hooks.slack.com/"],
+    ["malformed email", { ...validRaw(), alertEmails: ["oncall@forkline.example", "finance(at)forkline"] }, "do-cost-guard:alertEmails[1] must be an email address like ops@example.com (got \"finance(at)forkline\")"],
+    ["plain-http Slack webhook to another host", { ...validRaw(), alertSlackWebhookUrl: "http://hooks.slack.com/services/T0/B0/x" }, "do-cost-guard:alertSlackWebhookUrl must use https:// (plain http:// is allowed only to 127.0.0.1, ::1 or localhost)"],
+    ["Slack webhook that is not a URL", { ...validRaw(), alertSlackWebhookUrl: "hooks.slack.com/services/T0/B0/x" }, "do-cost-guard:alertSlackWebhookUrl must be a Slack incoming-webhook URL (an https:// URL)"],
     ["Slack channel without webhook", { ...validRaw(), alertSlackWebhookUrl: "" }, "do-cost-guard:alertSlackWebhookUrl is required when do-cost-guard:alertSlackChannel is set: pulumi config set --secret alertSlackWebhookUrl <url>"],
     ["no destination at all", { ...validRaw(), alertEmails: [], alertSlackChannel: "" }, "no alert destination: set do-cost-guard:alertEmails and/or do-cost-guard:alertSlackChannel (with do-cost-guard:alertSlackWebhookUrl)"],
     ["duplicate target name", withTarget({ name: "orders-db", tag: "service:worker" }, 1), "do-cost-guard:alertTargets[1] duplicates alertTargets[0] (same name orders-db)"],
@@ -105,8 +106,17 @@ describe("parseStackConfig", () => {
     ["unknown tracker schedule", { ...validRaw(), tracker: { schedules: { monthly: "0 7 1 * *" } } }, "do-cost-guard:tracker.schedules.monthly is not a known schedule (expected check, daily, weekly)"],
     ["region without Functions", { ...validRaw(), tracker: { region: "nyc3" } }, 'do-cost-guard:tracker.region must be a Functions region: ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1, tor1 (got "nyc3")'],
     ["memory outside Functions limits", { ...validRaw(), tracker: { memoryMb: 2048 } }, "do-cost-guard:tracker.memoryMb must be a whole number from 128 to 1024 (got 2048)"],
-    ["thresholds out of order", { ...validRaw(), billing: { budgetMonthlyUsd: 450, emailFrom: "b@forkline.example", thresholds: [{ amountUsd: 150 }, { amountUsd: 50 }] } }, "do-cost-guard:billing.thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 50 after 150)"],
-    ["misspelt billing key", { ...validRaw(), billing: { budgetMonthlyUsd: 450, emailFrom: "b@forkline.example", budget: 10 } }, "do-cost-guard:billing.budget is not a known key (expected one of budgetMonthlyUsd, thresholds, emailFrom, reports, units, accountUrn)"],
+    ["thresholds out of order", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 150 }, { amountUsd: 50 }] } }, "do-cost-guard:billing.thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 50 after 150)"],
+    ["misspelt billing key", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, budget: 10 } }, "do-cost-guard:billing has unknown key budget (allowed: budgetMonthlyUsd, thresholds, email, reports, units, accountUrn)"],
+    ["billing key of the old spelling", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, emails: ["a@forkline.example"] }] } }, "do-cost-guard:billing.thresholds[0] has unknown key emails (allowed: amountUsd, email, slack, webhook)"],
+    ["a threshold email that is not one", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, email: ["finance"] }] } }, 'do-cost-guard:billing.thresholds[0].email[0] must be an email address like ops@example.com (got "finance")'],
+    ["no sender while emailing", { ...validRaw(), billing: { budgetMonthlyUsd: 450 } }, "do-cost-guard:billing.email.from must be set when any recipient is an email address"],
+    ["a budget as text", { ...validRaw(), billing: { budgetMonthlyUsd: "450", email: { from: "b@forkline.example" } } }, 'do-cost-guard:billing.budgetMonthlyUsd must be a positive number of US dollars (got "450")'],
+    ["51 alert emails", { ...validRaw(), alertEmails: Array.from({ length: 51 }, (_, i) => `ops${i}@forkline.example`) }, "do-cost-guard:alertEmails must list at most 50 email addresses"],
+    ["51 emails on a threshold", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, email: Array.from({ length: 51 }, (_, i) => `ops${i}@forkline.example`) }] } }, "do-cost-guard:billing.thresholds[0].email must list at most 50 email addresses"],
+    ["a plain-http webhook on a threshold", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, webhook: ["http://hooks.forkline.example/costs"] }] } }, "do-cost-guard:billing.thresholds[0].webhook[0] must use https:// (plain http:// is allowed only to 127.0.0.1, ::1 or localhost)"],
+    ["an app's daily bandwidth without a threshold", withTarget({ rules: { dailyBandwidth: {} } }, 2), "do-cost-guard:alertTargets[2].rules.dailyBandwidth.threshold is required: must be a positive number of GiB per day (there is no default)"],
+    ["an app memory threshold the tracker cannot watch", withTarget({ rules: { memory: { threshold: 100 } } }, 2), "do-cost-guard:alertTargets[2].rules.memory.threshold must be a percent between 0 and 100 (got 100)"],
     ["database URL that is not Postgres", { ...validRaw(), trackerDatabaseUrl: "mysql://u:p@h/db" }, "do-cost-guard:trackerDatabaseUrl must be a postgres:// or postgresql:// URL"],
     ["missing tracker token", { ...validRaw(), trackerDigitalOceanToken: "" }, "do-cost-guard:trackerDigitalOceanToken is required: pulumi config set --secret trackerDigitalOceanToken <value>"],
     ["short dashboard password", { ...validRaw(), dashboardPassword: "hunter2" }, "do-cost-guard:dashboardPassword must be at least 16 characters"],
@@ -140,9 +150,46 @@ describe("parseStackConfig", () => {
   });
 
   it("never echoes the Slack webhook URL, which is a secret", () => {
-    const secretish = "https://evil.example/T0SECRET/B0SECRET/abcdefabcdef";
+    const secretish = "http://evil.example/T0SECRET/B0SECRET/abcdefabcdef";
     const problems = problemsOf({ ...validRaw(), alertSlackWebhookUrl: secretish });
     expect(problems.join("\n")).not.toContain("T0SECRET");
+  });
+
+  it("turns App Platform targets into the tracker's app watches, with the opt-in daily bandwidth rule", () => {
+    const { tracker } = parseStackConfig(reader(withTarget({ rules: { memory: { threshold: 85, window: "10m" }, dailyBandwidth: { threshold: 40 } } }, 2)));
+    expect(JSON.parse(tracker.trackerSettingsJson).apps).toEqual([
+      { name: "storefront", appId: APP_ID, memoryThresholdPercent: 85, window: "10m", bandwidthAllowanceGiBPerDay: 40 },
+    ]);
+    // Without the rule there is no bandwidth check; with memory off there is no watch.
+    expect(JSON.parse(parseStackConfig(reader(validRaw())).tracker.trackerSettingsJson).apps).toEqual([{ name: "storefront", appId: APP_ID, memoryThresholdPercent: 80, window: "5m" }]);
+    expect(JSON.parse(parseStackConfig(reader(withTarget({ rules: { memory: false } }, 2))).tracker.trackerSettingsJson).apps).toEqual([]);
+  });
+
+  it("gives the dashboard its own settings: budget and threshold ids, none of the tracker's secrets", () => {
+    const { tracker } = parseStackConfig(reader(validRaw()));
+    expect(tracker.dashboardSettings).toEqual({ budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-10", amountUsd: 10 }, { id: "mtd-150", amountUsd: 150 }] });
+    expect(JSON.stringify(tracker.dashboardSettings)).not.toContain("hooks.slack.com");
+  });
+
+  it("asks for no Slack webhook secret without a Slack channel, and no SMTP secret when nobody is emailed", () => {
+    const noSlack = { ...validRaw(), alertSlackChannel: "", alertSlackWebhookUrl: undefined };
+    expect(parseStackConfig(reader(noSlack)).alerts.destinations.slack).toBeUndefined();
+    const noEmail = { ...validRaw(), alertEmails: [], trackerSmtpUrl: undefined, billing: { budgetMonthlyUsd: 450 } };
+    const config = parseStackConfig(reader(noEmail));
+    expect(config.tracker.smtpUrl).toBeUndefined();
+    // Emailing someone without an SMTP URL is still refused, naming the key.
+    expect(problemsOf({ ...validRaw(), trackerSmtpUrl: undefined })).toEqual([
+      "do-cost-guard:trackerSmtpUrl is required when any recipient is an email address: pulumi config set --secret trackerSmtpUrl <value>",
+    ]);
+  });
+
+  it("never prints the password of a postgres URL given as billing.units.source", () => {
+    for (const source of ["postgres://reader:PASSWORD-4242@db.forkline.example:25060/app", { kind: "sql", databaseUrl: "mysql://reader:PASSWORD-4242@db/app", query: "select 1" }]) {
+      const problems = problemsOf({ ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, units: { name: "restaurant", source } } });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^do-cost-guard:billing\.units\.source/);
+      expect(problems[0]).not.toContain("PASSWORD-4242");
+    }
   });
 
   it("explains how to set a list when a bare string is given", () => {

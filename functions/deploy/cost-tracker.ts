@@ -5,12 +5,19 @@
  * dynamic providers in ./providers.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { TrackerSchedules } from "../../config";
 import { firesPerMonth } from "../../core/cron";
+import type { DashboardSettings } from "../../core/tracker-settings";
 import { estimateFunctionsUsage, type FunctionsUsageEstimate } from "../../core/pricing";
 import { FunctionsAction, type FunctionsNodeRuntime } from "./providers/action";
 import { FunctionsNamespace } from "./providers/namespace";
 import { FunctionsTrigger } from "./providers/trigger";
+
+/** When the tracker runs: DigitalOcean Functions scheduled-trigger cron strings, UTC. */
+export interface TrackerSchedules {
+  readonly check: string;
+  readonly daily: string;
+  readonly weekly: string;
+}
 
 export interface CostTrackerArgs {
   region: string;
@@ -21,11 +28,15 @@ export interface CostTrackerArgs {
   /** The bundled actions (functions/build.ts). */
   trackerCode: pulumi.Input<string>;
   dashboardCode: pulumi.Input<string>;
-  /** Final parameters, all secrets: the tracker's JSON config, token, database and SMTP URLs, dashboard password. */
-  trackerConfigJson: pulumi.Input<string>;
+  /** The tracker's settings (core/tracker-settings.ts) as JSON; secret (Slack and webhook URLs). */
+  trackerSettingsJson: pulumi.Input<string>;
+  /** The dashboard's own settings (budget, config thresholds); plain, none of the tracker's secrets. */
+  dashboardSettings: DashboardSettings;
+  /** Secrets, each bound only to the action that uses it. */
   digitalOceanToken: pulumi.Input<string>;
   databaseUrl: pulumi.Input<string>;
-  smtpUrl: pulumi.Input<string>;
+  /** Absent when nobody is emailed: the tracker then runs without SMTP. */
+  smtpUrl?: pulumi.Input<string>;
   dashboardPassword: pulumi.Input<string>;
 }
 
@@ -60,10 +71,10 @@ export class CostTracker extends pulumi.ComponentResource {
         web: false,
         limits: { timeoutMs: args.timeoutSeconds * 1000, memoryMb: args.memoryMb },
         parameters: {
-          TRACKER_CONFIG: args.trackerConfigJson,
+          TRACKER_CONFIG: args.trackerSettingsJson,
           DIGITALOCEAN_TOKEN: args.digitalOceanToken,
           DATABASE_URL: args.databaseUrl,
-          SMTP_URL: args.smtpUrl,
+          ...(args.smtpUrl === undefined ? {} : { SMTP_URL: args.smtpUrl }),
         },
       },
       { parent: this },
@@ -78,7 +89,8 @@ export class CostTracker extends pulumi.ComponentResource {
         runtime: args.runtime,
         web: true,
         limits: { timeoutMs: 30_000, memoryMb: DASHBOARD_MEMORY_MB },
-        parameters: { TRACKER_CONFIG: args.trackerConfigJson, DATABASE_URL: args.databaseUrl, DASHBOARD_PASSWORD: args.dashboardPassword },
+        // Only what the dashboard reads: never the tracker's token, SMTP URL or notification URLs.
+        parameters: { DASHBOARD_SETTINGS: JSON.stringify(args.dashboardSettings), DATABASE_URL: args.databaseUrl, DASHBOARD_PASSWORD: args.dashboardPassword },
       },
       { parent: this },
     );

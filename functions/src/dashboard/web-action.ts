@@ -10,13 +10,15 @@
  *   DATABASE_URL         postgres:// URL of the tracker's database
  *   DASHBOARD_PASSWORD   at least 16 characters; Basic password, or the bearer token
  *   DASHBOARD_USERNAME   Basic username, default "do-cost-guard"
- *   TRACKER_CONFIG       the tracker's JSON config (string or object): budget and config thresholds
+ *   DASHBOARD_SETTINGS   {budgetMonthlyUsd, thresholds: [{id, amountUsd}]} (string or object), from the stack;
+ *                        for a local run, TRACKER_CONFIG (the tracker's JSON config) stands in for it
  * Deploy it with `web: raw` so `__ow_query` and `__ow_body` arrive untouched; without it,
  * OpenWhisk merges query and JSON body fields into `params`, which is handled too.
  */
 import { CostStore } from "../store/cost-store";
 import { createPostgresClient } from "../store/pg-client";
-import { parseTrackerConfig } from "../tracker/config";
+import { dashboardSettingsOf, dashboardSettingsSchema, formatSettingsIssues, parseTrackerSettings, SETTINGS_PARSE_OPTIONS } from "../../../core/tracker-settings";
+import { dashboardPasswordProblem, MIN_DASHBOARD_PASSWORD_LENGTH, postgresUrlProblem } from "../../../core/validators";
 import type { DashboardAuth } from "./auth";
 import { entryBytesLeft, jsonBytesLeft, MAX_REQUEST_BODY_BYTES } from "./body-limit";
 import { handleDashboardRequest, type ConfigThreshold, type DashboardRequest, type DashboardResponse } from "./handle";
@@ -37,51 +39,63 @@ export class DashboardEnvironmentError extends Error {
   }
 }
 
-const SETTING_NAMES = ["DATABASE_URL", "DASHBOARD_PASSWORD", "DASHBOARD_USERNAME", "TRACKER_CONFIG"] as const;
+const SETTING_NAMES = ["DATABASE_URL", "DASHBOARD_PASSWORD", "DASHBOARD_USERNAME", "DASHBOARD_SETTINGS", "TRACKER_CONFIG"] as const;
 /** The Basic username the stack documents (Pulumi.yaml, `dashboardPassword`). */
 export const DEFAULT_DASHBOARD_USERNAME = "do-cost-guard";
-/** Shortest password accepted; the same rule as the stack config's `dashboardPassword`. */
-export const MIN_PASSWORD_LENGTH = 16;
+/** Shortest password accepted: the stack's `dashboardPassword` rule (core/validators). */
+export const MIN_PASSWORD_LENGTH = MIN_DASHBOARD_PASSWORD_LENGTH;
 
 function setting(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv, name: (typeof SETTING_NAMES)[number]): unknown {
   const value = params[name] ?? env[name];
   return typeof value === "string" ? value.trim() : value;
 }
 
+/** A JSON setting given as a string (bound parameters, env) or already parsed; the message never quotes it. */
+function jsonSetting(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv, name: "DASHBOARD_SETTINGS" | "TRACKER_CONFIG"): unknown {
+  const raw = setting(params, env, name);
+  if (typeof raw !== "string") return raw;
+  if (raw === "") return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new DashboardEnvironmentError(`${name} is not valid JSON`);
+  }
+}
+
+/**
+ * The budget and config thresholds: DASHBOARD_SETTINGS (what the stack binds: no secrets of
+ * the tracker), or for a local run the tracker's own TRACKER_CONFIG, checked by the same schema.
+ */
+function budgetAndThresholds(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): Pick<DashboardEnvironment, "budgetMonthlyUsd" | "configThresholds"> {
+  const dashboardSettings = jsonSetting(params, env, "DASHBOARD_SETTINGS");
+  if (dashboardSettings !== undefined) {
+    const result = dashboardSettingsSchema.safeParse(dashboardSettings, SETTINGS_PARSE_OPTIONS);
+    if (!result.success) throw new DashboardEnvironmentError(`DASHBOARD_SETTINGS: ${formatSettingsIssues(result.error.issues, "", "the settings").join("; ")}`);
+    return { budgetMonthlyUsd: result.data.budgetMonthlyUsd, configThresholds: result.data.thresholds };
+  }
+  const trackerConfig = jsonSetting(params, env, "TRACKER_CONFIG");
+  if (trackerConfig === undefined) throw new DashboardEnvironmentError("DASHBOARD_SETTINGS must be set to {budgetMonthlyUsd, thresholds} by the stack, or TRACKER_CONFIG must be set to the tracker's JSON config for a local run");
+  const parsed = parseTrackerSettings(trackerConfig);
+  // The tracker's problems name JSON paths and never echo Slack or webhook URLs.
+  if (!parsed.ok) throw new DashboardEnvironmentError(`TRACKER_CONFIG: tracker config is invalid: ${parsed.problems.join("; ")}`);
+  const { budgetMonthlyUsd, thresholds } = dashboardSettingsOf(parsed.settings);
+  return { budgetMonthlyUsd, configThresholds: thresholds };
+}
+
 /** Reads and validates the action's settings from its parameters, falling back to the environment. */
 export function readDashboardEnvironment(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv = process.env): DashboardEnvironment {
+  // The rules' reasons ("must be …") never include the value: both settings are secrets.
   const databaseUrl = setting(params, env, "DATABASE_URL");
-  if (typeof databaseUrl !== "string" || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new DashboardEnvironmentError("DATABASE_URL must be set to a postgres:// or postgresql:// URL");
-  }
+  const databaseUrlProblem = postgresUrlProblem(databaseUrl);
+  if (typeof databaseUrl !== "string" || databaseUrlProblem) throw new DashboardEnvironmentError(`DATABASE_URL ${databaseUrlProblem?.replace(/^must be /, "must be set to ")}`);
   const password = setting(params, env, "DASHBOARD_PASSWORD");
-  if (typeof password !== "string" || password.length < MIN_PASSWORD_LENGTH) {
-    throw new DashboardEnvironmentError(`DASHBOARD_PASSWORD must be set to at least ${MIN_PASSWORD_LENGTH} characters`);
-  }
+  const passwordProblem = dashboardPasswordProblem(password);
+  if (typeof password !== "string" || passwordProblem) throw new DashboardEnvironmentError(`DASHBOARD_PASSWORD ${passwordProblem?.replace(/^must be /, "must be set to ")}`);
   const username = setting(params, env, "DASHBOARD_USERNAME") ?? DEFAULT_DASHBOARD_USERNAME;
   if (typeof username !== "string" || username === "" || username.includes(":")) {
     throw new DashboardEnvironmentError("DASHBOARD_USERNAME must be a non-empty name without ':'");
   }
-  let rawConfig = setting(params, env, "TRACKER_CONFIG");
-  if (rawConfig === undefined || rawConfig === "") throw new DashboardEnvironmentError("TRACKER_CONFIG must be set to the tracker's JSON config");
-  if (typeof rawConfig === "string") {
-    try {
-      rawConfig = JSON.parse(rawConfig);
-    } catch {
-      throw new DashboardEnvironmentError("TRACKER_CONFIG is not valid JSON");
-    }
-  }
-  let budgetMonthlyUsd: number;
-  let configThresholds: ConfigThreshold[];
-  try {
-    const config = parseTrackerConfig(rawConfig);
-    budgetMonthlyUsd = config.budgetMonthlyUsd;
-    configThresholds = config.thresholds.map((t) => ({ id: t.id, amountUsd: t.amountUsd }));
-  } catch (error) {
-    // The tracker's problems name JSON paths and never echo Slack or webhook URLs.
-    throw new DashboardEnvironmentError(`TRACKER_CONFIG: ${(error as Error).message}`);
-  }
-  return { databaseUrl, auth: { username, password }, budgetMonthlyUsd, configThresholds };
+  return { databaseUrl, auth: { username, password }, ...budgetAndThresholds(params, env) };
 }
 
 /**

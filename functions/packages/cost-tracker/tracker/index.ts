@@ -16,6 +16,7 @@ import { CostStore } from "../../../src/store/cost-store";
 import { createPostgresClient } from "../../../src/store/pg-client";
 import type { SqlClient } from "../../../src/store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "../../../src/tracker/config";
+import { emailsAnyone } from "../../../../core/tracker-settings";
 import { postgresUrlProblem, smtpUrlProblem } from "../../../../core/validators";
 import { handle, type TaskResult } from "../../../src/tracker/handle";
 import type { TrackerLog } from "../../../src/tracker/ingest";
@@ -158,11 +159,6 @@ function checkedUrl(value: string | undefined, name: string, problemOf: (value: 
   return value;
 }
 
-function usesEmail(config: TrackerConfig): boolean {
-  const audiences = [...config.thresholds, ...config.apps, config.forecast, config.spikes, config.reports.daily, config.reports.weekly];
-  return audiences.some((section) => section.recipients.email.length > 0);
-}
-
 /** Validates every parameter and reports all problems at once, so one redeploy fixes them all. */
 function readSettings(params: TrackerActionParams): ActionSettings {
   const problems: string[] = [];
@@ -177,7 +173,7 @@ function readSettings(params: TrackerActionParams): ActionSettings {
   const apiUrl = urlWithScheme(optionalText(params, "DIGITALOCEAN_API_URL", problems), "DIGITALOCEAN_API_URL", ["https:", "http:"], problems) ?? DIGITALOCEAN_API_URL;
   const config = trackerConfigOf(params, problems);
   // A stack without email recipients deploys no SMTP secret; one with them cannot run without it.
-  if (config && usesEmail(config) && smtpUrl === undefined && isUnset(params.SMTP_URL)) problems.push("SMTP_URL is not set: some recipients are email addresses, so bind an smtp:// or smtps:// URL");
+  if (config && emailsAnyone(config) && smtpUrl === undefined && isUnset(params.SMTP_URL)) problems.push("SMTP_URL is not set: some recipients are email addresses, so bind an smtp:// or smtps:// URL");
   if (problems.length > 0 || token === undefined || databaseUrl === undefined || config === undefined) {
     throw new ParameterError(`the action's parameters are invalid:\n  - ${problems.join("\n  - ")}`);
   }

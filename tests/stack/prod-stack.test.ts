@@ -1,0 +1,79 @@
+/**
+ * index.ts with Pulumi.prod.yaml under the recording mocks: the deployed tracker's settings
+ * carry the App Platform target as an app watch (issue 8: `appWatches` used to reach only the
+ * stack's outputs), each action is bound only the parameters it reads, and the settings the
+ * stack binds are the ones the tracker's own parser accepts.
+ */
+import { parseTrackerConfig } from "../../functions/src/tracker/config";
+import { runStackProgram } from "../support/stack-program";
+
+const STOREFRONT_APP_ID = "8d2b6e07-51c3-4f9a-a0d8-6c4e9b1f3e25";
+// Distinct stand-ins for the stack's secrets (the offline placeholders are alike), only ever parsed.
+const SECRETS = {
+  trackerDigitalOceanToken: "dop_v1_tracker-token-not-real",
+  trackerSmtpUrl: "smtps://mailer:smtp-secret-7@127.0.0.1:465",
+  alertSlackWebhookUrl: "https://hooks.slack.com/services/T0/B0/slack-secret-7",
+  trackerDatabaseUrl: "postgres://tracker:db-secret-7@127.0.0.1:5432/costs",
+  dashboardPassword: "dashboard-secret-7-long-enough",
+};
+// Pulumi's wire encoding of a secret value (sdk/nodejs/runtime/rpc.ts specialSigKey / specialSecretSig).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A value with Pulumi's secret wrappers removed, at any depth. */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  const record = value as Record<string, unknown>;
+  if (record[SIG_KEY] === SECRET_SIG) return unwrapSecrets(record.value);
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
+describe("index.ts with Pulumi.prod.yaml", () => {
+  let parameters: (action: string) => Record<string, string>;
+  beforeAll(async () => {
+    const run = await runStackProgram("prod", SECRETS);
+    parameters = (action) => {
+      const resource = run.resources.find((r) => r.name === `cost-tracker-${action}`);
+      if (!resource) throw new Error(`no cost-tracker-${action} resource`);
+      return unwrapSecrets(resource.engineInputs.parameters) as Record<string, string>;
+    };
+  });
+
+  it("binds the storefront App Platform target into the tracker's settings as an app watch", () => {
+    const settings = JSON.parse(parameters("tracker").TRACKER_CONFIG!);
+    expect(settings.apps).toEqual([{ name: "storefront", appId: STOREFRONT_APP_ID, memoryThresholdPercent: 80, window: "5m" }]);
+    // What the deployed action will make of it: the same parser, the stack's destinations as the audience.
+    const resolved = parseTrackerConfig(settings);
+    expect(resolved.apps).toEqual([
+      {
+        name: "storefront",
+        appId: STOREFRONT_APP_ID,
+        memoryThresholdPercent: 80,
+        window: "5m",
+        windowMinutes: 5,
+        recipients: { email: ["oncall@forkline.example", "finance@forkline.example"], slack: [{ channel: "#ops-alerts", url: SECRETS.alertSlackWebhookUrl }], webhook: [] },
+      },
+    ]);
+    expect(resolved.thresholds.map((t) => [t.id, t.recipients.email])).toEqual([
+      ["mtd-10", ["oncall@forkline.example", "finance@forkline.example"]],
+      ["mtd-50", ["oncall@forkline.example", "finance@forkline.example"]],
+      ["mtd-150", ["finance@forkline.example", "oncall@forkline.example"]],
+      ["mtd-200", ["cto@forkline.example", "finance@forkline.example"]],
+    ]);
+    expect(resolved.email.from).toBe("Forkline cost guard <billing@forkline.example>");
+  });
+
+  it("gives the tracker its token, database and SMTP URLs, and the dashboard none of the tracker's secrets", () => {
+    expect(Object.keys(parameters("tracker")).sort()).toEqual(["DATABASE_URL", "DIGITALOCEAN_TOKEN", "SMTP_URL", "TRACKER_CONFIG"]);
+    const dashboard = parameters("dashboard");
+    expect(Object.keys(dashboard).sort()).toEqual(["DASHBOARD_PASSWORD", "DASHBOARD_SETTINGS", "DATABASE_URL"]);
+    expect(JSON.parse(dashboard.DASHBOARD_SETTINGS!)).toEqual({
+      budgetMonthlyUsd: 450,
+      thresholds: [10, 50, 150, 200].map((amountUsd) => ({ id: `mtd-${amountUsd}`, amountUsd })),
+    });
+    expect(dashboard.DATABASE_URL).toBe(SECRETS.trackerDatabaseUrl);
+    expect(parameters("tracker")).toMatchObject({ DIGITALOCEAN_TOKEN: SECRETS.trackerDigitalOceanToken, SMTP_URL: SECRETS.trackerSmtpUrl });
+    for (const secret of [SECRETS.trackerDigitalOceanToken, SECRETS.trackerSmtpUrl, "slack-secret-7"]) expect(JSON.stringify(dashboard)).not.toContain(secret);
+  });
+});
