@@ -120,7 +120,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * token, or a long token-alphabet string.
  */
 export function isSecretShaped(value: string): boolean {
-  const text = value.trim();
+  // Judged on a bounded prefix: a 10 MiB string overflows the regex engine's stack, and is never shown whole anyway.
+  const text = value.slice(0, 1024).trim();
   return URL_LIKE.test(text) || DO_TOKEN.test(text) || (TOKEN_LIKE.test(text) && !UUID.test(text));
 }
 
