@@ -5,17 +5,19 @@
  * resource, 64 in flight, then one AnalyzeStack) by two packs started the same way: ours with the
  * production config, and a pack with one no-op policy. Both run in the same process, after a
  * warm-up, alternating, several repetitions; we print the median resources/second of each and the
- * time ratio (target: ours ≤ 1.5 × the no-op pack).
+ * time ratio (target: ours ≤ 1.2 × the no-op pack, issue 9). Our pack runs from its bundle,
+ * policies/dist/index.js, built first as `npm run plan` does.
  */
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { buildPolicyPack } from "../policies/build";
 import { PolicyPackHost, startPolicyPack } from "../scripts/lib/policy-pack-host";
 import { syntheticStack } from "./fixtures/synthetic-stack";
 
 const RESOURCES = 5_000;
 const WARM_UPS = 2;
 const REPETITIONS = 7;
-const TARGET_RATIO = 1.5;
+const TARGET_RATIO = 1.2;
 
 const repoRoot = path.join(__dirname, "..");
 
@@ -33,12 +35,13 @@ async function timeAnalysis(host: PolicyPackHost, stack: Parameters<PolicyPackHo
 
 async function main(): Promise<void> {
   const stack = syntheticStack(RESOURCES);
+  await buildPolicyPack();
   const startedAt = performance.now();
   const [ours, noop] = await Promise.all([
     startPolicyPack(path.join(repoRoot, "policies"), { config: path.join(repoRoot, "policy-config.json") }),
     startPolicyPack(path.join(repoRoot, "bench/fixtures/noop-pack")),
   ]);
-  console.log(`started both packs in ${((performance.now() - startedAt) / 1000).toFixed(1)} s (ts-node type-checks each pack, as the CLI does)`);
+  console.log(`started both packs in ${((performance.now() - startedAt) / 1000).toFixed(1)} s (the no-op pack is TypeScript, type-checked by run-policy-pack's ts-node; ours is the JavaScript bundle)`);
   try {
     for (let i = 0; i < WARM_UPS; i++) {
       await timeAnalysis(ours, stack);

@@ -80,7 +80,7 @@ describe("npm run plan", () => {
     const { code, stdout, stderr } = plan(["--program", dir, "--stack", "broken", "--json", jsonFile]);
     expect(code).toBe(2);
     expect(stderr).toContain("Invalid do-cost-guard stack configuration (3 problems)");
-    expect(stderr).toContain("do-cost-guard:alertEmails[0] is not an email address");
+    expect(stderr).toContain('do-cost-guard:alertEmails[0] must be an email address like ops@example.com (got "oncall-at-forkline")');
     expect(stderr).toContain("do-cost-guard:alertTargets[0].rules.cpuLow.threshold must be below cpuHigh.threshold (got 90, cpuHigh 70)");
     expect(stderr).toContain("do-cost-guard:alertTargets[1].kind must be one of database, droplet, loadBalancer, app");
     expect(stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
