@@ -1,0 +1,332 @@
+/**
+ * `npm run demo`: see the tracker and its dashboard without a DigitalOcean account.
+ *
+ * Starts a local stand-in of the DigitalOcean API (the spec-validated fake the tests use) seeded
+ * with a restaurant platform's March 2026 (tests/support/fake-do-api/demo-month.ts), replays the
+ * month with the real tracker (`history`, then a `check` every few hours, `daily` at 06:00 and
+ * `weekly` on Mondays) on an embedded PGlite database in a fresh temporary directory, and serves
+ * the dashboard on 127.0.0.1 with a generated password. Notifications go to a webhook receiver
+ * the demo runs itself; there is no email and no Slack. Nothing addresses a host off loopback.
+ * Ctrl-C stops everything and deletes the temporary directory.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { formatUsd } from "../core/money";
+import { DEFAULT_DASHBOARD_USERNAME } from "../functions/src/dashboard/web-action";
+import { DigitalOceanClient } from "../functions/src/digitalocean/client";
+import { createWebhookTransport } from "../functions/src/notify/webhook";
+import { CostStore } from "../functions/src/store/cost-store";
+import { migrate } from "../functions/src/store/migrations";
+import { connectStoreClient } from "../functions/src/store/open-store";
+import { parseTrackerConfig, type TrackerConfig } from "../functions/src/tracker/config";
+import { handle, type TaskResult, type TrackerTask } from "../functions/src/tracker/handle";
+import type { TrackerLog } from "../functions/src/tracker/ingest";
+import { startFakeDigitalOcean, type FakeDigitalOcean } from "../tests/support/fake-do-api";
+import {
+  DEMO_BANDWIDTH_ALLOWANCE_GIB,
+  DEMO_BUDGET_USD,
+  DEMO_MONTH,
+  DEMO_MONTH_START,
+  DEMO_NOW,
+  advanceDemoAccount,
+  createDemoScenario,
+} from "../tests/support/fake-do-api/demo-month";
+import { startHttpReceiver, type HttpReceiver } from "../tests/support/http-receiver";
+import { loadDigitalOceanSpec } from "../tests/support/openapi";
+import { prepareDemoDatabase } from "./lib/demo/database-template";
+import { serveDashboardLocally, type LocalDashboard } from "./lib/demo/serve-dashboard";
+
+const HELP = `Usage: npm run demo [-- --port N]
+
+Shows do-cost-guard on a made-up restaurant platform, with no DigitalOcean account:
+a local stand-in of the DigitalOcean API (every answer checked against DigitalOcean's OpenAPI
+spec), the tracker replaying March 2026 on an embedded database in a temporary directory, and
+the dashboard on http://127.0.0.1 with a generated password. Nothing leaves this machine.
+
+Options:
+  --port N       dashboard port on 127.0.0.1 (default: any free port)
+  --every HOURS  hours between replayed checks: 1, 2, 3, 6 or 12 (default 12; 1 is the
+                 hourly schedule of a real deployment and takes several times longer)
+  -h, --help     this text
+
+Ctrl-C stops it and deletes the temporary directory.`;
+
+/**
+ * Default hours between replayed checks. Each run costs the embedded database tens of
+ * milliseconds; twice a day (06:00 and 18:00 UTC) keeps start-up short and still lands a
+ * check inside the memory incident and one after it.
+ */
+export const DEMO_CHECK_EVERY_HOURS = 12;
+/** Cadences that keep the 06:00 report run and the demo's last instant (18:00) on the schedule. */
+const CADENCES = [1, 2, 3, 6, 12];
+/** Hour (UTC) of the day's `daily` run, and on Mondays the `weekly` one, as the stack's schedules run them. */
+const REPORT_HOUR_UTC = 6;
+/** Webhook paths on the demo's own receiver, one per kind of notification. */
+const WEBHOOK_PATHS = { thresholds: "/thresholds", forecast: "/forecast", spikes: "/spikes", apps: "/apps", daily: "/daily", weekly: "/weekly" } as const;
+
+/** Options for {@link startDemo}. */
+export interface DemoOptions {
+  /** Dashboard port on 127.0.0.1; 0 (default) lets the OS pick. */
+  port?: number;
+  /** Hours between replayed checks, one of 1, 2, 3, 6, 12 (default {@link DEMO_CHECK_EVERY_HOURS}). */
+  checkEveryHours?: number;
+  /** Progress lines while the month is replayed. */
+  log?: (line: string) => void;
+}
+
+/** What the replay did, for the start-up message and tests. */
+export interface DemoReplay {
+  month: string;
+  /** The instant the dashboard shows the account at. */
+  now: Date;
+  /** Tracker runs, `history` included. */
+  runs: number;
+  monthToDateUsd: number;
+  budgetUsd: number;
+  /** Alert keys fired, in the order they fired. */
+  fired: string[];
+  /** Notifications the demo's webhook receiver got. */
+  webhooksReceived: number;
+}
+
+/** A running demo; `stop` is idempotent. */
+export interface RunningDemo {
+  /** The dashboard, e.g. `http://127.0.0.1:43117/`. */
+  url: string;
+  username: string;
+  /** Generated for this run: a throwaway for a page that only listens on loopback. */
+  password: string;
+  /** The DigitalOcean stand-in's base URL. */
+  apiUrl: string;
+  /** The temporary directory holding the embedded database; removed by `stop`. */
+  dataDir: string;
+  replay: DemoReplay;
+  /** Milliseconds from `startDemo` to ready. */
+  readyMs: number;
+  /**
+   * Where that went: until the embedded database was open and migrated, then the replay;
+   * `builtTemplate` when this run first had to build the database template (once per machine).
+   */
+  timings: { storeReadyMs: number; replayMs: number; builtTemplate: boolean };
+  stop(): Promise<void>;
+}
+
+/** The demo's tracker config: every notification goes to the demo's own loopback receiver. */
+export function demoTrackerConfig(receiverUrl: string, dashboardUrl: string, accountUrn: string, app: { name: string; id: string }): TrackerConfig {
+  const hook = (path: string) => [`${receiverUrl}${path}`];
+  return parseTrackerConfig({
+    budgetMonthlyUsd: DEMO_BUDGET_USD,
+    thresholds: [100, 200, 250, 350].map((amountUsd) => ({ amountUsd, webhook: hook(WEBHOOK_PATHS.thresholds) })),
+    forecast: { enabled: true, webhook: hook(WEBHOOK_PATHS.forecast) },
+    spikes: { enabled: true, webhook: hook(WEBHOOK_PATHS.spikes) },
+    reports: { daily: { enabled: true, webhook: hook(WEBHOOK_PATHS.daily) }, weekly: { enabled: true, webhook: hook(WEBHOOK_PATHS.weekly) } },
+    units: { name: "active restaurant", source: { kind: "count", value: 140 } },
+    accountUrn,
+    dashboardUrl,
+    apps: [{ name: app.name, appId: app.id, memoryThresholdPercent: 80, window: "1h", bandwidthAllowanceGiBPerDay: DEMO_BANDWIDTH_ALLOWANCE_GIB, webhook: hook(WEBHOOK_PATHS.apps) }],
+  });
+}
+
+/** The task the stack's schedules would run at `now`: `weekly` on Monday mornings, `daily` other mornings, else `check`. */
+function scheduledTasks(now: Date): TrackerTask[] {
+  if (now.getUTCHours() !== REPORT_HOUR_UTC) return ["check"];
+  return now.getUTCDay() === 1 ? ["weekly", "daily"] : ["daily"];
+}
+
+function firedBy(result: TaskResult): string[] {
+  if (result.task === "history") return [];
+  const { fired, apps } = result.check;
+  return [...fired.thresholds, ...(fired.forecast ? [fired.forecast] : []), ...fired.spikes, ...apps.fired];
+}
+
+/**
+ * Starts the fake API, replays the month into a fresh embedded database and serves the
+ * dashboard. On any failure everything started so far is stopped and the directory removed.
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const started = Date.now();
+  const say = options.log ?? (() => undefined);
+  const everyHours = options.checkEveryHours ?? DEMO_CHECK_EVERY_HOURS;
+  if (!CADENCES.includes(everyHours)) throw new Error(`checkEveryHours must be one of ${CADENCES.join(", ")} (got ${everyHours})`);
+  const dataDir = mkdtempSync(join(tmpdir(), "do-cost-guard-demo-"));
+  // The embedded database takes the longest to start (PGlite's WASM runs in a worker thread):
+  // start it first and prepare everything else on the main thread meanwhile.
+  const databaseDir = join(dataDir, "pglite");
+  let builtTemplate = false;
+  const dbReady = prepareDemoDatabase(databaseDir).then((prepared) => {
+    builtTemplate = prepared.builtTemplate;
+    return connectStoreClient({ PGLITE_DIR: databaseDir });
+  });
+  let fake: FakeDigitalOcean | undefined;
+  let receiver: HttpReceiver | undefined;
+  let dashboard: LocalDashboard | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      await dashboard?.close().catch(() => undefined);
+      await dbReady.then((db) => db.close()).catch(() => undefined);
+      await Promise.all([fake?.close().catch(() => undefined), receiver?.close().catch(() => undefined)]);
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
+
+  try {
+    const scenario = createDemoScenario();
+    const app = scenario.state.apps[0];
+    if (!app?.id) throw new Error("demo: the seeded account has no App Platform app");
+    const appWatch = { name: app.spec.name, id: app.id };
+    const token = randomBytes(24).toString("hex");
+    let clock = DEMO_MONTH_START;
+    [fake, receiver] = await Promise.all([startFakeDigitalOcean({ state: scenario.state, token, now: () => clock }), startHttpReceiver()]);
+    // Parsed once per process; doing it now overlaps it with the database's start.
+    loadDigitalOceanSpec();
+    const db = await dbReady;
+    await migrate(db);
+    const store = new CostStore(db);
+    const storeReadyMs = Date.now() - started;
+
+    const password = randomBytes(18).toString("base64url");
+    const username = DEFAULT_DASHBOARD_USERNAME;
+    let config: TrackerConfig | undefined;
+    dashboard = await serveDashboardLocally(options.port ?? 0, () => ({
+      store,
+      auth: { username, password },
+      // The page shows the account as of the replay's last run, not today's date.
+      now: DEMO_NOW,
+      budgetMonthlyUsd: DEMO_BUDGET_USD,
+      configThresholds: (config?.thresholds ?? []).map((threshold) => ({ id: threshold.id, amountUsd: threshold.amountUsd })),
+      log: (line) => say(line),
+    }));
+    config = demoTrackerConfig(receiver.baseUrl, dashboard.url, scenario.state.accountUrn, appWatch);
+
+    const client = new DigitalOceanClient({ token, baseUrl: fake.url, timeoutMs: 10_000 });
+    // Tracker lines are per run and many; warnings are what the demo's user should see.
+    const log: TrackerLog = { info: () => undefined, warn: (line) => say(`tracker: warning: ${line}`) };
+    const transports = { webhook: createWebhookTransport({ timeoutMs: 5_000 }) };
+    const run = async (task: TrackerTask, now: Date) => {
+      clock = now;
+      advanceDemoAccount(scenario, now);
+      return handle(task, { client, db, transports, now, config: config!, log });
+    };
+
+    say(`replaying ${DEMO_MONTH} on a local DigitalOcean stand-in (${fake.url}), a check every ${everyHours} h…`);
+    let runs = 1;
+    await run("history", DEMO_MONTH_START);
+    const fired: string[] = [];
+    let monthToDateUsd = 0;
+    // Anchored on the last instant, so the schedule also hits 06:00 (reports) every day.
+    const firstCheck = DEMO_MONTH_START.getTime() + ((DEMO_NOW.getTime() - DEMO_MONTH_START.getTime()) % (everyHours * 3_600_000));
+    for (let t = firstCheck; t <= DEMO_NOW.getTime(); t += everyHours * 3_600_000) {
+      const now = new Date(t);
+      for (const task of scheduledTasks(now)) {
+        const result = await run(task, now);
+        runs += 1;
+        if (result.task !== "history") monthToDateUsd = result.check.ingest.monthToDateUsd;
+        for (const key of firedBy(result)) {
+          fired.push(key);
+          say(`  ${now.toISOString().slice(0, 16).replace("T", " ")} UTC  fired ${key}`);
+        }
+      }
+    }
+    if (fake.validationErrors.length > 0) {
+      throw new Error(`the DigitalOcean stand-in saw ${fake.validationErrors.length} answer(s) outside DigitalOcean's spec, first: ${fake.validationErrors[0]}`);
+    }
+    const readyMs = Date.now() - started;
+    return {
+      url: dashboard.url,
+      username,
+      password,
+      apiUrl: fake.url,
+      dataDir,
+      replay: { month: DEMO_MONTH, now: DEMO_NOW, runs, monthToDateUsd, budgetUsd: DEMO_BUDGET_USD, fired, webhooksReceived: receiver.requests.length },
+      readyMs,
+      timings: { storeReadyMs, replayMs: readyMs - storeReadyMs, builtTemplate },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The start-up message; the URL, username and password lines are what tests read. */
+export function readyMessage(demo: RunningDemo): string {
+  const { replay } = demo;
+  const at = replay.now.toISOString().slice(0, 16).replace("T", " ");
+  return [
+    "",
+    `do-cost-guard demo: a restaurant platform's ${replay.month}, replayed by the tracker (${replay.runs} runs) against a local DigitalOcean stand-in.`,
+    `  month to date at ${at} UTC: ${formatUsd(replay.monthToDateUsd)} of a ${formatUsd(replay.budgetUsd)} budget`,
+    `  alerts fired: ${replay.fired.length} (${replay.fired.join(", ")})`,
+    `  notifications: ${replay.webhooksReceived} webhook(s) received by the demo's own receiver on 127.0.0.1`,
+    "",
+    `Dashboard: ${demo.url}`,
+    `  username: ${demo.username}`,
+    // Deliberately printed: it is generated for this run and the page only listens on loopback.
+    `  password: ${demo.password}`,
+    "",
+    `Ready in ${(demo.readyMs / 1000).toFixed(1)} s (database ${(demo.timings.storeReadyMs / 1000).toFixed(1)} s${demo.timings.builtTemplate ? ", its template built once for later runs" : ""}, replay ${(demo.timings.replayMs / 1000).toFixed(1)} s). Press Ctrl-C to stop; the temporary database (${demo.dataDir}) is deleted.`,
+  ].join("\n");
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): { port: number; checkEveryHours: number } | "help" {
+  let port = 0;
+  let checkEveryHours = DEMO_CHECK_EVERY_HOURS;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "-h" || arg === "--help") return "help";
+    if (arg === "--port") {
+      const text = argv[++i];
+      const value = Number(text);
+      if (text === undefined || !/^\d+$/.test(text) || value > 65_535) throw new UsageError(`--port must be a port number 0-65535 (got ${JSON.stringify(text ?? "")})`);
+      port = value;
+    } else if (arg === "--every") {
+      const text = argv[++i];
+      const value = Number(text);
+      if (text === undefined || !CADENCES.includes(value)) throw new UsageError(`--every must be one of ${CADENCES.join(", ")} hours (got ${JSON.stringify(text ?? "")})`);
+      checkEveryHours = value;
+    } else throw new UsageError(`unknown option ${JSON.stringify(arg)} (see --help)`);
+  }
+  return { port, checkEveryHours };
+}
+
+async function main(): Promise<void> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`demo: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  if (args === "help") {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const demo = await startDemo({ port: args.port, checkEveryHours: args.checkEveryHours, log: (line) => process.stdout.write(`${line}\n`) });
+  const shutdown = (signal: string) => {
+    process.stdout.write(`\n${signal}: stopping the demo…\n`);
+    demo.stop().then(
+      () => {
+        process.stdout.write("demo stopped; temporary data removed.\n");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`demo: stopping failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.stdout.write(`${readyMessage(demo)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`demo: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}
