@@ -16,7 +16,8 @@ describe("readAlertRequest keeps its answer short whatever it is given", () => {
 
   it("does not quote a 60,000-character address or a list of 100,000", () => {
     const long = readAlertRequest({ amountUsd: 80, email: [`${"a".repeat(60_000)} @example.com`] });
-    expect(long).toEqual({ ok: false, error: `email[0] must be an email address like ops@example.com (got "${"a".repeat(56)}...)` });
+    // How the bad value is quoted is describeValue's business (core/validators); here: briefly.
+    expect(long.ok ? "accepted" : long.error).toMatch(/^email\[0\] must be an email address like ops@example\.com \(got .{1,60}\)$/);
     const many = readAlertRequest({ amountUsd: 80, email: Array.from({ length: 100_000 }, (_, i) => `ops${i}@example.com`) });
     expect(many).toEqual({ ok: false, error: "email must list at most 50 email addresses" });
   });

@@ -299,7 +299,8 @@ describe("request bodies: capped at 64 KiB, and no answer repeats what was sent"
     const response = await postAlert({ amountUsd: 80, email: Array.from({ length: 50 }, (_, i) => `${"n".repeat(1000)} ${i}`) });
     expect(response.status).toBe(400);
     expect(response.text.length).toBeLessThan(SHORT);
-    expect(response.json().error).toMatch(/^email\[0\] must be an email address like ops@example\.com \(got "n{56}\.\.\.\); [\s\S]*; and 30 more problems$/);
+    expect(response.json().error).toMatch(/^email\[0\] must be an email address like ops@example\.com \(got [^;]{1,60}\); [\s\S]*; and 30 more problems$/);
+    expect(response.text).not.toContain("n".repeat(61));
   });
 
   it("still takes a lone address and a lone Slack target, as the API always did", async () => {
