@@ -121,6 +121,25 @@ describe("the workflows use what the repository has", () => {
     expect(missing).toEqual([]);
   });
 
+  test("the policy pack the CLI loads is committed, or built earlier in the same job", () => {
+    const checked: string[] = [];
+    for (const { file, workflow } of workflows) {
+      for (const [jobName, job] of Object.entries(workflow.jobs)) {
+        job.steps.forEach((step, index) => {
+          const pack = /^\s*pulumi\s+(?:preview|up)\b.*--policy-pack\s+(\S+)/m.exec(step.run ?? "")?.[1];
+          if (!pack) return;
+          const main = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, pack, "package.json"), "utf8")) as { main?: string }).main ?? "index.js";
+          const mainPath = path.posix.join(pack, main);
+          const committed = spawnSync("git", ["ls-files", "--error-unmatch", mainPath], { cwd: REPO_ROOT }).status === 0;
+          const builtBefore = job.steps.slice(0, index).some((earlier) => /^\s*npm run build:policies\s*$/m.test(earlier.run ?? ""));
+          checked.push(`${file} ${jobName}: ${mainPath}`);
+          expect({ where: `${file} ${jobName}`, mainPath, committedOrBuilt: committed || (builtBefore && packageJson.scripts["build:policies"] !== undefined) }).toEqual({ where: `${file} ${jobName}`, mainPath, committedOrBuilt: true });
+        });
+      }
+    }
+    expect(checked).toHaveLength(2);
+  });
+
   test("every third-party action is pinned to a full commit SHA, the version beside it, the same pin everywhere", () => {
     const pins = new Map<string, Set<string>>();
     const problems: string[] = [];
