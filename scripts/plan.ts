@@ -121,15 +121,15 @@ function parseOptions(argv: string[]): PlanOptions | "help" {
 }
 
 /**
- * Starts the policy pack as the CLI would. This repository's own pack is bundled first (its
- * `main` is the esbuild bundle policies/dist/index.js, which is not committed), so the plan always
- * runs the pack built from the sources beside it.
+ * Starts the policy pack as the CLI would. This repository's own pack is bundled first when its
+ * sources changed since the last build (its `main` is the esbuild bundle policies/dist/index.js,
+ * which is not committed), so the plan always runs the pack built from the sources beside it.
  */
 async function startPack(options: PlanOptions, project: string): Promise<PolicyPackHost> {
   try {
     if (options.policyPack === DEFAULT_POLICY_PACK) {
-      const { buildPolicyPack } = await import("../policies/build");
-      await buildPolicyPack();
+      const { ensurePolicyPackBuilt } = await import("../policies/build");
+      await ensurePolicyPackBuilt();
     }
     return await startPolicyPack(options.policyPack, {
       config: options.policyConfig,
