@@ -4,7 +4,9 @@
  * in production is exactly what the month-replay test exercises.
  *
  * - `check` (hourly): ingest, thresholds, forecast, spikes, App Platform watches, then deliver the outbox.
- * - `daily` / `weekly`: `check`, then the report (deduplicated per date / ISO week).
+ * - `daily` / `weekly`: `check`, then the report (deduplicated per date / ISO week); `daily`
+ *   also runs the savings advisor when `deps.advice` is given, so the weekly report's "Top
+ *   savings" and the dashboard's Savings section stay current.
  * - `history`: back-fill daily history from invoices (and billing insights).
  */
 import { Client } from "pg";
@@ -13,8 +15,10 @@ import type { MonthEndForecast } from "../../../core/forecast";
 import type { Spike } from "../../../core/spikes";
 import type { UnitCostConfig } from "../../../core/unit-cost";
 import { deliverPending, type DeliveryOptions, type DeliveryResult, type Transports } from "../notify/outbox";
+import { AdviceStore } from "../store/advice-store";
 import { CostStore } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
+import { advise, type AdviseDeps, type AdviseResult } from "./advise";
 import { checkApps, type AppHealthApi, type AppHealthResult } from "./app-health";
 import { findSpikes, fireForecast, fireSpikes, fireThresholds, projectMonthEnd, type FiredAlerts } from "./alerts";
 import type { TrackerConfig } from "./config";
@@ -40,6 +44,8 @@ export interface TrackerDeps {
   /** Overrides how the unit count is read (default: count / url / read-only SQL). */
   resolveUnits?: UnitResolver;
   delivery?: DeliveryOptions;
+  /** The advisor's client (metered to its request budget) and settings; the daily task runs it when set. */
+  advice?: Omit<AdviseDeps, "store" | "now">;
 }
 
 /** The outcome of `check` (and of the check inside `daily`/`weekly`). */
@@ -57,7 +63,7 @@ export interface CheckResult {
 /** What `handle` returns, by task. */
 export type TaskResult =
   | { task: "check"; check: CheckResult }
-  | { task: "daily" | "weekly"; check: CheckResult; reportRowsEnqueued: number; delivery: DeliveryResult }
+  | { task: "daily" | "weekly"; check: CheckResult; reportRowsEnqueued: number; delivery: DeliveryResult; advice?: AdviseResult | { error: string } }
   | { task: "history"; history: HistoryResult };
 
 /** Delivers due outbox rows, batch after batch, until a batch comes back short. */
@@ -125,6 +131,18 @@ export const defaultUnitResolver: UnitResolver = async (units: UnitCostConfig) =
   }
 };
 
+/** Runs the advisor; a failure is logged and reported, never allowed to hold back the day's report. */
+async function adviseSafely(deps: TrackerDeps): Promise<AdviseResult | { error: string }> {
+  try {
+    const result = await advise({ ...deps.advice!, store: new AdviceStore(deps.db), now: deps.now });
+    deps.log.info(`advice: ${result.suggestions.length} suggestion(s), $${result.totalMonthlySavingsUsd.toFixed(2)}/month; ${result.metrics.waiting} resource(s) wait for a later run's budget`);
+    return result;
+  } catch (error) {
+    deps.log.warn(`the savings advisor could not run: ${(error as Error).message}`);
+    return { error: (error as Error).message };
+  }
+}
+
 async function resolveUnitsSafely(deps: TrackerDeps): Promise<UnitResolver> {
   const resolve = deps.resolveUnits ?? defaultUnitResolver;
   return async (units) => {
@@ -146,6 +164,7 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
     case "daily":
     case "weekly": {
       const result = await check(store, deps);
+      const advice = task === "daily" && deps.advice ? await adviseSafely(deps) : undefined;
       const report = deps.config.reports[task];
       let reportRowsEnqueued = 0;
       if (!report.enabled) deps.log.info(`${task} report is disabled in the config`);
@@ -158,10 +177,10 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
           spikes: result.spikes.filter((spike) => spike.date === yesterday),
         });
       } else {
-        reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, await resolveUnitsSafely(deps));
+        reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, await resolveUnitsSafely(deps), await new AdviceStore(deps.db).listSuggestions());
       }
       const delivery = await deliverAll(store, deps);
-      return { task, check: result, reportRowsEnqueued, delivery };
+      return { task, check: result, reportRowsEnqueued, delivery, ...(advice ? { advice } : {}) };
     }
     case "history":
       return { task, history: await backfillHistory(deps.client, deps.db, deps.config.accountUrn, deps.log) };

@@ -12,6 +12,7 @@ import { UNTAGGED } from "../../../core/allocation";
 import { keyedNotifications } from "../notify/outbox";
 import { renderReport } from "../notify/render";
 import type { MessageSection } from "../notify/message";
+import type { StoredSuggestion } from "../store/advice-store";
 import type { CostStore } from "../store/cost-store";
 import type { BillingHistoryDay, CostBreakdown } from "../store/types";
 import type { TrackerConfig } from "./config";
@@ -112,8 +113,11 @@ export function lastCompleteWeekStart(now: Date): IsoDate {
 /** Resolves the configured unit count; null (unknown) when the source fails, which the report says. */
 export type UnitResolver = (units: UnitCostConfig) => Promise<number | null>;
 
-/** Enqueues last week's report (key `report:weekly:<ISO week>`); returns rows added (0 on a rerun). */
-export async function enqueueWeeklyReport(store: CostStore, config: TrackerConfig, now: Date, resolveUnits: UnitResolver): Promise<number> {
+/**
+ * Enqueues last week's report (key `report:weekly:<ISO week>`); returns rows added (0 on a rerun).
+ * `suggestions` are the savings advisor's current findings (AdviceStore), shown as "Top savings".
+ */
+export async function enqueueWeeklyReport(store: CostStore, config: TrackerConfig, now: Date, resolveUnits: UnitResolver, suggestions: readonly StoredSuggestion[] = []): Promise<number> {
   const monday = lastCompleteWeekStart(now);
   const week = isoWeekOf(monday);
   const [thisWeek, previousWeek] = await Promise.all([
@@ -136,6 +140,10 @@ export async function enqueueWeeklyReport(store: CostStore, config: TrackerConfi
       value: units.status === "ok" ? `${formatUsd(units.usdPerUnit)} (${units.units} units)` : units.status === "zero-units" ? "no units this week" : "unknown (unit source unavailable)",
     });
   }
+  // What the last advise run found: the week's bill next to what acting on it would save.
+  const savings = suggestions.filter((s) => !s.dismissed && s.rule !== "untagged" && s.monthlySavingsUsd !== null);
+  const savingsUsd = sumUsd(savings.map((s) => s.monthlySavingsUsd ?? 0));
+  if (savings.length > 0) facts.push({ label: "Potential savings", value: `${formatUsd(savingsUsd)}/month (${savings.length} suggestion${savings.length === 1 ? "" : "s"})` });
   const heading = (d: IsoDate) => `Week of ${d}`;
   const table = (label: string, pick: (day: BillingHistoryDay) => CostBreakdown) =>
     comparisonTable(label, sumBreakdowns(thisWeek, pick), sumBreakdowns(previousWeek, pick), heading(monday), heading(addDays(monday, -7)));
@@ -148,6 +156,9 @@ export async function enqueueWeeklyReport(store: CostStore, config: TrackerConfi
       { heading: "By service", table: table("Service", (d) => d.costByService) },
       { heading: "By project", table: table("Project", (d) => d.costByProject) },
       { heading: "By tag", table: table("Tag", (d) => d.costByTag) },
+      ...(savings.length > 0
+        ? [{ heading: "Top savings", table: { columns: ["Resource", "Action", "Saves/month"], rows: savings.slice(0, TOP_ROWS).map((s) => [`${s.resource.kind} ${s.resource.name}`, s.action, formatUsd(s.monthlySavingsUsd ?? 0)]) } }]
+        : []),
     ],
     ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
     data: {
@@ -159,6 +170,7 @@ export async function enqueueWeeklyReport(store: CostStore, config: TrackerConfi
       untaggedUsd,
       untaggedShare,
       usdPerUnit: units?.status === "ok" ? units.usdPerUnit : null,
+      potentialSavingsUsd: savingsUsd,
     },
   });
   return store.enqueueNotifications(keyedNotifications(`report:weekly:${week}`, config.reports.weekly.recipients, message), now);

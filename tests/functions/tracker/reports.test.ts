@@ -273,7 +273,7 @@ describe("weekly report for 2026-W11 (2026-03-09 to 15), sent on Tuesday 2026-03
 
   it("posts the week's figures as numbers to the webhook", () => {
     expect(received.webhook).toEqual([
-      { type: "weekly_report", title, summary, link: DASHBOARD, week: "2026-W11", from: "2026-03-09", to: "2026-03-15", totalUsd: 66.5, previousWeekUsd: 56, untaggedUsd: 14, untaggedShare: 14 / 66.5, usdPerUnit: 66.5 / 70 },
+      { type: "weekly_report", title, summary, link: DASHBOARD, week: "2026-W11", from: "2026-03-09", to: "2026-03-15", totalUsd: 66.5, previousWeekUsd: 56, untaggedUsd: 14, untaggedShare: 14 / 66.5, usdPerUnit: 66.5 / 70, potentialSavingsUsd: 0 },
     ]);
   });
 
@@ -314,6 +314,26 @@ describe("unit cost sources", () => {
     expect(slackText(received.slack[0]!)).toContain(`*Cost per active restaurant:* ${fact}`);
     expect(received.mail[0]!.parts["text/plain"]).toContain(`Cost per active restaurant: ${fact}\n`);
     expect(received.webhook[0]).toMatchObject({ week, totalUsd: 56, usdPerUnit: null });
+  });
+
+  it("lists the savings advisor's current suggestions as Top savings, largest first, without dismissed or untagged ones", async () => {
+    const since = mark();
+    const now = new Date("2026-02-24T07:00:00Z");
+    const seen = { firstSeenAt: now, lastSeenAt: now, evidence: {}, reason: "", id: "" };
+    const suggestions = [
+      { ...seen, id: "a", rule: "droplet-powered-off", resource: { kind: "droplet" as const, id: "1", name: "old-batch" }, action: "snapshot, then destroy", monthlySavingsUsd: 19.2, dismissed: false },
+      { ...seen, id: "b", rule: "load-balancer-idle", resource: { kind: "loadBalancer" as const, id: "2", name: "old-lb" }, action: "delete", monthlySavingsUsd: 12, dismissed: false },
+      { ...seen, id: "c", rule: "snapshot-old", resource: { kind: "snapshot" as const, id: "3", name: "kept" }, action: "delete", monthlySavingsUsd: 50, dismissed: true },
+      { ...seen, id: "d", rule: "untagged", resource: { kind: "droplet" as const, id: "4", name: "console-made" }, action: "tag it", monthlySavingsUsd: null, dismissed: false },
+    ];
+    expect(await enqueueWeeklyReport(store, reportConfig(), now, defaultUnitResolver, suggestions)).toBe(3);
+    await deliver(now);
+    const week = receivedSince(since, "weekly");
+    const text = slackText(week.slack[0]!);
+    expect(text).toContain("*Potential savings:* $31.20/month (2 suggestions)");
+    expect(text).toMatch(/Resource\s+Action\s+Saves\/month\n[- ]+\ndroplet old-batch\s+snapshot, then destroy\s+\$19\.20\nloadBalancer old-lb\s+delete\s+\$12\.00/);
+    expect(text).not.toContain("kept");
+    expect(week.webhook[0]).toMatchObject({ potentialSavingsUsd: 31.2 });
   });
 
   it("fails a url source that answers an error, naming the setting and status (the tracker then reports unknown units)", async () => {
