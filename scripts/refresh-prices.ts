@@ -13,11 +13,13 @@ import { parseUsd } from "../core/money";
 import { AppInstanceSizePrice, DropletSizePrice, PriceCatalogData, validatePriceCatalog } from "../core/pricing/catalog";
 import { DigitalOceanClient } from "../functions/src/digitalocean/client";
 import type { AppInstanceSize, Size } from "../functions/src/digitalocean/types";
+import { refreshFromInvoice } from "./lib/refresh-from-invoice";
 
 const DEFAULT_CATALOG = path.resolve(__dirname, "../core/pricing/prices.json");
 const DEFAULT_API_URL = "https://api.digitalocean.com";
 
 const HELP = `Usage: npm run prices:refresh -- [--catalog FILE] [--dry-run]
+       npm run prices:refresh -- --from-invoice FILE|--database-url URL [--catalog FILE] [--dry-run] [--override-official]
 
 Rewrites the "droplets" and "appPlatformInstanceSizes" sections of the price catalog from
 GET /v2/sizes and GET /v2/apps/tiers/instance_sizes; every other section is left unchanged.
@@ -26,6 +28,14 @@ Options:
   --catalog FILE  catalog to update (default: core/pricing/prices.json)
   --dry-run       print what would change without writing the file
   --help          show this help
+
+From the invoice (issue 11): proposes rows from realised prices instead of the API's sizes,
+prints them as a diff of the catalog (new slugs, corrected prices, each citing "invoice
+<month>, N resources") and writes them unless --dry-run. A row that cites an official page
+is listed as a conflict and left alone unless --override-official.
+  --from-invoice FILE   the JSON of npm run tracker -- calibrate --json FILE
+  --database-url URL    or: the latest calibration recorded in this Postgres
+  --override-official   also correct rows that cite an official page (after checking them)
 
 Environment:
   DIGITALOCEAN_TOKEN    API token with read access (required; never printed)
@@ -37,6 +47,12 @@ export interface RefreshOptions {
   catalogPath: string;
   dryRun: boolean;
   help: boolean;
+  /** Invoice mode: the calibration JSON to propose rows from. */
+  fromInvoice?: string;
+  /** Invoice mode: the Postgres holding the latest calibration. */
+  databaseUrl?: string;
+  /** Invoice mode: correct rows that cite an official page too. */
+  overrideOfficial?: boolean;
 }
 
 /** What changed in one section, by slug. */
@@ -65,8 +81,16 @@ export function parseArgs(argv: readonly string[]): RefreshOptions {
       const file = argv[++i];
       if (!file || file.startsWith("--")) throw new Error("--catalog needs a file path");
       options.catalogPath = path.resolve(file);
-    } else throw new Error(`unknown argument ${JSON.stringify(arg)} (see --help)`);
+    } else if (arg === "--from-invoice" || arg === "--database-url") {
+      const value = argv[++i];
+      if (!value || value.startsWith("--")) throw new Error(`${arg} needs a ${arg === "--from-invoice" ? "file path" : "postgres:// URL"}`);
+      if (arg === "--from-invoice") options.fromInvoice = path.resolve(value);
+      else options.databaseUrl = value;
+    } else if (arg === "--override-official") options.overrideOfficial = true;
+    else throw new Error(`unknown argument ${JSON.stringify(arg)} (see --help)`);
   }
+  if (options.fromInvoice !== undefined && options.databaseUrl !== undefined) throw new Error("--from-invoice and --database-url are alternatives: give one");
+  if (options.overrideOfficial && options.fromInvoice === undefined && options.databaseUrl === undefined) throw new Error("--override-official is for --from-invoice or --database-url");
   return options;
 }
 
@@ -181,6 +205,11 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (options.help) {
     process.stdout.write(HELP);
+    return;
+  }
+  if (options.fromInvoice !== undefined || options.databaseUrl !== undefined) {
+    const source = options.fromInvoice !== undefined ? { file: options.fromInvoice } : { databaseUrl: options.databaseUrl as string };
+    await refreshFromInvoice({ source, catalogPath: options.catalogPath, dryRun: options.dryRun, overrideOfficial: options.overrideOfficial === true }, (line) => console.log(line));
     return;
   }
   await refreshPrices(options, process.env, (line) => console.log(line));

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolveAdviceSettings } from "../../core/advice";
 import { DEFAULT_REQUEST_BUDGET, DEFAULT_REQUESTS_PER_MINUTE } from "../../core/advice/request-budget";
 import { DEFAULT_CLEANUP_SETTINGS } from "../../core/cleanup/plan";
-import { defaultCatalog } from "../../core/pricing";
+import { createPriceCatalog, defaultCatalog } from "../../core/pricing";
 import { DigitalOceanApiError, DigitalOceanClient } from "./digitalocean/client";
 import { meteredFetch } from "./digitalocean/metered-fetch";
 import { createSlackTransport } from "./notify/slack";
@@ -23,6 +23,8 @@ import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "./tr
 import { advise } from "./tracker/advise";
 import { adviceDocument, formatAdvice, formatCleanup } from "./tracker/advice-report";
 import { cleanup } from "./tracker/cleanup";
+import { calibrationJson, defaultRecipients, formatCalibration, runCalibration } from "./tracker/calibrate";
+import { formatReconciliation, parsePlanJson, runReconciliation, type PlanJson } from "./tracker/reconcile";
 import { handle, TRACKER_TASKS, type TaskResult, type TrackerTask } from "./tracker/handle";
 import type { TrackerLog } from "./tracker/ingest";
 
@@ -42,12 +44,23 @@ Tasks:
             old snapshots, idle load balancers, oversized databases) and untagged resources
   cleanup   act on resources tagged expires:YYYY-MM-DD: one notice ahead, then snapshot and
             destroy/delete after the grace days; dry-run unless --apply
+  calibrate compare what the invoice preview billed per size (normalised to a full month by the
+            672-hour cap) with the price catalog: per product and slug, catalog and invoiced
+            $/month, drift %, resources, verdict (ok within ±1% or $0.05, drift,
+            unknown-in-catalog); a drift or unknown slug notifies the default recipients once
+            per slug per month
+  reconcile --plan FILE: the plan's per-resource estimates (npm run plan -- --json) against the
+            month's invoice for the resources tagged stack:<project>-<stack>, per resource
+            and in total, the difference split into backups, snapshots, bandwidth, storage
 
 Options:
   --config FILE         tracker JSON config (see examples/tracker-config.json); required
   --database-url URL    Postgres to use (else DATABASE_URL, else embedded PGlite in ${DEFAULT_PGLITE_DIR})
   --now ISO             run as if it were this instant (replays), e.g. 2026-03-15T06:00:00Z
-  --json FILE           advise, cleanup: also write the result as JSON (version 1)
+  --json FILE           advise, cleanup, calibrate, reconcile: also write the result as JSON (version 1)
+  --catalog FILE        calibrate: price catalog to compare with (default core/pricing/prices.json)
+  --plan FILE           reconcile: the plan JSON (required)
+  --month YYYY-MM       reconcile: the invoice month (default the latest closed invoice)
   --budget N            advise: DigitalOcean requests this run may spend (default ${DEFAULT_REQUEST_BUDGET})
   --apply               cleanup: act (needs DIGITALOCEAN_CLEANUP_TOKEN); without it, a dry run
   -h, --help            this text
@@ -90,7 +103,7 @@ class UsageError extends Error {}
 const TEST_NOTIFY = "test-notify";
 
 /** Commands over the account's resources rather than its bill. */
-const ACCOUNT_TASKS = ["advise", "cleanup"] as const;
+const ACCOUNT_TASKS = ["advise", "cleanup", "calibrate", "reconcile"] as const;
 type AccountTask = (typeof ACCOUNT_TASKS)[number];
 const TASK_NAMES: readonly string[] = [...TRACKER_TASKS, TEST_NOTIFY, ...ACCOUNT_TASKS];
 
@@ -102,6 +115,9 @@ interface CliArgs {
   jsonPath?: string;
   budget?: number;
   apply?: boolean;
+  catalogPath?: string;
+  planPath?: string;
+  month?: string;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-help" {
@@ -113,6 +129,9 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
   let jsonPath: string | undefined;
   let budget: number | undefined;
   let apply = false;
+  let catalogPath: string | undefined;
+  let planPath: string | undefined;
+  let month: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -132,6 +151,12 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
       budget = Number(text);
       if (!Number.isInteger(budget) || budget < 1 || budget > 5_000) throw new UsageError(`--budget must be a whole number of requests from 1 to 5000, DigitalOcean's hourly limit (got ${JSON.stringify(text)})`);
     } else if (arg === "--apply") apply = true;
+    else if (arg === "--catalog") catalogPath = value();
+    else if (arg === "--plan") planPath = value();
+    else if (arg === "--month") {
+      month = value();
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month must be YYYY-MM (got ${JSON.stringify(month)})`);
+    }
     else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg} (see --help)`);
     else if (task !== undefined) throw new UsageError(`only one task at a time (got ${task} and ${arg})`);
     else if (TASK_NAMES.includes(arg)) task = arg as CliArgs["task"];
@@ -140,10 +165,13 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
   if (task === undefined) throw new UsageError(`name a task: ${TASK_NAMES.join(", ")}`);
   if (configPath === undefined) throw new UsageError("--config FILE is required");
   if (task === TEST_NOTIFY && databaseUrl !== undefined) throw new UsageError("test-notify uses no database; drop --database-url");
-  if (jsonPath !== undefined && task !== "advise" && task !== "cleanup") throw new UsageError("--json is for advise and cleanup");
+  if (jsonPath !== undefined && !(ACCOUNT_TASKS as readonly string[]).includes(task)) throw new UsageError("--json is for advise, cleanup, calibrate and reconcile");
+  if (catalogPath !== undefined && task !== "calibrate") throw new UsageError("--catalog is for calibrate");
+  if ((planPath !== undefined || month !== undefined) && task !== "reconcile") throw new UsageError("--plan and --month are for reconcile");
+  if (task === "reconcile" && planPath === undefined) throw new UsageError("reconcile needs --plan FILE (write one with npm run plan -- --json FILE)");
   if (budget !== undefined && task !== "advise") throw new UsageError("--budget is for advise");
   if (apply && task !== "cleanup") throw new UsageError("--apply is for cleanup");
-  return { task, configPath, ...(databaseUrl ? { databaseUrl } : {}), ...(now ? { now } : {}), ...(jsonPath ? { jsonPath } : {}), ...(budget ? { budget } : {}), ...(apply ? { apply } : {}) };
+  return { task, configPath, ...(databaseUrl ? { databaseUrl } : {}), ...(now ? { now } : {}), ...(jsonPath ? { jsonPath } : {}), ...(budget ? { budget } : {}), ...(apply ? { apply } : {}), ...(catalogPath ? { catalogPath } : {}), ...(planPath ? { planPath } : {}), ...(month ? { month } : {}) };
 }
 
 function loadConfig(path: string): TrackerConfig {
@@ -234,6 +262,73 @@ async function accountTask(args: CliArgs & { task: AccountTask }, env: NodeJS.Pr
   return 0;
 }
 
+/** Reads and parses a JSON file named by an option; errors name the option and file, never the content. */
+function readJsonFile(option: string, path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${option} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${option} ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * `calibrate` and `reconcile`: the estimates checked against the bill. calibrate notifies the
+ * config's default recipients (delivered at once through the same transports as check);
+ * reconcile only reports and stores.
+ */
+async function billCheckTask(
+  args: CliArgs & { task: "calibrate" | "reconcile" },
+  config: TrackerConfig,
+  env: NodeJS.ProcessEnv,
+  baseUrl: string,
+  token: string,
+  db: SqlClient,
+  out: (line: string) => void,
+): Promise<{ code: number; close?: () => void }> {
+  const now = args.now ?? new Date();
+  const api = new DigitalOceanClient({ token, baseUrl });
+  let document: unknown;
+  let close: (() => void) | undefined;
+  if (args.task === "calibrate") {
+    let catalog = defaultCatalog;
+    if (args.catalogPath) {
+      try {
+        catalog = createPriceCatalog(readJsonFile("--catalog", args.catalogPath));
+      } catch (error) {
+        throw error instanceof UsageError ? error : new UsageError(`--catalog ${args.catalogPath}: ${(error as Error).message}`);
+      }
+    }
+    const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
+    if (env.SMTP_URL?.trim()) {
+      const smtp = createSmtpTransport({ url: env.SMTP_URL.trim(), from: config.email.from });
+      transports.email = smtp.send;
+      close = smtp.close;
+    }
+    const recipients = defaultRecipients(readJsonFile("--config", args.configPath), config);
+    const result = await runCalibration({ api, db, catalog, recipients, now, transports, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) });
+    for (const line of formatCalibration(result)) out(line);
+    document = calibrationJson(result);
+  } else {
+    let plan: PlanJson;
+    try {
+      plan = parsePlanJson(readJsonFile("--plan", args.planPath as string), args.planPath as string);
+    } catch (error) {
+      throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+    }
+    const result = await runReconciliation({ api, db, plan, now, ...(args.month ? { billingMonth: args.month } : {}) });
+    for (const line of formatReconciliation(result)) out(line);
+    document = { version: 1, ...result };
+  }
+  if (args.jsonPath) writeFileSync(args.jsonPath, `${JSON.stringify(document, null, 2)}\n`);
+  return { code: 0, ...(close ? { close } : {}) };
+}
+
 function summary(result: TaskResult): string {
   if (result.task === "history") return `history: ${result.history.daysWritten} days written for ${result.history.months.join(", ") || "no month"}`;
   const { check } = result;
@@ -264,6 +359,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     if (!token) throw new UsageError("DIGITALOCEAN_TOKEN is not set: create a read-scoped token (billing:read plus the resource read scopes) and export it");
     const log: TrackerLog = { info: (line) => err(`tracker: ${line}`), warn: (line) => err(`tracker: warning: ${line}`) };
     const baseUrl = env.DIGITALOCEAN_API_URL?.trim() || "https://api.digitalocean.com";
+    if (args.task === "calibrate" || args.task === "reconcile") {
+      const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
+      db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });
+      await migrate(db);
+      const checkTask = await billCheckTask({ ...args, task: args.task }, config, env, baseUrl, token, db, out);
+      smtpClose = checkTask.close;
+      return checkTask.code;
+    }
     if (args.task === "advise" || args.task === "cleanup") {
       const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
       db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });

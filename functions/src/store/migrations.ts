@@ -134,6 +134,37 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 3,
+    name: "calibration_and_stack_reconciliation",
+    statements: [
+      // What DigitalOcean billed per unit of a size against the catalog, one row per month, product and slug (issue 11).
+      `CREATE TABLE price_calibration (
+         billing_month text NOT NULL CHECK (billing_month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+         product text NOT NULL,
+         slug text NOT NULL,
+         catalog_monthly_usd numeric(12,2),
+         invoiced_monthly_usd numeric(12,2) NOT NULL,
+         drift_pct numeric(9,2),
+         drift_monthly_usd numeric(12,2),
+         resources integer NOT NULL,
+         verdict text NOT NULL CHECK (verdict IN ('ok', 'drift', 'unknown-in-catalog')),
+         recorded_at timestamptz NOT NULL,
+         PRIMARY KEY (billing_month, product, slug)
+       )`,
+      // The plan's estimate against the month's bill, per stack tag and planned resource.
+      `CREATE TABLE stack_reconciliation (
+         billing_month text NOT NULL CHECK (billing_month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+         stack_tag text NOT NULL,
+         estimated_usd numeric(12,2) NOT NULL,
+         billed_usd numeric(12,2) NOT NULL,
+         unplanned_billed_usd numeric(12,2) NOT NULL,
+         resources jsonb NOT NULL,
+         recorded_at timestamptz NOT NULL,
+         PRIMARY KEY (billing_month, stack_tag)
+       )`,
+    ],
+  },
 ];
 
 /**
