@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => fixture.close());
 
 async function call(path: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; text: string; json: () => Record<string, unknown> }> {
-  const response = await fetch(`${fixture.baseUrl}${path}`, init);
+  const response = await fetch(`${fixture.baseUrl}${path}`, init).catch((e: Error) => { throw new Error(`fetch failed: ${String((e as { cause?: unknown }).cause)}`); });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
 }

@@ -104,6 +104,10 @@ export async function serveDashboard(depsFor: () => DashboardDeps): Promise<{ se
       response.writeHead(answer.statusCode, answer.headers).end(answer.body);
     })().catch((error: unknown) => response.writeHead(500).end(String(error)));
   });
+  // Longer than fetch's own 4 s idle limit, so the client always drops an idle connection first:
+  // with Node's 5 s default, a test pausing ~5 s (building 200,000 keys on a busy machine) could
+  // send its body down a socket the server was closing that instant (ECONNRESET).
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
