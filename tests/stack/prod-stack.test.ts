@@ -4,7 +4,16 @@
  * stack's outputs), each action is bound only the parameters it reads, and the settings the
  * stack binds are the ones the tracker's own parser accepts.
  */
+import { DigitalOceanClient } from "../../functions/src/digitalocean/client";
+import { deliverPending } from "../../functions/src/notify/outbox";
+import { createWebhookTransport } from "../../functions/src/notify/webhook";
+import { CostStore } from "../../functions/src/store/cost-store";
+import { createPostgresClient } from "../../functions/src/store/pg-client";
+import { checkApps, memoryIncidentKey } from "../../functions/src/tracker/app-health";
 import { parseTrackerConfig } from "../../functions/src/tracker/config";
+import { startFakeDigitalOcean } from "../support/fake-do-api";
+import { startHttpReceiver } from "../support/http-receiver";
+import { createTestDatabase } from "../support/postgres";
 import { runStackProgram } from "../support/stack-program";
 
 const STOREFRONT_APP_ID = "8d2b6e07-51c3-4f9a-a0d8-6c4e9b1f3e25";
@@ -30,6 +39,7 @@ function unwrapSecrets(value: unknown): unknown {
 }
 
 describe("index.ts with Pulumi.prod.yaml", () => {
+  let trackerSettings: Record<string, unknown>;
   let parameters: (action: string) => Record<string, string>;
   beforeAll(async () => {
     const run = await runStackProgram("prod", SECRETS);
@@ -38,6 +48,7 @@ describe("index.ts with Pulumi.prod.yaml", () => {
       if (!resource) throw new Error(`no cost-tracker-${action} resource`);
       return unwrapSecrets(resource.engineInputs.parameters) as Record<string, string>;
     };
+    trackerSettings = JSON.parse(parameters("tracker").TRACKER_CONFIG!);
   });
 
   it("binds the storefront App Platform target into the tracker's settings as an app watch", () => {
@@ -75,5 +86,35 @@ describe("index.ts with Pulumi.prod.yaml", () => {
     expect(dashboard.DATABASE_URL).toBe(SECRETS.trackerDatabaseUrl);
     expect(parameters("tracker")).toMatchObject({ DIGITALOCEAN_TOKEN: SECRETS.trackerDigitalOceanToken, SMTP_URL: SECRETS.trackerSmtpUrl });
     for (const secret of [SECRETS.trackerDigitalOceanToken, SECRETS.trackerSmtpUrl, "slack-secret-7"]) expect(JSON.stringify(dashboard)).not.toContain(secret);
+  });
+
+  it("with those settings, the tracker's check alerts on the storefront's memory samples", async () => {
+    const MINUTE = 60_000;
+    const [fake, receiver, database] = await Promise.all([startFakeDigitalOcean(), startHttpReceiver(), createTestDatabase(__filename)]);
+    const db = createPostgresClient({ connectionString: database.url });
+    try {
+      // The fake knows the storefront by the stack's app id; its memory is 92 % from 00:40, above the stack's 80 %.
+      const seed = fake.state.apps[0]!;
+      fake.state.apps.push({ ...seed, id: STOREFRONT_APP_ID, spec: { ...seed.spec, name: "storefront" } });
+      const values: [number, string][] = [];
+      for (let t = Date.parse("2026-03-14T23:00:00Z"); t <= Date.parse("2026-03-15T01:00:00Z"); t += MINUTE) values.push([t / 1000, t >= Date.parse("2026-03-15T00:40:00Z") ? "92" : "50"]);
+      fake.state.appMetrics[STOREFRONT_APP_ID] = { memory_percentage: [{ metric: { app_component: "web", app_component_instance: "web-0" }, values }] };
+      // The stack's settings as bound, with the audience swapped for a local receiver (Slack and SMTP are not reachable here).
+      const config = parseTrackerConfig({ ...trackerSettings, recipients: { webhook: [`${receiver.baseUrl}/ops`] }, thresholds: undefined });
+      const store = await CostStore.open(db);
+      const client = new DigitalOceanClient({ token: fake.token, baseUrl: fake.url, sleep: async () => undefined, random: () => 0, retryBaseDelayMs: 1, timeoutMs: 2_000, maxRetries: 1 });
+      const now = new Date("2026-03-15T01:00:00Z");
+      const result = await checkApps(client, store, config, now, { info: () => undefined, warn: () => undefined });
+      await deliverPending(store, { webhook: createWebhookTransport({ timeoutMs: 5_000 }) }, now);
+      expect(result).toEqual({ fired: [memoryIncidentKey(STOREFRONT_APP_ID, new Date("2026-03-15T00:40:00Z"))], problems: [] });
+      expect(receiver.requests.map((request) => request.body)).toEqual([
+        expect.objectContaining({ type: "app_memory_high", appId: STOREFRONT_APP_ID, app: "storefront", thresholdPercent: 80, window: "5m", peakPercent: 92 }),
+      ]);
+      expect(fake.validationErrors).toEqual([]);
+    } finally {
+      await db.close();
+      await database.drop();
+      await Promise.all([fake.close(), receiver.close()]);
+    }
   });
 });
