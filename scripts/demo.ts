@@ -38,7 +38,8 @@ import { loadDigitalOceanSpec } from "../tests/support/openapi";
 import { prepareDemoDatabase } from "./lib/demo/database-template";
 import { serveDashboardLocally, type LocalDashboard } from "./lib/demo/serve-dashboard";
 
-const HELP = `Usage: npm run demo [-- --port N]
+/** What `--help` prints. */
+export const DEMO_HELP = `Usage: npm run demo [-- [--port N] [--every HOURS]]
 
 Shows do-cost-guard on a made-up restaurant platform, with no DigitalOcean account:
 a local stand-in of the DigitalOcean API (every answer checked against DigitalOcean's OpenAPI
@@ -74,6 +75,8 @@ export interface DemoOptions {
   checkEveryHours?: number;
   /** Progress lines while the month is replayed. */
   log?: (line: string) => void;
+  /** Aborting it (Ctrl-C during start-up) stops at the next run and cleans up; startDemo then rejects. */
+  signal?: AbortSignal;
 }
 
 /** What the replay did, for the start-up message and tests. */
@@ -182,6 +185,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     // Parsed once per process; doing it now overlaps it with the database's start.
     loadDigitalOceanSpec();
     const db = await dbReady;
+    options.signal?.throwIfAborted();
     await migrate(db);
     const store = new CostStore(db);
     const storeReadyMs = Date.now() - started;
@@ -205,6 +209,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const log: TrackerLog = { info: () => undefined, warn: (line) => say(`tracker: warning: ${line}`) };
     const transports = { webhook: createWebhookTransport({ timeoutMs: 5_000 }) };
     const run = async (task: TrackerTask, now: Date) => {
+      options.signal?.throwIfAborted();
       clock = now;
       advanceDemoAccount(scenario, now);
       return handle(task, { client, db, transports, now, config: config!, log });
@@ -270,9 +275,11 @@ export function readyMessage(demo: RunningDemo): string {
   ].join("\n");
 }
 
-class UsageError extends Error {}
+/** A bad command line; the message names the option and quotes the bad value. */
+export class DemoUsageError extends Error {}
 
-function parseArgs(argv: readonly string[]): { port: number; checkEveryHours: number } | "help" {
+/** The demo's command line: `--port N`, `--every HOURS`, or "help" for `-h`/`--help`. */
+export function parseDemoArgs(argv: readonly string[]): { port: number; checkEveryHours: number } | "help" {
   let port = 0;
   let checkEveryHours = DEMO_CHECK_EVERY_HOURS;
   for (let i = 0; i < argv.length; i++) {
@@ -281,33 +288,36 @@ function parseArgs(argv: readonly string[]): { port: number; checkEveryHours: nu
     if (arg === "--port") {
       const text = argv[++i];
       const value = Number(text);
-      if (text === undefined || !/^\d+$/.test(text) || value > 65_535) throw new UsageError(`--port must be a port number 0-65535 (got ${JSON.stringify(text ?? "")})`);
+      if (text === undefined || !/^\d+$/.test(text) || value > 65_535) throw new DemoUsageError(`--port must be a port number 0-65535 (got ${JSON.stringify(text ?? "")})`);
       port = value;
     } else if (arg === "--every") {
       const text = argv[++i];
       const value = Number(text);
-      if (text === undefined || !CADENCES.includes(value)) throw new UsageError(`--every must be one of ${CADENCES.join(", ")} hours (got ${JSON.stringify(text ?? "")})`);
+      if (text === undefined || !CADENCES.includes(value)) throw new DemoUsageError(`--every must be one of ${CADENCES.join(", ")} hours (got ${JSON.stringify(text ?? "")})`);
       checkEveryHours = value;
-    } else throw new UsageError(`unknown option ${JSON.stringify(arg)} (see --help)`);
+    } else throw new DemoUsageError(`unknown option ${JSON.stringify(arg)} (see --help)`);
   }
   return { port, checkEveryHours };
 }
 
 async function main(): Promise<void> {
-  let args: ReturnType<typeof parseArgs>;
+  let args: ReturnType<typeof parseDemoArgs>;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseDemoArgs(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`demo: ${(error as Error).message}\n`);
     process.exit(2);
   }
   if (args === "help") {
-    process.stdout.write(`${HELP}\n`);
+    process.stdout.write(`${DEMO_HELP}\n`);
     return;
   }
-  const demo = await startDemo({ port: args.port, checkEveryHours: args.checkEveryHours, log: (line) => process.stdout.write(`${line}\n`) });
+  // Ctrl-C is handled from the start: during start-up it aborts the replay, which cleans up.
+  const aborted = new AbortController();
+  let demo: RunningDemo | undefined;
   const shutdown = (signal: string) => {
     process.stdout.write(`\n${signal}: stopping the demo…\n`);
+    if (!demo) return aborted.abort(new Error(`${signal} during start-up`));
     demo.stop().then(
       () => {
         process.stdout.write("demo stopped; temporary data removed.\n");
@@ -321,6 +331,13 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
+  try {
+    demo = await startDemo({ port: args.port, checkEveryHours: args.checkEveryHours, log: (line) => process.stdout.write(`${line}\n`), signal: aborted.signal });
+  } catch (error) {
+    if (!aborted.signal.aborted) throw error;
+    process.stdout.write("demo stopped before it was ready; temporary data removed.\n");
+    process.exit(0);
+  }
   process.stdout.write(`${readyMessage(demo)}\n`);
 }
 
