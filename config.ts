@@ -506,6 +506,10 @@ function parseRules(raw: unknown, kind: TargetKind, where: string, problems: str
     }
     rules[name] = { threshold, window, enabled };
   }
+  // The tracker's app watch is built around memory; a bandwidth allowance alone would be dropped silently.
+  if (kind === "app" && rules.dailyBandwidth?.enabled && !rules.memory?.enabled) {
+    problems.push(`${where}.dailyBandwidth needs the memory rule on: the tracker watches an app's bandwidth alongside its memory`);
+  }
   const high = rules.cpuHigh;
   const low = rules.cpuLow;
   if (high && low && high.enabled && low.enabled && low.threshold >= high.threshold) {
