@@ -10,6 +10,8 @@
  *   GET  /api/v1/billing/history    daily history, ?from=YYYY-MM-DD&to=YYYY-MM-DD (≤ 366 days, from 2000-01-01)
  *   GET  /api/v1/billing/alerts     alert definitions and recent events
  *   POST /api/v1/billing/alerts     add, change or disable an API-managed threshold (alert-request.ts)
+ *   GET  /api/v1/billing/suggestions                the savings advisor's current suggestions
+ *   POST /api/v1/billing/suggestions/{id}/dismiss   hide one until its evidence changes
  * Request bodies are capped at 64 KiB (body-limit.ts); the view types live in views.ts.
  */
 import { randomBytes } from "node:crypto";
@@ -17,13 +19,15 @@ import { addDays, billingMonthOf, daysBetween, isoDate, monthStart, parseIsoDate
 import { forecastMonthEnd } from "../../../core/forecast";
 import { sumUsd, toCents } from "../../../core/money";
 import { thresholdId } from "../../../core/validators";
+import { UNTAGGED } from "../../../core/allocation";
+import type { AdviceStore } from "../store/advice-store";
 import type { CostStore } from "../store/cost-store";
 import type { AlertEvent, AlertRecipients, BillingHistoryDay, CostAlert, CostBreakdown } from "../store/types";
 import { readAlertRequest } from "./alert-request";
 import { AUTH_REALM, isAuthorized, type DashboardAuth } from "./auth";
 import { bodyExceeds, MAX_REQUEST_BODY_BYTES } from "./body-limit";
 import { renderDashboardPage } from "./page";
-import type { AlertEventView, AlertView, CurrentBilling } from "./views";
+import type { AlertEventView, AlertView, CurrentBilling, SavingsView } from "./views";
 
 /** An HTTP request as the web action or a test server hands it over. */
 export interface DashboardRequest {
@@ -65,6 +69,8 @@ export interface DashboardDeps {
   budgetMonthlyUsd: number;
   /** The tracker config's thresholds (ids `mtd-<amount>`); POSTs for these answer 409. */
   configThresholds?: readonly ConfigThreshold[];
+  /** The savings advisor's store; without it the Savings section is empty and dismissals answer 404. */
+  advice?: Pick<AdviceStore, "listSuggestions" | "dismissSuggestion">;
   /** Where failures are reported (never with secrets); silent when absent. */
   log?: (line: string) => void;
 }
@@ -248,6 +254,38 @@ async function postAlert(request: DashboardRequest, deps: DashboardDeps): Promis
 }
 
 /** Today and the 59 days before it, for the page's bars. */
+/** The advisor's suggestions (dismissed ones counted, not listed) and the untagged share of this month's spend. */
+async function savingsView(deps: DashboardDeps, monthDays: readonly BillingHistoryDay[]): Promise<SavingsView> {
+  const stored = deps.advice ? await deps.advice.listSuggestions() : [];
+  const shown = stored.filter((s) => !s.dismissed);
+  const savings = shown.filter((s) => s.rule !== "untagged");
+  const spent = sumUsd(monthDays.map((day) => day.totalCostUsd));
+  const untaggedUsd = sumUsd(monthDays.map((day) => day.costByTag[UNTAGGED] ?? 0));
+  return {
+    totalMonthlySavingsUsd: sumUsd(savings.map((s) => s.monthlySavingsUsd ?? 0)),
+    suggestions: savings.map((s) => ({
+      id: s.id,
+      rule: s.rule,
+      resource: s.resource,
+      action: s.action,
+      reason: s.reason,
+      monthlySavingsUsd: s.monthlySavingsUsd,
+      firstSeenAt: s.firstSeenAt.toISOString(),
+      lastSeenAt: s.lastSeenAt.toISOString(),
+    })),
+    dismissed: stored.length - shown.length,
+    untagged: shown.filter((s) => s.rule === "untagged").map((s) => ({ ...s.resource, missingKeys: Array.isArray(s.evidence.missingKeys) ? [...(s.evidence.missingKeys as readonly string[])] : [] })),
+    untaggedShareOfSpend: spent > 0 ? untaggedUsd / spent : 0,
+  };
+}
+
+const DISMISS_PATH = /^\/api\/v1\/billing\/suggestions\/([^/]{1,200})\/dismiss$/;
+
+async function dismiss(id: string, deps: DashboardDeps): Promise<DashboardResponse> {
+  if (!deps.advice || !(await deps.advice.dismissSuggestion(id))) throw new HttpError(404, `no current suggestion ${JSON.stringify(id.slice(0, 100))}`);
+  return json(200, { id, dismissed: true });
+}
+
 function pageWindow(now: Date): { from: IsoDate; to: IsoDate } {
   const to = isoDate(now);
   return { from: addDays(to, -(PAGE_HISTORY_DAYS - 1)), to };
@@ -270,6 +308,7 @@ async function page(deps: DashboardDeps): Promise<DashboardResponse> {
     byProject: totalByKey(monthDays, (day) => day.costByProject),
     alerts: await alertViews(deps),
     events: (await recentEvents(deps)).slice(0, 20),
+    savings: await savingsView(deps, monthDays),
   });
   return {
     statusCode: 200,
@@ -311,7 +350,22 @@ const ROUTES: Record<string, Route> = {
     GET: async (_request, deps) => json(200, { alerts: await alertViews(deps), events: await recentEvents(deps) }),
     POST: postAlert,
   },
+  "/api/v1/billing/suggestions": {
+    GET: async (_request, deps) => {
+      const monthFirst = isoDate(monthStart(billingMonthOf(deps.now)));
+      return json(200, await savingsView(deps, await deps.store.listBillingHistory(monthFirst, isoDate(deps.now))));
+    },
+  },
 };
+
+/** A path segment percent-decoded, or as sent when it is not valid percent-encoding. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 function normalisedPath(path: string): string {
   const trimmed = path.replace(/\/+$/, "");
@@ -331,7 +385,9 @@ export async function handleDashboardRequest(request: DashboardRequest, deps: Da
   if (request.body !== undefined && bodyExceeds(request.body, MAX_REQUEST_BODY_BYTES)) {
     return json(413, { error: `the request body is larger than ${MAX_REQUEST_BODY_BYTES / 1024} KiB` });
   }
-  const route = ROUTES[normalisedPath(request.path)];
+  const dismissal = DISMISS_PATH.exec(normalisedPath(request.path));
+  // A suggestion id is part of the path, so this one route is matched by pattern.
+  const route: Route | undefined = dismissal ? { POST: (_request, deps) => dismiss(safeDecode(dismissal[1]), deps) } : ROUTES[normalisedPath(request.path)];
   if (!route) return json(404, { error: `no such page: ${normalisedPath(request.path).slice(0, 100)}` });
   const method = request.method.toUpperCase();
   const action = route[method];

@@ -7,7 +7,7 @@
  */
 import { addDays, daysBetween, type IsoDate } from "../../../core/calendar";
 import { formatUsd } from "../../../core/money";
-import type { AlertEventView, AlertView, CurrentBilling } from "./views";
+import type { AlertEventView, AlertView, CurrentBilling, SavingsView } from "./views";
 
 /** What the page shows; built by the handler from the store. */
 export interface DashboardPageInput {
@@ -24,6 +24,7 @@ export interface DashboardPageInput {
   byProject: readonly { key: string; usd: number }[];
   alerts: readonly AlertView[];
   events: readonly AlertEventView[];
+  savings: SavingsView;
 }
 
 /** Escapes text for HTML element content and double- or single-quoted attributes. */
@@ -196,6 +197,20 @@ function eventsTable(events: readonly AlertEventView[]): string {
   return `<table id="alert-events"><thead><tr><th>Fired</th><th>Kind</th><th>Key</th><th>Details</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** Potential savings, the suggestions, and how much of the month's spend carries no tag. */
+function savingsSection(savings: SavingsView): string {
+  const untagged = `${(savings.untaggedShareOfSpend * 100).toFixed(1)}% of this month's spend carries no key:value tag`;
+  const summary = `<p id="savings-total"><strong>${escapeHtml(formatUsd(savings.totalMonthlySavingsUsd))}/month</strong> potential savings from ${savings.suggestions.length} suggestion${savings.suggestions.length === 1 ? "" : "s"}${savings.dismissed > 0 ? ` (${savings.dismissed} dismissed)` : ""} · ${escapeHtml(untagged)}</p>`;
+  const rows = savings.suggestions
+    .map((s) => `<tr data-rule="${escapeHtml(s.rule)}"><td>${escapeHtml(`${s.resource.kind} ${s.resource.name}`)}</td><td>${escapeHtml(s.action)}</td><td>${escapeHtml(s.reason)}</td><td class="num">${escapeHtml(s.monthlySavingsUsd === null ? "unknown" : formatUsd(s.monthlySavingsUsd))}</td></tr>`)
+    .join("");
+  const table = rows
+    ? `<table id="suggestions"><thead><tr><th>Resource</th><th>Action</th><th>Why</th><th class="num">Saves/month</th></tr></thead><tbody>${rows}</tbody></table>`
+    : `<p class="empty">No savings found by the last advise run.</p>`;
+  const untaggedList = savings.untagged.length > 0 ? `<p id="untagged">Untagged: ${savings.untagged.map((u) => escapeHtml(`${u.kind} ${u.name} (missing ${u.missingKeys.join(", ") || "an allowed value"})`)).join("; ")}</p>` : "";
+  return `${summary}${table}${untaggedList}`;
+}
+
 /** Renders the whole page. */
 export function renderDashboardPage(input: DashboardPageInput): string {
   const { current } = input;
@@ -232,6 +247,7 @@ export function renderDashboardPage(input: DashboardPageInput): string {
 <section id="by-service"><h2>This month by service</h2>${breakdownChart("by-service", input.byService, "No cost by service recorded this month.")}</section>
 <section id="by-project"><h2>This month by project</h2>${breakdownChart("by-project", input.byProject, "No cost by project recorded this month.")}</section>
 </div>
+<section id="savings"><h2>Savings</h2>${savingsSection(input.savings)}</section>
 <section id="alerts"><h2>Recent alerts</h2>${eventsTable(input.events)}<h2>Alert definitions</h2>${alertsTable(input.alerts)}</section>
 </main>
 </body>

@@ -49,3 +49,26 @@ export interface AlertEventView {
   firedAt: string;
   payload: JsonObject;
 }
+
+/** The savings advisor's current findings as the API and the page show them (`advise` keeps them current). */
+export interface SavingsView {
+  /** Sum of the known savings of the suggestions shown. */
+  totalMonthlySavingsUsd: number;
+  suggestions: {
+    id: string;
+    rule: string;
+    resource: { kind: string; id: string; name: string };
+    action: string;
+    reason: string;
+    monthlySavingsUsd: number | null;
+    firstSeenAt: string;
+    lastSeenAt: string;
+  }[];
+  /** Suggestions hidden by a dismissal whose evidence has not changed. */
+  dismissed: number;
+  /** Resources missing required tag keys (the runtime twin of the pack's require-tags policy). */
+  untagged: { kind: string; id: string; name: string; missingKeys: string[] }[];
+  /** This month's spend no key:value tag explains, as a share of the month to date (0–1). */
+  untaggedShareOfSpend: number;
+}
+

@@ -15,6 +15,7 @@
  * Deploy it with `web: raw` so `__ow_query` and `__ow_body` arrive untouched; without it,
  * OpenWhisk merges query and JSON body fields into `params`, which is handled too.
  */
+import { AdviceStore } from "../store/advice-store";
 import { CostStore } from "../store/cost-store";
 import { createPostgresClient } from "../store/pg-client";
 import { dashboardSettingsOf, dashboardSettingsSchema, formatSettingsIssues, parseTrackerSettings, SETTINGS_PARSE_OPTIONS } from "../../../core/tracker-settings";
@@ -152,6 +153,7 @@ export function requestFromParams(params: Readonly<Record<string, unknown>>): Da
 interface Runtime {
   env: DashboardEnvironment;
   store: CostStore;
+  advice: AdviceStore;
 }
 
 // Cached for the container's life: settings are read once and the pool is reused while warm.
@@ -161,7 +163,7 @@ async function startRuntime(params: Readonly<Record<string, unknown>>): Promise<
   const env = readDashboardEnvironment(params);
   const client = createPostgresClient({ connectionString: env.databaseUrl, maxConnections: 2 });
   try {
-    return { env, store: await CostStore.open(client) };
+    return { env, store: await CostStore.open(client), advice: new AdviceStore(client) };
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;
@@ -192,6 +194,7 @@ export async function main(params: Readonly<Record<string, unknown>>): Promise<D
     now: new Date(),
     budgetMonthlyUsd: ready.env.budgetMonthlyUsd,
     configThresholds: ready.env.configThresholds,
+    advice: ready.advice,
     log: (line) => console.error(line),
   });
 }

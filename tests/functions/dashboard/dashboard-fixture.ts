@@ -9,6 +9,8 @@ import { addDays } from "../../../core/calendar";
 import { sumUsd } from "../../../core/money";
 import { MAX_REQUEST_BODY_BYTES } from "../../../functions/src/dashboard/body-limit";
 import { handleDashboardRequest, type DashboardDeps } from "../../../functions/src/dashboard/handle";
+import type { Suggestion } from "../../../core/advice";
+import { AdviceStore } from "../../../functions/src/store/advice-store";
 import { CostStore } from "../../../functions/src/store/cost-store";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
 import type { BillingHistoryDay } from "../../../functions/src/store/types";
@@ -28,6 +30,13 @@ export const HOSTILE_PROJECT = `<script>alert("x")</script>`;
 export const STORED_CONFIG_THRESHOLD = { id: "mtd-50", amountUsd: 50 };
 /** In the tracker config passed to the handler but not (yet) synced into the store. */
 export const UNSYNCED_CONFIG_THRESHOLD = { id: "mtd-150", amountUsd: 150 };
+
+/** What the last advise run found: two savings (the page shows $31.20/month) and one untagged droplet. */
+export const SEEDED_SUGGESTIONS: Suggestion[] = [
+  { id: "droplet-powered-off:droplet:101", rule: "droplet-powered-off", resource: { kind: "droplet", id: "101", name: "old-batch" }, action: "snapshot, then destroy", reason: "off for 10 days", monthlySavingsUsd: 19.2, evidence: { sizeSlug: "s-2vcpu-4gb" } },
+  { id: "load-balancer-idle:loadBalancer:lb-1", rule: "load-balancer-idle", resource: { kind: "loadBalancer", id: "lb-1", name: "old-lb" }, action: "delete", reason: "forwards to no droplet", monthlySavingsUsd: 12, evidence: { targets: 0 } },
+  { id: "untagged:droplet:107", rule: "untagged", resource: { kind: "droplet", id: "107", name: "console-made" }, action: "tag it: owner:<owner>", reason: "missing owner", monthlySavingsUsd: null, evidence: { missingKeys: ["owner"] } },
+];
 
 /**
  * Day i of the seed (0 = FIRST_DAY): Droplets $4.00 flat, Managed Databases $2.50 flat,
@@ -64,6 +73,8 @@ export function seededMonthToDate(): number {
 export interface DashboardFixture {
   database: TestDatabase;
   store: CostStore;
+  /** The savings advisor's store, seeded with {@link SEEDED_SUGGESTIONS}. */
+  advice: AdviceStore;
   server: Server;
   baseUrl: string;
   deps: DashboardDeps;
@@ -115,7 +126,10 @@ export async function serveDashboard(depsFor: () => DashboardDeps): Promise<{ se
 /** Creates and seeds a database, then serves the dashboard over it. */
 export async function startDashboard(testFile: string): Promise<DashboardFixture> {
   const database = await createTestDatabase(testFile);
-  const store = await CostStore.open(createPostgresClient({ connectionString: database.url, maxConnections: 3 }));
+  const client = createPostgresClient({ connectionString: database.url, maxConnections: 3 });
+  const store = await CostStore.open(client);
+  const advice = new AdviceStore(client);
+  await advice.replaceSuggestions(SEEDED_SUGGESTIONS, new Date("2026-11-20T07:00:00Z"));
   await store.upsertBillingHistory(seededDays());
   await store.insertSpendSnapshot({
     takenAt: new Date("2026-11-20T14:00:00Z"),
@@ -148,12 +162,14 @@ export async function startDashboard(testFile: string): Promise<DashboardFixture
     now: NOW,
     budgetMonthlyUsd: BUDGET_USD,
     configThresholds: [STORED_CONFIG_THRESHOLD, UNSYNCED_CONFIG_THRESHOLD],
+    advice,
     log: (line) => logged.push(line),
   };
   const { server, baseUrl } = await serveDashboard(() => deps);
   return {
     database,
     store,
+    advice,
     server,
     baseUrl,
     deps,

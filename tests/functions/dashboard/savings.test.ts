@@ -1,0 +1,68 @@
+/**
+ * The dashboard's Savings: the suggestions API, dismissals that hold until the evidence changes,
+ * and the page's section with the potential total and the untagged share of spend.
+ */
+import { basic, PASSWORD, seededDays, SEEDED_SUGGESTIONS, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
+
+let dashboard: DashboardFixture;
+const auth = { Authorization: basic(USERNAME, PASSWORD) };
+
+beforeAll(async () => {
+  dashboard = await startDashboard(__filename);
+});
+
+afterAll(async () => {
+  await dashboard?.close();
+});
+
+async function get(path: string): Promise<{ status: number; body: any; text: string }> {
+  const response = await fetch(`${dashboard.baseUrl}${path}`, { headers: auth });
+  const text = await response.text();
+  return { status: response.status, text, body: response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined };
+}
+
+it("GET /api/v1/billing/suggestions lists the savings, the total, the untagged and the untagged share of this month's spend", async () => {
+  const { status, body } = await get("/api/v1/billing/suggestions");
+  expect(status).toBe(200);
+  expect(body.suggestions.map((s: { id: string }) => s.id)).toEqual(["droplet-powered-off:droplet:101", "load-balancer-idle:loadBalancer:lb-1"]);
+  expect(body.totalMonthlySavingsUsd).toBe(31.2);
+  expect(body.untagged).toEqual([{ kind: "droplet", id: "107", name: "console-made", missingKeys: ["owner"] }]);
+  const month = seededDays().filter((d) => d.date >= "2026-11-01");
+  const share = month.reduce((sum, d) => sum + (d.costByTag["(untagged)"] ?? 0), 0) / month.reduce((sum, d) => sum + d.totalCostUsd, 0);
+  expect(body.untaggedShareOfSpend).toBeCloseTo(share, 6);
+  expect(body.suggestions[0]).toMatchObject({ firstSeenAt: "2026-11-20T07:00:00.000Z", lastSeenAt: "2026-11-20T07:00:00.000Z" });
+});
+
+it("the page shows a Savings section with the potential total and each suggestion", async () => {
+  const { status, text } = await get("/");
+  expect(status).toBe(200);
+  expect(text).toContain(`<section id="savings"><h2>Savings</h2>`);
+  expect(text).toContain("<strong>$31.20/month</strong> potential savings from 2 suggestions");
+  expect(text).toMatch(/<td>droplet old-batch<\/td><td>snapshot, then destroy<\/td><td>off for 10 days<\/td><td class="num">\$19\.20<\/td>/);
+  expect(text).toContain("Untagged: droplet console-made (missing owner)");
+});
+
+it("POST …/suggestions/{id}/dismiss hides one until its evidence changes; an unknown id answers 404", async () => {
+  const id = "load-balancer-idle:loadBalancer:lb-1";
+  const post = (target: string) => fetch(`${dashboard.baseUrl}/api/v1/billing/suggestions/${encodeURIComponent(target)}/dismiss`, { method: "POST", headers: auth });
+  expect((await post("no-such:thing:1")).status).toBe(404);
+  const dismissed = await post(id);
+  expect(dismissed.status).toBe(200);
+  expect(await dismissed.json()).toEqual({ id, dismissed: true });
+  let listed = (await get("/api/v1/billing/suggestions")).body;
+  expect(listed.suggestions.map((s: { id: string }) => s.id)).not.toContain(id);
+  expect(listed).toMatchObject({ dismissed: 1, totalMonthlySavingsUsd: 19.2 });
+  // The next advise run finds the same load balancer with new evidence: it shows again.
+  const changed = SEEDED_SUGGESTIONS.map((s) => (s.id === id ? { ...s, evidence: { targets: 0, connectionsMax: 3 } } : s));
+  await dashboard.advice.dismissSuggestion("droplet-powered-off:droplet:101");
+  await dashboard.advice.replaceSuggestions(changed, new Date("2026-11-21T07:00:00Z"));
+  listed = (await get("/api/v1/billing/suggestions")).body;
+  expect(listed.suggestions.map((s: { id: string }) => s.id)).toEqual([id]);
+  expect(listed.dismissed).toBe(1);
+  expect((await fetch(`${dashboard.baseUrl}/api/v1/billing/suggestions/${encodeURIComponent(id)}/dismiss`, { headers: auth })).status).toBe(405);
+});
+
+it("refuses the suggestions API without credentials", async () => {
+  expect((await fetch(`${dashboard.baseUrl}/api/v1/billing/suggestions`)).status).toBe(401);
+  expect((await fetch(`${dashboard.baseUrl}/api/v1/billing/suggestions/x/dismiss`, { method: "POST" })).status).toBe(401);
+});
