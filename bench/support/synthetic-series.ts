@@ -53,7 +53,7 @@ class Random {
 }
 
 /** What was injected on a day of a labelled series. */
-export type SeriesEventKind = "spike" | "shift-up" | "shift-down" | "small-rise";
+export type SeriesEventKind = "spike" | "shift-up" | "shift-down" | "small-rise" | "monthly-charge";
 
 /** A labelled daily series: `positives` are the day indexes a good detector should alert on. */
 export interface LabelledSeries {
@@ -61,8 +61,16 @@ export interface LabelledSeries {
   startDate: IsoDate;
   usd: number[];
   events: { day: number; kind: SeriesEventKind; increaseUsd: number }[];
-  /** Days of one-day spikes and first days of upward level shifts; never a shift's later days. */
+  /**
+   * Days of one-day spikes and first days of upward level shifts; never a shift's later days.
+   * With monthly charges, also each charge's first day (a new subscription is worth one alert),
+   * never its later monthly days.
+   */
   positives: Set<number>;
+  /** First days of monthly recurring charges (also in `positives`); empty without charges. */
+  firstChargeDays: Set<number>;
+  /** Later days of monthly recurring charges: an alert there is a false alarm. */
+  recurringChargeDays: Set<number>;
   /** Days before this are warm-up: no events are injected and benchmarks do not score them. */
   warmupDays: number;
 }
@@ -77,12 +85,57 @@ function weeklyProfile(random: Random): number[] {
   return shape.map((s) => 1 + sign * amplitude * s + random.uniform(-0.03, 0.03));
 }
 
+/** Options of `generateLabelledSeries`. */
+export interface LabelledSeriesOptions {
+  /**
+   * Add 1–3 monthly recurring charges (subscriptions, support plans, marketplace add-ons) on
+   * top of the same series: same seed, same base, spikes and shifts, so figures with and
+   * without them compare like for like.
+   */
+  monthlyCharges?: boolean;
+}
+
+// Days of the month charges are anchored on: the 1st most often (billing-cycle add-ons), the
+// middle of the month, and the month-end days whose recurrence shorter months clamp.
+const CHARGE_ANCHOR_DAYS = [1, 1, 1, 15, 28, 30, 31];
+
+/**
+ * Adds monthly charges to `series` in place, from a random source of their own so the base
+ * series is unchanged. Each charge starts on its anchor day's first occurrence after warm-up
+ * and recurs on that day of every month (the month's last day when shorter). It is sized like a
+ * spike (≥ 35% of the day's cost and ≥ $1.50) so its first day is unambiguously alert-worthy.
+ */
+function addMonthlyCharges(series: LabelledSeries, random: Random, level: number): void {
+  const count = random.int(1, 3);
+  const anchors = new Set<number>();
+  for (let i = 0; i < count; i++) anchors.add(i === 0 ? random.pick(CHARGE_ANCHOR_DAYS) : random.int(1, 31));
+  for (const anchor of anchors) {
+    const amount = roundUsd(Math.max(level * random.uniform(0.35, 2), random.uniform(1.5, 10)));
+    let first = true;
+    for (let day = series.warmupDays; day < series.usd.length; day++) {
+      const date = addDays(series.startDate, day);
+      const dayOfMonth = Number(date.slice(8, 10));
+      const monthDays = daysInMonth(date.slice(0, 7));
+      if (dayOfMonth !== Math.min(anchor, monthDays)) continue;
+      series.usd[day] = roundUsd(series.usd[day] + amount);
+      series.events.push({ day, kind: "monthly-charge", increaseUsd: amount });
+      if (first) {
+        series.firstChargeDays.add(day);
+        series.positives.add(day);
+        first = false;
+      } else if (!series.positives.has(day)) {
+        series.recurringChargeDays.add(day);
+      }
+    }
+  }
+}
+
 /**
  * One labelled series of `days` daily costs. Events are at least 10 days apart, after a
  * 21-day warm-up, and sized well clear of the alert rule (≥ 35% and ≥ $1.50 for positives;
  * "small rises" are ≤ 8% or ≤ $0.60) so the labels are unambiguous.
  */
-export function generateLabelledSeries(seed: number, days = 180): LabelledSeries {
+export function generateLabelledSeries(seed: number, days = 180, options: LabelledSeriesOptions = {}): LabelledSeries {
   const random = new Random(seed);
   const warmupDays = 21;
   const startDate = addDays("2026-01-01", random.int(0, 364));
@@ -90,6 +143,7 @@ export function generateLabelledSeries(seed: number, days = 180): LabelledSeries
   const profile = weeklyProfile(random);
   const noise = random.uniform(0.02, 0.08);
   let level = random.logUniform(3, 300);
+  const startLevel = level;
 
   const events: LabelledSeries["events"] = [];
   const positives = new Set<number>();
@@ -124,7 +178,10 @@ export function generateLabelledSeries(seed: number, days = 180): LabelledSeries
     const value = level * weekly * Math.max(0.5, 1 + noise * random.normal()) + spikeUsd;
     usd.push(roundUsd(value));
   }
-  return { seed, startDate, usd, events, positives, warmupDays };
+  const series: LabelledSeries = { seed, startDate, usd, events, positives, warmupDays, firstChargeDays: new Set(), recurringChargeDays: new Set() };
+  // Charges are sized against the starting level, before any shift, like a plan bought on day one.
+  if (options.monthlyCharges) addMonthlyCharges(series, new Random(seed * 7919 + 17), startLevel);
+  return series;
 }
 
 /** A billing month with its full truth, for forecasting benchmarks. */

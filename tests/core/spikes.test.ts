@@ -4,6 +4,7 @@ import {
   SpikeDetector,
   TOTAL_SERVICE,
   detectSpikes,
+  monthlyChargeIsDue,
   resolveSpikeOptions,
   type DailySeries,
   type SpikeOptions,
@@ -161,5 +162,132 @@ describe("resolveSpikeOptions", () => {
     [1, Number.NaN, "usd must be a finite number (got NaN)"],
   ])("the streaming detector rejects push(%d, %d)", (weekday, usd, message) => {
     expect(() => new SpikeDetector(DEFAULT_SPIKE_OPTIONS).push(weekday, usd)).toThrow(message);
+  });
+});
+
+describe("monthly recurring charges", () => {
+  /**
+   * Dates on which a fresh detector alerts over a $10/day service from `from` to `to`, with
+   * `extra` USD added on the given dates (a subscription, an add-on, a real spike).
+   */
+  function alertDates(from: string, to: string, extra: Record<string, number>, withDates = true): string[] {
+    const detector = new SpikeDetector(resolveSpikeOptions());
+    const alerts: string[] = [];
+    for (let date = from; date <= to; date = addDays(date, 1)) {
+      const usd = 10 + (extra[date] ?? 0);
+      const verdict = withDates ? detector.push(weekdayOf(date), usd, date) : detector.push(weekdayOf(date), usd);
+      if (verdict && verdict.kind === "spike") alerts.push(date);
+    }
+    return alerts;
+  }
+
+  it.each<[string, string, string, Record<string, number>, string[]]>([
+    [
+      "a $30 charge on the 1st for 3 months alerts once, the first time",
+      "2026-08-01",
+      "2026-11-30",
+      { "2026-09-01": 30, "2026-10-01": 30, "2026-11-01": 30 },
+      ["2026-09-01"],
+    ],
+    [
+      "a real spike on a 1st that is not a recurrence still alerts (no charge on the 1st before)",
+      "2026-08-01",
+      "2026-10-31",
+      { "2026-08-20": 0, "2026-10-01": 30 },
+      ["2026-10-01"],
+    ],
+    [
+      "a real spike on top of a recurring charge alerts (beyond baseline + the charge)",
+      "2026-08-01",
+      "2026-11-30",
+      { "2026-09-01": 30, "2026-10-01": 30, "2026-11-01": 80 },
+      ["2026-09-01", "2026-11-01"],
+    ],
+    [
+      "a charge that changes day is a new charge: it alerts on the new day once",
+      "2026-08-01",
+      "2026-12-31",
+      { "2026-09-01": 30, "2026-10-01": 30, "2026-11-15": 30, "2026-12-15": 30 },
+      ["2026-09-01", "2026-11-15"],
+    ],
+    [
+      "a charge on the 31st recurs on the last day of shorter months (Feb 28, Apr 30)",
+      "2026-12-01",
+      "2027-05-31",
+      { "2027-01-31": 30, "2027-02-28": 30, "2027-03-31": 30, "2027-04-30": 30, "2027-05-31": 30 },
+      ["2027-01-31"],
+    ],
+    [
+      "a charge on the 30th recurs on Feb 28 and back on the 30th",
+      "2026-12-01",
+      "2027-04-30",
+      { "2027-01-30": 30, "2027-02-28": 30, "2027-03-30": 30, "2027-04-30": 30 },
+      ["2027-01-30"],
+    ],
+    [
+      "a charge first seen on Feb 28 may be of the 28th–31st: it is expected on each until it recurs (here Mar 31, then month end)",
+      "2027-01-01",
+      "2027-05-31",
+      { "2027-02-28": 30, "2027-03-31": 30, "2027-04-30": 30, "2027-05-31": 30 },
+      ["2027-02-28"],
+    ],
+    [
+      "a charge of the 28th first seen on Feb 28 settles on the 28th: a spike on Apr 30 is not mistaken for it",
+      "2027-01-01",
+      "2027-05-31",
+      { "2027-02-28": 30, "2027-03-28": 30, "2027-04-28": 30, "2027-04-30": 30, "2027-05-28": 30 },
+      ["2027-02-28", "2027-04-30"],
+    ],
+    [
+      "a one-off spike is remembered for a month only: the same day two months later alerts",
+      "2026-08-01",
+      "2026-11-30",
+      { "2026-09-10": 30, "2026-11-10": 30 },
+      ["2026-09-10", "2026-11-10"],
+    ],
+    [
+      "a charge that stops for more than two months is forgotten, and alerts when it comes back",
+      "2026-08-01",
+      "2027-01-31",
+      { "2026-09-01": 30, "2027-01-01": 30 },
+      ["2026-09-01", "2027-01-01"],
+    ],
+  ])("%s", (_name, from, to, extra, expected) => {
+    expect(alertDates(from, to, extra)).toEqual(expected);
+  });
+
+  it("without dates the detector knows only the weekly rhythm: the charge alerts every month", () => {
+    const extra = { "2026-09-01": 30, "2026-10-01": 30, "2026-11-01": 30 };
+    expect(alertDates("2026-08-01", "2026-11-30", extra, false)).toEqual(["2026-09-01", "2026-10-01", "2026-11-01"]);
+  });
+
+  it("the charge does not leak into the weekly rhythm: a spike on the same weekday a week later alerts", () => {
+    // 2026-10-01 and 2026-10-08 are Thursdays.
+    expect(alertDates("2026-08-01", "2026-10-31", { "2026-09-01": 30, "2026-10-01": 30, "2026-10-08": 6 })).toEqual(["2026-09-01", "2026-10-08"]);
+  });
+
+  it("detectSpikes (the tracker's replay) reports the support plan only in its first month", () => {
+    const from = "2026-08-01";
+    const usd: number[] = [];
+    for (let date = from; date <= "2026-11-30"; date = addDays(date, 1)) usd.push(date.endsWith("-01") && date >= "2026-09-01" ? 10 + 29 : 10);
+    const support = series("Support plan + Droplets", usd, from);
+    const reported = ["2026-09-01", "2026-10-01", "2026-11-01"].filter((asOf) => detectSpikes([support], DEFAULT_SPIKE_OPTIONS, asOf).some((s) => s.service !== TOTAL_SERVICE));
+    expect(reported).toEqual(["2026-09-01"]);
+  });
+
+  it.each<[string, { anchorDay: number; monthEnd: boolean }, { dayOfMonth: number; daysInMonth: number }, boolean]>([
+    ["the 31st falls on Feb 28", { anchorDay: 31, monthEnd: false }, { dayOfMonth: 28, daysInMonth: 28 }, true],
+    ["the 31st is not the 30th of a 31-day month", { anchorDay: 31, monthEnd: false }, { dayOfMonth: 30, daysInMonth: 31 }, false],
+    ["the 29th in a leap February", { anchorDay: 29, monthEnd: false }, { dayOfMonth: 29, daysInMonth: 29 }, true],
+    ["the 1st", { anchorDay: 1, monthEnd: false }, { dayOfMonth: 1, daysInMonth: 30 }, true],
+    ["the 15th is not month end", { anchorDay: 15, monthEnd: false }, { dayOfMonth: 30, daysInMonth: 30 }, false],
+    ["seen on Feb 28: due on Mar 30", { anchorDay: 28, monthEnd: true }, { dayOfMonth: 30, daysInMonth: 31 }, true],
+    ["seen on Feb 28: not due on Mar 27", { anchorDay: 28, monthEnd: true }, { dayOfMonth: 27, daysInMonth: 31 }, false],
+  ])("monthlyChargeIsDue: %s", (_name, charge, day, expected) => {
+    expect(monthlyChargeIsDue(charge, day)).toBe(expected);
+  });
+
+  it("rejects a date whose weekday is not the one given", () => {
+    expect(() => new SpikeDetector(DEFAULT_SPIKE_OPTIONS).push(1, 10, "2026-09-06")).toThrow("weekday 1 is not the weekday of date 2026-09-06 (0)");
   });
 });
