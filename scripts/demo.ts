@@ -3,7 +3,7 @@
  *
  * Starts a local stand-in of the DigitalOcean API (the spec-validated fake the tests use) seeded
  * with a restaurant platform's March 2026 (tests/support/fake-do-api/demo-month.ts), replays the
- * month with the real tracker (`history`, then a `check` every few hours, `daily` at 06:00 and
+ * month with the real tracker (`history`, then a `check` every few hours, `daily` at 07:00 and
  * `weekly` on Mondays) on an embedded PGlite database in a fresh temporary directory, and serves
  * the dashboard on 127.0.0.1 with a generated password. Notifications go to a webhook receiver
  * the demo runs itself; there is no email and no Slack. Nothing addresses a host off loopback.
@@ -48,7 +48,7 @@ the dashboard on http://127.0.0.1 with a generated password. Nothing leaves this
 
 Options:
   --port N       dashboard port on 127.0.0.1 (default: any free port)
-  --every HOURS  hours between replayed checks: 1, 2, 3, 6 or 12 (default 12; 1 is the
+  --every HOURS  hours between replayed checks: 1, 2, 3, 4, 6 or 12 (default 12; 1 is the
                  hourly schedule of a real deployment and takes several times longer)
   -h, --help     this text
 
@@ -56,14 +56,20 @@ Ctrl-C stops it and deletes the temporary directory.`;
 
 /**
  * Default hours between replayed checks. Each run costs the embedded database tens of
- * milliseconds; twice a day (06:00 and 18:00 UTC) keeps start-up short and still lands a
+ * milliseconds; twice a day (07:00 and 19:00 UTC) keeps start-up short and still lands a
  * check inside the memory incident and one after it.
  */
 export const DEMO_CHECK_EVERY_HOURS = 12;
-/** Cadences that keep the 06:00 report run and the demo's last instant (18:00) on the schedule. */
-const CADENCES = [1, 2, 3, 6, 12];
-/** Hour (UTC) of the day's `daily` run, and on Mondays the `weekly` one, as the stack's schedules run them. */
-const REPORT_HOUR_UTC = 6;
+/**
+ * Cadences that divide 12 hours: the checks are counted back from the demo's last instant
+ * (19:00), so each of these also runs at the 07:00 report hour.
+ */
+const CADENCES = [1, 2, 3, 4, 6, 12];
+/**
+ * Hour (UTC) of the `daily` run, and on Mondays also the `weekly` one: the stack's default
+ * schedules (config.ts DEFAULT_SCHEDULES, daily "0 7 * * *", weekly "0 7 * * 1").
+ */
+const REPORT_HOUR_UTC = 7;
 /** Webhook paths on the demo's own receiver, one per kind of notification. */
 const WEBHOOK_PATHS = { thresholds: "/thresholds", forecast: "/forecast", spikes: "/spikes", apps: "/apps", daily: "/daily", weekly: "/weekly" } as const;
 
@@ -71,7 +77,7 @@ const WEBHOOK_PATHS = { thresholds: "/thresholds", forecast: "/forecast", spikes
 export interface DemoOptions {
   /** Dashboard port on 127.0.0.1; 0 (default) lets the OS pick. */
   port?: number;
-  /** Hours between replayed checks, one of 1, 2, 3, 6, 12 (default {@link DEMO_CHECK_EVERY_HOURS}). */
+  /** Hours between replayed checks, one of 1, 2, 3, 4, 6, 12 (default {@link DEMO_CHECK_EVERY_HOURS}). */
   checkEveryHours?: number;
   /** Progress lines while the month is replayed. */
   log?: (line: string) => void;
@@ -132,7 +138,7 @@ export function demoTrackerConfig(receiverUrl: string, dashboardUrl: string, acc
   });
 }
 
-/** The task the stack's schedules would run at `now`: `weekly` on Monday mornings, `daily` other mornings, else `check`. */
+/** The tasks the stack's schedules run at `now`: `daily` at the report hour (Mondays `weekly` first), else `check`. */
 function scheduledTasks(now: Date): TrackerTask[] {
   if (now.getUTCHours() !== REPORT_HOUR_UTC) return ["check"];
   return now.getUTCDay() === 1 ? ["weekly", "daily"] : ["daily"];
@@ -220,7 +226,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     await run("history", DEMO_MONTH_START);
     const fired: string[] = [];
     let monthToDateUsd = 0;
-    // Anchored on the last instant, so the schedule also hits 06:00 (reports) every day.
+    // Counted back from the last instant, so every cadence also runs at the report hour.
     const firstCheck = DEMO_MONTH_START.getTime() + ((DEMO_NOW.getTime() - DEMO_MONTH_START.getTime()) % (everyHours * 3_600_000));
     for (let t = firstCheck; t <= DEMO_NOW.getTime(); t += everyHours * 3_600_000) {
       const now = new Date(t);

@@ -68,7 +68,7 @@ describe("the command line", () => {
     expect(() => parseDemoArgs(["--port", "http"])).toThrow('--port must be a port number 0-65535 (got "http")');
     expect(() => parseDemoArgs(["--port", "70000"])).toThrow('(got "70000")');
     expect(() => parseDemoArgs(["--port"])).toThrow('(got "")');
-    expect(() => parseDemoArgs(["--every", "5"])).toThrow('--every must be one of 1, 2, 3, 6, 12 hours (got "5")');
+    expect(() => parseDemoArgs(["--every", "5"])).toThrow('--every must be one of 1, 2, 3, 4, 6, 12 hours (got "5")');
     expect(() => parseDemoArgs(["--host", "0.0.0.0"])).toThrow('unknown option "--host"');
   });
 });

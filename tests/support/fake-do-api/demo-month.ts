@@ -8,8 +8,8 @@
  *   overage);
  * - in March every fixed resource accrues monthly ÷ 672 per hour (the 672-hour cap), a staging
  *   sandbox droplet appears on the 10th, six load-test droplets run for twelve hours on the 17th,
- *   and a marketing campaign on Friday the 20th runs an outbound transfer overage from 06:00 to
- *   18:00 — the thresholds, the forecast and the spikes fire on their own from that;
+ *   and a marketing campaign on Friday the 20th runs an outbound transfer overage from 07:00 to
+ *   19:00 — the thresholds, the forecast and the spikes fire on their own from that;
  * - the `restaurant-web` app reports memory every five minutes (a daily dinner-time curve, plus a
  *   leak on Saturday the 21st from 16:20 to 01:35 that crosses 80%) and its daily bandwidth, which
  *   exceeds a 60 GiB allowance on the campaign day.
@@ -18,7 +18,8 @@
  * (the fake validates each response against it). {@link advanceDemoAccount} sets what the API
  * shows at an instant, the way {@link seedRestaurantPlatformAccount} fixes it at SEED_NOW.
  */
-import { addDays, isoDate } from "../../../core/calendar";
+import { addDays, daysInMonth, hoursInMonth, hoursOfMonthWithin, isoDate } from "../../../core/calendar";
+import { cappedMonthlyCostUsd } from "../../../core/hourly-billing";
 import type { BillingDataPoint, Droplet, InvoiceItem, ProjectResource } from "../../../functions/src/digitalocean/types";
 import { mulberry32 } from "../prng";
 import {
@@ -35,7 +36,7 @@ import {
 export const DEMO_MONTH = "2026-03";
 export const DEMO_MONTH_START = new Date("2026-03-01T00:00:00Z");
 /** The instant the demo stops replaying and the dashboard is shown: a Saturday evening, late in the month. */
-export const DEMO_NOW = new Date("2026-03-28T18:00:00Z");
+export const DEMO_NOW = new Date("2026-03-28T19:00:00Z");
 /** The demo's monthly budget: the platform runs close to it, and March's campaign pushes the projection over. */
 export const DEMO_BUDGET_USD = 300;
 
@@ -67,10 +68,10 @@ interface DemoUsage {
 
 /** The sandbox droplet a developer created on the 10th (seed: `staging-sandbox`, 2026-03-10T16:40Z). */
 const SANDBOX_ID = 402_110_099;
-// Both run 06:00-18:00 UTC, the demo's default check instants, so each lands whole on its day
+// Both run 07:00-19:00 UTC, the demo's default check instants, so each lands whole on its day
 // (the tracker spreads what it finds over the hours since its previous run).
-const LOAD_TEST = { from: new Date("2026-03-17T06:00:00Z"), until: new Date("2026-03-17T18:00:00Z"), count: 6, sizeSlug: "s-4vcpu-8gb" };
-const CAMPAIGN = { from: new Date("2026-03-20T06:00:00Z"), until: new Date("2026-03-20T18:00:00Z"), gib: 4_500 };
+const LOAD_TEST = { from: new Date("2026-03-17T07:00:00Z"), until: new Date("2026-03-17T19:00:00Z"), count: 6, sizeSlug: "s-4vcpu-8gb" };
+const CAMPAIGN = { from: new Date("2026-03-20T07:00:00Z"), until: new Date("2026-03-20T19:00:00Z"), gib: 4_500 };
 const JANUARY_OVERAGE = { date: "2026-01-30", gib: 1_240 };
 /** The memory leak: above 80% from here until the fix was deployed. */
 export const DEMO_MEMORY_INCIDENT = { from: new Date("2026-03-21T16:20:00Z"), until: new Date("2026-03-22T01:35:00Z") };
@@ -160,7 +161,7 @@ export function createDemoScenario(): DemoScenario {
   state.billingInsights = [];
   for (const month of closed) {
     const items = [
-      ...steady.map((resource) => invoiceItem(resource, resource.monthlyUsd, month.period, 672, "Hours")),
+      ...steady.map((resource) => invoiceItem(resource, cappedMonthlyCostUsd(resource.monthlyUsd, hoursInMonth(month.period)), month.period, hoursInMonth(month.period), "Hours")),
       ...month.overage.map(({ resource, gib }) => invoiceItem(resource, resource.monthlyUsd, month.period, gib, "GiB")),
     ];
     state.invoiceItems[month.uuid] = items;
@@ -185,11 +186,10 @@ export function createDemoScenario(): DemoScenario {
   };
 }
 
-/** Whole hours a line has billed this month by `now` (DigitalOcean bills started hours), capped at 672. */
+/** Hours of the month a line has existed by `now` (billed per second since 2026, core/hourly-billing). */
 function billedHours(line: DemoLine, now: Date): number {
-  const start = Math.max(DEMO_MONTH_START.getTime(), line.from?.getTime() ?? 0);
-  const end = Math.min(now.getTime(), line.until?.getTime() ?? Infinity);
-  return end <= start ? 0 : Math.min(672, Math.ceil((end - start) / HOUR_MS));
+  const until = new Date(Math.min(now.getTime(), line.until?.getTime() ?? Infinity));
+  return hoursOfMonthWithin(DEMO_MONTH, line.from ?? DEMO_MONTH_START, until);
 }
 
 /** The running month's invoice items as DigitalOcean's preview would list them at `now`. */
@@ -197,7 +197,7 @@ export function demoPreviewItems(scenario: DemoScenario, now: Date): InvoiceItem
   const items: InvoiceItem[] = [];
   for (const line of scenario.lines) {
     const hours = billedHours(line, now);
-    if (hours > 0) items.push(invoiceItem(line.resource, (line.resource.monthlyUsd * hours) / 672, DEMO_MONTH, hours, "Hours"));
+    if (hours > 0) items.push(invoiceItem(line.resource, cappedMonthlyCostUsd(line.resource.monthlyUsd, hours), DEMO_MONTH, Number(hours.toFixed(2)), "Hours"));
   }
   for (const usage of scenario.usage) {
     const share = Math.min(1, Math.max(0, (now.getTime() - usage.from.getTime()) / (usage.until.getTime() - usage.from.getTime())));
@@ -266,8 +266,7 @@ function invoiceItem(resource: InvoiceResource, amountUsd: number, period: strin
 /** Per SKU and day (`billing/models/billing_data_point.yml`): steady lines a day's share, each overage on its day. */
 function closedMonthInsights(accountUrn: string, period: string, steady: readonly InvoiceResource[], overage: readonly { resource: InvoiceResource; date: string }[]): BillingDataPoint[] {
   const points: BillingDataPoint[] = [];
-  const [year, month] = period.split("-").map(Number) as [number, number];
-  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const days = daysInMonth(period);
   const point = (date: string, resource: InvoiceResource, usd: number): BillingDataPoint => ({
     usage_team_urn: accountUrn,
     start_date: date,
