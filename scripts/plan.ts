@@ -28,7 +28,8 @@ cloud API is called.
 Options:
   --program DIR          Pulumi project directory (default: this repository, the do-cost-guard stack)
   --stack NAME           stack whose Pulumi.<NAME>.yaml supplies the configuration (default: prod)
-  --policy-pack DIR      CrossGuard policy pack to run (default: policies/ of do-cost-guard)
+  --policy-pack DIR      CrossGuard policy pack to run (default: policies/ of do-cost-guard, whose
+                         bundle policies/dist/index.js is rebuilt first when its sources changed)
   --policy-config FILE   policy pack config, as for --policy-pack-config (default: policy-config.json
                          of do-cost-guard, if present; otherwise the pack's schema defaults)
   --json FILE            also write the plan as JSON: {"version": 1, "program", "stack", "resources":
