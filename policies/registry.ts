@@ -5,6 +5,7 @@
 import { Policies } from "@pulumi/policy";
 import { doResourceEstimatedCost } from "./do-resource-estimated-cost";
 import { doResourceRequireTags } from "./do-resource-require-tags";
+import { doResourceStackTag } from "./do-resource-stack-tag";
 import { doResourceTagFormat } from "./do-resource-tag-format";
 import { doStackMonthlyBudget } from "./do-stack-monthly-budget";
 import { doUntaggableRequireProject } from "./do-untaggable-require-project";
@@ -26,4 +27,5 @@ export const policies: Policies = assertUniquePolicyNames([
   doUntaggableRequireProject,
   doResourceEstimatedCost,
   doStackMonthlyBudget,
+  doResourceStackTag,
 ]);

@@ -87,7 +87,7 @@ test("it reports the same violations and the same costs as the pack run from the
   expect(sorted(fromPacked.violations)).toEqual(sorted(fromSources.violations));
   expect(fromPacked.blocked).toBe(true);
   const policies = new Set(fromPacked.violations.map((v) => v.policy));
-  expect([...policies].sort()).toEqual(["do-resource-estimated-cost", "do-resource-require-tags", "do-resource-tag-format", "do-stack-monthly-budget", "do-untaggable-require-project"]);
+  expect([...policies].sort()).toEqual(["do-resource-estimated-cost", "do-resource-require-tags", "do-resource-stack-tag", "do-resource-tag-format", "do-stack-monthly-budget", "do-untaggable-require-project"]);
   // The costs come from the bundled catalog: a priced Droplet and the stack total are in the messages.
   const costs = fromPacked.violations.filter((v) => v.policy === "do-resource-estimated-cost").map((v) => v.message);
   expect(costs.some((message) => /estimated \$\d+\.\d\d\/month: Droplet "web-1": Droplet s-2vcpu-4gb \$\d+\.\d\d/.test(message))).toBe(true);
