@@ -5,7 +5,7 @@
  * Pure: no I/O here.
  */
 import type { CostComponent } from "../../core/pricing";
-import { estimateStack } from "../../core/pricing";
+import { estimateStack, isUnconfirmed } from "../../core/pricing";
 import { formatSignedUsd, formatUsd, sumUsd } from "../../core/money";
 import type { PolicyViolation } from "./policy-pack-host";
 import type { RecordedResource } from "./program-runner";
@@ -128,10 +128,12 @@ export function parsePlanDocument(text: string, source: string): PlanDocument {
   return doc as PlanDocument;
 }
 
-export function formatMonthly(resource: Pick<PlannedResource, "monthlyUsd" | "maxMonthlyUsd">): string {
+/** `$24.00`, `$48.00 (≤ $96.00)`; "unconfirmed" when a priced component rests on a secondary source (core/pricing `isUnconfirmed`). */
+export function formatMonthly(resource: Pick<PlannedResource, "monthlyUsd" | "maxMonthlyUsd"> & { components?: PlannedResource["components"] }): string {
   if (resource.monthlyUsd === null) return "unknown";
   const base = formatUsd(resource.monthlyUsd);
-  return resource.maxMonthlyUsd !== undefined && resource.maxMonthlyUsd !== resource.monthlyUsd ? `${base} (≤ ${formatUsd(resource.maxMonthlyUsd)})` : base;
+  const priced = resource.maxMonthlyUsd !== undefined && resource.maxMonthlyUsd !== resource.monthlyUsd ? `${base} (≤ ${formatUsd(resource.maxMonthlyUsd)})` : base;
+  return resource.components && isUnconfirmed({ components: resource.components }) ? `${priced} unconfirmed` : priced;
 }
 
 /** The violations a person needs to read: everything except the per-resource cost reports the table already shows. */
