@@ -107,6 +107,14 @@ describe("tracker calibrate", () => {
     expect(calibrationSentence({ slug: "lb-small", catalogMonthlyUsd: 12, invoicedMonthlyUsd: 14.4 }, "2026-11")).toBe("the catalog says $12, DigitalOcean billed $14.40 for lb-small in 2026-11");
   });
 
+  it("--help describes calibrate and reconcile", async () => {
+    const out: string[] = [];
+    expect(await main(["--help"], {}, (line) => out.push(line), () => undefined)).toBe(0);
+    expect(out.join("\n")).toMatch(/calibrate .*invoice preview billed per size/);
+    expect(out.join("\n")).toMatch(/reconcile --plan FILE/);
+    expect(out.join("\n")).toContain("--catalog FILE");
+  });
+
   it("refuses options of other tasks and a catalog that does not validate", async () => {
     expect((await tracker(["calibrate", "--plan", "x.json"])).err).toContain("--plan and --month are for reconcile");
     const bad = path.join(dir, "bad-prices.json");
