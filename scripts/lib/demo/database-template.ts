@@ -4,10 +4,11 @@
  * takes about 2 s. So the first demo builds an empty, migrated database once under
  * `.do-cost-guard/demo-template/` (git-ignored, beside the CLI's own embedded database) and
  * every demo starts from a copy of it in its own temporary directory. The template is keyed
- * by the PGlite version and the migrations, so an upgrade of either builds a new one.
+ * by the PGlite version and the migrations, so an upgrade of either builds a new one (and
+ * removes the old).
  */
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { migrate, MIGRATIONS } from "../../../functions/src/store/migrations";
 import { connectStoreClient } from "../../../functions/src/store/open-store";
@@ -48,6 +49,10 @@ export async function prepareDemoDatabase(target: string, templateRoot = DEMO_TE
       rmSync(building, { recursive: true, force: true });
     }
     builtTemplate = true;
+    // Templates of older schemas or PGlite versions are never used again (~40 MB each).
+    for (const entry of readdirSync(templateRoot)) {
+      if (!entry.includes(".building-") && join(templateRoot, entry) !== template) rmSync(join(templateRoot, entry), { recursive: true, force: true });
+    }
   }
   cpSync(template, target, { recursive: true });
   return { builtTemplate };
