@@ -135,6 +135,9 @@ function billedResources(items: readonly InvoiceLine[], inventory: readonly Inve
       if (isCalibratedProduct(product)) unmatchedItems += 1;
       return;
     }
+    // A droplet resized during the month has items for its old size too: those are not the current size's price.
+    const billedSize = resource.dropletSize !== undefined ? /\(([a-z0-9][a-z0-9-]*)\)\s*$/.exec(item.description ?? "")?.[1] : undefined;
+    if (billedSize !== undefined && billedSize !== resource.dropletSize && /\d+gb/.test(billedSize)) return;
     const sum = sums.get(resource) ?? { resource, amountUsd: 0, hours: 0 };
     sum.amountUsd += amountUsd;
     sum.hours += hours;

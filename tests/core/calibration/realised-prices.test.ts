@@ -86,6 +86,14 @@ describe("calibrate", () => {
     expect(report.unmatchedItems).toBe(1);
   });
 
+  it("leaves out a resized droplet's items for its old size (the description names the size billed)", () => {
+    const items = [
+      item({ resource_id: "3", amount: "12.00", duration: "336", description: "web-3 (s-2vcpu-4gb)" }),
+      item({ resource_id: "3", amount: "3.00", duration: "336", description: "web-3 (s-1vcpu-1gb)" }),
+    ];
+    expect(calibrate(items, [droplet(3, "s-2vcpu-4gb")], defaultCatalog).slugs[0]).toMatchObject({ slug: "s-2vcpu-4gb", invoicedMonthlyUsd: 24, verdict: "ok" });
+  });
+
   it("uses the catalog it is given (a corrected copy turns the drift into ok)", () => {
     const data = JSON.parse(JSON.stringify(defaultCatalog.data));
     data.droplets.sizes.find((size: { slug: string }) => size.slug === "s-2vcpu-4gb").monthlyUsd = 28.8;
