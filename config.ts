@@ -34,7 +34,7 @@ import {
   formatSettingsIssues,
   SETTINGS_PARSE_OPTIONS,
   slackTargetSchema,
-  thresholdSchema,
+  thresholdLadderSchema,
   trackerSettingsInputSchema,
   dashboardSettingsOf,
   trackerSettingsSchema,
@@ -147,7 +147,7 @@ const alertEmailsSchema = z.array(emailAddressSchema).max(MAX_RECIPIENTS_PER_LIS
  */
 export const billingSchema = z.strictObject({
   budgetMonthlyUsd: usdAmountSchema,
-  thresholds: z.array(thresholdSchema).min(1, { error: "must list at least one threshold (or be left out for the default ladder)" }).optional(),
+  thresholds: thresholdLadderSchema.optional(),
   email: trackerSettingsInputSchema.shape.email,
   reports: z.strictObject({ daily: z.boolean().optional(), weekly: z.boolean().optional() }).optional(),
   units: trackerSettingsInputSchema.shape.units,

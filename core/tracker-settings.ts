@@ -74,6 +74,28 @@ export const usdAmountSchema = z.number({ error: "must be a positive number of U
 /** One month-to-date threshold and its own recipients (none: the top-level `recipients`). */
 export const thresholdSchema = z.strictObject({ amountUsd: usdAmountSchema, ...recipientsShape });
 
+/**
+ * A threshold ladder: at least one, amounts strictly ascending. The order is checked even when
+ * an entry has other problems, so one pass reports both (amounts that are not numbers are skipped).
+ */
+export const thresholdLadderSchema = z
+  .array(thresholdSchema)
+  .min(1, { error: "must list at least one threshold (or be left out for the default ladder)" })
+  .superRefine(
+    (entries, ctx) => {
+      let previous: { amountUsd: number; index: number } | undefined;
+      (entries as unknown[]).forEach((entry, index) => {
+        const amountUsd = typeof entry === "object" && entry !== null ? (entry as { amountUsd?: unknown }).amountUsd : undefined;
+        if (typeof amountUsd !== "number" || !Number.isFinite(amountUsd)) return;
+        if (previous !== undefined && amountUsd <= previous.amountUsd) {
+          ctx.addIssue({ code: "custom", path: [index, "amountUsd"], message: `must be > thresholds[${previous.index}].amountUsd (got ${amountUsd} after ${previous.amountUsd})` });
+        }
+        previous = { amountUsd, index };
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  );
+
 const enabledSchema = z.boolean().optional();
 const forecastSchema = z.strictObject({ enabled: enabledSchema, ...recipientsShape });
 const spikeOptionKeys = ["windowDays", "minIncreasePct", "minIncreaseUsd", "seasonalWeeks"] as const;
@@ -104,7 +126,7 @@ export const appWatchSchema = z.strictObject({
 export const trackerSettingsInputSchema = z.strictObject({
   budgetMonthlyUsd: usdAmountSchema,
   recipients: recipientsSchema.optional(),
-  thresholds: z.array(thresholdSchema).min(1, { error: "must list at least one threshold (or be left out for the default ladder)" }).optional(),
+  thresholds: thresholdLadderSchema.optional(),
   forecast: forecastSchema.optional(),
   spikes: spikesSchema.optional(),
   reports: z.strictObject({ daily: reportSchema.optional(), weekly: reportSchema.optional() }).optional(),
@@ -241,10 +263,7 @@ export const trackerSettingsSchema = trackerSettingsInputSchema.transform((raw, 
   const { config, spikeOverrides } = resolve(raw);
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
 
-  let previous: number | undefined;
   config.thresholds.forEach((t, i) => {
-    if (previous !== undefined && t.amountUsd <= previous) issue(["thresholds", i, "amountUsd"], `must be > thresholds[${i - 1}].amountUsd (got ${t.amountUsd} after ${previous})`);
-    previous = t.amountUsd;
     if (raw.thresholds !== undefined && !hasAny(t.recipients)) issue(["thresholds", i], "must list at least one email, slack or webhook recipient (or set top-level recipients)");
   });
   if (raw.thresholds === undefined && !hasAny(recipientsOf(raw.recipients))) {

@@ -149,7 +149,7 @@ it("refuses a config that is not a JSON object", () => {
   expect(problemsOf(null)).toEqual(["the config must be an object (got null)"]);
 });
 
-it("reports every shape problem at once in one error message, then the cross-field rules once the shape is right", () => {
+it("reports every shape problem and the ladder's order at once in one error message, then who-hears-it rules once the shape is right", () => {
   const input = {
     budgetMonthlyUsd: -1,
     recipients: { email: ["nobody"], slack: [{ channel: "costs room", url: "hooks.slack.com/services/T0SECRET" }] },
@@ -162,15 +162,16 @@ it("reports every shape problem at once in one error message, then the cross-fie
     'recipients.email[0] must be an email address like ops@example.com (got "nobody")',
     'recipients.slack[0].channel must be a Slack channel name like #billing (got "costs room")',
     "recipients.slack[0].url must be a Slack incoming-webhook URL (an https:// URL)",
+    // The ladder's order is checked alongside its entries' shapes.
+    "thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 10 after 150)",
     "the config has unknown key colour (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps)",
   ];
   expect(problemsOf(input)).toEqual(problems);
-  expect(() => parseTrackerConfig(input)).toThrow(`tracker config is invalid (5 problems):\n  - ${problems.join("\n  - ")}`);
+  expect(() => parseTrackerConfig(input)).toThrow(`tracker config is invalid (6 problems):\n  - ${problems.join("\n  - ")}`);
 
-  const shapedRight = { budgetMonthlyUsd: 100, thresholds: [{ amountUsd: 150 }, { amountUsd: 10 }], spikes: { windowDays: 1 } };
+  const shapedRight = { budgetMonthlyUsd: 100, thresholds: [{ amountUsd: 10 }, { amountUsd: 150 }], spikes: { windowDays: 1 } };
   expect(problemsOf(shapedRight)).toEqual([
     "thresholds[0] must list at least one email, slack or webhook recipient (or set top-level recipients)",
-    "thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 10 after 150)",
     "thresholds[1] must list at least one email, slack or webhook recipient (or set top-level recipients)",
     "forecast must list recipients (or set top-level recipients), or set forecast.enabled to false",
     "spikes must list recipients (or set top-level recipients), or set spikes.enabled to false",
