@@ -55,7 +55,11 @@ export interface InventoryResource {
 /** `ok` within ±1% or $0.05 a month of the catalog, `drift` beyond, `unknown-in-catalog` when the catalog cannot price it. */
 export type CalibrationVerdict = "ok" | "drift" | "unknown-in-catalog";
 
-/** Tolerance of an `ok` verdict: ±1% or $0.05 a month, whichever is larger (issue 11). */
+/**
+ * Tolerance of an `ok` verdict: ±1% or $0.05 a month, whichever is larger. Source: issue 11's
+ * acceptance rule (do-cost-guard, 2026-11-29); $0.05 absorbs the cent rounding of a partial
+ * month's invoice amount scaled up to a full month.
+ */
 export const CALIBRATION_TOLERANCE = { fraction: 0.01, usd: 0.05 } as const;
 
 /** One product + slug: catalog against invoice, per unit and per full month. */
