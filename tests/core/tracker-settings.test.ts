@@ -2,6 +2,7 @@
  * core/tracker-settings: the pieces other modules build on — the exported sub-schemas, the
  * problem formatter's bounds, and the dashboard's own settings schema.
  */
+import type { z } from "zod";
 import {
   dashboardSettingsSchema,
   formatPath,
@@ -12,7 +13,7 @@ import {
   thresholdSchema,
 } from "../../core/tracker-settings";
 
-function problems(schema: { safeParse: typeof recipientsSchema.safeParse }, input: unknown, place = ""): string[] {
+function problems(schema: z.ZodType, input: unknown, place = ""): string[] {
   const result = schema.safeParse(input, SETTINGS_PARSE_OPTIONS);
   if (result.success) throw new Error(`expected ${JSON.stringify(input).slice(0, 80)} to be refused`);
   return formatSettingsIssues(result.error.issues, place);
