@@ -12,6 +12,7 @@
  *   POST /api/v1/billing/alerts     add, change or disable an API-managed threshold (alert-request.ts)
  *   GET  /api/v1/billing/suggestions                the savings advisor's current suggestions
  *   POST /api/v1/billing/suggestions/{id}/dismiss   hide one until its evidence changes
+ *   GET  /api/v1/billing/stacks     each stack's latest month: plan estimate against the bill (tracker reconcile)
  * Request bodies are capped at 64 KiB (body-limit.ts); the view types live in views.ts.
  */
 import { randomBytes } from "node:crypto";
@@ -21,13 +22,14 @@ import { sumUsd, toCents } from "../../../core/money";
 import { thresholdId } from "../../../core/validators";
 import { UNTAGGED } from "../../../core/allocation";
 import type { AdviceStore } from "../store/advice-store";
+import type { CalibrationStore } from "../store/calibration-store";
 import type { CostStore } from "../store/cost-store";
 import type { AlertEvent, AlertRecipients, BillingHistoryDay, CostAlert, CostBreakdown } from "../store/types";
 import { readAlertRequest } from "./alert-request";
 import { AUTH_REALM, isAuthorized, type DashboardAuth } from "./auth";
 import { bodyExceeds, MAX_REQUEST_BODY_BYTES } from "./body-limit";
 import { renderDashboardPage } from "./page";
-import type { AlertEventView, AlertView, CurrentBilling, SavingsView } from "./views";
+import type { AlertEventView, AlertView, CurrentBilling, SavingsView, StackView } from "./views";
 
 /** An HTTP request as the web action or a test server hands it over. */
 export interface DashboardRequest {
@@ -71,6 +73,8 @@ export interface DashboardDeps {
   configThresholds?: readonly ConfigThreshold[];
   /** The savings advisor's store; without it the Savings section is empty and dismissals answer 404. */
   advice?: Pick<AdviceStore, "listSuggestions" | "dismissSuggestion">;
+  /** Where `tracker reconcile` keeps each stack's estimate against its bill; no Stacks section without it. */
+  calibration?: Pick<CalibrationStore, "listStackReconciliations">;
   /** Where failures are reported (never with secrets); silent when absent. */
   log?: (line: string) => void;
 }
@@ -279,6 +283,24 @@ async function savingsView(deps: DashboardDeps, monthDays: readonly BillingHisto
   };
 }
 
+/** Each stack's most recent reconciled month (rows come newest month first). */
+async function stackViews(deps: DashboardDeps): Promise<StackView[]> {
+  const latest = new Map<string, StackView>();
+  for (const row of deps.calibration ? await deps.calibration.listStackReconciliations() : []) {
+    if (latest.has(row.stackTag)) continue;
+    latest.set(row.stackTag, {
+      stackTag: row.stackTag,
+      billingMonth: row.billingMonth,
+      estimatedUsd: row.estimatedUsd,
+      billedUsd: row.billedUsd,
+      differenceUsd: row.differenceUsd,
+      unplannedBilledUsd: row.unplannedBilledUsd,
+      resources: row.resources.map((r) => ({ name: r.name, type: r.type, status: r.status, estimatedUsd: r.estimatedUsd, billedUsd: r.billedUsd, explanations: r.explanations })),
+    });
+  }
+  return [...latest.values()];
+}
+
 const DISMISS_PATH = /^\/api\/v1\/billing\/suggestions\/([^/]{1,200})\/dismiss$/;
 
 async function dismiss(id: string, deps: DashboardDeps): Promise<DashboardResponse> {
@@ -309,6 +331,7 @@ async function page(deps: DashboardDeps): Promise<DashboardResponse> {
     alerts: await alertViews(deps),
     events: (await recentEvents(deps)).slice(0, 20),
     savings: await savingsView(deps, monthDays),
+    stacks: await stackViews(deps),
   });
   return {
     statusCode: 200,
@@ -350,6 +373,7 @@ const ROUTES: Record<string, Route> = {
     GET: async (_request, deps) => json(200, { alerts: await alertViews(deps), events: await recentEvents(deps) }),
     POST: postAlert,
   },
+  "/api/v1/billing/stacks": { GET: async (_request, deps) => json(200, { stacks: await stackViews(deps) }) },
   "/api/v1/billing/suggestions": {
     GET: async (_request, deps) => {
       const monthFirst = isoDate(monthStart(billingMonthOf(deps.now)));

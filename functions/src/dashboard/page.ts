@@ -7,7 +7,7 @@
  */
 import { addDays, daysBetween, type IsoDate } from "../../../core/calendar";
 import { formatUsd } from "../../../core/money";
-import type { AlertEventView, AlertView, CurrentBilling, SavingsView } from "./views";
+import type { AlertEventView, AlertView, CurrentBilling, SavingsView, StackView } from "./views";
 
 /** What the page shows; built by the handler from the store. */
 export interface DashboardPageInput {
@@ -25,6 +25,7 @@ export interface DashboardPageInput {
   alerts: readonly AlertView[];
   events: readonly AlertEventView[];
   savings: SavingsView;
+  stacks: readonly StackView[];
 }
 
 /** Escapes text for HTML element content and double- or single-quoted attributes. */
@@ -211,6 +212,20 @@ function savingsSection(savings: SavingsView): string {
   return `${summary}${table}${untaggedList}`;
 }
 
+/** Each stack's plan estimate against its bill, with the resources that differ and why. */
+function stacksSection(stacks: readonly StackView[]): string {
+  if (stacks.length === 0) return `<p class="empty">No stack reconciled yet: run <code>npm run tracker -- reconcile --plan plan.json</code> after a month closes.</p>`;
+  const signed = (usd: number) => `${usd >= 0 ? "+" : "−"}${formatUsd(Math.abs(usd))}`;
+  const rows = stacks
+    .map((stack) => {
+      const differing = stack.resources.filter((r) => r.explanations.length > 0 || r.status !== "billed").map((r) => `${r.name}: ${r.explanations.join("; ") || r.status}`);
+      const notes = [...differing, ...(stack.unplannedBilledUsd > 0 ? [`${formatUsd(stack.unplannedBilledUsd)} billed to tagged resources the plan does not list`] : [])];
+      return `<tr data-stack="${escapeHtml(stack.stackTag)}"><td><code>${escapeHtml(stack.stackTag)}</code></td><td>${escapeHtml(stack.billingMonth)}</td><td class="num">${escapeHtml(formatUsd(stack.estimatedUsd))}</td><td class="num">${escapeHtml(formatUsd(stack.billedUsd))}</td><td class="num">${escapeHtml(signed(stack.differenceUsd))}</td><td>${escapeHtml(notes.join(" · "))}</td></tr>`;
+    })
+    .join("");
+  return `<table id="stacks-table"><thead><tr><th>Stack</th><th>Month</th><th class="num">Estimated</th><th class="num">Billed</th><th class="num">Difference</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 /** Renders the whole page. */
 export function renderDashboardPage(input: DashboardPageInput): string {
   const { current } = input;
@@ -248,6 +263,7 @@ export function renderDashboardPage(input: DashboardPageInput): string {
 <section id="by-project"><h2>This month by project</h2>${breakdownChart("by-project", input.byProject, "No cost by project recorded this month.")}</section>
 </div>
 <section id="savings"><h2>Savings</h2>${savingsSection(input.savings)}</section>
+<section id="stacks"><h2>Stacks: estimate against the bill</h2>${stacksSection(input.stacks)}</section>
 <section id="alerts"><h2>Recent alerts</h2>${eventsTable(input.events)}<h2>Alert definitions</h2>${alertsTable(input.alerts)}</section>
 </main>
 </body>

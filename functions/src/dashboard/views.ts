@@ -72,3 +72,15 @@ export interface SavingsView {
   untaggedShareOfSpend: number;
 }
 
+/** One stack's latest reconciled month: what `npm run plan` estimated against what DigitalOcean billed. */
+export interface StackView {
+  stackTag: string;
+  billingMonth: string;
+  estimatedUsd: number;
+  billedUsd: number;
+  differenceUsd: number;
+  /** Billed to resources carrying the stack tag that the plan does not list. */
+  unplannedBilledUsd: number;
+  resources: { name: string; type: string; status: string; estimatedUsd: number | null; billedUsd: number; explanations: string[] }[];
+}
+

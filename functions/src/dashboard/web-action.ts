@@ -16,6 +16,7 @@
  * OpenWhisk merges query and JSON body fields into `params`, which is handled too.
  */
 import { AdviceStore } from "../store/advice-store";
+import { CalibrationStore } from "../store/calibration-store";
 import { CostStore } from "../store/cost-store";
 import { createPostgresClient } from "../store/pg-client";
 import { dashboardSettingsOf, dashboardSettingsSchema, formatSettingsIssues, parseTrackerSettings, SETTINGS_PARSE_OPTIONS } from "../../../core/tracker-settings";
@@ -154,6 +155,7 @@ interface Runtime {
   env: DashboardEnvironment;
   store: CostStore;
   advice: AdviceStore;
+  calibration: CalibrationStore;
 }
 
 // Cached for the container's life: settings are read once and the pool is reused while warm.
@@ -163,7 +165,7 @@ async function startRuntime(params: Readonly<Record<string, unknown>>): Promise<
   const env = readDashboardEnvironment(params);
   const client = createPostgresClient({ connectionString: env.databaseUrl, maxConnections: 2 });
   try {
-    return { env, store: await CostStore.open(client), advice: new AdviceStore(client) };
+    return { env, store: await CostStore.open(client), advice: new AdviceStore(client), calibration: new CalibrationStore(client) };
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;
@@ -195,6 +197,7 @@ export async function main(params: Readonly<Record<string, unknown>>): Promise<D
     budgetMonthlyUsd: ready.env.budgetMonthlyUsd,
     configThresholds: ready.env.configThresholds,
     advice: ready.advice,
+    calibration: ready.calibration,
     log: (line) => console.error(line),
   });
 }

@@ -10,7 +10,9 @@ import { sumUsd } from "../../../core/money";
 import { MAX_REQUEST_BODY_BYTES } from "../../../functions/src/dashboard/body-limit";
 import { handleDashboardRequest, type DashboardDeps } from "../../../functions/src/dashboard/handle";
 import type { Suggestion } from "../../../core/advice";
+import type { StackReconciliation } from "../../../core/calibration";
 import { AdviceStore } from "../../../functions/src/store/advice-store";
+import { CalibrationStore } from "../../../functions/src/store/calibration-store";
 import { CostStore } from "../../../functions/src/store/cost-store";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
 import type { BillingHistoryDay } from "../../../functions/src/store/types";
@@ -30,6 +32,23 @@ export const HOSTILE_PROJECT = `<script>alert("x")</script>`;
 export const STORED_CONFIG_THRESHOLD = { id: "mtd-50", amountUsd: 50 };
 /** In the tracker config passed to the handler but not (yet) synced into the store. */
 export const UNSYNCED_CONFIG_THRESHOLD = { id: "mtd-150", amountUsd: 150 };
+
+/** Two reconciled months of one stack: the page shows the newer (October) only. */
+export const SEEDED_STACK_MONTHS: StackReconciliation[] = [
+  { stackTag: "stack:restaurant-platform-prod", billingMonth: "2026-09", estimatedUsd: 139.4, billedUsd: 139.4, differenceUsd: 0, unplannedBilledUsd: 0, resources: [] },
+  {
+    stackTag: "stack:restaurant-platform-prod",
+    billingMonth: "2026-10",
+    estimatedUsd: 139.4,
+    billedUsd: 142.6,
+    differenceUsd: 3.2,
+    unplannedBilledUsd: 6,
+    resources: [
+      { urn: "urn:pulumi:prod::restaurant-platform::digitalocean:index/droplet:Droplet::ticket-printer", name: "ticket-printer", type: "digitalocean:index/droplet:Droplet", status: "billed", resourceKeys: ["101"], estimatedUsd: 14.4, billedUsd: 17.6, differenceUsd: 3.2, parts: [], explanations: ["bandwidth overage: billed $3.20, estimated as usage"] },
+      { urn: "urn:pulumi:prod::restaurant-platform::digitalocean:index/databaseCluster:DatabaseCluster::orders-db", name: "orders-db", type: "digitalocean:index/databaseCluster:DatabaseCluster", status: "billed", resourceKeys: ["db"], estimatedUsd: 120, billedUsd: 120, differenceUsd: 0, parts: [], explanations: [] },
+    ],
+  },
+];
 
 /** What the last advise run found: two savings (the page shows $31.20/month) and one untagged droplet. */
 export const SEEDED_SUGGESTIONS: Suggestion[] = [
@@ -130,6 +149,8 @@ export async function startDashboard(testFile: string): Promise<DashboardFixture
   const store = await CostStore.open(client);
   const advice = new AdviceStore(client);
   await advice.replaceSuggestions(SEEDED_SUGGESTIONS, new Date("2026-11-20T07:00:00Z"));
+  const calibration = new CalibrationStore(client);
+  for (const month of SEEDED_STACK_MONTHS) await calibration.saveStackReconciliation(month, new Date("2026-11-02T07:00:00Z"));
   await store.upsertBillingHistory(seededDays());
   await store.insertSpendSnapshot({
     takenAt: new Date("2026-11-20T14:00:00Z"),
@@ -163,6 +184,7 @@ export async function startDashboard(testFile: string): Promise<DashboardFixture
     budgetMonthlyUsd: BUDGET_USD,
     configThresholds: [STORED_CONFIG_THRESHOLD, UNSYNCED_CONFIG_THRESHOLD],
     advice,
+    calibration,
     log: (line) => logged.push(line),
   };
   const { server, baseUrl } = await serveDashboard(() => deps);

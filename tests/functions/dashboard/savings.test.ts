@@ -1,5 +1,5 @@
 /**
- * The dashboard's Savings: the suggestions API, dismissals that hold until the evidence changes,
+ * The dashboard's Savings and Stacks: the suggestions API, dismissals that hold until the evidence changes,
  * and the page's section with the potential total and the untagged share of spend.
  */
 import { basic, PASSWORD, seededDays, SEEDED_SUGGESTIONS, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
@@ -65,4 +65,15 @@ it("POST …/suggestions/{id}/dismiss hides one until its evidence changes; an u
 it("refuses the suggestions API without credentials", async () => {
   expect((await fetch(`${dashboard.baseUrl}/api/v1/billing/suggestions`)).status).toBe(401);
   expect((await fetch(`${dashboard.baseUrl}/api/v1/billing/suggestions/x/dismiss`, { method: "POST" })).status).toBe(401);
+});
+
+it("shows each stack's latest month: plan estimate against the bill, with what differs and why", async () => {
+  const { status, body } = await get("/api/v1/billing/stacks");
+  expect(status).toBe(200);
+  expect(body.stacks).toHaveLength(1);
+  expect(body.stacks[0]).toMatchObject({ stackTag: "stack:restaurant-platform-prod", billingMonth: "2026-10", estimatedUsd: 139.4, billedUsd: 142.6, differenceUsd: 3.2, unplannedBilledUsd: 6 });
+  const page = (await get("/")).text;
+  expect(page).toContain(`<section id="stacks"><h2>Stacks: estimate against the bill</h2>`);
+  expect(page).toMatch(/<tr data-stack="stack:restaurant-platform-prod"><td><code>stack:restaurant-platform-prod<\/code><\/td><td>2026-10<\/td><td class="num">\$139\.40<\/td><td class="num">\$142\.60<\/td><td class="num">\+\$3\.20<\/td>/);
+  expect(page).toContain("ticket-printer: bandwidth overage: billed $3.20, estimated as usage · $6.00 billed to tagged resources the plan does not list");
 });

@@ -1,7 +1,10 @@
 import { MIGRATIONS, migrate, type Migration } from "../../../functions/src/store/migrations";
 import { openBackend, STORE_BACKENDS, type BackendFixture } from "./backends";
 
-const TRACKER_TABLES = ["alert_events", "billing_history", "cost_alerts", "notification_outbox", "resource_daily_cost", "schema_migrations", "spend_snapshots"];
+const TRACKER_TABLES = [
+  "advice_suggestions", "alert_events", "billing_history", "cleanup_actions", "cost_alerts", "notification_outbox", "price_calibration",
+  "resource_daily_cost", "resource_states", "resource_utilisation", "schema_migrations", "spend_snapshots", "stack_reconciliation",
+];
 
 describe.each(STORE_BACKENDS)("migrations on %s", (backend) => {
   let fixture: BackendFixture;
