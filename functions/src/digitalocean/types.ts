@@ -7,6 +7,7 @@
  * do these types where the spec does. Amounts stay strings exactly as the API sends them:
  * converting them is the caller's job (`core/money` `parseUsd`), so no precision is lost here.
  */
+import type { InvoiceLine } from "../../../core/calibration/realised-prices";
 
 /** `shared/pages.yml` `page_links`: absolute URLs; `first`/`prev` only after page 1, `next`/`last` only before the last page. */
 export interface PageLinks {
@@ -55,18 +56,12 @@ export interface InvoiceList {
   invoice_preview?: InvoiceSummaryRow;
 }
 
-/** `billing/models/invoice_item.yml`. No tags and no category in the JSON form. */
-export interface InvoiceItem {
-  product?: string;
-  resource_uuid?: string;
-  resource_id?: string;
+/**
+ * `billing/models/invoice_item.yml`. No tags and no category in the JSON form. The fields the
+ * calibration prices by are core's `InvoiceLine`; the rest are what allocation reads.
+ */
+export interface InvoiceItem extends InvoiceLine {
   group_description?: string;
-  description?: string;
-  amount?: string;
-  duration?: string;
-  duration_unit?: string;
-  start_time?: string;
-  end_time?: string;
   project_name?: string;
 }
 
