@@ -15,7 +15,10 @@
  */
 import { z } from "zod";
 import { APP_RULES, MONITOR_WINDOWS, type MonitorWindow } from "../alerts/rules";
+import { resolveAdviceSettings, type AdviceSettings } from "./advice/settings";
+import { DEFAULT_REQUEST_BUDGET } from "./advice/request-budget";
 import { DEFAULT_THRESHOLD_AMOUNTS_USD } from "./billing-thresholds";
+import { DEFAULT_CLEANUP_SETTINGS, type CleanupSettings } from "./cleanup/plan";
 import { DEFAULT_SPIKE_OPTIONS, resolveSpikeOptions, type SpikeOptions } from "./spikes";
 import { UnitCostConfigError, validateUnitCostConfig, type UnitCostConfig } from "./unit-cost";
 import {
@@ -122,6 +125,51 @@ export const appWatchSchema = z.strictObject({
   ...recipientsShape,
 });
 
+const WHOLE_DAYS = "must be a whole number of days";
+const days = (max: number) => z.number({ error: WHOLE_DAYS }).int({ error: WHOLE_DAYS }).min(0, { error: WHOLE_DAYS }).max(max, { error: `must be at most ${max} days` });
+const percentBelow100 = z.number({ error: PERCENT }).gt(0, { error: PERCENT }).lt(100, { error: PERCENT });
+// Tag keys as the pack's do-resource-require-tags configSchema accepts them.
+const TAG_KEY = /^[a-zA-Z0-9_-]+$/;
+// DigitalOcean tag names: specification/resources/tags/models/tags.yml (`^[a-zA-Z0-9_\-\:]+$`, ≤ 255).
+const DO_TAG = /^[a-zA-Z0-9_\-:]{1,255}$/;
+
+/** The tag requirement the pack's `do-resource-require-tags` enforces; the untagged report uses the same. */
+export const requireTagsSchema = z.strictObject({
+  requiredKeys: z.array(z.string().regex(TAG_KEY, { error: "must be a tag key: letters, digits, - and _" })).max(20),
+  allowedValues: z.record(z.string().regex(TAG_KEY, { error: "must be a tag key: letters, digits, - and _" }), z.array(z.string().max(255)).min(1).max(100)).optional(),
+});
+
+/** The savings advisor (`advise`; the deployed daily task runs it). Defaults: core/advice/settings.ts. */
+export const adviceSettingsSchema = z.strictObject({
+  enabled: enabledSchema,
+  /** DigitalOcean requests one run may spend; the API allows 5,000 an hour. */
+  requestBudget: z.number().int().min(1).max(5_000, { error: "must be at most 5000, DigitalOcean's hourly limit" }).optional(),
+  lookbackDays: days(90).optional(),
+  minCoverage: z.number().min(0).max(1, { error: "must be a share from 0 to 1" }).optional(),
+  poweredOffDays: days(3650).optional(),
+  resizeTargetP95Pct: percentBelow100.optional(),
+  volumeUnattachedDays: days(3650).optional(),
+  reservedIpUnassignedDays: days(3650).optional(),
+  snapshotMaxAgeDays: days(3650).optional(),
+  loadBalancerIdleMaxConnections: z.number().int().min(0).optional(),
+  databaseCpuLowPct: percentBelow100.optional(),
+  databaseMemoryLowPct: percentBelow100.optional(),
+  requireTags: requireTagsSchema.optional(),
+});
+
+/** Safe clean-up of `expires:`-tagged resources. Defaults: core/cleanup/plan.ts; off unless enabled. */
+export const cleanupSettingsSchema = z.strictObject({
+  enabled: enabledSchema,
+  /** Act (needs the write-scoped token); otherwise a dry run that only reports and sends notices. */
+  apply: z.boolean().optional(),
+  tagKey: z.string().regex(TAG_KEY, { error: "must be a tag key: letters, digits, - and _" }).optional(),
+  noticeDays: days(60).optional(),
+  graceDays: days(60).optional(),
+  protectedTag: z.string().regex(DO_TAG, { error: "must be a DigitalOcean tag (letters, digits, _, -, :)" }).optional(),
+  denyList: z.array(z.string().min(1).max(255)).max(500).optional(),
+  dropletAction: z.enum(["snapshot-then-destroy", "power-off"]).optional(),
+});
+
 /** The settings as written (JSON file, action parameter, or composed by the stack). */
 export const trackerSettingsInputSchema = z.strictObject({
   budgetMonthlyUsd: usdAmountSchema,
@@ -135,6 +183,10 @@ export const trackerSettingsInputSchema = z.strictObject({
   accountUrn: z.string().regex(ACCOUNT_URN_PATTERN, { error: "must look like do:team:<uuid>" }).optional(),
   dashboardUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   apps: z.array(appWatchSchema).optional(),
+  advice: adviceSettingsSchema.optional(),
+  cleanup: cleanupSettingsSchema.optional(),
+  /** Catalog against invoice, per size (`calibrate`); the deployed daily task runs it unless disabled. */
+  calibration: z.strictObject({ enabled: enabledSchema }).optional(),
 });
 
 /** The settings as written; what the stack composes and the CLI's file holds. */
@@ -195,6 +247,11 @@ export interface TrackerConfig {
   dashboardUrl?: string;
   /** Apps whose memory and daily bandwidth `check` watches; empty when none are configured. */
   apps: readonly AppWatchConfig[];
+  /** The top-level recipients: who hears about what no section names an audience for (calibration drift, clean-up notices). */
+  recipients: Recipients;
+  advice: AdviceSettings & { enabled: boolean; requestBudget: number };
+  cleanup: CleanupSettings & { enabled: boolean; apply: boolean };
+  calibration: { enabled: boolean };
 }
 
 const FALLBACK_SENDER = "do-cost-guard <do-cost-guard@localhost>";
@@ -211,6 +268,26 @@ function hasAny(recipients: Recipients): boolean {
 function audience(section: RawRecipients | undefined, defaults: Recipients): Recipients {
   const own = recipientsOf(section);
   return hasAny(own) ? own : defaults;
+}
+
+/** Present keys only, so a spread never overwrites a default with undefined. */
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function resolveAdvice(raw: z.output<typeof adviceSettingsSchema> | undefined): TrackerConfig["advice"] {
+  const { enabled, requestBudget, requireTags, ...thresholds } = raw ?? {};
+  return {
+    ...resolveAdviceSettings(defined(thresholds)),
+    ...(requireTags ? { requireTags: { requiredKeys: requireTags.requiredKeys, allowedValues: requireTags.allowedValues ?? {} } } : {}),
+    enabled: enabled ?? true,
+    requestBudget: requestBudget ?? DEFAULT_REQUEST_BUDGET,
+  };
+}
+
+function resolveCleanup(raw: z.output<typeof cleanupSettingsSchema> | undefined): TrackerConfig["cleanup"] {
+  const { enabled, apply, ...settings } = raw ?? {};
+  return { ...DEFAULT_CLEANUP_SETTINGS, ...defined(settings), enabled: enabled ?? false, apply: apply ?? false };
 }
 
 /** Defaults applied: the resolved configuration, before the cross-field checks. */
@@ -250,6 +327,10 @@ function resolve(raw: RawSettings): { config: TrackerConfig; spikeOverrides: Par
     ...(raw.accountUrn !== undefined ? { accountUrn: raw.accountUrn } : {}),
     ...(raw.dashboardUrl !== undefined ? { dashboardUrl: raw.dashboardUrl } : {}),
     apps,
+    recipients: hasAny(defaults) ? defaults : audience(raw.forecast, defaults),
+    advice: resolveAdvice(raw.advice),
+    cleanup: resolveCleanup(raw.cleanup),
+    calibration: { enabled: raw.calibration?.enabled ?? true },
   };
   return { config, spikeOverrides };
 }

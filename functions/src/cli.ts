@@ -4,9 +4,7 @@
  * The same `handle` the scheduled function runs; this file only adapts argv and environment.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { resolveAdviceSettings } from "../../core/advice";
 import { DEFAULT_REQUEST_BUDGET, DEFAULT_REQUESTS_PER_MINUTE } from "../../core/advice/request-budget";
-import { DEFAULT_CLEANUP_SETTINGS } from "../../core/cleanup/plan";
 import { createPriceCatalog, defaultCatalog } from "../../core/pricing";
 import { DigitalOceanApiError, DigitalOceanClient } from "./digitalocean/client";
 import { meteredFetch } from "./digitalocean/metered-fetch";
@@ -16,14 +14,15 @@ import { createWebhookTransport } from "./notify/webhook";
 import type { Transports } from "./notify/outbox";
 import { configuredRecipients, formatTestReport, renderTestNotification, sendTestNotifications } from "./notify/test-notify";
 import { AdviceStore } from "./store/advice-store";
+import { CostStore } from "./store/cost-store";
 import { migrate } from "./store/migrations";
 import { DEFAULT_PGLITE_DIR, connectStoreClient } from "./store/open-store";
 import type { SqlClient } from "./store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "./tracker/config";
 import { advise } from "./tracker/advise";
 import { adviceDocument, formatAdvice, formatCleanup } from "./tracker/advice-report";
-import { cleanup } from "./tracker/cleanup";
-import { calibrationJson, defaultRecipients, formatCalibration, runCalibration } from "./tracker/calibrate";
+import { cleanup, sendCleanupNotices } from "./tracker/cleanup";
+import { calibrationJson, formatCalibration, runCalibration } from "./tracker/calibrate";
 import { formatReconciliation, parsePlanJson, runReconciliation, type PlanJson } from "./tracker/reconcile";
 import { handle, TRACKER_TASKS, type TaskResult, type TrackerTask } from "./tracker/handle";
 import type { TrackerLog } from "./tracker/ingest";
@@ -232,15 +231,24 @@ async function testNotify(config: TrackerConfig, env: NodeJS.ProcessEnv, now: Da
  * read-only token and writes only with --apply and the separate write-scoped token, through a
  * client that never retries (a lost answer is checked on the next run, never repeated).
  */
-async function accountTask(args: CliArgs & { task: AccountTask }, env: NodeJS.ProcessEnv, baseUrl: string, token: string, db: SqlClient, out: (line: string) => void): Promise<number> {
+async function accountTask(
+  args: CliArgs & { task: AccountTask },
+  config: TrackerConfig,
+  transports: Transports,
+  env: NodeJS.ProcessEnv,
+  baseUrl: string,
+  token: string,
+  db: SqlClient,
+  out: (line: string) => void,
+): Promise<number> {
   const now = args.now ?? new Date();
   const store = new AdviceStore(db);
   let document: unknown;
   if (args.task === "advise") {
-    const budget = args.budget ?? DEFAULT_REQUEST_BUDGET;
+    const budget = args.budget ?? config.advice.requestBudget;
     const metered = meteredFetch(fetch, { budget, perMinute: DEFAULT_REQUESTS_PER_MINUTE });
     const api = new DigitalOceanClient({ token, baseUrl, fetch: metered.fetch });
-    const result = await advise({ api, store, catalog: defaultCatalog, settings: resolveAdviceSettings(), now, requestBudget: budget, requestsSent: metered.sent });
+    const result = await advise({ api, store, catalog: defaultCatalog, settings: config.advice, now, requestBudget: budget, requestsSent: metered.sent });
     const advice = adviceDocument(result.suggestions, now);
     for (const line of formatAdvice(advice, result.suggestions.filter((s) => s.dismissed).length)) out(line);
     out(`DigitalOcean requests: ${metered.sent()} of ${budget}; utilisation read for ${result.metrics.analysed} resource(s), ${result.metrics.waiting} waiting for a later run`);
@@ -252,10 +260,12 @@ async function accountTask(args: CliArgs & { task: AccountTask }, env: NodeJS.Pr
       read: new DigitalOceanClient({ token, baseUrl }),
       ...(args.apply && writeToken ? { write: new DigitalOceanClient({ token: writeToken, baseUrl, maxRetries: 0 }) } : {}),
       store,
-      settings: DEFAULT_CLEANUP_SETTINGS,
+      settings: config.cleanup,
       now,
     });
     for (const line of formatCleanup(report)) out(line);
+    const delivery = await sendCleanupNotices(new CostStore(db), report, config, transports, now);
+    if (delivery.failed > 0) out(`clean-up notices: ${delivery.delivered} delivered, ${delivery.failed} failed (retried by the next check)`);
     document = report;
   }
   if (args.jsonPath) writeFileSync(args.jsonPath, `${JSON.stringify(document, null, 2)}\n`);
@@ -285,16 +295,15 @@ function readJsonFile(option: string, path: string): unknown {
 async function billCheckTask(
   args: CliArgs & { task: "calibrate" | "reconcile" },
   config: TrackerConfig,
-  env: NodeJS.ProcessEnv,
+  transports: Transports,
   baseUrl: string,
   token: string,
   db: SqlClient,
   out: (line: string) => void,
-): Promise<{ code: number; close?: () => void }> {
+): Promise<number> {
   const now = args.now ?? new Date();
   const api = new DigitalOceanClient({ token, baseUrl });
   let document: unknown;
-  let close: (() => void) | undefined;
   if (args.task === "calibrate") {
     let catalog = defaultCatalog;
     if (args.catalogPath) {
@@ -304,14 +313,7 @@ async function billCheckTask(
         throw error instanceof UsageError ? error : new UsageError(`--catalog ${args.catalogPath}: ${(error as Error).message}`);
       }
     }
-    const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
-    if (env.SMTP_URL?.trim()) {
-      const smtp = createSmtpTransport({ url: env.SMTP_URL.trim(), from: config.email.from });
-      transports.email = smtp.send;
-      close = smtp.close;
-    }
-    const recipients = defaultRecipients(readJsonFile("--config", args.configPath), config);
-    const result = await runCalibration({ api, db, catalog, recipients, now, transports, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) });
+    const result = await runCalibration({ api, db, catalog, recipients: config.recipients, now, transports, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) });
     for (const line of formatCalibration(result)) out(line);
     document = calibrationJson(result);
   } else {
@@ -326,7 +328,7 @@ async function billCheckTask(
     document = { version: 1, ...result };
   }
   if (args.jsonPath) writeFileSync(args.jsonPath, `${JSON.stringify(document, null, 2)}\n`);
-  return { code: 0, ...(close ? { close } : {}) };
+  return 0;
 }
 
 function summary(result: TaskResult): string {
@@ -359,28 +361,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     if (!token) throw new UsageError("DIGITALOCEAN_TOKEN is not set: create a read-scoped token (billing:read plus the resource read scopes) and export it");
     const log: TrackerLog = { info: (line) => err(`tracker: ${line}`), warn: (line) => err(`tracker: warning: ${line}`) };
     const baseUrl = env.DIGITALOCEAN_API_URL?.trim() || "https://api.digitalocean.com";
-    if (args.task === "calibrate" || args.task === "reconcile") {
-      const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
-      db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });
-      await migrate(db);
-      const checkTask = await billCheckTask({ ...args, task: args.task }, config, env, baseUrl, token, db, out);
-      smtpClose = checkTask.close;
-      return checkTask.code;
-    }
-    if (args.task === "advise" || args.task === "cleanup") {
-      const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
-      db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });
-      await migrate(db);
-      return await accountTask({ ...args, task: args.task }, env, baseUrl, token, db, out);
-    }
-    const client = new DigitalOceanClient({
-      token,
-      baseUrl,
-      onProgress: (event) => {
-        if (event.kind === "page" && event.page > 1) log.info(`${event.path}: page ${event.page}, ${event.itemsSoFar}${event.total ? `/${event.total}` : ""} items`);
-        if (event.kind === "retry") log.warn(`${event.method} ${event.path}: ${event.reason}, retry ${event.attempt} in ${event.delayMs} ms`);
-      },
-    });
     const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
     if (env.SMTP_URL?.trim()) {
       const smtp = createSmtpTransport({ url: env.SMTP_URL.trim(), from: config.email.from });
@@ -390,6 +370,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
     db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });
     await migrate(db);
+    if (args.task === "calibrate" || args.task === "reconcile") return await billCheckTask({ ...args, task: args.task }, config, transports, baseUrl, token, db, out);
+    if (args.task === "advise" || args.task === "cleanup") return await accountTask({ ...args, task: args.task }, config, transports, env, baseUrl, token, db, out);
+    const client = new DigitalOceanClient({
+      token,
+      baseUrl,
+      onProgress: (event) => {
+        if (event.kind === "page" && event.page > 1) log.info(`${event.path}: page ${event.page}, ${event.itemsSoFar}${event.total ? `/${event.total}` : ""} items`);
+        if (event.kind === "retry") log.warn(`${event.method} ${event.path}: ${event.reason}, retry ${event.attempt} in ${event.delayMs} ms`);
+      },
+    });
     const result = await handle(args.task as TrackerTask, { client, db, transports, now: args.now ?? new Date(), config, log });
     out(summary(result));
     return 0;

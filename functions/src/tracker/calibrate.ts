@@ -8,7 +8,7 @@
 import { billingMonthOf } from "../../../core/calendar";
 import { calibrate, type CalibrationReport, type InventoryResource, type SlugCalibration } from "../../../core/calibration";
 import type { PriceCatalog } from "../../../core/pricing";
-import { recipientsSchema, type Recipients, type TrackerConfig } from "../../../core/tracker-settings";
+import type { Recipients } from "../../../core/tracker-settings";
 import type { DigitalOceanClient } from "../digitalocean/client";
 import type { App, DatabaseCluster, Droplet, LoadBalancer, Volume } from "../digitalocean/types";
 import { formatTextTable, type NotificationMessage } from "../notify/message";
@@ -144,18 +144,6 @@ export function renderCalibrationAlert(entry: SlugCalibration, billingMonth: str
       verdict: entry.verdict,
     },
   };
-}
-
-/**
- * The default recipients: the config file's top-level `recipients` when it lists any, else
- * the forecast's audience (the people who hear about the budget). `raw` is the parsed JSON
- * file; the resolved config keeps only each section's audience.
- */
-export function defaultRecipients(raw: unknown, config: TrackerConfig): Recipients {
-  const parsed = recipientsSchema.safeParse((raw as { recipients?: unknown } | null)?.recipients ?? {});
-  const top = parsed.success ? { email: parsed.data.email ?? [], slack: parsed.data.slack ?? [], webhook: parsed.data.webhook ?? [] } : undefined;
-  if (top && top.email.length + top.slack.length + top.webhook.length > 0) return top;
-  return config.forecast.recipients;
 }
 
 /** Runs one calibration: read, compare, record, notify (once per slug per month). */

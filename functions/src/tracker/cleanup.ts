@@ -6,7 +6,11 @@
  */
 import { planCleanup, type CleanupAction, type CleanupCandidate, type CleanupDecision, type CleanupSettings } from "../../../core/cleanup/plan";
 import { DigitalOceanApiError, type DigitalOceanClient } from "../digitalocean/client";
+import type { NotificationMessage } from "../notify/message";
+import { deliverPending, keyedNotifications, type DeliveryResult, type Transports } from "../notify/outbox";
 import type { AdviceStore, CleanupState } from "../store/advice-store";
+import type { CostStore } from "../store/cost-store";
+import type { TrackerConfig } from "./config";
 
 export type CleanupReader = Pick<DigitalOceanClient, "listDroplets" | "listVolumes" | "listSnapshots" | "resourceExists">;
 export type CleanupWriter = Pick<DigitalOceanClient, "postDropletAction" | "getAction" | "createVolumeSnapshot" | "deleteResource">;
@@ -33,6 +37,8 @@ export interface CleanupOutcome {
    */
   state: "planned" | "notified" | CleanupState | "skipped" | "already-handled";
   reason: string;
+  /** The expiry date the step is for (absent for a re-checked earlier step). */
+  expires?: string;
 }
 
 export interface CleanupReport {
@@ -139,7 +145,7 @@ export async function cleanup(deps: CleanupDeps): Promise<CleanupReport> {
     }
     if (decision.step === "notice") {
       await store.updateCleanupStep(claim, { state: "done", detail: decision.reason }, now);
-      outcomes.push({ resource, action: "notice", state: "notified", reason: decision.reason });
+      outcomes.push({ resource, action: "notice", state: "notified", reason: decision.reason, expires: decision.expires });
       continue;
     }
     await store.updateCleanupStep(claim, { state: "requested" }, now);
@@ -155,3 +161,35 @@ export async function cleanup(deps: CleanupDeps): Promise<CleanupReport> {
   }
   return { version: 1, mode: write ? "apply" : "dry-run", actions: outcomes };
 }
+
+/** The one message a resource's owners get before it is cleaned up. */
+export function renderCleanupNotice(outcome: CleanupOutcome, settings: CleanupSettings & { apply: boolean }, dashboardUrl?: string): NotificationMessage {
+  const { kind, id, name } = outcome.resource;
+  return {
+    type: "cleanup_notice",
+    title: `Clean-up notice: ${kind} ${name} (${outcome.expires ?? "expiry"})`,
+    summary: `${kind} ${name} (${id}) ${outcome.reason}. ${settings.apply ? "do-cost-guard will act then." : "Clean-up runs as a dry run: nothing will be changed until it is applied."}`,
+    facts: [
+      { label: "Resource", value: `${kind} ${name} (${id})` },
+      { label: "Expires", value: outcome.expires ?? "unknown" },
+      { label: "Keep it", value: `change its ${settings.tagKey}: tag, or tag it ${settings.protectedTag}` },
+    ],
+    sections: [],
+    ...(dashboardUrl ? { link: { label: "Open the cost dashboard", url: dashboardUrl } } : {}),
+    data: { kind, id, name, expires: outcome.expires ?? null, apply: settings.apply },
+  };
+}
+
+/**
+ * Queues and sends the notices a run claimed to the config's default recipients; each has its
+ * own outbox key (resource and expiry date), so a notice is sent once even if a run is repeated.
+ */
+export async function sendCleanupNotices(costs: CostStore, report: CleanupReport, config: TrackerConfig, transports: Transports, now: Date): Promise<DeliveryResult> {
+  const notices = report.actions.filter((a) => a.state === "notified");
+  for (const notice of notices) {
+    const key = `cleanup-notice:${notice.resource.kind}:${notice.resource.id}:${notice.expires ?? ""}`;
+    await costs.enqueueNotifications(keyedNotifications(key, config.recipients, renderCleanupNotice(notice, config.cleanup, config.dashboardUrl)), now);
+  }
+  return deliverPending(costs, transports, now);
+}
+

@@ -8,21 +8,23 @@ import * as path from "node:path";
 import { main } from "../../../functions/src/cli";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
 import { ADVICE_IDS as ids, ADVICE_NOW, seedAdviceAccount } from "../../support/fake-do-api/advice-account";
+import { startHttpReceiver, type HttpReceiver } from "../../support/http-receiver";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres";
 
 let fake: FakeDigitalOcean;
 let database: TestDatabase;
+let receiver: HttpReceiver;
 const dir = mkdtempSync(path.join(tmpdir(), "dcg-advise-cli-"));
 const configPath = path.join(dir, "tracker.json");
 
 beforeAll(async () => {
-  [fake, database] = await Promise.all([startFakeDigitalOcean({ state: seedAdviceAccount(), now: () => ADVICE_NOW }), createTestDatabase(__filename)]);
-  writeFileSync(configPath, JSON.stringify({ budgetMonthlyUsd: 400, recipients: { webhook: ["http://127.0.0.1:9/unused"] } }));
+  [fake, database, receiver] = await Promise.all([startFakeDigitalOcean({ state: seedAdviceAccount(), now: () => ADVICE_NOW }), createTestDatabase(__filename), startHttpReceiver()]);
+  writeFileSync(configPath, JSON.stringify({ budgetMonthlyUsd: 400, recipients: { webhook: [`${receiver.baseUrl}/costs`] }, advice: { requestBudget: 900 } }));
 });
 
 afterAll(async () => {
   await database?.drop();
-  await fake?.close();
+  await Promise.all([fake?.close(), receiver?.close()]);
 });
 
 async function tracker(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
@@ -53,6 +55,8 @@ describe("tracker advise and cleanup", () => {
     expect(run.out).toContain(`Potential savings: $${total.toFixed(2)}/month`);
     expect(run.out).toMatch(/droplet idle-api\s+droplet-idle-downsize\s+resize to s-1vcpu-2gb/);
     expect(run.out).not.toContain(fake.token);
+    // The config's advice.requestBudget is the run's budget.
+    expect(run.out).toMatch(/DigitalOcean requests: \d+ of 900;/);
   });
 
   it("cleanup is a dry run by default and refuses --apply without the write token", async () => {
@@ -64,6 +68,13 @@ describe("tracker advise and cleanup", () => {
     const report = JSON.parse(readFileSync(jsonPath, "utf8"));
     expect(report).toMatchObject({ version: 1, mode: "dry-run" });
     expect(report.actions).toContainEqual({ resource: { kind: "droplet", id: String(ids.expiredDroplet), name: "load-test-rig" }, action: "snapshot-then-destroy", state: "planned", reason: expect.stringContaining("expired 2026-11-20") });
+
+    // The droplet expiring in two days: one notice to the default recipients, not repeated by the next run.
+    const notices = () => receiver.requests.filter((r) => (r.body as { type?: string }).type === "cleanup_notice");
+    expect(notices().map((r) => (r.body as { id: string }).id)).toEqual([String(ids.noticeDroplet)]);
+    expect((notices()[0].body as { summary: string }).summary).toContain("expires in 2 days (2026-12-01)");
+    expect((await tracker(["cleanup", "--now", new Date(ADVICE_NOW.getTime() + 3_600_000).toISOString()])).code).toBe(0);
+    expect(notices()).toHaveLength(1);
 
     const refused = await tracker(["cleanup", "--apply", "--now", ADVICE_NOW.toISOString()]);
     expect(refused.code).toBe(2);

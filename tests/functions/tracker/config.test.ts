@@ -66,7 +66,7 @@ const thresholdsSet = (entries: unknown): Mutation => set("thresholds", entries)
 
 // [rule, mutation of the complete config, the problem(s) reported]
 const RULES: [string, Mutation, string | string[]][] = [
-  ["unknown top-level key", set("budget", 10), "the config has unknown key budget (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps)"],
+  ["unknown top-level key", set("budget", 10), "the config has unknown key budget (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps, advice, cleanup, calibration)"],
   ["budget missing", set("budgetMonthlyUsd", undefined), "budgetMonthlyUsd must be a positive number of US dollars"],
   ["budget zero", set("budgetMonthlyUsd", 0), "budgetMonthlyUsd must be a positive number of US dollars (got 0)"],
   ["budget as text", set("budgetMonthlyUsd", "320"), 'budgetMonthlyUsd must be a positive number of US dollars (got "320")'],
@@ -164,7 +164,7 @@ it("reports every shape problem and the ladder's order at once in one error mess
     "recipients.slack[0].url must be a Slack incoming-webhook URL (an https:// URL)",
     // The ladder's order is checked alongside its entries' shapes.
     "thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 10 after 150)",
-    "the config has unknown key colour (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps)",
+    "the config has unknown key colour (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, dashboardUrl, apps, advice, cleanup, calibration)",
   ];
   expect(problemsOf(input)).toEqual(problems);
   expect(() => parseTrackerConfig(input)).toThrow(`tracker config is invalid (6 problems):\n  - ${problems.join("\n  - ")}`);
@@ -318,3 +318,39 @@ it("returns a deeply frozen config, so no task can change another's view of it",
   expect(() => (config.thresholds as ThresholdList).push(config.thresholds[0]!)).toThrow(TypeError);
 });
 type ThresholdList = TrackerConfig["thresholds"][number][];
+
+describe("advice, cleanup and calibration settings", () => {
+  const base = { budgetMonthlyUsd: 100, recipients: { webhook: ["http://127.0.0.1:9/hook"] } };
+
+  it("defaults: advice and calibration on with cited thresholds, clean-up off, and the top-level recipients as the default audience", () => {
+    const config = parseTrackerConfig(base);
+    expect(config.advice).toMatchObject({ enabled: true, requestBudget: 1000, poweredOffDays: 7, snapshotMaxAgeDays: 90, lookbackDays: 14 });
+    expect(config.advice.requireTags.requiredKeys).toEqual(["env", "service", "owner"]);
+    expect(config.cleanup).toMatchObject({ enabled: false, apply: false, tagKey: "expires", noticeDays: 3, graceDays: 2, protectedTag: "protected", dropletAction: "snapshot-then-destroy" });
+    expect(config.calibration).toEqual({ enabled: true });
+    expect(config.recipients.webhook).toEqual(["http://127.0.0.1:9/hook"]);
+  });
+
+  it("overrides each setting and the tag requirement", () => {
+    const config = parseTrackerConfig({
+      ...base,
+      advice: { requestBudget: 200, poweredOffDays: 14, requireTags: { requiredKeys: ["team"], allowedValues: { team: ["a", "b"] } } },
+      cleanup: { enabled: true, apply: true, tagKey: "ttl", denyList: ["ledger"], dropletAction: "power-off" },
+      calibration: { enabled: false },
+    });
+    expect(config.advice).toMatchObject({ requestBudget: 200, poweredOffDays: 14, volumeUnattachedDays: 7, requireTags: { requiredKeys: ["team"], allowedValues: { team: ["a", "b"] } } });
+    expect(config.cleanup).toMatchObject({ enabled: true, apply: true, tagKey: "ttl", denyList: ["ledger"], dropletAction: "power-off", graceDays: 2 });
+    expect(config.calibration.enabled).toBe(false);
+  });
+
+  it.each([
+    [{ advice: { requestBudget: 6000 } }, "advice.requestBudget must be at most 5000, DigitalOcean's hourly limit (got 6000)"],
+    [{ advice: { poweredOffDays: 1.5 } }, "advice.poweredOffDays must be a whole number of days (got 1.5)"],
+    [{ advice: { requireTags: { requiredKeys: ["not a key"] } } }, 'advice.requireTags.requiredKeys[0] must be a tag key: letters, digits, - and _ (got "not a key")'],
+    [{ cleanup: { dropletAction: "explode" } }, 'cleanup.dropletAction must be one of snapshot-then-destroy, power-off (got "explode")'],
+    [{ cleanup: { protectedTag: "no spaces" } }, 'cleanup.protectedTag must be a DigitalOcean tag (letters, digits, _, -, :) (got "no spaces")'],
+    [{ calibration: { enabled: "yes" } }, 'calibration.enabled must be true or false (got "yes")'],
+  ])("refuses %j", (extra, problem) => {
+    expect(() => parseTrackerConfig({ ...base, ...extra })).toThrow(problem);
+  });
+});
