@@ -12,6 +12,8 @@
  * schema (core/tracker-settings.ts): `billing` uses the schema's key names, so a problem's
  * path is the stack key's path.
  */
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
@@ -27,6 +29,7 @@ import {
   type ThresholdUnit,
 } from "./alerts/rules";
 import { parseCron } from "./core/cron";
+import { REQUIRE_TAGS_DEFAULTS, type RequireTagsConfig } from "./core/tags";
 import {
   emailAddressSchema,
   emailsAnyone,
@@ -36,6 +39,8 @@ import {
   slackTargetSchema,
   thresholdLadderSchema,
   trackerSettingsInputSchema,
+  adviceSettingsSchema,
+  requireTagsSchema,
   dashboardSettingsOf,
   trackerSettingsSchema,
   usdAmountSchema,
@@ -67,6 +72,9 @@ export const CONFIG_KEYS = {
   trackerDatabaseUrl: "trackerDatabaseUrl",
   trackerSmtpUrl: "trackerSmtpUrl",
   dashboardPassword: "dashboardPassword",
+  // Not declared in Pulumi.yaml: a declared key without a default is required of every stack
+  // (pulumi/pulumi#21797), and only a stack that applies clean-up has this one.
+  trackerCleanupToken: "trackerCleanupToken",
 } as const;
 
 /** The cost tracker's deployment on DigitalOcean Functions. */
@@ -87,6 +95,8 @@ export interface TrackerDeployment<SecretString = pulumi.Output<string>> {
   /** Only when some recipient is an email address: a stack that emails nobody sets no SMTP secret. */
   readonly smtpUrl?: SecretString;
   readonly dashboardPassword: SecretString;
+  /** Only when `billing.cleanup.apply` is on: the write-scoped token clean-up acts with. */
+  readonly cleanupToken?: SecretString;
 }
 
 /** Validated stack configuration; secrets (Slack URL, tokens, passwords) stay Pulumi secrets. */
@@ -152,14 +162,49 @@ export const billingSchema = z.strictObject({
   reports: z.strictObject({ daily: z.boolean().optional(), weekly: z.boolean().optional() }).optional(),
   units: trackerSettingsInputSchema.shape.units,
   accountUrn: trackerSettingsInputSchema.shape.accountUrn,
+  // The tag requirement is not here: it is the pack's do-resource-require-tags entry in policy-config.json, read by both.
+  advice: adviceSettingsSchema.omit({ requireTags: true }).optional(),
+  cleanup: trackerSettingsInputSchema.shape.cleanup,
+  calibration: trackerSettingsInputSchema.shape.calibration,
 });
 export type BillingConfig = z.output<typeof billingSchema>;
+
+/** The policy pack's config file, beside this one: the pack reads it for previews, the stack for the tracker. */
+export const POLICY_CONFIG_FILE = "policy-config.json";
+const REQUIRE_TAGS_POLICY = "do-resource-require-tags";
+
+/** What the stack takes from the pack's config: the tag requirement, so the runtime untagged report and the pack agree. */
+export interface PackSettings {
+  requireTags?: RequireTagsConfig;
+}
+
+/**
+ * The `do-resource-require-tags` entry of the pack's config file (an enforcement level alone,
+ * or `{requiredKeys, allowedValues, enforcementLevel}`); none when the file or the entry is
+ * absent, so the pack's own defaults (core/tags) apply to both. A malformed file is a
+ * ConfigError naming it: a silently wrong tag rule would make the two disagree.
+ */
+export function readPackSettings(file: string): PackSettings {
+  if (!existsSync(file)) return {};
+  const where = path.basename(file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError([`${where} is not valid JSON (${(error as Error).message.slice(0, 120)})`]);
+  }
+  const entry = isRecord(raw) ? raw[REQUIRE_TAGS_POLICY] : undefined;
+  if (!isRecord(entry)) return {};
+  const result = requireTagsSchema.partial().extend({ enforcementLevel: z.enum(["advisory", "mandatory", "remediate", "disabled"]).optional() }).safeParse(entry, SETTINGS_PARSE_OPTIONS);
+  if (!result.success) throw new ConfigError(formatSettingsIssues(result.error.issues, `${where} ${REQUIRE_TAGS_POLICY}`));
+  return { requireTags: { requiredKeys: result.data.requiredKeys ?? REQUIRE_TAGS_DEFAULTS.requiredKeys, allowedValues: result.data.allowedValues ?? {} } };
+}
 
 /**
  * Validates raw configuration and returns it typed, or throws `ConfigError` listing every
  * problem. Pure apart from its reader, so tests drive it with plain objects.
  */
-export function parseStackConfig(read: RawConfigReader): StackConfig<string> {
+export function parseStackConfig(read: RawConfigReader, pack: PackSettings = {}): StackConfig<string> {
   const problems: string[] = [];
 
   const problemsBeforeDestinations = problems.length;
@@ -219,7 +264,7 @@ export function parseStackConfig(read: RawConfigReader): StackConfig<string> {
 
   // Billing notifications go to the alert destinations: when those are wrong, the tracker's
   // "no recipients" complaints would only repeat the same problem.
-  const tracker = parseTrackerDeployment(read, destinationsValid ? { emails: emailList, slack } : undefined, targets, targetIndexOfApp, problems);
+  const tracker = parseTrackerDeployment(read, destinationsValid ? { emails: emailList, slack } : undefined, targets, targetIndexOfApp, pack, problems);
 
   if (problems.length > 0 || !tracker) throw new ConfigError(problems);
   return deepFreeze({ alerts: { destinations: { emails: emailList, slack }, targets }, tracker });
@@ -241,6 +286,7 @@ export function composeTrackerSettings(
   billing: BillingConfig,
   destinations: { emails: readonly string[]; slack?: { channel: string; url: string } },
   targets: readonly AlertTarget[],
+  requireTags?: RequireTagsConfig,
 ): TrackerSettingsInput {
   const slack = destinations.slack ? [destinations.slack] : [];
   const thresholds = billing.thresholds?.map((t) => {
@@ -258,6 +304,9 @@ export function composeTrackerSettings(
     ...(billing.email === undefined ? {} : { email: billing.email }),
     ...(billing.accountUrn === undefined ? {} : { accountUrn: billing.accountUrn }),
     apps: appWatchesOf(targets),
+    ...(billing.advice === undefined && requireTags === undefined ? {} : { advice: { ...billing.advice, ...(requireTags ? { requireTags } : {}) } }),
+    ...(billing.cleanup === undefined ? {} : { cleanup: billing.cleanup }),
+    ...(billing.calibration === undefined ? {} : { calibration: billing.calibration }),
   };
 }
 
@@ -297,6 +346,7 @@ function parseTrackerDeployment(
   destinations: { emails: readonly string[]; slack?: { channel: string; url: string } } | undefined,
   targets: readonly AlertTarget[],
   targetIndexOfApp: readonly number[],
+  pack: PackSettings,
   problems: string[],
 ): TrackerDeployment<string> | undefined {
   const before = problems.length;
@@ -335,7 +385,7 @@ function parseTrackerDeployment(
   let settingsInput: TrackerSettingsInput | undefined;
   let settings: TrackerSettings | undefined;
   if (billing && destinations) {
-    settingsInput = composeTrackerSettings(billing, destinations, targets);
+    settingsInput = composeTrackerSettings(billing, destinations, targets, pack.requireTags);
     const result = trackerSettingsSchema.safeParse(settingsInput, SETTINGS_PARSE_OPTIONS);
     if (result.success) settings = result.data;
     // Every field was checked above with the same sub-schemas; what is left are the cross-field rules, placed by their stack key.
@@ -356,6 +406,8 @@ function parseTrackerDeployment(
   // Only a stack that emails someone needs an SMTP server; one that does not is never asked for the secret.
   const smtpUrl = usesEmail ? secret("trackerSmtpUrl", smtpUrlProblem, " when any recipient is an email address") : undefined;
   const dashboardPassword = secret("dashboardPassword", dashboardPasswordProblem);
+  // Clean-up acts only with a token of its own, kept apart from the read-only one; a dry run needs none.
+  const cleanupToken = settings?.cleanup.apply ? secret("trackerCleanupToken", () => undefined, " when billing.cleanup.apply is true (a write-scoped token)") : undefined;
 
   if (problems.length > before || !settings || !settingsInput) return undefined;
   return {
@@ -369,6 +421,7 @@ function parseTrackerDeployment(
     databaseUrl,
     ...(smtpUrl === undefined ? {} : { smtpUrl }),
     dashboardPassword,
+    ...(cleanupToken === undefined ? {} : { cleanupToken }),
   };
 }
 
@@ -379,9 +432,9 @@ function parseTrackerDeployment(
  */
 export function loadConfig(): StackConfig {
   const config = new pulumi.Config(PROJECT);
-  const parsed = parseStackConfig((k) => config.get(k));
+  const parsed = parseStackConfig((k) => config.get(k), readPackSettings(path.join(__dirname, POLICY_CONFIG_FILE)));
   const slack = parsed.alerts.destinations.slack;
-  const { smtpUrl, ...tracker } = parsed.tracker;
+  const { smtpUrl, cleanupToken, ...tracker } = parsed.tracker;
   return deepFreeze({
     alerts: {
       targets: parsed.alerts.targets,
@@ -397,6 +450,7 @@ export function loadConfig(): StackConfig {
       databaseUrl: pulumi.secret(tracker.databaseUrl),
       ...(smtpUrl === undefined ? {} : { smtpUrl: pulumi.secret(smtpUrl) }),
       dashboardPassword: pulumi.secret(tracker.dashboardPassword),
+      ...(cleanupToken === undefined ? {} : { cleanupToken: pulumi.secret(cleanupToken) }),
     },
   });
 }

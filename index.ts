@@ -44,6 +44,7 @@ const costTracker = new CostTracker("cost-tracker", {
   digitalOceanToken: config.tracker.digitalOceanToken,
   databaseUrl: config.tracker.databaseUrl,
   ...(config.tracker.smtpUrl === undefined ? {} : { smtpUrl: config.tracker.smtpUrl }),
+  ...(config.tracker.cleanupToken === undefined ? {} : { cleanupToken: config.tracker.cleanupToken }),
   dashboardPassword: config.tracker.dashboardPassword,
 });
 

@@ -1,4 +1,7 @@
-import { ConfigError, parseStackConfig } from "../config";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { ConfigError, parseStackConfig, POLICY_CONFIG_FILE, readPackSettings } from "../config";
 
 const DB_ID = "3f1c9a52-7d4e-4b8a-9c61-2e5f0d8b7a14";
 const APP_ID = "8d2b6e07-51c3-4f9a-a0d8-6c4e9b1f3e25";
@@ -107,7 +110,7 @@ describe("parseStackConfig", () => {
     ["region without Functions", { ...validRaw(), tracker: { region: "nyc3" } }, 'do-cost-guard:tracker.region must be a Functions region: ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1, tor1 (got "nyc3")'],
     ["memory outside Functions limits", { ...validRaw(), tracker: { memoryMb: 2048 } }, "do-cost-guard:tracker.memoryMb must be a whole number from 128 to 1024 (got 2048)"],
     ["thresholds out of order", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 150 }, { amountUsd: 50 }] } }, "do-cost-guard:billing.thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 50 after 150)"],
-    ["misspelt billing key", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, budget: 10 } }, "do-cost-guard:billing has unknown key budget (allowed: budgetMonthlyUsd, thresholds, email, reports, units, accountUrn)"],
+    ["misspelt billing key", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, budget: 10 } }, "do-cost-guard:billing has unknown key budget (allowed: budgetMonthlyUsd, thresholds, email, reports, units, accountUrn, advice, cleanup, calibration)"],
     ["billing key of the old spelling", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, emails: ["a@forkline.example"] }] } }, "do-cost-guard:billing.thresholds[0] has unknown key emails (allowed: amountUsd, email, slack, webhook)"],
     ["a threshold email that is not one", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, email: ["finance"] }] } }, 'do-cost-guard:billing.thresholds[0].email[0] must be an email address like ops@example.com (got "finance")'],
     ["no sender while emailing", { ...validRaw(), billing: { budgetMonthlyUsd: 450 } }, "do-cost-guard:billing.email.from must be set when any recipient is an email address"],
@@ -197,5 +200,60 @@ describe("parseStackConfig", () => {
     expect(problemsOf({ ...validRaw(), alertEmails: "oncall@forkline.example" })[0]).toMatch(
       /^do-cost-guard:alertEmails must be a YAML\/JSON list/,
     );
+  });
+});
+
+describe("billing.advice, billing.cleanup and the pack's tag requirement", () => {
+  const settingsOf = (raw: Record<string, unknown>, pack = {}) => JSON.parse(parseStackConfig(reader(raw), pack).tracker.trackerSettingsJson);
+  const withBilling = (patch: Record<string, unknown>) => ({ ...validRaw(), billing: { ...(validRaw().billing as object), ...patch } });
+
+  it("passes billing.advice, billing.cleanup and billing.calibration to the tracker's settings", () => {
+    const settings = settingsOf(withBilling({ advice: { requestBudget: 300, poweredOffDays: 10 }, cleanup: { enabled: true, graceDays: 5 }, calibration: { enabled: false } }));
+    expect(settings.advice).toEqual({ requestBudget: 300, poweredOffDays: 10 });
+    expect(settings.cleanup).toEqual({ enabled: true, graceDays: 5 });
+    expect(settings.calibration).toEqual({ enabled: false });
+  });
+
+  it("takes the tag requirement from the pack's config, never from billing", () => {
+    const requireTags = { requiredKeys: ["env", "team"], allowedValues: { env: ["prod"] } };
+    expect(settingsOf(validRaw(), { requireTags }).advice).toEqual({ requireTags });
+    expect(problemsOf(withBilling({ advice: { requireTags } }))).toEqual([expect.stringContaining("do-cost-guard:billing.advice has unknown key requireTags")]);
+  });
+
+  it("asks for trackerCleanupToken only when clean-up applies, and binds it as a secret", () => {
+    expect(problemsOf(withBilling({ cleanup: { enabled: true, apply: true } }))).toEqual([
+      "do-cost-guard:trackerCleanupToken is required when billing.cleanup.apply is true (a write-scoped token): pulumi config set --secret trackerCleanupToken <value>",
+    ]);
+    expect(parseStackConfig(reader(withBilling({ cleanup: { enabled: true } }))).tracker.cleanupToken).toBeUndefined();
+    const applied = parseStackConfig(reader({ ...withBilling({ cleanup: { enabled: true, apply: true } }), trackerCleanupToken: "dop_v1_write_scope_test_only" }));
+    expect(applied.tracker.cleanupToken).toBe("dop_v1_write_scope_test_only");
+  });
+});
+
+describe("readPackSettings", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "dcg-pack-config-"));
+  const file = (name: string, text: string) => {
+    const at = path.join(dir, name);
+    writeFileSync(at, text);
+    return at;
+  };
+
+  it("reads do-resource-require-tags (with or without an enforcement level), else nothing", () => {
+    expect(readPackSettings(file("a.json", JSON.stringify({ "do-resource-require-tags": { enforcementLevel: "mandatory", requiredKeys: ["team"] } })))).toEqual({ requireTags: { requiredKeys: ["team"], allowedValues: {} } });
+    expect(readPackSettings(file("b.json", JSON.stringify({ "do-resource-require-tags": "advisory" })))).toEqual({});
+    expect(readPackSettings(path.join(dir, "missing.json"))).toEqual({});
+  });
+
+  it("refuses a malformed file or entry, naming it", () => {
+    expect(() => readPackSettings(file("c.json", "{not json"))).toThrow("c.json is not valid JSON");
+    expect(() => readPackSettings(file("d.json", JSON.stringify({ "do-resource-require-tags": { requiredKeys: ["no spaces allowed"] } })))).toThrow(
+      'd.json do-resource-require-tags.requiredKeys[0] must be a tag key: letters, digits, - and _ (got "no spaces allowed")',
+    );
+  });
+
+  it("reads the repository's own policy-config.json: the prod stack's tracker and the pack require the same keys", () => {
+    const repositoryFile = path.join(__dirname, "..", POLICY_CONFIG_FILE);
+    const packConfig = JSON.parse(readFileSync(repositoryFile, "utf8"));
+    expect(readPackSettings(repositoryFile).requireTags).toEqual(packConfig["do-resource-require-tags"]);
   });
 });

@@ -37,6 +37,8 @@ export interface CostTrackerArgs {
   databaseUrl: pulumi.Input<string>;
   /** Absent when nobody is emailed: the tracker then runs without SMTP. */
   smtpUrl?: pulumi.Input<string>;
+  /** Only when clean-up applies: the write-scoped token, bound as DIGITALOCEAN_CLEANUP_TOKEN. */
+  cleanupToken?: pulumi.Input<string>;
   dashboardPassword: pulumi.Input<string>;
 }
 
@@ -75,6 +77,7 @@ export class CostTracker extends pulumi.ComponentResource {
           DIGITALOCEAN_TOKEN: args.digitalOceanToken,
           DATABASE_URL: args.databaseUrl,
           ...(args.smtpUrl === undefined ? {} : { SMTP_URL: args.smtpUrl }),
+          ...(args.cleanupToken === undefined ? {} : { DIGITALOCEAN_CLEANUP_TOKEN: args.cleanupToken }),
         },
       },
       { parent: this },

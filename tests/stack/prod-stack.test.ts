@@ -4,6 +4,8 @@
  * stack's outputs), each action is bound only the parameters it reads, and the settings the
  * stack binds are the ones the tracker's own parser accepts.
  */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { DigitalOceanClient } from "../../functions/src/digitalocean/client";
 import { deliverPending } from "../../functions/src/notify/outbox";
 import { createWebhookTransport } from "../../functions/src/notify/webhook";
@@ -73,6 +75,11 @@ describe("index.ts with Pulumi.prod.yaml", () => {
       ["mtd-200", ["cto@forkline.example", "finance@forkline.example"]],
     ]);
     expect(resolved.email.from).toBe("Forkline cost guard <billing@forkline.example>");
+  });
+
+  it("gives the deployed advisor the tag requirement the policy pack enforces (policy-config.json)", () => {
+    const packConfig = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "policy-config.json"), "utf8"));
+    expect(JSON.parse(parameters("tracker").TRACKER_CONFIG!).advice.requireTags).toEqual(packConfig["do-resource-require-tags"]);
   });
 
   it("gives the tracker its token, database and SMTP URLs, and the dashboard none of the tracker's secrets", () => {

@@ -5,8 +5,10 @@
  *
  * - `check` (hourly): ingest, thresholds, forecast, spikes, App Platform watches, then deliver the outbox.
  * - `daily` / `weekly`: `check`, then the report (deduplicated per date / ISO week); `daily`
- *   also runs the savings advisor when `deps.advice` is given, so the weekly report's "Top
- *   savings" and the dashboard's Savings section stay current.
+ *   first does the account's upkeep when `deps.upkeep` is given and the config enables it: the
+ *   savings advisor (so the weekly "Top savings" and the dashboard stay current), the catalog
+ *   calibration against the invoice, and the clean-up of expired resources. Each is logged and
+ *   skipped on failure: upkeep never holds back the day's report.
  * - `history`: back-fill daily history from invoices (and billing insights).
  */
 import { Client } from "pg";
@@ -18,7 +20,10 @@ import { deliverPending, type DeliveryOptions, type DeliveryResult, type Transpo
 import { AdviceStore } from "../store/advice-store";
 import { CostStore } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
-import { advise, type AdviseDeps, type AdviseResult } from "./advise";
+import type { PriceCatalog } from "../../../core/pricing";
+import { advise, type AdviceApi, type AdviseResult } from "./advise";
+import { runCalibration, type CalibrationApi } from "./calibrate";
+import { cleanup, sendCleanupNotices, type CleanupReader, type CleanupReport, type CleanupWriter } from "./cleanup";
 import { checkApps, type AppHealthApi, type AppHealthResult } from "./app-health";
 import { findSpikes, fireForecast, fireSpikes, fireThresholds, projectMonthEnd, type FiredAlerts } from "./alerts";
 import type { TrackerConfig } from "./config";
@@ -44,8 +49,25 @@ export interface TrackerDeps {
   /** Overrides how the unit count is read (default: count / url / read-only SQL). */
   resolveUnits?: UnitResolver;
   delivery?: DeliveryOptions;
-  /** The advisor's client (metered to its request budget) and settings; the daily task runs it when set. */
-  advice?: Omit<AdviseDeps, "store" | "now">;
+  /** The clients the daily upkeep uses; each part runs when present and enabled in the config. */
+  upkeep?: DailyUpkeep;
+}
+
+/** What the daily upkeep needs beyond the check's client; its settings come from the config. */
+export interface DailyUpkeep {
+  catalog: PriceCatalog;
+  /** The advisor's client, whose fetch is metered to `config.advice.requestBudget`, and its request count. */
+  advice?: { api: AdviceApi; requestsSent: () => number };
+  calibration?: { api: CalibrationApi };
+  /** `write` (the separate write-scoped client) is used only when `config.cleanup.apply` is on. */
+  cleanup?: { read: CleanupReader; write?: CleanupWriter };
+}
+
+/** What the daily upkeep did; a part that failed says why. */
+export interface UpkeepResult {
+  advice?: AdviseResult | { error: string };
+  calibration?: { notified: string[] } | { error: string };
+  cleanup?: CleanupReport | { error: string };
 }
 
 /** The outcome of `check` (and of the check inside `daily`/`weekly`). */
@@ -63,7 +85,7 @@ export interface CheckResult {
 /** What `handle` returns, by task. */
 export type TaskResult =
   | { task: "check"; check: CheckResult }
-  | { task: "daily" | "weekly"; check: CheckResult; reportRowsEnqueued: number; delivery: DeliveryResult; advice?: AdviseResult | { error: string } }
+  | { task: "daily" | "weekly"; check: CheckResult; reportRowsEnqueued: number; delivery: DeliveryResult; upkeep?: UpkeepResult }
   | { task: "history"; history: HistoryResult };
 
 /** Delivers due outbox rows, batch after batch, until a batch comes back short. */
@@ -131,16 +153,45 @@ export const defaultUnitResolver: UnitResolver = async (units: UnitCostConfig) =
   }
 };
 
-/** Runs the advisor; a failure is logged and reported, never allowed to hold back the day's report. */
-async function adviseSafely(deps: TrackerDeps): Promise<AdviseResult | { error: string }> {
+/** Runs one part of the upkeep; a failure is logged and returned, never thrown. */
+async function safely<T>(what: string, deps: TrackerDeps, work: () => Promise<T>): Promise<T | { error: string }> {
   try {
-    const result = await advise({ ...deps.advice!, store: new AdviceStore(deps.db), now: deps.now });
-    deps.log.info(`advice: ${result.suggestions.length} suggestion(s), $${result.totalMonthlySavingsUsd.toFixed(2)}/month; ${result.metrics.waiting} resource(s) wait for a later run's budget`);
-    return result;
+    return await work();
   } catch (error) {
-    deps.log.warn(`the savings advisor could not run: ${(error as Error).message}`);
+    deps.log.warn(`${what} could not run: ${(error as Error).message}`);
     return { error: (error as Error).message };
   }
+}
+
+/** The advisor, the calibration and the clean-up, each as enabled in the config. */
+async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<UpkeepResult> {
+  const { config, now, db } = deps;
+  const result: UpkeepResult = {};
+  if (upkeep.advice && config.advice.enabled) {
+    const { api, requestsSent } = upkeep.advice;
+    result.advice = await safely("the savings advisor", deps, async () => {
+      const advice = await advise({ api, requestsSent, catalog: upkeep.catalog, settings: config.advice, requestBudget: config.advice.requestBudget, store: new AdviceStore(db), now });
+      deps.log.info(`advice: ${advice.suggestions.length} suggestion(s), $${advice.totalMonthlySavingsUsd.toFixed(2)}/month; ${advice.metrics.waiting} resource(s) wait for a later run's budget`);
+      return advice;
+    });
+  }
+  if (upkeep.calibration && config.calibration.enabled) {
+    const { api } = upkeep.calibration;
+    result.calibration = await safely("the catalog calibration", deps, async () => {
+      const calibration = await runCalibration({ api, db, catalog: upkeep.catalog, recipients: config.recipients, now, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) });
+      if (calibration.notified.length > 0) deps.log.info(`calibration: ${calibration.notified.join(", ")}`);
+      return { notified: calibration.notified };
+    });
+  }
+  if (upkeep.cleanup && config.cleanup.enabled) {
+    const { read, write } = upkeep.cleanup;
+    result.cleanup = await safely("the clean-up", deps, async () => {
+      const report = await cleanup({ read, ...(config.cleanup.apply && write ? { write } : {}), store: new AdviceStore(db), settings: config.cleanup, now });
+      await sendCleanupNotices(new CostStore(db), report, config, deps.transports, now);
+      return report;
+    });
+  }
+  return result;
 }
 
 async function resolveUnitsSafely(deps: TrackerDeps): Promise<UnitResolver> {
@@ -164,7 +215,7 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
     case "daily":
     case "weekly": {
       const result = await check(store, deps);
-      const advice = task === "daily" && deps.advice ? await adviseSafely(deps) : undefined;
+      const upkeep = task === "daily" && deps.upkeep ? await dailyUpkeep(deps, deps.upkeep) : undefined;
       const report = deps.config.reports[task];
       let reportRowsEnqueued = 0;
       if (!report.enabled) deps.log.info(`${task} report is disabled in the config`);
@@ -180,7 +231,7 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
         reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, await resolveUnitsSafely(deps), await new AdviceStore(deps.db).listSuggestions());
       }
       const delivery = await deliverAll(store, deps);
-      return { task, check: result, reportRowsEnqueued, delivery, ...(advice ? { advice } : {}) };
+      return { task, check: result, reportRowsEnqueued, delivery, ...(upkeep ? { upkeep } : {}) };
     }
     case "history":
       return { task, history: await backfillHistory(deps.client, deps.db, deps.config.accountUrn, deps.log) };

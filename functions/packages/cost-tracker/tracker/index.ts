@@ -18,7 +18,10 @@ import type { SqlClient } from "../../../src/store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "../../../src/tracker/config";
 import { emailsAnyone } from "../../../../core/tracker-settings";
 import { postgresUrlProblem, smtpUrlProblem } from "../../../../core/validators";
-import { handle, type TaskResult } from "../../../src/tracker/handle";
+import { handle, type DailyUpkeep, type TaskResult } from "../../../src/tracker/handle";
+import { meteredFetch } from "../../../src/digitalocean/metered-fetch";
+import { DEFAULT_REQUESTS_PER_MINUTE } from "../../../../core/advice/request-budget";
+import { defaultCatalog } from "../../../../core/pricing";
 import type { TrackerLog } from "../../../src/tracker/ingest";
 
 /** The tasks a trigger may ask for; `history` (a one-off back-fill) stays with the CLI. */
@@ -42,6 +45,8 @@ export interface TrackerActionParams {
   /** The tracker's settings (core/tracker-settings.ts), as a JSON string (how bound parameters arrive) or an object. */
   TRACKER_CONFIG?: unknown;
   DIGITALOCEAN_API_URL?: unknown;
+  /** Only when the config's clean-up applies: a write-scoped token, used for nothing else. */
+  DIGITALOCEAN_CLEANUP_TOKEN?: unknown;
   /**
    * The task, from the scheduled trigger's body. DigitalOcean's spec gives that body one field,
    * `name` (specification/resources/functions/models/scheduled_details.yml), so the task travels
@@ -78,6 +83,7 @@ interface ActionSettings {
   smtpUrl: string | undefined;
   apiUrl: string;
   config: TrackerConfig;
+  cleanupToken: string | undefined;
 }
 
 /** A problem with the deployment's parameters or the trigger body; the message names the parameter, never its value. */
@@ -172,12 +178,16 @@ function readSettings(params: TrackerActionParams): ActionSettings {
   const smtpUrl = checkedUrl(optionalText(params, "SMTP_URL", problems), "SMTP_URL", smtpUrlProblem, problems);
   const apiUrl = urlWithScheme(optionalText(params, "DIGITALOCEAN_API_URL", problems), "DIGITALOCEAN_API_URL", ["https:", "http:"], problems) ?? DIGITALOCEAN_API_URL;
   const config = trackerConfigOf(params, problems);
+  const cleanupToken = optionalText(params, "DIGITALOCEAN_CLEANUP_TOKEN", problems);
+  if (config?.cleanup.enabled && config.cleanup.apply && cleanupToken === undefined) {
+    problems.push("DIGITALOCEAN_CLEANUP_TOKEN is not set: cleanup.apply is on, so bind a write-scoped token (or turn apply off for a dry run)");
+  }
   // A stack without email recipients deploys no SMTP secret; one with them cannot run without it.
   if (config && emailsAnyone(config) && smtpUrl === undefined && isUnset(params.SMTP_URL)) problems.push("SMTP_URL is not set: some recipients are email addresses, so bind an smtp:// or smtps:// URL");
   if (problems.length > 0 || token === undefined || databaseUrl === undefined || config === undefined) {
     throw new ParameterError(`the action's parameters are invalid:\n  - ${problems.join("\n  - ")}`);
   }
-  return { token, databaseUrl, smtpUrl, apiUrl, config };
+  return { token, databaseUrl, smtpUrl, apiUrl, config, cleanupToken };
 }
 
 function taskOf(params: TrackerActionParams): ScheduledTask {
@@ -231,7 +241,7 @@ async function coldStart(source: string, params: TrackerActionParams): Promise<W
 
 /** The warm state for these parameters, made once per container (and again only if they change or a cold start failed). */
 function warmStateFor(params: TrackerActionParams): Promise<WarmState> {
-  const source = JSON.stringify([params.DIGITALOCEAN_TOKEN, params.DATABASE_URL, params.SMTP_URL, params.TRACKER_CONFIG, params.DIGITALOCEAN_API_URL]);
+  const source = JSON.stringify([params.DIGITALOCEAN_TOKEN, params.DATABASE_URL, params.SMTP_URL, params.TRACKER_CONFIG, params.DIGITALOCEAN_API_URL, params.DIGITALOCEAN_CLEANUP_TOKEN]);
   if (warm === undefined || warmSource !== source) {
     const previous = warm;
     warmSource = source;
@@ -274,6 +284,23 @@ function summarise(result: TaskResult, task: ScheduledTask): TrackerActionSummar
 }
 
 /**
+ * The daily upkeep's clients, made per run: the advisor's fetch is metered to this run's
+ * request budget (never past it, at most 200 a minute), and clean-up writes only through a
+ * client with the write-scoped token that never retries (a lost answer is re-checked on the
+ * next run, never repeated).
+ */
+function dailyUpkeep(settings: ActionSettings, client: DigitalOceanClient): DailyUpkeep {
+  const metered = meteredFetch(fetch, { budget: settings.config.advice.requestBudget, perMinute: DEFAULT_REQUESTS_PER_MINUTE });
+  const write = settings.cleanupToken ? new DigitalOceanClient({ token: settings.cleanupToken, baseUrl: settings.apiUrl, maxRetries: 0, logger: { warn: log.warn } }) : undefined;
+  return {
+    catalog: defaultCatalog,
+    advice: { api: new DigitalOceanClient({ token: settings.token, baseUrl: settings.apiUrl, fetch: metered.fetch, logger: { warn: log.warn } }), requestsSent: metered.sent },
+    calibration: { api: client },
+    cleanup: { read: client, ...(write ? { write } : {}) },
+  };
+}
+
+/**
  * The action's entry point: runs the trigger's task (`check` by default) and answers with a
  * {@link TrackerActionSummary}, or a {@link TrackerActionFailure} without stack or secrets.
  */
@@ -282,7 +309,15 @@ export async function main(params: TrackerActionParams = {}): Promise<TrackerAct
     const task = taskOf(params);
     const state = await warmStateFor(params);
     const { settings } = state;
-    const result = await handle(task, { client: state.client, db: state.db, transports: state.transports, now: new Date(), config: settings.config, log });
+    const result = await handle(task, {
+      client: state.client,
+      db: state.db,
+      transports: state.transports,
+      now: new Date(),
+      config: settings.config,
+      log,
+      ...(task === "daily" ? { upkeep: dailyUpkeep(settings, state.client) } : {}),
+    });
     return summarise(result, task);
   } catch (error) {
     if (error instanceof ParameterError) return { statusCode: 400, error: error.message };

@@ -1,0 +1,89 @@
+/**
+ * The deployed daily task's upkeep after the check: the savings advisor (its suggestions stored
+ * for the dashboard and the weekly report), the catalog calibration and the clean-up, each as
+ * the config enables it; a part that fails is logged and neither stops the others nor the report.
+ */
+import { defaultCatalog as catalog } from "../../../core/pricing";
+import { AdviceStore } from "../../../functions/src/store/advice-store";
+import { CostStore } from "../../../functions/src/store/cost-store";
+import { createPostgresClient } from "../../../functions/src/store/pg-client";
+import type { SqlClient } from "../../../functions/src/store/sql-client";
+import { parseTrackerConfig } from "../../../functions/src/tracker/config";
+import { handle } from "../../../functions/src/tracker/handle";
+import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
+import { startHttpReceiver, type HttpReceiver } from "../../support/http-receiver";
+import { createTestDatabase, type TestDatabase } from "../../support/postgres";
+import { fakeClient, memoryLog, prepareAccount, scenarioConfigJson, setHour } from "./month-scenario";
+
+let fake: FakeDigitalOcean;
+let receiver: HttpReceiver;
+let database: TestDatabase;
+let db: SqlClient;
+
+beforeAll(async () => {
+  [fake, receiver, database] = await Promise.all([startFakeDigitalOcean(), startHttpReceiver(), createTestDatabase(__filename)]);
+  db = createPostgresClient({ connectionString: database.url });
+  await CostStore.open(db);
+});
+
+afterAll(async () => {
+  await db?.close();
+  await database?.drop();
+  await Promise.all([fake?.close(), receiver?.close()]);
+});
+
+const transports = { slack: async () => undefined, webhook: async () => undefined, email: async () => undefined };
+const config = () => parseTrackerConfig({ ...scenarioConfigJson(receiver.baseUrl), cleanup: { enabled: true } });
+
+it("daily runs the advisor, the calibration and a dry-run clean-up after the check, and stores the advice", async () => {
+  const lines = prepareAccount(fake.state);
+  const now = new Date("2026-03-14T07:00:00Z");
+  setHour(fake.state, lines, now);
+  const client = fakeClient(fake);
+  fake.reset();
+  const result = await handle("daily", {
+    client, db, transports, now, config: config(), log: memoryLog(),
+    upkeep: { catalog, advice: { api: client, requestsSent: () => 0 }, calibration: { api: client }, cleanup: { read: client, write: client } },
+  });
+  if (result.task !== "daily" || !result.upkeep) throw new Error("expected the daily result with its upkeep");
+  const { advice, calibration, cleanup } = result.upkeep;
+  if (!advice || "error" in advice) throw new Error(`advice failed: ${JSON.stringify(advice)}`);
+  const stored = await new AdviceStore(db).listSuggestions();
+  expect(stored.map((s) => s.id).sort()).toEqual(advice.suggestions.map((s) => s.id).sort());
+  expect(stored.length).toBeGreaterThan(0);
+  expect(calibration).not.toHaveProperty("error");
+  // apply is off in the config: the write client is not handed over, and nothing is written.
+  expect(cleanup).toMatchObject({ mode: "dry-run" });
+  expect(fake.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  expect(result.reportRowsEnqueued).toBeGreaterThan(0);
+});
+
+it("a part that fails is logged; the others and the report still run", async () => {
+  const now = new Date("2026-03-15T07:00:00Z");
+  const client = fakeClient(fake);
+  const log = memoryLog();
+  // The advisor's own client, with one read failing; the check's client is untouched.
+  const failing = new Proxy(client, {
+    get: (target, name) => {
+      if (name === "listDroplets") return async () => Promise.reject(new Error("droplets unreadable"));
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const result = await handle("daily", { client, db, transports, now, config: config(), log, upkeep: { catalog, advice: { api: failing, requestsSent: () => 0 }, calibration: { api: client } } });
+  if (result.task !== "daily") throw new Error("expected the daily result");
+  expect(result.upkeep?.advice).toEqual({ error: "droplets unreadable" });
+  expect(log.lines.join("\n")).toContain("the savings advisor could not run: droplets unreadable");
+  expect(result.upkeep?.calibration).not.toHaveProperty("error");
+  expect(result.reportRowsEnqueued).toBeGreaterThan(0);
+});
+
+it("weekly does no upkeep, and a config that disables a part skips it", async () => {
+  const client = fakeClient(fake);
+  const upkeep = { catalog, advice: { api: client, requestsSent: () => 0 }, calibration: { api: client } };
+  const weekly = await handle("weekly", { client, db, transports, now: new Date("2026-03-16T07:00:00Z"), config: config(), log: memoryLog(), upkeep });
+  expect(weekly.task === "weekly" && weekly.upkeep).toBeFalsy();
+  const off = parseTrackerConfig({ ...scenarioConfigJson(receiver.baseUrl), advice: { enabled: false }, calibration: { enabled: false } });
+  const daily = await handle("daily", { client, db, transports, now: new Date("2026-03-16T07:00:00Z"), config: off, log: memoryLog(), upkeep });
+  expect(daily.task === "daily" && daily.upkeep).toEqual({});
+});
