@@ -1,23 +1,9 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { disallowedTagValues, isTaggableType, missingRequiredKeys, suggestedTags } from "../core/tags";
+import { checkRequiredTags, isTaggableType, REQUIRE_TAGS_DEFAULTS, suggestedTags, type RequireTagsConfig } from "../core/tags";
 import { configOver, describeResource, readTags } from "./support";
 
-/** Settings of do-resource-require-tags in the policy pack config. */
-export interface RequireTagsConfig {
-  /** Keys every taggable resource needs as `key:value` tags. */
-  requiredKeys: string[];
-  /** Optional allow-list of values per key, e.g. `{ "env": ["prod", "staging"] }`. */
-  allowedValues: Record<string, string[]>;
-}
-
-/**
- * Defaults: env/service/owner are the three keys the tracker allocates spend by
- * (do-cost-guard convention, 2026-11-27); no value allow-lists until a stack's config sets them.
- */
-export const REQUIRE_TAGS_DEFAULTS: RequireTagsConfig = {
-  requiredKeys: ["env", "service", "owner"],
-  allowedValues: {},
-};
+// The settings' shape and defaults live in core/tags (RequireTagsConfig, REQUIRE_TAGS_DEFAULTS), and
+// the verdict is checkRequiredTags: the tracker's runtime untagged report uses all three as they are.
 
 /**
  * Every taggable DigitalOcean resource carries the required `key:value` tags, because invoice
@@ -54,8 +40,9 @@ export const doResourceRequireTags: ResourceValidationPolicy = {
       return;
     }
     // A tag still unknown during preview may supply a missing key; only `pulumi up` can tell.
-    const missing = anyUnknown ? [] : missingRequiredKeys(tags, config.requiredKeys);
-    const disallowed = disallowedTagValues(tags, config.allowedValues);
+    const verdict = checkRequiredTags(tags, config);
+    const missing = anyUnknown ? [] : verdict.missingKeys;
+    const disallowed = verdict.disallowed;
     if (missing.length === 0 && disallowed.length === 0) return;
     const problems = [
       ...(missing.length > 0 ? [`is missing required tag ${missing.length === 1 ? "key" : "keys"} ${missing.join(", ")}`] : []),
