@@ -9,6 +9,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { formatProposalDiff, proposeCatalogRows, type CalibrationDocument } from "../../core/calibration";
 import { validatePriceCatalog, type PriceCatalogData } from "../../core/pricing/catalog";
+import { postgresUrlProblem } from "../../core/validators";
 import { CalibrationStore } from "../../functions/src/store/calibration-store";
 import { migrate } from "../../functions/src/store/migrations";
 import { connectStoreClient } from "../../functions/src/store/open-store";
@@ -37,7 +38,8 @@ async function readCalibration(source: CalibrationSource): Promise<CalibrationDo
     if (!document || !Array.isArray(document.slugs)) throw new Error(`--from-invoice ${source.file} is not the JSON of tracker calibrate --json (no "slugs" list)`);
     return document as CalibrationDocument;
   }
-  if (!/^postgres(ql)?:\/\//.test(source.databaseUrl)) throw new Error("--database-url must start with postgres:// or postgresql://");
+  const problem = postgresUrlProblem(source.databaseUrl);
+  if (problem) throw new Error(`--database-url ${problem}`);
   const db = await connectStoreClient({ DATABASE_URL: source.databaseUrl });
   try {
     await migrate(db);

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { postgresUrlProblem } from "../../../core/validators";
 import { CostStore } from "./cost-store";
 import { createPgliteClient } from "./pglite-client";
 import { createPostgresClient } from "./pg-client";
@@ -24,7 +25,8 @@ export interface StoreEnvironment {
 export async function connectStoreClient(env: StoreEnvironment): Promise<SqlClient> {
   const url = env.DATABASE_URL?.trim();
   if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error("DATABASE_URL must start with postgres:// or postgresql://");
+    const problem = postgresUrlProblem(url);
+    if (problem) throw new Error(`DATABASE_URL ${problem}`);
     return createPostgresClient({ connectionString: url });
   }
   const dir = env.PGLITE_DIR?.trim() || DEFAULT_PGLITE_DIR;

@@ -54,7 +54,7 @@ describe("openStore", () => {
 
   it("refuses a DATABASE_URL that is not a postgres URL without echoing it (it may hold a password)", async () => {
     await expect(openStore({ DATABASE_URL: "mysql://root:hunter2@db/x" })).rejects.toThrow(
-      /^DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/$/,
+      /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/,
     );
   });
 });
