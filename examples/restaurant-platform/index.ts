@@ -1,6 +1,7 @@
 /**
  * A typical small DigitalOcean production stack, written the way the cost guard wants it:
- * every taggable resource carries env/service/owner tags, and everything that cannot be tagged
+ * every taggable resource carries env/service/owner tags and the stack tag (so `tracker reconcile`
+ * can set the month's invoice against this plan), and everything that cannot be tagged
  * (the app, the load balancer, the Spaces bucket, the reserved IP) is assigned to a project so
  * the invoice's `project_name` can allocate its cost.
  *
@@ -9,9 +10,11 @@
  * (kitchen printers connect to it), and a reserved IP for the printers' allow-list.
  */
 import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
 
 const region = "nyc3";
-const tags = (service: string) => ["env:prod", `service:${service}`, "owner:platform"];
+const stackTag = `stack:${pulumi.getProject()}-${pulumi.getStack()}`;
+const tags = (service: string) => ["env:prod", `service:${service}`, "owner:platform", stackTag];
 
 const ordersDb = new digitalocean.DatabaseCluster("orders-db", {
   engine: "pg",
