@@ -225,22 +225,24 @@ async function testNotify(config: TrackerConfig, env: NodeJS.ProcessEnv, now: Da
   }
 }
 
+/** What main hands every task over the account: its settings, delivery, where DigitalOcean is, and the migrated store. */
+interface TaskContext {
+  config: TrackerConfig;
+  transports: Transports;
+  env: NodeJS.ProcessEnv;
+  baseUrl: string;
+  token: string;
+  db: SqlClient;
+  out: (line: string) => void;
+}
+
 /**
  * `advise` and `cleanup`: the account's resources rather than its bill. advise spends at most
  * --budget requests (every attempt counted, at most 200 a minute); cleanup reads with the
  * read-only token and writes only with --apply and the separate write-scoped token, through a
  * client that never retries (a lost answer is checked on the next run, never repeated).
  */
-async function accountTask(
-  args: CliArgs & { task: AccountTask },
-  config: TrackerConfig,
-  transports: Transports,
-  env: NodeJS.ProcessEnv,
-  baseUrl: string,
-  token: string,
-  db: SqlClient,
-  out: (line: string) => void,
-): Promise<number> {
+async function accountTask(args: CliArgs & { task: AccountTask }, { config, transports, env, baseUrl, token, db, out }: TaskContext): Promise<number> {
   const now = args.now ?? new Date();
   const store = new AdviceStore(db);
   let document: unknown;
@@ -292,15 +294,7 @@ function readJsonFile(option: string, path: string): unknown {
  * config's default recipients (delivered at once through the same transports as check);
  * reconcile only reports and stores.
  */
-async function billCheckTask(
-  args: CliArgs & { task: "calibrate" | "reconcile" },
-  config: TrackerConfig,
-  transports: Transports,
-  baseUrl: string,
-  token: string,
-  db: SqlClient,
-  out: (line: string) => void,
-): Promise<number> {
+async function billCheckTask(args: CliArgs & { task: "calibrate" | "reconcile" }, { config, transports, baseUrl, token, db, out }: TaskContext): Promise<number> {
   const now = args.now ?? new Date();
   const api = new DigitalOceanClient({ token, baseUrl });
   let document: unknown;
@@ -370,8 +364,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
     db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });
     await migrate(db);
-    if (args.task === "calibrate" || args.task === "reconcile") return await billCheckTask({ ...args, task: args.task }, config, transports, baseUrl, token, db, out);
-    if (args.task === "advise" || args.task === "cleanup") return await accountTask({ ...args, task: args.task }, config, transports, env, baseUrl, token, db, out);
+    const context: TaskContext = { config, transports, env, baseUrl, token, db, out };
+    if (args.task === "calibrate" || args.task === "reconcile") return await billCheckTask({ ...args, task: args.task }, context);
+    if (args.task === "advise" || args.task === "cleanup") return await accountTask({ ...args, task: args.task }, context);
     const client = new DigitalOceanClient({
       token,
       baseUrl,

@@ -27,6 +27,7 @@ import {
   RESTAURANT_STAGING_PROJECT_ID,
   invoiceResourcesOf,
   makeDroplet,
+  monthInvoiceItem,
   seedRestaurantPlatformAccount,
   type FakeAccountState,
   type InvoiceResource,
@@ -161,8 +162,8 @@ export function createDemoScenario(): DemoScenario {
   state.billingInsights = [];
   for (const month of closed) {
     const items = [
-      ...steady.map((resource) => invoiceItem(resource, cappedMonthlyCostUsd(resource.monthlyUsd, hoursInMonth(month.period)), month.period, hoursInMonth(month.period), "Hours")),
-      ...month.overage.map(({ resource, gib }) => invoiceItem(resource, resource.monthlyUsd, month.period, gib, "GiB")),
+      ...steady.map((resource) => monthInvoiceItem(resource, cappedMonthlyCostUsd(resource.monthlyUsd, hoursInMonth(month.period)), month.period, hoursInMonth(month.period), "Hours")),
+      ...month.overage.map(({ resource, gib }) => monthInvoiceItem(resource, resource.monthlyUsd, month.period, gib, "GiB")),
     ];
     state.invoiceItems[month.uuid] = items;
     const total = sumAmounts(items);
@@ -197,12 +198,12 @@ export function demoPreviewItems(scenario: DemoScenario, now: Date): InvoiceItem
   const items: InvoiceItem[] = [];
   for (const line of scenario.lines) {
     const hours = billedHours(line, now);
-    if (hours > 0) items.push(invoiceItem(line.resource, cappedMonthlyCostUsd(line.resource.monthlyUsd, hours), DEMO_MONTH, Number(hours.toFixed(2)), "Hours"));
+    if (hours > 0) items.push(monthInvoiceItem(line.resource, cappedMonthlyCostUsd(line.resource.monthlyUsd, hours), DEMO_MONTH, Number(hours.toFixed(2)), "Hours"));
   }
   for (const usage of scenario.usage) {
     const share = Math.min(1, Math.max(0, (now.getTime() - usage.from.getTime()) / (usage.until.getTime() - usage.from.getTime())));
     const gib = Math.round(usage.gib * share);
-    if (gib > 0) items.push(invoiceItem(usage.resource, gib * TRANSFER_OVERAGE_USD_PER_GIB, DEMO_MONTH, gib, "GiB"));
+    if (gib > 0) items.push(monthInvoiceItem(usage.resource, gib * TRANSFER_OVERAGE_USD_PER_GIB, DEMO_MONTH, gib, "GiB"));
   }
   return items;
 }
@@ -243,24 +244,6 @@ export function advanceDemoAccount(scenario: DemoScenario, now: Date): number {
     state.appBandwidthDaily[appId] = Object.fromEntries(Object.entries(scenario.bandwidth).filter(([date]) => date < today));
   }
   return Number(mtd);
-}
-
-function invoiceItem(resource: InvoiceResource, amountUsd: number, period: string, duration: number, unit: string): InvoiceItem {
-  const [year, month] = period.split("-").map(Number) as [number, number];
-  const item: InvoiceItem = {
-    product: resource.product,
-    group_description: resource.group_description,
-    description: resource.description,
-    amount: amountUsd.toFixed(2),
-    duration: String(duration),
-    duration_unit: unit,
-    start_time: new Date(Date.UTC(year, month - 1, 1)).toISOString().replace(".000", ""),
-    end_time: new Date(Date.UTC(year, month, 1)).toISOString().replace(".000", ""),
-  };
-  if (resource.resource_uuid) item.resource_uuid = resource.resource_uuid;
-  if (resource.resource_id) item.resource_id = resource.resource_id;
-  if (resource.project_name) item.project_name = resource.project_name;
-  return item;
 }
 
 /** Per SKU and day (`billing/models/billing_data_point.yml`): steady lines a day's share, each overage on its day. */

@@ -524,22 +524,28 @@ export function seedRestaurantPlatformAccount(): FakeAccountState {
   return state;
 }
 
-function previewItem(line: InvoiceResource, hours: number, period = "2026-03"): InvoiceItem {
+/** An invoice item for one resource over a whole billing month (`billing/models/invoice_item.yml`). */
+export function monthInvoiceItem(resource: InvoiceResource, amountUsd: number, period: string, duration: number, unit: string): InvoiceItem {
   const [year, month] = period.split("-").map(Number) as [number, number];
   const item: InvoiceItem = {
-    product: line.product,
-    group_description: line.group_description,
-    description: line.description,
-    amount: ((line.monthlyUsd * Math.min(hours, 672)) / 672).toFixed(2),
-    duration: String(Math.round(hours)),
-    duration_unit: "Hours",
+    product: resource.product,
+    group_description: resource.group_description,
+    description: resource.description,
+    amount: amountUsd.toFixed(2),
+    duration: String(duration),
+    duration_unit: unit,
     start_time: new Date(Date.UTC(year, month - 1, 1)).toISOString().replace(".000", ""),
     end_time: new Date(Date.UTC(year, month, 1)).toISOString().replace(".000", ""),
   };
-  if (line.resource_uuid) item.resource_uuid = line.resource_uuid;
-  if (line.resource_id) item.resource_id = line.resource_id;
-  if (line.project_name) item.project_name = line.project_name;
+  if (resource.resource_uuid) item.resource_uuid = resource.resource_uuid;
+  if (resource.resource_id) item.resource_id = resource.resource_id;
+  if (resource.project_name) item.project_name = resource.project_name;
   return item;
+}
+
+/** A droplet-style line after `hours` of the month: hourly up to the 672-hour monthly cap. */
+function previewItem(line: InvoiceResource, hours: number, period = "2026-03"): InvoiceItem {
+  return monthInvoiceItem(line, (line.monthlyUsd * Math.min(hours, 672)) / 672, period, Math.round(hours), "Hours");
 }
 
 /** One data point per SKU per full day of the month so far (`billing/models/billing_data_point.yml`). */
