@@ -45,7 +45,7 @@ it("navigating without credentials is refused: the server answers 401 with a Bas
   await page.close();
 });
 
-it("renders the store's data: one bar per day with data, by service and by project, alerts; no console error, nothing off loopback", async () => {
+it("renders the store's data: one bar per day with data, by service and by project, alerts, savings and stacks; no console error, nothing off loopback", async () => {
   await context.setHTTPCredentials({ username: USERNAME, password: PASSWORD, origin: fixture.baseUrl });
   consoleErrors.length = 0;
   const page = await context.newPage();
@@ -82,6 +82,15 @@ it("renders the store's data: one bar per day with data, by service and by proje
   expect(events[0]).toContain("threshold:mtd-50:2026-11");
   expect(events[1]).toContain("spike:Spaces:2026-10-30");
   expect(await page.locator("#alert-definitions").innerText()).toContain("mtd-150");
+
+  // Savings: the advisor's potential total, each suggestion, the untagged; each stack's estimate against its bill.
+  await expect(page.locator("#savings-total").innerText()).resolves.toMatch(/\$31\.20\/month potential savings from 2 suggestions · [\d.]+% of this month's spend carries no key:value tag/);
+  expect(await page.locator("#suggestions tbody tr").allInnerTexts()).toEqual([
+    expect.stringMatching(/droplet old-batch\s+snapshot, then destroy\s+off for 10 days\s+\$19\.20/),
+    expect.stringMatching(/loadBalancer old-lb\s+delete\s+forwards to no droplet\s+\$12\.00/),
+  ]);
+  expect(await page.locator("#untagged").innerText()).toContain("droplet console-made (missing owner)");
+  expect(await page.locator("#stacks-table tbody tr").allInnerTexts()).toEqual([expect.stringMatching(/stack:restaurant-platform-prod\s+2026-10\s+\$139\.40\s+\$142\.60\s+\+\$3\.20/)]);
 
   expect(await page.locator("script").count()).toBe(0);
   expect(consoleErrors).toEqual([]);
