@@ -8,7 +8,6 @@ import {
   runAdvice,
   type AdviceSettings,
   type Inventory,
-  type ResourceKind,
   type Utilisation,
   type UtilisationByResource,
 } from "../../../core/advice";
@@ -178,6 +177,3 @@ export async function advise(deps: AdviseDeps): Promise<AdviseResult> {
   const suggestions = await store.replaceSuggestions(report.suggestions, now);
   return { suggestions, totalMonthlySavingsUsd: report.totalMonthlySavingsUsd, metrics: { analysed: plan.chosen.length, requests: plan.requests, waiting: plan.waiting } };
 }
-
-/** The kinds the untagged report covers, named as the JSON report names them. */
-export const UNTAGGED_KINDS: readonly ResourceKind[] = ["droplet", "volume", "database", "nodePool"];
