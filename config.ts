@@ -72,8 +72,9 @@ export const CONFIG_KEYS = {
   trackerDatabaseUrl: "trackerDatabaseUrl",
   trackerSmtpUrl: "trackerSmtpUrl",
   dashboardPassword: "dashboardPassword",
-  // Not declared in Pulumi.yaml: a declared key without a default is required of every stack
-  // (pulumi/pulumi#21797), and only a stack that applies clean-up has this one.
+  // Optional secrets (alertSlackWebhookUrl, trackerSmtpUrl, trackerCleanupToken) are listed under
+  // Pulumi.yaml's template.config, not config: a declared key without a default is required of
+  // every stack (pulumi/pulumi#21797); this file asks for each only when the settings need it.
   trackerCleanupToken: "trackerCleanupToken",
 } as const;
 

@@ -30,9 +30,13 @@ interface ProjectFile {
   name?: unknown;
   main?: unknown;
   config?: Record<string, unknown>;
+  /** `pulumi new`'s prompts: keys a stack may set, none required; secrets among them are placeholdered offline. */
+  template?: { config?: Record<string, unknown> };
 }
 
 interface ConfigDeclaration {
+  /** From template.config: no stack must set it. */
+  optional?: boolean;
   type?: string;
   default?: unknown;
   secret?: boolean;
@@ -97,13 +101,25 @@ export function loadStackConfig(programDir: string, stack: string): ResolvedStac
     }
   }
 
+  // Optional secrets (template.config): required of no stack, so unset ones only get a placeholder,
+  // which the program reads only when the stack's settings need it.
+  const templateConfig = isRecord(project.template) && isRecord(project.template.config) ? project.template.config : {};
+  for (const [key, raw] of Object.entries(templateConfig)) {
+    if (!isRecord(raw) || raw.secret !== true || declarations.has(fullKey(key))) continue;
+    declarations.set(fullKey(key), { secret: true, optional: true });
+  }
+
   const missing: string[] = [];
   for (const [key, declaration] of declarations) {
     if (declaration.secret) secretKeys.add(key);
     if (key in config) continue;
     if (declaration.secret) {
       config[key] = secretPlaceholder(key);
-      warnings.push(`${key} is a secret the stack has not set (pulumi config set --secret ${key.split(":")[1]} …); the offline plan uses a placeholder`);
+      warnings.push(
+        declaration.optional
+          ? `${key} is an optional secret the stack has not set; where its settings need it, the offline plan uses a placeholder (pulumi config set --secret ${key.split(":")[1]} …)`
+          : `${key} is a secret the stack has not set (pulumi config set --secret ${key.split(":")[1]} …); the offline plan uses a placeholder`,
+      );
     } else {
       missing.push(key);
     }
