@@ -1,10 +1,11 @@
 /**
- * Finds references in a file's text to places outside the repository: the `../shared`
- * directory that sits beside the development clone, machine-specific absolute paths
- * (`/work/…`, home directories), and relative paths that climb above the repository root
- * (string literals starting with `../`, and `join`/`resolve(__dirname, …)` calls). The whole
- * text is read, comments included: a comment citing `../shared/…` points readers at a file
- * a clone does not have, so it should cite the vendored copy or the upstream source instead.
+ * Finds references in a file's text to places outside the repository: the workspace's
+ * `shared` directory that sits beside the development clone, machine-specific absolute paths
+ * (a machine's working directory, home directories), and relative paths that climb above the
+ * repository root (string literals starting with `../`, and `join`/`resolve(__dirname, …)`
+ * calls). The whole text is read, comments included: a comment citing a file in that sibling
+ * directory points readers at a file a clone does not have, so it should cite the vendored copy
+ * or the upstream source instead.
  */
 import * as path from "node:path";
 

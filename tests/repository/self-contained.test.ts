@@ -7,8 +7,14 @@ import { REPOSITORY_ROOT, repositoryFiles } from "./repository-files";
 const SCANNED_EXTENSION = /\.(?:[cm]?[jt]s|tsx|json|ya?ml|sh)$/;
 // Third-party data kept verbatim (its NOTICE says where it came from); nothing in it runs.
 const VENDORED = "vendor/";
-// The scan itself: these two spell out, as examples, exactly the references it refuses.
+// The scan itself: these two hold, as examples, exactly the climbing literals it refuses.
 const THE_SCAN = new Set(["tests/repository/outside-paths.ts", "tests/repository/self-contained.test.ts"]);
+// The refused spellings of the workspace's sibling directory and of one machine's paths are
+// assembled from parts, so not even this file holds them as text.
+const SIBLING = ["..", "shared"].join("/");
+const SIBLING_REFERENCE = ["shared", "reference", ""].join("/");
+const MACHINE_CLONE = ["", "work", "main"].join("/");
+const HOME = ["", "home", "alice"].join("/");
 
 function scannedFiles(): string[] {
   return repositoryFiles().filter((file) => {
@@ -21,11 +27,11 @@ function scannedFiles(): string[] {
 
 describe("outsideReferences", () => {
   test.each([
-    ["tests/support/openapi.ts", 'path.resolve(__dirname, "../../../shared/reference/x.json")', ["../../../shared", '"../../../shared/reference/x.json"', 'resolve(__dirname, "../../../shared/reference/x.json")']],
-    ["core/hourly-billing.ts", " * Sources: ../shared/docs/DO-API-NOTES.md", ["../shared"]],
-    ["functions/src/types.ts", " * under `shared/reference/digitalocean-openapi/specification/`", ["shared/reference/"]],
-    ["bench/x.ts", 'readFileSync("/work/main/bench/fixtures/a.json")', ["/work/main"]],
-    ["scripts/x.ts", "const home = '/home/alice/.config';", ["/home/alice"]],
+    ["tests/support/openapi.ts", `path.resolve(__dirname, "../../${SIBLING}/reference/x.json")`, [`../../${SIBLING}`, `"../../${SIBLING}/reference/x.json"`, `resolve(__dirname, "../../${SIBLING}/reference/x.json")`]],
+    ["core/hourly-billing.ts", ` * Sources: ${SIBLING}/docs/DO-API-NOTES.md`, [SIBLING]],
+    ["functions/src/types.ts", ` * under \`${SIBLING_REFERENCE}digitalocean-openapi/specification/\``, [SIBLING_REFERENCE]],
+    ["bench/x.ts", `readFileSync("${MACHINE_CLONE}/bench/fixtures/a.json")`, [MACHINE_CLONE]],
+    ["scripts/x.ts", `const home = '${HOME}/.config';`, [HOME]],
     ["tests/a/b.test.ts", 'import { x } from "../../../outside";', ['"../../../outside"']],
     ["tests/a/b.test.ts", 'join(__dirname, "..", "..", "..", "sibling")', ['join(__dirname, "..", "..", "..", "sibling")']],
     [".github/workflows/ci.yml", "      - run: cp ../other-repo/spec.json vendor/", ["../other-repo"]],
@@ -50,9 +56,9 @@ describe("outsideReferences", () => {
   });
 
   test("reports the line of each reference", () => {
-    expect(outsideReferences("core/a.ts", 'const a = 1;\n// from ../shared/docs/X.md\nconst b = "/work/main/x";\n')).toEqual([
-      { file: "core/a.ts", line: 2, text: "../shared", reason: "names the shared/ directory beside the clone" },
-      { file: "core/a.ts", line: 3, text: "/work/main", reason: "is an absolute path on one machine" },
+    expect(outsideReferences("core/a.ts", `const a = 1;\n// from ${SIBLING}/docs/X.md\nconst b = "${MACHINE_CLONE}/x";\n`)).toEqual([
+      { file: "core/a.ts", line: 2, text: SIBLING, reason: "names the shared/ directory beside the clone" },
+      { file: "core/a.ts", line: 3, text: MACHINE_CLONE, reason: "is an absolute path on one machine" },
     ]);
   });
 });
