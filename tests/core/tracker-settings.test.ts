@@ -28,7 +28,7 @@ it("names paths like the stack does, cutting long keys", () => {
 
 it("checks recipients and thresholds with the shared rules, placed under a given prefix", () => {
   expect(recipientsSchema.parse({ email: ["ops@example.com"] })).toEqual({ email: ["ops@example.com"] });
-  expect(problems(recipientsSchema, { email: ["nope"], slack: [{ channel: "#a", url: "http://10.0.0.1/x" }], sms: [] }, "body")).toEqual([
+  expect(problems(recipientsSchema, { email: ["nope"], slack: [{ channel: "#a", url: "http://hooks.internal.example/x" }], sms: [] }, "body")).toEqual([
     'body.email[0] must be an email address like ops@example.com (got "nope")',
     "body.slack[0].url must use https:// (plain http:// is allowed only to 127.0.0.1, ::1 or localhost)",
     "body has unknown key sms (allowed: email, slack, webhook)",

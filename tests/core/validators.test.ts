@@ -150,7 +150,7 @@ describe("stack, tracker and dashboard agree", () => {
     "https://slack-proxy.forkline.example/hook",
     "http://127.0.0.1:4000/slack",
     "http://hooks.slack.com/services/T0/B0/x",
-    "http://10.1.2.3/hook",
+    "http://hooks.internal.example/hook",
     "hooks.slack.com/services/T0/B0/x",
     "ftp://hooks.slack.com/x",
   ])("on the Slack webhook URL %s", (url) => {

@@ -225,7 +225,7 @@ describe("bounded and secret-free refusals", () => {
 
   it.each([
     ["http://hooks.slack.com/services/T0/B0/secret", false],
-    ["http://10.0.0.5/hook", false],
+    ["http://127.0.0.1.evil.example/hook", false],
     ["http://localhost.evil.example/hook", false],
     ["http://127.0.0.1:8080/hook", true],
     ["http://127.3.2.1/hook", true],
