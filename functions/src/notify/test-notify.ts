@@ -20,6 +20,8 @@ export interface RecipientSections {
   spikes: { recipients: AlertRecipients };
   reports: { daily: { recipients: AlertRecipients }; weekly: { recipients: AlertRecipients } };
   apps: readonly { recipients: AlertRecipients }[];
+  /** The default audience: calibration drift and clean-up notices go here. */
+  recipients: AlertRecipients;
   dashboardUrl?: string;
 }
 
@@ -39,7 +41,8 @@ export type TestDelivery = TestRecipient & ({ delivered: true } | { delivered: f
 const MAX_ERROR_CHARS = 300;
 
 /**
- * Every distinct recipient of the config (thresholds, forecast, spikes, reports, app watches;
+ * Every distinct recipient of the config (thresholds, forecast, spikes, reports, app watches,
+ * the default audience;
  * enabled or not, since switching a section on should not reveal a broken address), email
  * first, then Slack, then webhooks, each in first-mentioned order. The same destination used
  * by several sections is sent one message.
@@ -52,6 +55,7 @@ export function configuredRecipients(config: RecipientSections): TestRecipient[]
     config.reports.daily.recipients,
     config.reports.weekly.recipients,
     ...config.apps.map((app) => app.recipients),
+    config.recipients,
   ];
   const byChannel: Record<NotificationChannel, Map<string, string>> = { email: new Map(), slack: new Map(), webhook: new Map() };
   for (const list of lists) {

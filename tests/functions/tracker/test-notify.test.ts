@@ -208,6 +208,20 @@ describe("configuredRecipients", () => {
     ]);
   });
 
+  it("includes the default audience even when every section names its own (calibration drift and clean-up notices go there)", () => {
+    const own = { email: ["own@x.example"] };
+    const config = parseTrackerConfig({
+      budgetMonthlyUsd: 300,
+      recipients: { email: ["defaults@x.example"] },
+      thresholds: [{ amountUsd: 50, ...own }],
+      forecast: { enabled: true, ...own },
+      spikes: { enabled: true, ...own },
+      reports: { daily: { enabled: true, ...own }, weekly: { enabled: true, ...own } },
+      email: { from: "billing@x.example" },
+    });
+    expect(configuredRecipients(config).map(({ label }) => label)).toEqual(["own@x.example", "defaults@x.example"]);
+  });
+
   it.each([
     ["https://hooks.example.com/services/secret", "https://hooks.example.com/…"],
     ["http://127.0.0.1:9/x?token=1", "http://127.0.0.1:9/…"],
