@@ -2,6 +2,7 @@
  * How `advise` and `cleanup` present what they found: a table for people and the versioned JSON
  * documents (`advise --json`, `cleanup --json`) for scripts and CI.
  */
+import { formatTextTable } from "../notify/message";
 import type { StoredSuggestion } from "../store/advice-store";
 import type { CleanupReport } from "./cleanup";
 
@@ -28,19 +29,13 @@ export function adviceDocument(suggestions: readonly StoredSuggestion[], generat
   };
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number> = new Set()): string[] {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)];
-}
-
 const usd = (value: number | null) => (value === null ? "unknown" : `$${value.toFixed(2)}`);
 
 /** The table `advise` prints: resource, rule, action, $/month saved, then the total. */
 export function formatAdvice(document: AdviceDocument, dismissed: number): string[] {
   const rows = document.suggestions.map((s) => [`${s.resource.kind} ${s.resource.name}`, s.rule, s.action, usd(s.monthlySavingsUsd)]);
   return [
-    ...(rows.length > 0 ? table(["RESOURCE", "RULE", "ACTION", "SAVES/MONTH"], rows, new Set([3])) : ["No savings found."]),
+    ...(rows.length > 0 ? formatTextTable({ columns: ["RESOURCE", "RULE", "ACTION", "SAVES/MONTH"], rows }) : ["No savings found."]),
     "",
     `Potential savings: ${usd(document.totalMonthlySavingsUsd)}/month${dismissed > 0 ? ` (${dismissed} dismissed suggestion${dismissed === 1 ? "" : "s"} not shown)` : ""}`,
     ...(document.untagged.length > 0 ? [`Untagged: ${document.untagged.map((u) => `${u.kind} ${u.name} (missing ${u.missingKeys.join(", ") || "allowed values"})`).join("; ")}`] : []),
@@ -52,6 +47,6 @@ export function formatCleanup(report: CleanupReport): string[] {
   const rows = report.actions.map((a) => [`${a.resource.kind} ${a.resource.name}`, a.action, a.state, a.reason]);
   return [
     `clean-up (${report.mode}${report.mode === "dry-run" ? ": nothing is changed; --apply with DIGITALOCEAN_CLEANUP_TOKEN acts" : ""})`,
-    ...(rows.length > 0 ? table(["RESOURCE", "ACTION", "STATE", "REASON"], rows) : ["No resource carries a due expires: tag."]),
+    ...(rows.length > 0 ? formatTextTable({ columns: ["RESOURCE", "ACTION", "STATE", "REASON"], rows }) : ["No resource carries a due expires: tag."]),
   ];
 }
