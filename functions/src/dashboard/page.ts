@@ -6,7 +6,7 @@
  * goes through `escapeHtml`.
  */
 import { addDays, daysBetween, type IsoDate } from "../../../core/calendar";
-import { formatUsd } from "../../../core/money";
+import { formatSignedUsd, formatUsd } from "../../../core/money";
 import type { AlertEventView, AlertView, CurrentBilling, SavingsView, StackView } from "./views";
 
 /** What the page shows; built by the handler from the store. */
@@ -215,12 +215,11 @@ function savingsSection(savings: SavingsView): string {
 /** Each stack's plan estimate against its bill, with the resources that differ and why. */
 function stacksSection(stacks: readonly StackView[]): string {
   if (stacks.length === 0) return `<p class="empty">No stack reconciled yet: run <code>npm run tracker -- reconcile --plan plan.json</code> after a month closes.</p>`;
-  const signed = (usd: number) => `${usd >= 0 ? "+" : "−"}${formatUsd(Math.abs(usd))}`;
   const rows = stacks
     .map((stack) => {
       const differing = stack.resources.filter((r) => r.explanations.length > 0 || r.status !== "billed").map((r) => `${r.name}: ${r.explanations.join("; ") || r.status}`);
       const notes = [...differing, ...(stack.unplannedBilledUsd > 0 ? [`${formatUsd(stack.unplannedBilledUsd)} billed to tagged resources the plan does not list`] : [])];
-      return `<tr data-stack="${escapeHtml(stack.stackTag)}"><td><code>${escapeHtml(stack.stackTag)}</code></td><td>${escapeHtml(stack.billingMonth)}</td><td class="num">${escapeHtml(formatUsd(stack.estimatedUsd))}</td><td class="num">${escapeHtml(formatUsd(stack.billedUsd))}</td><td class="num">${escapeHtml(signed(stack.differenceUsd))}</td><td>${escapeHtml(notes.join(" · "))}</td></tr>`;
+      return `<tr data-stack="${escapeHtml(stack.stackTag)}"><td><code>${escapeHtml(stack.stackTag)}</code></td><td>${escapeHtml(stack.billingMonth)}</td><td class="num">${escapeHtml(formatUsd(stack.estimatedUsd))}</td><td class="num">${escapeHtml(formatUsd(stack.billedUsd))}</td><td class="num">${escapeHtml(formatSignedUsd(stack.differenceUsd))}</td><td>${escapeHtml(notes.join(" · "))}</td></tr>`;
     })
     .join("");
   return `<table id="stacks-table"><thead><tr><th>Stack</th><th>Month</th><th class="num">Estimated</th><th class="num">Billed</th><th class="num">Difference</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`;
