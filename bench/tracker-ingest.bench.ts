@@ -19,9 +19,7 @@
  * JSON.parse, peak RSS < 256 MB.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { collectGarbage, MB, measured, residentMemory } from "./support/memory";
 import { CostStore } from "../functions/src/store/cost-store";
 import { connectStoreClient } from "../functions/src/store/open-store";
 import type { Droplet, InvoiceItem } from "../functions/src/digitalocean/types";
@@ -33,30 +31,6 @@ const ITEMS = 100_000;
 const RESOURCES = 2_000;
 const PAGE = 200;
 const NOW = new Date("2026-03-15T06:00:00Z");
-const MB = 2 ** 20;
-
-setFlagsFromString("--expose-gc");
-// A full collection between steps, so one step's garbage is not counted against the next.
-const collectGarbage = runInNewContext("gc") as () => void;
-
-/** Resident memory now and its high-water mark since the last reset, in bytes (Linux). */
-function residentMemory(): { now: number; peak: number } {
-  const status = readFileSync("/proc/self/status", "utf8");
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
-  return { now: kb("VmRSS"), peak: kb("VmHWM") };
-}
-
-/** Measures `work`: wall time, and the peak resident memory while it ran. */
-async function measured<T>(work: () => Promise<T> | T): Promise<{ result: T; ms: number; peakRss: number; rssBefore: number }> {
-  collectGarbage();
-  const rssBefore = residentMemory().now;
-  // "5" resets the peak to the current RSS (proc(5), /proc/[pid]/clear_refs, Linux ≥ 4.0).
-  writeFileSync("/proc/self/clear_refs", "5");
-  const start = process.hrtime.bigint();
-  const result = await work();
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  return { result, ms, peakRss: residentMemory().peak, rssBefore };
-}
 
 function pages<T>(items: readonly T[]): string[] {
   const out: string[] = [];
