@@ -42,6 +42,25 @@ export function parseTag(tag: string): ParsedTag {
   return { key: tag.slice(0, colon), value: tag.slice(colon + 1) };
 }
 
+/**
+ * Whether `tags` carry the tag `name` as DigitalOcean stores it. Tag names are case-stable in
+ * DigitalOcean (creating `protected` when `Protected` exists gives `Protected`; tags.yml), so
+ * the match ignores case; `name:<anything>` counts too, so `protected:until-q3` is `protected`.
+ */
+export function hasTagName(tags: readonly string[], name: string): boolean {
+  const wanted = name.toLowerCase();
+  return tags.some((tag) => {
+    const lower = tag.toLowerCase();
+    return lower === wanted || lower.startsWith(`${wanted}:`);
+  });
+}
+
+/** The values of the `key:value` tags whose key is `key`, compared case-insensitively (see {@link hasTagName}). */
+export function tagValuesOf(tags: readonly string[], key: string): string[] {
+  const wanted = key.toLowerCase();
+  return tags.map(parseTag).filter((tag) => tag.value !== null && tag.key.toLowerCase() === wanted).map((tag) => tag.value as string);
+}
+
 /** The distinct keys of `key:value` tags, in first-seen order; bare tags carry no key. */
 export function tagKeys(tags: readonly string[]): string[] {
   const keys = new Set<string>();

@@ -1,12 +1,14 @@
 import {
   DO_TAG_MAX_LENGTH,
   disallowedTagValues,
+  hasTagName,
   invalidTags,
   isTaggableType,
   isUntaggableCostBearingType,
   missingRequiredKeys,
   parseTag,
   tagKeys,
+  tagValuesOf,
   suggestedTags,
 } from "../../core/tags";
 
@@ -19,6 +21,29 @@ describe("parseTag", () => {
     [":prod", { key: "", value: "prod" }],
   ])("%s", (tag, expected) => {
     expect(parseTag(tag)).toEqual(expected);
+  });
+});
+
+describe("hasTagName and tagValuesOf: tags as DigitalOcean stores them (case-stable, so any case)", () => {
+  it.each([
+    [["protected"], true],
+    [["Protected"], true],
+    [["PROTECTED:until-q3"], true],
+    [["protected:"], true],
+    [["protected-db"], false],
+    [["unprotected"], false],
+    [["env:protected"], false],
+  ])("hasTagName(%j, protected) is %s", (tags, expected) => {
+    expect(hasTagName(tags, "protected")).toBe(expected);
+  });
+
+  it("matches a name that itself holds a colon", () => {
+    expect(hasTagName(["Keep:Forever"], "keep:forever")).toBe(true);
+    expect(hasTagName(["keep:later"], "keep:forever")).toBe(false);
+  });
+
+  it("reads the values of a key in any case, and only key:value tags", () => {
+    expect(tagValuesOf(["expires:2026-12-01", "Expires:2026-12-02", "EXPIRES", "env:prod"], "expires")).toEqual(["2026-12-01", "2026-12-02"]);
   });
 });
 
