@@ -11,6 +11,7 @@
  * idempotency keys we could use to close that window; the webhook body carries `type` and
  * the event data so receivers can dedupe if they must.
  */
+import { NO_DEADLINE, type RunDeadline } from "../../../core/deadline";
 import { exponentialBackoffMs } from "../../../core/retry";
 import type { CostStore } from "../store/cost-store";
 import type { AlertRecipients, JsonObject, NotificationChannel, OutgoingNotification, QueuedNotification } from "../store/types";
@@ -115,4 +116,29 @@ export async function deliverPending(store: CostStore, transports: Transports, n
   }
   const { pending } = await store.outboxCounts();
   return { delivered, failed, pending };
+}
+
+/**
+ * Delivers batch after batch until a batch comes back short (nothing more is due), starting a
+ * batch only while `deadline` leaves `perBatchMs` (default: one 10 s transport timeout); what
+ * is left stays pending for the next run. Totals over the batches; `pending` is the last count.
+ */
+export async function deliverAllPending(
+  store: CostStore,
+  transports: Transports,
+  now: Date,
+  options: DeliveryOptions = {},
+  deadline: RunDeadline = NO_DEADLINE,
+  perBatchMs = 10_000,
+): Promise<DeliveryResult> {
+  const batchSize = options.batchSize ?? DELIVERY_DEFAULTS.batchSize;
+  const total: DeliveryResult = { delivered: 0, failed: 0, pending: 0 };
+  while (deadline.allows(perBatchMs)) {
+    const result = await deliverPending(store, transports, now, options);
+    total.delivered += result.delivered;
+    total.failed += result.failed;
+    total.pending = result.pending;
+    if (result.delivered + result.failed < batchSize) break;
+  }
+  return total;
 }
