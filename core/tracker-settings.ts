@@ -19,6 +19,7 @@ import { resolveAdviceSettings, type AdviceSettings } from "./advice/settings";
 import { DEFAULT_REQUEST_BUDGET } from "./advice/request-budget";
 import { DEFAULT_THRESHOLD_AMOUNTS_USD } from "./billing-thresholds";
 import { DEFAULT_CLEANUP_SETTINGS, type CleanupSettings } from "./cleanup/plan";
+import { DROPLET_CLEANUP_ACTIONS } from "./cleanup/states";
 import { DEFAULT_SPIKE_OPTIONS, resolveSpikeOptions, type SpikeOptions } from "./spikes";
 import { UnitCostConfigError, validateUnitCostConfig, type UnitCostConfig } from "./unit-cost";
 import {
@@ -160,14 +161,17 @@ export const adviceSettingsSchema = z.strictObject({
 /** Safe clean-up of `expires:`-tagged resources. Defaults: core/cleanup/plan.ts; off unless enabled. */
 export const cleanupSettingsSchema = z.strictObject({
   enabled: enabledSchema,
-  /** Act (needs the write-scoped token); otherwise a dry run that only reports and sends notices. */
+  /**
+   * Act (needs the write-scoped token, and recipients: nothing is acted on before a notice has
+   * reached someone); otherwise a dry run that reports and sends preview notices, which never count.
+   */
   apply: z.boolean().optional(),
   tagKey: z.string().regex(TAG_KEY, { error: "must be a tag key: letters, digits, - and _" }).optional(),
   noticeDays: days(60).optional(),
   graceDays: days(60).optional(),
   protectedTag: z.string().regex(DO_TAG, { error: "must be a DigitalOcean tag (letters, digits, _, -, :)" }).optional(),
   denyList: z.array(z.string().min(1).max(255)).max(500).optional(),
-  dropletAction: z.enum(["snapshot-then-destroy", "power-off"]).optional(),
+  dropletAction: z.enum(DROPLET_CLEANUP_ACTIONS).optional(),
 });
 
 /** The settings as written (JSON file, action parameter, or composed by the stack). */
@@ -379,6 +383,10 @@ export const trackerSettingsSchema = trackerSettingsInputSchema.transform((raw, 
       if (!(error instanceof UnitCostConfigError)) throw error;
       issue(["units", ...error.field.split(".")], error.reason);
     }
+  }
+  // Clean-up acts only after a notice was delivered: with no one to deliver it to, apply would silently never act.
+  if (config.cleanup.apply && !hasAny(config.recipients)) {
+    issue(["cleanup", "apply"], "is true but no one would get the notice that must precede every act: list recipients (or set apply to false)");
   }
   if (raw.email === undefined && emailsAnyone(config)) issue(["email", "from"], "must be set when any recipient is an email address");
   return deepFreeze(config);

@@ -21,7 +21,7 @@ import type { SqlClient } from "./store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "./tracker/config";
 import { advise } from "./tracker/advise";
 import { adviceDocument, formatAdvice, formatCleanup } from "./tracker/advice-report";
-import { cleanup, sendCleanupNotices } from "./tracker/cleanup";
+import { cleanup } from "./tracker/cleanup";
 import { calibrationJson, formatCalibration, runCalibration } from "./tracker/calibrate";
 import { formatReconciliation, parsePlanJson, runReconciliation, type PlanJson } from "./tracker/reconcile";
 import { handle, TRACKER_TASKS, type TaskResult, type TrackerTask } from "./tracker/handle";
@@ -41,8 +41,9 @@ Tasks:
   advise    read the inventory and (within --budget requests) utilisation; list savings
             (powered-off and idle droplets, unattached volumes, unassigned reserved IPs,
             old snapshots, idle load balancers, oversized databases) and untagged resources
-  cleanup   act on resources tagged expires:YYYY-MM-DD: one notice ahead, then snapshot and
-            destroy/delete after the grace days; dry-run unless --apply
+  cleanup   resources tagged expires:YYYY-MM-DD: a notice first, and only graceDays after it
+            was delivered (and the date passed) snapshot then destroy/delete; without --apply
+            nothing is sent or changed: it prints the notices it would send
   calibrate compare what the invoice preview billed per size (normalised to a full month by the
             672-hour cap) with the price catalog: per product and slug, catalog and invoiced
             $/month, drift %, resources, verdict (ok within ±1% or $0.05, drift,
@@ -56,12 +57,14 @@ Options:
   --config FILE         tracker JSON config (see examples/tracker-config.json); required
   --database-url URL    Postgres to use (else DATABASE_URL, else embedded PGlite in ${DEFAULT_PGLITE_DIR})
   --now ISO             run as if it were this instant (replays), e.g. 2026-03-15T06:00:00Z
-  --json FILE           advise, cleanup, calibrate, reconcile: also write the result as JSON (version 1)
+  --json FILE           advise, cleanup, calibrate, reconcile: also write the result as JSON
+                        (cleanup: version 2; the others: version 1)
   --catalog FILE        calibrate: price catalog to compare with (default core/pricing/prices.json)
   --plan FILE           reconcile: the plan JSON (required)
   --month YYYY-MM       reconcile: the invoice month (default the latest closed invoice)
   --budget N            advise: DigitalOcean requests this run may spend (default ${DEFAULT_REQUEST_BUDGET})
-  --apply               cleanup: act (needs DIGITALOCEAN_CLEANUP_TOKEN); without it, a dry run
+  --apply               cleanup: send notices and act (needs DIGITALOCEAN_CLEANUP_TOKEN and
+                        recipients); without it, a dry run that sends nothing
   -h, --help            this text
 
 Environment:
@@ -258,16 +261,17 @@ async function accountTask(args: CliArgs & { task: AccountTask }, { config, tran
   } else {
     const writeToken = env.DIGITALOCEAN_CLEANUP_TOKEN?.trim();
     if (args.apply && !writeToken) throw new UsageError("cleanup --apply needs DIGITALOCEAN_CLEANUP_TOKEN: a write-scoped token (droplet, volume and image write), kept apart from the read-only DIGITALOCEAN_TOKEN");
+    const apply = args.apply && writeToken ? { write: new DigitalOceanClient({ token: writeToken, baseUrl, maxRetries: 0 }) } : undefined;
+    // Without --apply nothing is sent, not even a preview: the report lists what would be.
     const report = await cleanup({
       read: new DigitalOceanClient({ token, baseUrl }),
-      ...(args.apply && writeToken ? { write: new DigitalOceanClient({ token: writeToken, baseUrl, maxRetries: 0 }) } : {}),
+      ...(apply ? { ...apply, send: { outbox: new CostStore(db), transports } } : {}),
       store,
       settings: config.cleanup,
+      audience: { recipients: config.recipients, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) },
       now,
     });
     for (const line of formatCleanup(report)) out(line);
-    const delivery = await sendCleanupNotices(new CostStore(db), report, config, transports, now);
-    if (delivery.failed > 0) out(`clean-up notices: ${delivery.delivered} delivered, ${delivery.failed} failed (retried by the next check)`);
     document = report;
   }
   if (args.jsonPath) writeFileSync(args.jsonPath, `${JSON.stringify(document, null, 2)}\n`);

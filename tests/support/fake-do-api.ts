@@ -14,7 +14,7 @@ import type { AppMetricName, DropletAction, ErrorBody, FunctionsNamespace, Funct
 export * from "./fake-do-api/seed";
 
 /** Which failure to serve instead of the normal answer. */
-export type FaultKind = "429" | "500" | "503" | "timeout" | "truncated-json" | "malformed-json" | "disappearing-page";
+export type FaultKind = "429" | "500" | "503" | "404" | "timeout" | "truncated-json" | "malformed-json" | "disappearing-page" | "empty-object";
 
 /** A fault and the requests it applies to; the first matching fault is used and counts down. */
 export interface FaultSpec {
@@ -175,7 +175,13 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
       case "503":
         return send(res, method, url.pathname, { status: 503, body: { id: "service_unavailable", message: "The service is temporarily unavailable." } });
       case "disappearing-page":
+      case "404":
         return send(res, method, url.pathname, { status: 404, body: NOT_FOUND });
+      case "empty-object": {
+        // The operation happens, but the answer is `{}`: valid wherever the spec requires no key.
+        const real = answer();
+        return send(res, method, url.pathname, { status: real.status, body: {} });
+      }
       case "timeout":
         // Never answering is the point; close() destroys the socket.
         if (fault.delayMs !== undefined) setTimeout(() => !res.destroyed && send(res, method, url.pathname, answer()), fault.delayMs);
@@ -394,7 +400,13 @@ function buildRoutes(state: FakeAccountState, baseUrl: () => string, now: () => 
       const found = state.volumes.find((v) => v.id === pathParams.volume_id);
       return found ? ok({ volume: found }) : { status: 404, body: NOT_FOUND };
     },
-    "DELETE /v2/volumes/{volume_id}": ({ pathParams }) => removeFrom(state.volumes, (v) => v.id === pathParams.volume_id),
+    // DigitalOcean refuses to delete an attached volume: 409 "attached volume cannot be deleted"
+    // (digitalocean/doctl#358, terraform-provider-digitalocean#27); the spec's `default` error answer.
+    "DELETE /v2/volumes/{volume_id}": ({ pathParams }) => {
+      const found = state.volumes.find((v) => v.id === pathParams.volume_id);
+      if (found && (found.droplet_ids ?? []).length > 0) return { status: 409, body: { id: "conflict", message: "A volume that's attached to a Droplet cannot be deleted. Please detach it first." } };
+      return removeFrom(state.volumes, (v) => v.id === pathParams.volume_id);
+    },
     "POST /v2/volumes/{volume_id}/snapshots": ({ pathParams, body }) => {
       const found = state.volumes.find((v) => v.id === pathParams.volume_id);
       if (!found) return { status: 404, body: NOT_FOUND };

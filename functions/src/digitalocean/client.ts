@@ -45,6 +45,8 @@ import { retrySetup, withRetries, type AttemptResult, type RetryOptions, type Re
 
 /** DigitalOcean's documented page-size ceiling (`per_page` maximum 200 in the spec's `per_page` parameter). */
 export const MAX_PER_PAGE = 200;
+/** How long one attempt may take, headers and body, unless `timeoutMs` says otherwise (engineering choice, 2026-11-27). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 /** Billing insights accept at most 31 days between start and end (`billing/parameters.yml` `end_date`). */
 export const MAX_INSIGHTS_SPAN_DAYS = 31;
 
@@ -159,7 +161,7 @@ export class DigitalOceanClient {
     if (!options.token || !options.token.trim()) throw new Error("DigitalOceanClient: token must be a non-empty string");
     this.#token = options.token;
     this.baseUrl = new URL(options.baseUrl ?? "https://api.digitalocean.com");
-    this.timeoutMs = positive("timeoutMs", options.timeoutMs ?? 15_000);
+    this.timeoutMs = positive("timeoutMs", options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
     this.retry = retrySetup("DigitalOceanClient", options);
     // DigitalOcean allows 5,000 requests/hour; 50 left is 1% of the hour, time to spread out.
     this.lowRateLimitRemaining = nonNegativeInteger("lowRateLimitRemaining", options.lowRateLimitRemaining ?? 50);
@@ -339,26 +341,37 @@ export class DigitalOceanClient {
     return body.action;
   }
 
-  /** `POST /v2/volumes/{id}/snapshots`. */
-  async createVolumeSnapshot(volumeId: string, name: string): Promise<Snapshot> {
-    const body = await this.request<{ snapshot: Snapshot }>("POST", `/v2/volumes/${encodeURIComponent(volumeId)}/snapshots`, { body: { name } });
+  /**
+   * `POST /v2/volumes/{id}/snapshots`. The spec does not require the `snapshot` key in the 201
+   * answer (responses/volumeSnapshot), so it may be missing: a caller that deletes the volume
+   * next must check it has an id to restore from.
+   */
+  async createVolumeSnapshot(volumeId: string, name: string): Promise<Partial<Snapshot> | undefined> {
+    const body = await this.request<{ snapshot?: Partial<Snapshot> } | undefined>("POST", `/v2/volumes/${encodeURIComponent(volumeId)}/snapshots`, { body: { name } });
+    return body?.snapshot;
+  }
+
+  /** `GET /v2/droplets/{id}` (responses/existing_droplet); a 404 DigitalOceanApiError once it is gone. */
+  async getDroplet(id: string): Promise<Droplet> {
+    const body = await this.request<{ droplet: Droplet }>("GET", `/v2/droplets/${encodeURIComponent(id)}`);
+    return body.droplet;
+  }
+
+  /** `GET /v2/volumes/{id}` (responses/volume); a 404 DigitalOceanApiError once it is gone. */
+  async getVolume(id: string): Promise<Volume> {
+    const body = await this.request<{ volume: Volume }>("GET", `/v2/volumes/${encodeURIComponent(id)}`);
+    return body.volume;
+  }
+
+  /** `GET /v2/snapshots/{id}` (responses/snapshots_existing); a 404 DigitalOceanApiError once it is gone. */
+  async getSnapshot(id: string): Promise<Snapshot> {
+    const body = await this.request<{ snapshot: Snapshot }>("GET", `/v2/snapshots/${encodeURIComponent(id)}`);
     return body.snapshot;
   }
 
   /** `DELETE /v2/droplets/{id}`, `/v2/volumes/{id}` or `/v2/snapshots/{id}`; answers 204 with no body. */
   async deleteResource(kind: "droplet" | "volume" | "snapshot", id: string): Promise<void> {
     await this.request<unknown>("DELETE", `/v2/${kind}s/${encodeURIComponent(id)}`);
-  }
-
-  /** Whether a droplet, volume or snapshot still exists (`GET` answers 404 once it is gone). */
-  async resourceExists(kind: "droplet" | "volume" | "snapshot", id: string): Promise<boolean> {
-    try {
-      await this.request<unknown>("GET", `/v2/${kind}s/${encodeURIComponent(id)}`);
-      return true;
-    } catch (error) {
-      if (error instanceof DigitalOceanApiError && error.status === 404) return false;
-      throw error;
-    }
   }
 
   /** An app metric as a Prometheus-style matrix over `[start, end]`. */

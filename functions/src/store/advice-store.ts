@@ -1,11 +1,25 @@
 /**
  * What the savings advisor and the clean-up keep between runs: since when each resource has
  * been in its current state, the latest utilisation per resource, the current suggestions with
- * first/last seen and dismissals, and the clean-up audit. Same SQL on Postgres and PGlite;
+ * first/last seen and dismissals, the clean-up audit and the marked resources' states. Same SQL on Postgres and PGlite;
  * lists travel as one JSON parameter (`jsonb_to_recordset`) because PGlite binds no arrays.
  */
 import type { ResourceKind, Suggestion, Utilisation } from "../../../core/advice";
+import { isoDate, type IsoDate } from "../../../core/calendar";
+import { actOnDate, noticeKey, type CleanupKind } from "../../../core/cleanup/plan";
+import {
+  FINAL_CLEANUP_STATES,
+  NOTICE_STEP,
+  RECLAIMABLE_STEP_STATES,
+  type CleanupAction,
+  type CleanupState,
+  type CleanupStep,
+  type CleanupStepState,
+  type PREVIEW_NOTICE_STEP,
+} from "../../../core/cleanup/states";
+import { enqueueNotificationsIn } from "./cost-store";
 import type { SqlClient } from "./sql-client";
+import type { QueuedNotification } from "./types";
 
 /** A suggestion as stored: the advice plus when it was first and last seen, and whether it is dismissed. */
 export interface StoredSuggestion extends Suggestion {
@@ -15,20 +29,58 @@ export interface StoredSuggestion extends Suggestion {
   dismissed: boolean;
 }
 
-export type CleanupState = "claimed" | "requested" | "done" | "failed" | "unconfirmed";
+/** The key of one audit row: a step on one resource for one expiry date. */
+export interface CleanupStepKey {
+  resourceKind: CleanupKind;
+  resourceId: string;
+  resourceName: string;
+  step: CleanupStep;
+  expires: IsoDate;
+}
 
 /** One audit row: a notice or an action on one resource for one expiry date. */
 export interface CleanupRecord {
   id: number;
-  resourceKind: string;
+  resourceKind: CleanupKind;
   resourceId: string;
   resourceName: string;
-  step: string;
-  expires: string;
-  state: CleanupState;
+  /** A {@link CleanupStep}, or `legacy-notice` for a notice recorded before notices had to be delivered to count. */
+  step: CleanupStep | "legacy-notice";
+  expires: IsoDate;
+  state: CleanupStepState;
   requestId: string | null;
   detail: string | null;
   createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A marked resource as a run saw it, for {@link AdviceStore.recordCleanupMarks}. */
+export interface CleanupMarkInput {
+  resource: { kind: CleanupKind; id: string; name: string };
+  state: CleanupState;
+  expires: IsoDate | null;
+  action: CleanupAction | null;
+  reason: string;
+}
+
+/**
+ * One marked resource where clean-up has it: what the dashboard shows ("marked, notice sent,
+ * acts on"). The state is the latest run's, brought up to date with the outbox: a notice
+ * delivered since then moves `marked` on to `notice-delivered` (or `due` once `actOn` has come).
+ */
+export interface CleanupMark {
+  resource: { kind: CleanupKind; id: string; name: string };
+  state: CleanupState;
+  /** The `expires:` date; null when the tag does not read as one date (then `skipped`). */
+  expires: IsoDate | null;
+  action: CleanupAction | null;
+  /** The UTC date the notice for this date first reached a recipient (previews never count); null until then. */
+  noticeDeliveredOn: IsoDate | null;
+  /** The first day clean-up may act: `graceDays` after the later of `expires` and `noticeDeliveredOn`; null until the notice is delivered. */
+  actOn: IsoDate | null;
+  /** The latest run's words, e.g. "expired 2026-11-20; notice sent 2026-11-29, acts on 2026-12-01". */
+  reason: string;
+  /** When a run last recorded it. */
   updatedAt: Date;
 }
 
@@ -47,19 +99,54 @@ interface SuggestionRow {
 
 interface CleanupRow {
   id: number;
-  resource_kind: string;
+  resource_kind: CleanupKind;
   resource_id: string;
   resource_name: string;
-  step: string;
+  step: CleanupRecord["step"];
   expires: string;
-  state: CleanupState;
+  state: CleanupStepState;
   request_id: string | null;
   detail: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
+interface MarkRow {
+  resource_kind: CleanupKind;
+  resource_id: string;
+  resource_name: string;
+  expires: string | null;
+  action: CleanupAction | null;
+  state: CleanupState;
+  grace_days: number;
+  reason: string;
+  updated_at: Date;
+  delivered_at: Date | string | null;
+}
+
 const asDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
+const CLEANUP_COLUMNS = `id, resource_kind, resource_id, resource_name, step, expires::text AS expires, state, request_id, detail, created_at, updated_at`;
+// The first delivered outbox row of each counting notice: the only evidence that a notice reached anyone.
+const DELIVERED_NOTICES = `SELECT c.resource_kind, c.resource_id, c.expires, min(o.delivered_at) AS delivered_at
+  FROM cleanup_actions c JOIN notification_outbox o ON o.cleanup_action_id = c.id
+  WHERE c.step = $1 AND o.status = 'delivered'
+  GROUP BY c.resource_kind, c.resource_id, c.expires`;
+
+function toCleanupRecord(row: CleanupRow): CleanupRecord {
+  return {
+    id: row.id,
+    resourceKind: row.resource_kind,
+    resourceId: row.resource_id,
+    resourceName: row.resource_name,
+    step: row.step,
+    expires: row.expires,
+    state: row.state,
+    requestId: row.request_id,
+    detail: row.detail,
+    createdAt: asDate(row.created_at),
+    updatedAt: asDate(row.updated_at),
+  };
+}
 
 export class AdviceStore {
   constructor(private readonly db: SqlClient) {}
@@ -148,49 +235,157 @@ export class AdviceStore {
   }
 
   /**
-   * Claims a clean-up step for this run: its row id for exactly one caller per resource, step
-   * and expiry date, however many runs race (the unique key decides); undefined when another run
-   * has it. A step that `failed` (DigitalOcean refused it, so nothing happened) can be claimed
-   * again; one left `unconfirmed` (its answer was lost) never is: a second destroy is never sent.
+   * Records a notice for one resource and date together with its outbox rows, in one
+   * transaction: both exist or neither does, so a run that dies after this leaves the rows for
+   * the next delivery (this run's, the next run's or the hourly check's) to send, exactly once
+   * per recipient. Returns the audit row's id, or undefined when the notice was recorded before
+   * (by this or a concurrent run): a notice is never queued twice. Delivered is the outbox's word.
    */
-  async claimCleanupStep(step: { resourceKind: string; resourceId: string; resourceName: string; step: string; expires: string }, now: Date): Promise<number | undefined> {
+  async queueCleanupNotice(key: CleanupStepKey & { step: typeof NOTICE_STEP | typeof PREVIEW_NOTICE_STEP }, notifications: readonly QueuedNotification[], now: Date): Promise<number | undefined> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<{ id: number }>(
+        `INSERT INTO cleanup_actions (resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5::date, $6, $7, $7)
+         ON CONFLICT (resource_kind, resource_id, step, expires) DO NOTHING
+         RETURNING id`,
+        [key.resourceKind, key.resourceId, key.resourceName, key.step, key.expires, "queued" satisfies CleanupStepState, now],
+      );
+      const id = rows[0]?.id;
+      if (id !== undefined) await enqueueNotificationsIn(tx, notifications, now, { cleanupActionId: id });
+      return id;
+    });
+  }
+
+  /**
+   * The UTC date each counting notice was first delivered (accepted by one recipient's
+   * transport), by core/cleanup/plan `noticeKey`: what the planner's clock starts from.
+   * Queued and failed sends are not here; previews never are.
+   */
+  async noticeDeliveries(): Promise<Map<string, IsoDate>> {
+    const rows = await this.db.query<{ resource_kind: CleanupKind; resource_id: string; expires: string; delivered_at: Date | string }>(
+      `SELECT resource_kind, resource_id, expires::text AS expires, delivered_at FROM (${DELIVERED_NOTICES}) AS d`,
+      [NOTICE_STEP],
+    );
+    return new Map(rows.map((row) => [noticeKey(row.resource_kind, row.resource_id, row.expires), isoDate(asDate(row.delivered_at))]));
+  }
+
+  /**
+   * Claims an action for this run: its row id for exactly one caller per resource, action and
+   * expiry date, however many runs race (the unique key decides); undefined when another run
+   * has it. A step that `failed` or was `stopped` (nothing changed) can be claimed again; one
+   * left `unconfirmed` or `needs-attention` never is: a second destroy is never sent.
+   */
+  async claimCleanupStep(key: CleanupStepKey, now: Date): Promise<number | undefined> {
     const rows = await this.db.query<{ id: number }>(
       `INSERT INTO cleanup_actions (resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5::date, 'claimed', $6, $6)
-       ON CONFLICT (resource_kind, resource_id, step, expires) DO UPDATE SET state = 'claimed', updated_at = EXCLUDED.updated_at
-         WHERE cleanup_actions.state = 'failed'
+       VALUES ($1, $2, $3, $4, $5::date, $6, $7, $7)
+       ON CONFLICT (resource_kind, resource_id, step, expires) DO UPDATE SET state = EXCLUDED.state, request_id = NULL, updated_at = EXCLUDED.updated_at
+         WHERE cleanup_actions.state IN (SELECT jsonb_array_elements_text($8::jsonb))
        RETURNING id`,
-      [step.resourceKind, step.resourceId, step.resourceName, step.step, step.expires, now],
+      [key.resourceKind, key.resourceId, key.resourceName, key.step, key.expires, "claimed" satisfies CleanupStepState, now, JSON.stringify(RECLAIMABLE_STEP_STATES)],
     );
     return rows[0]?.id;
   }
 
-  async updateCleanupStep(id: number, update: { state: CleanupState; requestId?: string | null; detail?: string | null }, now: Date): Promise<void> {
+  /**
+   * Takes over a step an earlier run left `requested` (stopped at its deadline, or killed), so
+   * exactly one later run carries it on: true for that run. A row touched after `staleBefore`
+   * may belong to a run still working on it and is left alone.
+   */
+  async takeOverCleanupStep(id: number, staleBefore: Date, now: Date): Promise<boolean> {
+    const rows = await this.db.query<{ id: number }>(
+      `UPDATE cleanup_actions SET updated_at = $3 WHERE id = $1 AND state = $4 AND updated_at <= $2 RETURNING id`,
+      [id, staleBefore, now, "requested" satisfies CleanupStepState],
+    );
+    return rows.length > 0;
+  }
+
+  async updateCleanupStep(id: number, update: { state: CleanupStepState; requestId?: string | null; detail?: string | null }, now: Date): Promise<void> {
     await this.db.query(
       `UPDATE cleanup_actions SET state = $2, request_id = COALESCE($3, request_id), detail = COALESCE($4, detail), updated_at = $5 WHERE id = $1`,
       [id, update.state, update.requestId ?? null, update.detail ?? null, now],
     );
   }
 
-  /** The audit, oldest first; `states` narrows it (e.g. the unconfirmed deletes to re-check). */
-  async cleanupRecords(states?: readonly CleanupState[]): Promise<CleanupRecord[]> {
+  /** The audit row of one step, if any. */
+  async cleanupRecord(key: Omit<CleanupStepKey, "resourceName">): Promise<CleanupRecord | undefined> {
     const rows = await this.db.query<CleanupRow>(
-      `SELECT id, resource_kind, resource_id, resource_name, step, expires::text AS expires, state, request_id, detail, created_at, updated_at
-       FROM cleanup_actions WHERE $1::jsonb IS NULL OR state IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY id`,
+      `SELECT ${CLEANUP_COLUMNS} FROM cleanup_actions WHERE resource_kind = $1 AND resource_id = $2 AND step = $3 AND expires = $4::date`,
+      [key.resourceKind, key.resourceId, key.step, key.expires],
+    );
+    return rows[0] && toCleanupRecord(rows[0]);
+  }
+
+  /** The audit, oldest first; `states` narrows it (e.g. the steps a run re-checks). */
+  async cleanupRecords(states?: readonly CleanupStepState[]): Promise<CleanupRecord[]> {
+    const rows = await this.db.query<CleanupRow>(
+      `SELECT ${CLEANUP_COLUMNS} FROM cleanup_actions WHERE $1::jsonb IS NULL OR state IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY id`,
       [states ? JSON.stringify(states) : null],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      resourceKind: row.resource_kind,
-      resourceId: row.resource_id,
-      resourceName: row.resource_name,
-      step: row.step,
-      expires: row.expires,
-      state: row.state,
-      requestId: row.request_id,
-      detail: row.detail,
-      createdAt: asDate(row.created_at),
-      updatedAt: asDate(row.updated_at),
-    }));
+    return rows.map(toCleanupRecord);
+  }
+
+  /**
+   * Makes `marks` what the store shows for every marked resource (one statement each for the
+   * upsert and the removal, in one transaction). An `acted` or `needs-attention` resource keeps
+   * that state for its date unless this run says it is final too or skipped, so a slower
+   * concurrent run cannot move it back; resources no longer marked are removed, except those
+   * final ones, which stay as the record of what clean-up did.
+   */
+  async recordCleanupMarks(marks: readonly CleanupMarkInput[], graceDays: number, now: Date): Promise<void> {
+    const rows = marks.map((m) => ({ kind: m.resource.kind, id: m.resource.id, name: m.resource.name, expires: m.expires, action: m.action, state: m.state, reason: m.reason }));
+    const final = JSON.stringify(FINAL_CLEANUP_STATES);
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO cleanup_marks (resource_kind, resource_id, resource_name, expires, action, state, grace_days, reason, updated_at)
+         SELECT m.kind, m.id, m.name, m.expires, m.action, m.state, $2, m.reason, $3::timestamptz
+         FROM jsonb_to_recordset($1::jsonb) AS m(kind text, id text, name text, expires date, action text, state text, reason text)
+         ON CONFLICT (resource_kind, resource_id) DO UPDATE SET resource_name = EXCLUDED.resource_name, expires = EXCLUDED.expires,
+           action = EXCLUDED.action, state = EXCLUDED.state, grace_days = EXCLUDED.grace_days, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at
+         WHERE cleanup_marks.state NOT IN (SELECT jsonb_array_elements_text($4::jsonb))
+            OR cleanup_marks.expires IS DISTINCT FROM EXCLUDED.expires
+            OR EXCLUDED.state IN (SELECT jsonb_array_elements_text($4::jsonb))
+            OR EXCLUDED.state = $5`,
+        [JSON.stringify(rows), graceDays, now, final, "skipped" satisfies CleanupState],
+      );
+      await tx.query(
+        `DELETE FROM cleanup_marks WHERE state NOT IN (SELECT jsonb_array_elements_text($2::jsonb))
+           AND (resource_kind || ':' || resource_id) NOT IN (SELECT m.kind || ':' || m.id FROM jsonb_to_recordset($1::jsonb) AS m(kind text, id text))`,
+        [JSON.stringify(rows), final],
+      );
+    });
+  }
+
+  /**
+   * Every marked resource with its state, the day its notice was delivered and the day clean-up
+   * may act on it, as of `now` (the dashboard's "marked, notice sent, acts on"); ordered by kind
+   * and name.
+   */
+  async cleanupMarks(now: Date): Promise<CleanupMark[]> {
+    const rows = await this.db.query<MarkRow>(
+      `SELECT m.resource_kind, m.resource_id, m.resource_name, m.expires::text AS expires, m.action, m.state, m.grace_days, m.reason, m.updated_at, d.delivered_at
+       FROM cleanup_marks m LEFT JOIN (${DELIVERED_NOTICES}) AS d
+         ON d.resource_kind = m.resource_kind AND d.resource_id = m.resource_id AND d.expires = m.expires
+       ORDER BY m.resource_kind, m.resource_name, m.resource_id`,
+      [NOTICE_STEP],
+    );
+    const today = isoDate(now);
+    return rows.map((row) => {
+      const noticeDeliveredOn = row.delivered_at === null ? null : isoDate(asDate(row.delivered_at));
+      const actOn = row.expires !== null && noticeDeliveredOn !== null ? actOnDate(row.expires, noticeDeliveredOn, row.grace_days) : null;
+      // A run records what it saw; a delivery since then moves the clock on without waiting for the next run.
+      const pending: readonly CleanupState[] = ["marked", "notice-delivered", "due"];
+      const state: CleanupState = !pending.includes(row.state) || actOn === null ? row.state : today >= actOn ? "due" : "notice-delivered";
+      return {
+        resource: { kind: row.resource_kind, id: row.resource_id, name: row.resource_name },
+        state,
+        expires: row.expires,
+        action: row.action,
+        noticeDeliveredOn,
+        actOn,
+        reason: row.reason,
+        updatedAt: asDate(row.updated_at),
+      };
+    });
   }
 }

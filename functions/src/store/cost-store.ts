@@ -405,7 +405,7 @@ export class CostStore {
         ...notification,
         dedupeKey: alertNotificationKey(input.alertKey, input.billingMonth, notification),
       }));
-      const enqueued = await enqueue(tx, queued, input.firedAt, eventId);
+      const enqueued = await enqueueNotificationsIn(tx, queued, input.firedAt, { alertEventId: eventId });
       if (input.alertId !== undefined) {
         await tx.query(`UPDATE cost_alerts SET last_triggered_at = $2 WHERE id = $1`, [input.alertId, input.firedAt]);
       }
@@ -439,7 +439,7 @@ export class CostStore {
    * nothing; returns how many rows were added.
    */
   async enqueueNotifications(notifications: readonly QueuedNotification[], now: Date): Promise<number> {
-    return this.db.transaction((tx) => enqueue(tx, notifications, now, null));
+    return this.db.transaction((tx) => enqueueNotificationsIn(tx, notifications, now));
   }
 
   /**
@@ -511,12 +511,23 @@ async function upsertAlert(tx: SqlExecutor, alert: CostAlertDefinition, source: 
   );
 }
 
-async function enqueue(tx: SqlExecutor, notifications: readonly QueuedNotification[], now: Date, alertEventId: number | null): Promise<number> {
-  const rows = notifications.map((n): SqlValue[] => [n.dedupeKey, n.channel, n.destination, JSON.stringify(n.payload), now, now, alertEventId]);
+/** What an outbox row was sent for: the alert event it announces, or the clean-up notice whose delivery starts the act's clock. */
+export interface OutboxLink {
+  alertEventId?: number;
+  cleanupActionId?: number;
+}
+
+/**
+ * Adds notifications to the outbox inside the caller's transaction (`tx`), so they exist
+ * exactly when what they announce does; a dedupe key already present is skipped. Returns how
+ * many rows were added. The outbox module (notify/outbox.ts) delivers them.
+ */
+export async function enqueueNotificationsIn(tx: SqlExecutor, notifications: readonly QueuedNotification[], now: Date, link: OutboxLink = {}): Promise<number> {
+  const rows = notifications.map((n): SqlValue[] => [n.dedupeKey, n.channel, n.destination, JSON.stringify(n.payload), now, now, link.alertEventId ?? null, link.cleanupActionId ?? null]);
   return insertMany(
     tx,
-    `INSERT INTO notification_outbox (dedupe_key, channel, destination, payload, next_attempt_at, created_at, alert_event_id)`,
-    ["text", "text", "text", "jsonb", "timestamptz", "timestamptz", "integer"],
+    `INSERT INTO notification_outbox (dedupe_key, channel, destination, payload, next_attempt_at, created_at, alert_event_id, cleanup_action_id)`,
+    ["text", "text", "text", "jsonb", "timestamptz", "timestamptz", "integer", "integer"],
     rows,
     `ON CONFLICT (dedupe_key) DO NOTHING`,
   );

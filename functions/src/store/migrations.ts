@@ -165,6 +165,37 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 4,
+    name: "cleanup_notice_before_act",
+    statements: [
+      // The audit's step states (core/cleanup/states.ts CLEANUP_STEP_STATES as of this version):
+      // notices are `queued` with their outbox rows; refusals after a snapshot need a person;
+      // a re-read that finds the resource changed stops the step.
+      `ALTER TABLE cleanup_actions DROP CONSTRAINT cleanup_actions_state_check`,
+      `ALTER TABLE cleanup_actions ADD CONSTRAINT cleanup_actions_state_check
+         CHECK (state IN ('queued', 'claimed', 'requested', 'done', 'failed', 'unconfirmed', 'needs-attention', 'stopped'))`,
+      // Notices recorded before this version were marked done before any send, so whether one
+      // reached anyone is unknown: they no longer count, and the next run sends a notice that does.
+      `UPDATE cleanup_actions SET step = 'legacy-notice' WHERE step = 'notice'`,
+      // A notice is delivered when one of its outbox rows is: the link the planner's clock reads.
+      `ALTER TABLE notification_outbox ADD COLUMN cleanup_action_id integer REFERENCES cleanup_actions (id)`,
+      `CREATE INDEX notification_outbox_cleanup_action ON notification_outbox (cleanup_action_id) WHERE cleanup_action_id IS NOT NULL`,
+      // Every marked resource as the latest run saw it, for the dashboard: state, date, grace.
+      `CREATE TABLE cleanup_marks (
+         resource_kind text NOT NULL,
+         resource_id text NOT NULL,
+         resource_name text NOT NULL,
+         expires date,
+         action text,
+         state text NOT NULL CHECK (state IN ('marked', 'notice-delivered', 'due', 'acted', 'needs-attention', 'skipped')),
+         grace_days integer NOT NULL CHECK (grace_days >= 0),
+         reason text NOT NULL,
+         updated_at timestamptz NOT NULL,
+         PRIMARY KEY (resource_kind, resource_id)
+       )`,
+    ],
+  },
 ];
 
 /**

@@ -42,11 +42,30 @@ export function formatAdvice(document: AdviceDocument, dismissed: number): strin
   ];
 }
 
-/** The table `cleanup` prints: resource, action, state, reason. */
+const CLEANUP_MODE_NOTE: Record<CleanupReport["mode"], string> = {
+  apply: "apply",
+  preview: "preview: nothing is changed; notices sent now are previews and never count",
+  "dry-run": "dry run: nothing is changed or sent; --apply with DIGITALOCEAN_CLEANUP_TOKEN sends notices and acts",
+};
+
+/**
+ * What `cleanup` prints: one row per marked resource (where it stands, what this run did, the
+ * reason with "notice sent <date>, acts on <date>"), the notices a dry run would have sent, and
+ * how a run cut short by its deadline carries on.
+ */
 export function formatCleanup(report: CleanupReport): string[] {
-  const rows = report.actions.map((a) => [`${a.resource.kind} ${a.resource.name}`, a.action, a.state, a.reason]);
-  return [
-    `clean-up (${report.mode}${report.mode === "dry-run" ? ": nothing is changed; --apply with DIGITALOCEAN_CLEANUP_TOKEN acts" : ""})`,
-    ...(rows.length > 0 ? formatTextTable({ columns: ["RESOURCE", "ACTION", "STATE", "REASON"], rows }) : ["No resource carries a due expires: tag."]),
+  const rows = report.actions.map((a) => [`${a.resource.kind} ${a.resource.name}`, a.step ?? "-", a.state, a.run, a.reason]);
+  const lines = [
+    `clean-up (${CLEANUP_MODE_NOTE[report.mode]})`,
+    ...(rows.length > 0 ? formatTextTable({ columns: ["RESOURCE", "STEP", "STATE", "THIS RUN", "REASON"], rows }) : ["No resource carries an expires: tag."]),
   ];
+  if (report.wouldSend.length > 0) {
+    lines.push("", `Would send ${report.wouldSend.length} notice(s), each to ${report.wouldSend[0]!.recipients} recipient(s), with --apply:`);
+    for (const notice of report.wouldSend) lines.push(`- ${notice.title}`, `  ${notice.summary}`);
+  }
+  if (report.delivery && report.delivery.delivered + report.delivery.failed > 0) {
+    lines.push(`notifications: ${report.delivery.delivered} delivered, ${report.delivery.failed} failed (retried by the next run or check), ${report.delivery.pending} pending`);
+  }
+  if (report.stoppedAtDeadline) lines.push(report.stoppedAtDeadline);
+  return lines;
 }

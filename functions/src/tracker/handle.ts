@@ -23,7 +23,7 @@ import type { SqlClient } from "../store/sql-client";
 import type { PriceCatalog } from "../../../core/pricing";
 import { advise, type AdviceApi, type AdviseResult } from "./advise";
 import { runCalibration, type CalibrationApi } from "./calibrate";
-import { cleanup, sendCleanupNotices, type CleanupReader, type CleanupReport, type CleanupWriter } from "./cleanup";
+import { cleanup, type CleanupReader, type CleanupReport, type CleanupWriter } from "./cleanup";
 import { checkApps, type AppHealthApi, type AppHealthResult } from "./app-health";
 import { findSpikes, fireForecast, fireSpikes, fireThresholds, projectMonthEnd, type FiredAlerts } from "./alerts";
 import type { TrackerConfig } from "./config";
@@ -186,8 +186,17 @@ async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<Upke
   if (upkeep.cleanup && config.cleanup.enabled) {
     const { read, write } = upkeep.cleanup;
     result.cleanup = await safely("the clean-up", deps, async () => {
-      const report = await cleanup({ read, ...(config.cleanup.apply && write ? { write } : {}), store: new AdviceStore(db), settings: config.cleanup, now });
-      await sendCleanupNotices(new CostStore(db), report, config, deps.transports, now);
+      // Notices go through the outbox either way: real ones with apply, previews (which never count) without.
+      const report = await cleanup({
+        read,
+        ...(config.cleanup.apply && write ? { write } : {}),
+        store: new AdviceStore(db),
+        settings: config.cleanup,
+        audience: { recipients: config.recipients, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) },
+        send: { outbox: new CostStore(db), transports: deps.transports, ...(deps.delivery ? { delivery: deps.delivery } : {}) },
+        now,
+      });
+      if (report.stoppedAtDeadline) deps.log.info(`clean-up: ${report.stoppedAtDeadline}`);
       return report;
     });
   }

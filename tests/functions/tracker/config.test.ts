@@ -343,6 +343,17 @@ describe("advice, cleanup and calibration settings", () => {
     expect(config.calibration.enabled).toBe(false);
   });
 
+  it("refuses clean-up apply with no one to hear the notice that must precede every act", () => {
+    // Thresholds with their own audience and every other section off: nobody is left for clean-up notices.
+    const silent = { budgetMonthlyUsd: 100, thresholds: [{ amountUsd: 50, webhook: ["http://127.0.0.1:9/t50"] }], forecast: { enabled: false }, spikes: { enabled: false } };
+    expect(problemsOf({ ...silent, cleanup: { enabled: true, apply: true } })).toEqual([
+      "cleanup.apply is true but no one would get the notice that must precede every act: list recipients (or set apply to false)",
+    ]);
+    // A preview needs no audience; apply with one is fine.
+    expect(parseTrackerConfig({ ...silent, cleanup: { enabled: true } }).cleanup.apply).toBe(false);
+    expect(parseTrackerConfig({ ...silent, recipients: { webhook: ["http://127.0.0.1:9/hook"] }, cleanup: { enabled: true, apply: true } }).cleanup.apply).toBe(true);
+  });
+
   it.each([
     [{ advice: { requestBudget: 6000 } }, "advice.requestBudget must be at most 5000, DigitalOcean's hourly limit (got 6000)"],
     [{ advice: { poweredOffDays: 1.5 } }, "advice.poweredOffDays must be a whole number of days (got 1.5)"],

@@ -35,7 +35,7 @@ afterAll(async () => {
 const transports = { slack: async () => undefined, webhook: async () => undefined, email: async () => undefined };
 const config = () => parseTrackerConfig({ ...scenarioConfigJson(receiver.baseUrl), cleanup: { enabled: true } });
 
-it("daily runs the advisor, the calibration and a dry-run clean-up after the check, and stores the advice", async () => {
+it("daily runs the advisor, the calibration and a preview clean-up after the check, and stores the advice", async () => {
   const lines = prepareAccount(fake.state);
   const now = new Date("2026-03-14T07:00:00Z");
   setHour(fake.state, lines, now);
@@ -52,8 +52,9 @@ it("daily runs the advisor, the calibration and a dry-run clean-up after the che
   expect(stored.map((s) => s.id).sort()).toEqual(advice.suggestions.map((s) => s.id).sort());
   expect(stored.length).toBeGreaterThan(0);
   expect(calibration).not.toHaveProperty("error");
-  // apply is off in the config: the write client is not handed over, and nothing is written.
-  expect(cleanup).toMatchObject({ mode: "dry-run" });
+  // apply is off in the config: the write client is not handed over, nothing is written, and
+  // notices go out as previews through the outbox (delivered in the same run).
+  expect(cleanup).toMatchObject({ mode: "preview", delivery: expect.objectContaining({ failed: 0 }) });
   expect(fake.requests.filter((r) => r.method !== "GET")).toEqual([]);
   expect(result.reportRowsEnqueued).toBeGreaterThan(0);
 });
@@ -86,4 +87,37 @@ it("weekly does no upkeep, and a config that disables a part skips it", async ()
   const off = parseTrackerConfig({ ...scenarioConfigJson(receiver.baseUrl), advice: { enabled: false }, calibration: { enabled: false } });
   const daily = await handle("daily", { client, db, transports, now: new Date("2026-03-16T07:00:00Z"), config: off, log: memoryLog(), upkeep });
   expect(daily.task === "daily" && daily.upkeep).toEqual({});
+});
+
+it("an applied daily clean-up sends the notice first and acts only graceDays after it was delivered", async () => {
+  const client = fakeClient(fake);
+  const target = fake.state.droplets[0]!;
+  target.tags = [...target.tags, "expires:2026-03-01"];
+  const applied = parseTrackerConfig({ ...scenarioConfigJson(receiver.baseUrl), cleanup: { enabled: true, apply: true } });
+  const sent: { channel: string; payload: Record<string, unknown> }[] = [];
+  const recording = {
+    email: async (_to: string, payload: Record<string, unknown>) => void sent.push({ channel: "email", payload }),
+    slack: async (_url: string, payload: Record<string, unknown>) => void sent.push({ channel: "slack", payload }),
+    webhook: async (_url: string, payload: Record<string, unknown>) => void sent.push({ channel: "webhook", payload }),
+  };
+  const daily = (now: Date) => handle("daily", { client, db, transports: recording, now, config: applied, log: memoryLog(), upkeep: { catalog, cleanup: { read: client, write: client } } });
+  const cleanupOf = async (now: Date) => {
+    const result = await daily(now);
+    const report = result.task === "daily" ? result.upkeep?.cleanup : undefined;
+    if (!report || "error" in report) throw new Error(`clean-up failed: ${JSON.stringify(report)}`);
+    return report.actions.find((a) => a.resource.id === String(target.id));
+  };
+
+  fake.reset();
+  expect(await cleanupOf(new Date("2026-03-17T07:00:00Z"))).toMatchObject({ state: "marked", run: "notice-queued" });
+  expect(fake.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  // The forecast's audience (email and Slack) heard it, as a real notice rather than a preview.
+  const notices = sent.filter((s) => JSON.stringify(s.payload).includes("Clean-up notice"));
+  expect(notices.map((s) => s.channel).sort()).toEqual(["email", "slack"]);
+  expect(JSON.stringify(notices)).not.toContain("[Preview]");
+
+  expect(await cleanupOf(new Date("2026-03-18T07:00:00Z"))).toMatchObject({ state: "notice-delivered", actsOn: "2026-03-19" });
+  expect(fake.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  expect(await cleanupOf(new Date("2026-03-19T07:00:00Z"))).toMatchObject({ state: "acted", run: "done" });
+  expect(fake.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual([`POST /v2/droplets/${target.id}/actions`, `DELETE /v2/droplets/${target.id}`]);
 });
