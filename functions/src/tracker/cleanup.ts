@@ -19,6 +19,7 @@ import { isoDate, type IsoDate } from "../../../core/calendar";
 import {
   actOnDate,
   planCleanup,
+  snapshotNameBeforeCleanup,
   stopReason,
   type CleanupCandidate,
   type CleanupDecision,
@@ -125,11 +126,6 @@ const ACT_START_MS = 2 * DEFAULT_REQUEST_TIMEOUT_MS;
  * Functions stops an action after at most 15 minutes (docs.digitalocean.com/products/functions/details/limits, read 2026-12-06).
  */
 const STALE_STEP_MS = 15 * 60_000;
-
-/** The snapshot clean-up takes before destroying or deleting, named so the advisor can recognise it. */
-export function snapshotNameBeforeCleanup(resourceName: string, expires: IsoDate): string {
-  return `${resourceName}-before-cleanup-${expires}`;
-}
 
 const ACTION_WORDS: Record<CleanupAction, string> = {
   "snapshot-then-destroy": "snapshot, then destroy",
