@@ -1,3 +1,4 @@
+import { unknownDropletSize } from "../../pricing";
 import { suggestion, daysSince, usd } from "../suggestion";
 import type { AdviceRule, Suggestion } from "../types";
 
@@ -20,7 +21,9 @@ export const dropletPoweredOff: AdviceRule = {
       found.push(
         suggestion("droplet-powered-off", { kind: "droplet", id: droplet.id, name: droplet.name }, {
           action: "snapshot, then destroy",
-          reason: `off for ${offDays} days (≥ ${settings.poweredOffDays}) and still billed ${usd(price)}/month as ${droplet.sizeSlug}; a snapshot of its ${droplet.diskGiB} GiB disk costs at most ${usd(snapshotUsd)}/month`,
+          reason:
+            `off for ${offDays} days (≥ ${settings.poweredOffDays}) and still billed ${usd(price)}/month as ${droplet.sizeSlug}` +
+            `${price === null ? ` (${unknownDropletSize(droplet.sizeSlug, catalog)})` : ""}; a snapshot of its ${droplet.diskGiB} GiB disk costs at most ${usd(snapshotUsd)}/month`,
           monthlySavingsUsd: price === null ? null : price - snapshotUsd,
           evidence: { status: droplet.status, offSince: droplet.offSince ?? null, sizeSlug: droplet.sizeSlug, diskGiB: droplet.diskGiB },
         }),
