@@ -63,16 +63,28 @@ export interface ReservedIpFact {
   unassignedSince?: string;
 }
 
-/** A load balancer (`load_balancer`: id, name, size_unit, size, droplet_ids, tag, created_at). */
+/** `load_balancer_base.yml` `type`: regional HTTP, regional network (TCP/UDP) or global; the spec's default is REGIONAL. */
+export type LoadBalancerType = "REGIONAL" | "REGIONAL_NETWORK" | "GLOBAL";
+
+/**
+ * A load balancer (`load_balancer`: id, name, type, size_unit, size, droplet_ids, tag,
+ * target_load_balancer_ids, created_at). A GLOBAL one may forward to droplets or to regional load
+ * balancers, so "no droplet targets" alone does not make it idle.
+ */
 export interface LoadBalancerFact {
   id: string;
   name: string;
+  type: LoadBalancerType;
   /** Nodes of a regional load balancer (`size_unit`); null for the legacy `size` slugs. */
   sizeUnit: number | null;
   /** Legacy size slug (`lb-small` …), when `size_unit` is absent. */
   sizeSlug: string | null;
   /** Droplets it forwards to: `droplet_ids`, or the droplets carrying its `tag` (resolved by the adapter). */
   targetDropletIds: readonly string[];
+  /** The droplet tag selecting its targets (`tag`); null when it names droplets by id. */
+  targetTag: string | null;
+  /** Regional load balancers a GLOBAL one forwards to (`target_load_balancer_ids`). */
+  targetLoadBalancerIds: readonly string[];
   createdAt: string;
 }
 

@@ -103,10 +103,14 @@ export async function readInventory(api: AdviceApi, store: AdviceStore, now: Dat
     loadBalancers: loadBalancers.map((lb) => ({
       id: lb.id ?? "",
       name: lb.name ?? "",
+      // load_balancer_base.yml: `type` defaults to REGIONAL.
+      type: lb.type ?? "REGIONAL",
       sizeUnit: lb.size_unit ?? null,
       sizeSlug: lb.size ?? null,
       // A load balancer targets its droplet_ids, or every droplet carrying its tag.
       targetDropletIds: lb.tag ? dropletsByTag(lb.tag) : (lb.droplet_ids ?? []).map(String),
+      targetTag: lb.tag || null,
+      targetLoadBalancerIds: lb.target_load_balancer_ids ?? [],
       createdAt: lb.created_at ?? now.toISOString(),
     })),
     databases: databases.map((db) => ({ id: db.id ?? "", name: db.name, engine: db.engine, sizeSlug: db.size, numNodes: db.num_nodes, tags: db.tags ?? [] })),
