@@ -52,6 +52,11 @@ export interface SnapshotFact {
   resourceType: "droplet" | "volume";
   resourceId: string;
   tags: readonly string[];
+  /**
+   * Set when the snapshot was taken after a "snapshot, then …" suggestion for its droplet or
+   * volume (the store remembers the match, so it outlives the suggestion): kept on purpose.
+   */
+  advisedBy?: { suggestionId: string; advisedSince: string };
 }
 
 /** A reserved IP (`reserved_ip`: ip, region, droplet — null when unassigned). */
@@ -161,6 +166,9 @@ export interface ResourceRef {
   name: string;
 }
 
+/** A JSON value, as evidence is stored (jsonb). */
+export type EvidenceValue = string | number | boolean | null | readonly EvidenceValue[] | { readonly [key: string]: EvidenceValue };
+
 /** One piece of advice. `id` is stable across runs (same rule, same resource), so it can be dismissed. */
 export interface Suggestion {
   id: string;
@@ -172,8 +180,12 @@ export interface Suggestion {
   reason: string;
   /** What acting saves per month, from the price catalog; null when a price is unknown (never invented). */
   monthlySavingsUsd: number | null;
-  /** The facts the rule decided on; a change of evidence un-dismisses the suggestion. */
-  evidence: Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+  /**
+   * The facts the rule decided on; a material change un-dismisses the suggestion
+   * (core/advice/dismissal.ts): a number whose key ends in `Pct` is a measured percentage that may
+   * move within the dismissal tolerance, every other value must stay equal.
+   */
+  evidence: Readonly<Record<string, EvidenceValue>>;
 }
 
 /** What every rule receives. */

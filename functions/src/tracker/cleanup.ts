@@ -5,6 +5,7 @@
  * concurrent runs act once, and a request whose answer was lost is checked, never repeated.
  */
 import { planCleanup, type CleanupAction, type CleanupCandidate, type CleanupDecision, type CleanupSettings } from "../../../core/cleanup/plan";
+import { cleanupSnapshotName } from "../../../core/cleanup/snapshot-name";
 import { DigitalOceanApiError, type DigitalOceanClient } from "../digitalocean/client";
 import type { NotificationMessage } from "../notify/message";
 import { deliverPending, keyedNotifications, type DeliveryResult, type Transports } from "../notify/outbox";
@@ -84,7 +85,7 @@ async function awaitAction(write: CleanupWriter, actionId: number, sleep: (ms: n
 /** Runs one due action; returns the request id to audit (the action or snapshot that preceded the delete). */
 async function perform(write: CleanupWriter, decision: Extract<CleanupDecision, { step: "act" }>, sleep: (ms: number) => Promise<void>): Promise<string | null> {
   const { resource, action, expires } = decision;
-  const snapshotName = `${resource.name}-before-cleanup-${expires}`;
+  const snapshotName = cleanupSnapshotName(resource.name, expires);
   switch (action) {
     case "power-off": {
       const off = await write.postDropletAction(resource.id, { type: "power_off" });
