@@ -3,3 +3,4 @@ export { DEFAULT_ADVICE_SETTINGS, resolveAdviceSettings, type AdviceSettings } f
 export { ADVICE_RULES, ruleRegistry, runAdvice, type AdviceReport } from "./registry";
 export { suggestionId } from "./suggestion";
 export { findAdvisedSnapshots, snapshotPurpose, SNAPSHOT_FIRST_ACTION, type AdviceGiven, type AdvisedSnapshot } from "./snapshot-provenance";
+export { describeTagProblems, untaggedEntry, type UntaggedEntry } from "./rules/untagged";
