@@ -302,8 +302,8 @@ const LB_COMPONENT_NAMES: Readonly<Record<string, string>> = { REGIONAL: "Load b
 function priceLoadBalancer(b: EstimateBuilder, inputs: Inputs): void {
   const type = stringInput(inputs.type) ?? "REGIONAL";
   const price = b.catalog.loadBalancerType(type);
-  const source = price ? effectiveSource(b.source("loadBalancers"), price) : undefined;
-  if (!price || price.monthlyUsd === null || !source) return b.unknown(`no published price for load balancer type '${type}'${price?.note ? `: ${price.note}` : ""}`);
+  if (!price || price.monthlyUsd === null) return b.unknown(`no published price for load balancer type '${type}'${price?.note ? `: ${price.note}` : ""}`);
+  const source = effectiveSource(b.source("loadBalancers"), price);
   if (price.per === "loadBalancer") return b.fixed(LB_COMPONENT_NAMES[type] ?? `Load balancer (${type})`, "months", 1, price.monthlyUsd, source, price.note);
   const legacySize = stringInput(inputs.size);
   let nodes = numberInput(inputs.sizeUnit);

@@ -19,16 +19,14 @@ function noTargets(lb: LoadBalancerFact): string | undefined {
   return lb.targetTag === null ? "forwards to no droplet" : `its tag ${lb.targetTag} matches no droplet`;
 }
 
-/** Priced by the estimator the pack uses, by type and size, so the saving and the pre-deploy estimate agree. */
-function monthlyUsd(lb: LoadBalancerFact, context: AdviceContext): number | null {
-  return estimateResource(LOAD_BALANCER_TYPE, { type: lb.type, sizeUnit: lb.sizeUnit ?? undefined, size: lb.sizeSlug ?? undefined }, context.catalog).monthlyUsd;
-}
-
-/** What the load balancer is billed as: "2-node REGIONAL_NETWORK", "GLOBAL". */
-function describe(lb: LoadBalancerFact, context: AdviceContext): string {
-  if (lb.type === "GLOBAL") return lb.type;
-  const nodes = lb.sizeUnit ?? (lb.sizeSlug ? context.catalog.loadBalancerLegacyNodes(lb.sizeSlug) : undefined) ?? 1;
-  return `${nodes}-node ${lb.type}`;
+/**
+ * Its monthly price and what it is billed as ("2-node REGIONAL_NETWORK", "GLOBAL"), from the
+ * estimator the pack uses, so the saving and the pre-deploy estimate agree.
+ */
+function priced(lb: LoadBalancerFact, context: AdviceContext): { monthlyUsd: number | null; billedAs: string } {
+  const estimate = estimateResource(LOAD_BALANCER_TYPE, { type: lb.type, sizeUnit: lb.sizeUnit ?? undefined, size: lb.sizeSlug ?? undefined }, context.catalog);
+  const nodes = estimate.components.find((component) => component.unit === "nodes")?.quantity;
+  return { monthlyUsd: estimate.monthlyUsd, billedAs: nodes ? `${nodes}-node ${lb.type}` : lb.type };
 }
 
 /** A load balancer is billed whether or not anything reaches it (core/pricing `loadBalancers.types`). */
@@ -43,12 +41,12 @@ export const loadBalancerIdle: AdviceRule = {
       const empty = noTargets(lb);
       const quiet = used?.connectionsMax !== undefined && coversWindow(used.coveredHours, context) && used.connectionsMax <= maxConnections;
       if (empty === undefined && !quiet) continue;
-      const price = monthlyUsd(lb, context);
+      const { monthlyUsd: price, billedAs } = priced(lb, context);
       const why = empty ?? `at most ${used?.connectionsMax} open connections over ${lookbackDays} days (≤ ${maxConnections})`;
       found.push(
         suggestion("load-balancer-idle", { kind: "loadBalancer", id: lb.id, name: lb.name }, {
           action: "delete",
-          reason: `${why}; as a ${describe(lb, context)} load balancer it costs ${usd(price)}/month`,
+          reason: `${why}; as a ${billedAs} load balancer it costs ${usd(price)}/month`,
           monthlySavingsUsd: price,
           // What it is and why it is idle; the connection count itself moves within "idle" without changing the advice.
           evidence: { type: lb.type, sizeUnit: lb.sizeUnit, sizeSlug: lb.sizeSlug, idleBy: empty === undefined ? "traffic" : "targets" },
