@@ -152,9 +152,11 @@ export const adviceSettingsSchema = z.strictObject({
   volumeUnattachedDays: days(3650).optional(),
   reservedIpUnassignedDays: days(3650).optional(),
   snapshotMaxAgeDays: days(3650).optional(),
+  snapshotRetentionDays: days(3650).optional(),
   loadBalancerIdleMaxConnections: z.number().int().min(0).optional(),
   databaseCpuLowPct: percentBelow100.optional(),
   databaseMemoryLowPct: percentBelow100.optional(),
+  dismissalTolerancePct: z.number({ error: "must be percentage points from 0 to 100" }).min(0, { error: "must be percentage points from 0 to 100" }).max(100, { error: "must be percentage points from 0 to 100" }).optional(),
   requireTags: requireTagsSchema.optional(),
 });
 

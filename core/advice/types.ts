@@ -52,6 +52,11 @@ export interface SnapshotFact {
   resourceType: "droplet" | "volume";
   resourceId: string;
   tags: readonly string[];
+  /**
+   * Set when the snapshot was taken after a "snapshot, then …" suggestion for its droplet or
+   * volume (the store remembers the match, so it outlives the suggestion): kept on purpose.
+   */
+  advisedBy?: { suggestionId: string; advisedSince: string };
 }
 
 /** A reserved IP (`reserved_ip`: ip, region, droplet — null when unassigned). */
@@ -63,16 +68,28 @@ export interface ReservedIpFact {
   unassignedSince?: string;
 }
 
-/** A load balancer (`load_balancer`: id, name, size_unit, size, droplet_ids, tag, created_at). */
+/** `load_balancer_base.yml` `type`: regional HTTP, regional network (TCP/UDP) or global; the spec's default is REGIONAL. */
+export type LoadBalancerType = "REGIONAL" | "REGIONAL_NETWORK" | "GLOBAL";
+
+/**
+ * A load balancer (`load_balancer`: id, name, type, size_unit, size, droplet_ids, tag,
+ * target_load_balancer_ids, created_at). A GLOBAL one may forward to droplets or to regional load
+ * balancers, so "no droplet targets" alone does not make it idle.
+ */
 export interface LoadBalancerFact {
   id: string;
   name: string;
+  type: LoadBalancerType;
   /** Nodes of a regional load balancer (`size_unit`); null for the legacy `size` slugs. */
   sizeUnit: number | null;
   /** Legacy size slug (`lb-small` …), when `size_unit` is absent. */
   sizeSlug: string | null;
   /** Droplets it forwards to: `droplet_ids`, or the droplets carrying its `tag` (resolved by the adapter). */
   targetDropletIds: readonly string[];
+  /** The droplet tag selecting its targets (`tag`); null when it names droplets by id. */
+  targetTag: string | null;
+  /** Regional load balancers a GLOBAL one forwards to (`target_load_balancer_ids`). */
+  targetLoadBalancerIds: readonly string[];
   createdAt: string;
 }
 
@@ -149,6 +166,9 @@ export interface ResourceRef {
   name: string;
 }
 
+/** A JSON value, as evidence is stored (jsonb). */
+export type EvidenceValue = string | number | boolean | null | readonly EvidenceValue[] | { readonly [key: string]: EvidenceValue };
+
 /** One piece of advice. `id` is stable across runs (same rule, same resource), so it can be dismissed. */
 export interface Suggestion {
   id: string;
@@ -160,8 +180,12 @@ export interface Suggestion {
   reason: string;
   /** What acting saves per month, from the price catalog; null when a price is unknown (never invented). */
   monthlySavingsUsd: number | null;
-  /** The facts the rule decided on; a change of evidence un-dismisses the suggestion. */
-  evidence: Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+  /**
+   * The facts the rule decided on; a material change un-dismisses the suggestion
+   * (core/advice/dismissal.ts): a number whose key ends in `Pct` is a measured percentage that may
+   * move within the dismissal tolerance, every other value must stay equal.
+   */
+  evidence: Readonly<Record<string, EvidenceValue>>;
 }
 
 /** What every rule receives. */

@@ -68,11 +68,6 @@ export function noticeKey(kind: CleanupKind, id: string, expires: IsoDate): stri
   return `${kind}:${id}:${expires}`;
 }
 
-/** The snapshot clean-up takes before a destroy or delete (`<name>-before-cleanup-<date>`), named so the advisor can tell it was kept on purpose. */
-export function snapshotNameBeforeCleanup(resourceName: string, expires: IsoDate): string {
-  return `${resourceName}-before-cleanup-${expires}`;
-}
-
 /** The first day the notice for `expires` goes out. */
 export function noticeFrom(expires: IsoDate, noticeDays: number): IsoDate {
   return addDays(expires, -noticeDays);

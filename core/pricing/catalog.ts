@@ -32,6 +32,30 @@ export interface DropletSizePrice extends RowSource {
   hourlyUsd: number;
 }
 
+/**
+ * A Droplet size the provider still accepts (`@pulumi/digitalocean`'s `DropletSlug` enum) but
+ * `GET /v2/sizes` no longer offers, so no price is published: such a droplet is priced unknown
+ * (null) with `reason`, never guessed. A `droplets.sizes` row for the same slug (e.g. one an
+ * invoice calibration adds) takes precedence.
+ */
+export interface RetiredDropletSize {
+  slug: string;
+  /** Why the size has no price, shown wherever its price would be. */
+  reason: string;
+}
+
+/**
+ * The price of one load balancer type, as the API's `load_balancer.type` names it
+ * (`load_balancers/models/load_balancer_base.yml`: REGIONAL, REGIONAL_NETWORK, GLOBAL). Regional
+ * types are billed per node; a global one per load balancer. `monthlyUsd` is null where
+ * DigitalOcean publishes no price for the type.
+ */
+export interface LoadBalancerTypePrice extends RowSource {
+  slug: string;
+  per: "node" | "loadBalancer";
+  monthlyUsd: number | null;
+}
+
 /** One App Platform instance size as `GET /v2/apps/tiers/instance_sizes` lists it. */
 export interface AppInstanceSizePrice extends RowSource {
   slug: string;
@@ -61,6 +85,7 @@ export interface RegistryTierPrice extends RowSource {
 /** The shape of `prices.json`. */
 export interface PriceCatalogData {
   droplets: PriceSource & { sizes: DropletSizePrice[] };
+  retiredDropletSizes: PriceSource & { sizes: RetiredDropletSize[] };
   dropletBackups: PriceSource & { weeklyFractionOfDroplet: number; dailyFractionOfDroplet: number };
   volumes: PriceSource & { usdPerGiBMonth: number };
   snapshots: PriceSource & { usdPerGiBMonth: number };
@@ -74,9 +99,7 @@ export interface PriceCatalogData {
   };
   kubernetes: PriceSource & { controlPlaneMonthlyUsd: number; haControlPlaneMonthlyUsd: number };
   loadBalancers: PriceSource & {
-    regionalNodeMonthlyUsd: number;
-    regionalNetworkNodeMonthlyUsd: number;
-    globalMonthlyUsd: number;
+    types: LoadBalancerTypePrice[];
     legacySizeNodes: { slug: string; nodes: number }[];
   };
   appPlatformInstanceSizes: PriceSource & { sizes: AppInstanceSizePrice[] };
@@ -101,11 +124,15 @@ export interface PriceCatalogData {
 export interface PriceCatalog {
   readonly data: Readonly<PriceCatalogData>;
   dropletSize(slug: string): DropletSizePrice | undefined;
+  /** The retired entry of a size with no price (and no `droplets.sizes` row); undefined otherwise. */
+  retiredDropletSize(slug: string): RetiredDropletSize | undefined;
   appInstanceSize(slug: string): AppInstanceSizePrice | undefined;
   /** `engine` as the Pulumi `DatabaseCluster.engine` input spells it (pg, mysql, valkey, …). */
   databaseEngine(engine: string): DatabaseEnginePrices | undefined;
   databaseSize(engine: string, slug: string): DatabaseSizePrice | undefined;
   registryTier(slug: string): RegistryTierPrice | undefined;
+  /** The price row of a load balancer `type` (REGIONAL, REGIONAL_NETWORK, GLOBAL). */
+  loadBalancerType(type: string): LoadBalancerTypePrice | undefined;
   /** Node count of a legacy load balancer `size` slug (lb-small …). */
   loadBalancerLegacyNodes(slug: string): number | undefined;
   /** The source a section's prices rest on. */
@@ -160,6 +187,7 @@ type Json = unknown;
 
 const SECTION_NAMES: readonly (keyof PriceCatalogData)[] = [
   "droplets",
+  "retiredDropletSizes",
   "dropletBackups",
   "volumes",
   "snapshots",
@@ -242,7 +270,13 @@ function textList(value: Json, path: string): void {
  * Validates a slug list: each entry has a unique non-empty slug, the named price fields (and the
  * nullable ones, null meaning unpublished), and, if it names its own source, a complete one.
  */
-function checkSlugList(value: Json, path: string, priceFields: readonly string[], nullableFields: readonly string[] = []): void {
+function checkSlugList(
+  value: Json,
+  path: string,
+  priceFields: readonly string[],
+  nullableFields: readonly string[] = [],
+  checkItem?: (item: Record<string, Json>, where: string) => void,
+): void {
   const seen = new Set<string>();
   list(value, path).forEach((entry, index) => {
     const item = record(entry, `${path}[${index}]`);
@@ -252,6 +286,7 @@ function checkSlugList(value: Json, path: string, priceFields: readonly string[]
     seen.add(slug);
     for (const field of priceFields) price(item[field], `${where}.${field}`);
     for (const field of nullableFields) nullablePrice(item[field], `${where}.${field}`);
+    checkItem?.(item, where);
     checkRowSource(item, where);
   });
 }
@@ -271,7 +306,6 @@ export function validatePriceCatalog(raw: unknown): PriceCatalogData {
     ["snapshots", ["usdPerGiBMonth"]],
     ["kubernetes", ["controlPlaneMonthlyUsd", "haControlPlaneMonthlyUsd"]],
     ["databaseNodeRoles", ["standbyPriceFactor", "readOnlyPriceFactor"]],
-    ["loadBalancers", ["regionalNodeMonthlyUsd", "regionalNetworkNodeMonthlyUsd", "globalMonthlyUsd"]],
     ["appPlatformStaticSites", ["freeSitesPerAccount", "monthlyUsdPerSite"]],
     ["appPlatformDevDatabases", ["monthlyUsdPerDatabase"]],
     ["spaces", ["subscriptionMonthlyUsd", "includedStorageGiB", "includedTransferGiB", "storageOverageUsdPerGiBMonth", "transferOverageUsdPerGiB"]],
@@ -286,7 +320,11 @@ export function validatePriceCatalog(raw: unknown): PriceCatalogData {
   checkSlugList(s("droplets").sizes, "prices.droplets.sizes", ["monthlyUsd", "hourlyUsd"]);
   checkSlugList(s("appPlatformInstanceSizes").sizes, "prices.appPlatformInstanceSizes.sizes", ["monthlyUsd"]);
   checkSlugList(s("containerRegistry").tiers, "prices.containerRegistry.tiers", ["monthlyUsd", "includedStorageGiB"]);
+  checkSlugList(s("loadBalancers").types, "prices.loadBalancers.types", [], ["monthlyUsd"], (item, where) => {
+    if (item.per !== "node" && item.per !== "loadBalancer") throw new Error(`${where}.per must be "node" or "loadBalancer" (got ${describe(item.per)})`);
+  });
   checkSlugList(s("loadBalancers").legacySizeNodes, "prices.loadBalancers.legacySizeNodes", ["nodes"]);
+  checkSlugList(s("retiredDropletSizes").sizes, "prices.retiredDropletSizes.sizes", [], [], (item, where) => text(item.reason, `${where}.reason`));
   text(s("gpuDropletBilling").slugPrefix, "prices.gpuDropletBilling.slugPrefix");
   textList(s("databaseNodeRoles").standbyEngines, "prices.databaseNodeRoles.standbyEngines");
   textList(s("databaseNodeRoles").readOnlyEngines, "prices.databaseNodeRoles.readOnlyEngines");
@@ -309,6 +347,8 @@ function bySlug<T extends { slug: string }>(items: readonly T[]): Map<string, T>
 export function createPriceCatalog(raw: unknown): PriceCatalog {
   const data = validatePriceCatalog(raw);
   const droplets = bySlug(data.droplets.sizes);
+  const retired = bySlug(data.retiredDropletSizes.sizes);
+  const lbTypes = bySlug(data.loadBalancers.types);
   const appSizes = bySlug(data.appPlatformInstanceSizes.sizes);
   const registryTiers = bySlug(data.containerRegistry.tiers);
   const legacyLb = new Map(data.loadBalancers.legacySizeNodes.map((entry) => [entry.slug, entry.nodes]));
@@ -317,10 +357,12 @@ export function createPriceCatalog(raw: unknown): PriceCatalog {
   return {
     data,
     dropletSize: (slug) => droplets.get(slug),
+    retiredDropletSize: (slug) => (droplets.has(slug) ? undefined : retired.get(slug)),
     appInstanceSize: (slug) => appSizes.get(slug),
     databaseEngine: (engine) => engines.get(engine),
     databaseSize: (engine, slug) => dbSizes.get(engine)?.get(slug),
     registryTier: (slug) => registryTiers.get(slug),
+    loadBalancerType: (type) => lbTypes.get(type),
     loadBalancerLegacyNodes: (slug) => legacyLb.get(slug),
     sectionSource: (section) => effectiveSource(data[section]),
     databaseEngineSource: (engine) => effectiveSource(data.databases, engines.get(engine)),

@@ -166,11 +166,17 @@ class EstimateBuilder {
   }
 }
 
+/** Why a droplet size has no price: retired (with the catalog's reason), or not known at all. */
+export function unknownDropletSize(slug: string, catalog: PriceCatalog = defaultCatalog): string {
+  const retired = catalog.retiredDropletSize(slug);
+  return retired ? `retired droplet size slug '${slug}': ${retired.reason}` : `unknown droplet size slug '${slug}'`;
+}
+
 function dropletPrice(b: EstimateBuilder, size: string | undefined, field: string): DropletSizePrice | undefined {
   if (b.required(size, field) === undefined) return undefined;
   b.slug(size as string);
   const found = b.catalog.dropletSize(size as string);
-  if (!found) b.unknown(`unknown droplet size slug '${size}'`);
+  if (!found) b.unknown(unknownDropletSize(size as string, b.catalog));
   return found;
 }
 
@@ -286,15 +292,19 @@ function priceKubernetesCluster(b: EstimateBuilder, inputs: Inputs): void {
   if (b.required(pool, "nodePool")) priceNodePool(b, pool as Inputs, "nodePool");
 }
 
+const LB_COMPONENT_NAMES: Readonly<Record<string, string>> = { REGIONAL: "Load balancer nodes", REGIONAL_NETWORK: "Network load balancer nodes", GLOBAL: "Global load balancer" };
+
+/**
+ * Priced by type (`load_balancer_base.yml` `type`, default REGIONAL): a regional type per node
+ * (`sizeUnit`, else the nodes of a legacy `size` slug, else the API's default of one node), a
+ * global one per load balancer. A type without a published price is unknown, never 0.
+ */
 function priceLoadBalancer(b: EstimateBuilder, inputs: Inputs): void {
   const type = stringInput(inputs.type) ?? "REGIONAL";
-  const prices = b.catalog.data.loadBalancers;
-  const source = b.source("loadBalancers");
-  if (type === "GLOBAL") {
-    return b.fixed("Global load balancer", "months", 1, prices.globalMonthlyUsd, source, "includes 25 million requests and 1 TB transfer a month; more is billed by usage");
-  }
-  const nodePrice = type === "REGIONAL" ? prices.regionalNodeMonthlyUsd : type === "REGIONAL_NETWORK" ? prices.regionalNetworkNodeMonthlyUsd : undefined;
-  if (nodePrice === undefined) return b.unknown(`no published price for load balancer type '${type}'`);
+  const price = b.catalog.loadBalancerType(type);
+  if (!price || price.monthlyUsd === null) return b.unknown(`no published price for load balancer type '${type}'${price?.note ? `: ${price.note}` : ""}`);
+  const source = effectiveSource(b.source("loadBalancers"), price);
+  if (price.per === "loadBalancer") return b.fixed(LB_COMPONENT_NAMES[type] ?? `Load balancer (${type})`, "months", 1, price.monthlyUsd, source, price.note);
   const legacySize = stringInput(inputs.size);
   let nodes = numberInput(inputs.sizeUnit);
   if (nodes === undefined && legacySize) {
@@ -302,7 +312,7 @@ function priceLoadBalancer(b: EstimateBuilder, inputs: Inputs): void {
     nodes = b.catalog.loadBalancerLegacyNodes(legacySize);
     if (nodes === undefined) return b.unknown(`unknown load balancer size slug '${legacySize}'`);
   }
-  b.fixed(type === "REGIONAL" ? "Load balancer nodes" : "Network load balancer nodes", "nodes", nodes ?? DEFAULT_LOAD_BALANCER_NODES, nodePrice, source);
+  b.fixed(LB_COMPONENT_NAMES[type] ?? `Load balancer nodes (${type})`, "nodes", nodes ?? DEFAULT_LOAD_BALANCER_NODES, price.monthlyUsd, source);
 }
 
 function appSizeSource(b: EstimateBuilder, size: AppInstanceSizePrice): PriceSource {

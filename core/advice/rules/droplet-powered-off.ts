@@ -1,3 +1,5 @@
+import { unknownDropletSize } from "../../pricing";
+import { snapshotThen } from "../snapshot-provenance";
 import { suggestion, daysSince, usd } from "../suggestion";
 import type { AdviceRule, Suggestion } from "../types";
 
@@ -19,8 +21,10 @@ export const dropletPoweredOff: AdviceRule = {
       const snapshotUsd = droplet.diskGiB * catalog.data.snapshots.usdPerGiBMonth;
       found.push(
         suggestion("droplet-powered-off", { kind: "droplet", id: droplet.id, name: droplet.name }, {
-          action: "snapshot, then destroy",
-          reason: `off for ${offDays} days (≥ ${settings.poweredOffDays}) and still billed ${usd(price)}/month as ${droplet.sizeSlug}; a snapshot of its ${droplet.diskGiB} GiB disk costs at most ${usd(snapshotUsd)}/month`,
+          action: snapshotThen("destroy"),
+          reason:
+            `off for ${offDays} days (≥ ${settings.poweredOffDays}) and still billed ${usd(price)}/month as ${droplet.sizeSlug}` +
+            `${price === null ? ` (${unknownDropletSize(droplet.sizeSlug, catalog)})` : ""}; a snapshot of its ${droplet.diskGiB} GiB disk costs at most ${usd(snapshotUsd)}/month`,
           monthlySavingsUsd: price === null ? null : price - snapshotUsd,
           evidence: { status: droplet.status, offSince: droplet.offSince ?? null, sizeSlug: droplet.sizeSlug, diskGiB: droplet.diskGiB },
         }),

@@ -1,6 +1,46 @@
-import { checkRequiredTags, suggestedTags } from "../../tags";
+import { checkRequiredTags, parseTag, suggestedTags, type DisallowedTagValue, type TagRequirementVerdict } from "../../tags";
 import { suggestion } from "../suggestion";
-import type { AdviceRule, ResourceRef, Suggestion } from "../types";
+import type { AdviceRule, EvidenceValue, ResourceRef, Suggestion } from "../types";
+
+/**
+ * One untagged resource as reports list it (`advise --json`, the dashboard's API): the required
+ * keys it lacks and each tag whose value the allow-list refuses, with the values it allows.
+ */
+export interface UntaggedEntry extends ResourceRef {
+  missingKeys: string[];
+  disallowed: DisallowedTagValue[];
+}
+
+/** "missing owner; env:staging is not one of prod, dev": what is wrong, in the words every report uses. */
+export function describeTagProblems({ missingKeys, disallowed }: TagRequirementVerdict): string {
+  return [
+    ...(missingKeys.length > 0 ? [`missing ${missingKeys.join(", ")}`] : []),
+    ...disallowed.map(({ key, value, allowed }) => `${key}:${value} ${allowed.length > 0 ? `is not one of ${allowed.join(", ")}` : "is not an allowed value"}`),
+  ].join("; ");
+}
+
+const strings = (value: EvidenceValue | undefined): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : []);
+
+/** A disallowed tag from evidence: `{key, value, allowed}`, or a bare "key:value" as stored before allowed values were kept. */
+function disallowedOf(item: EvidenceValue): DisallowedTagValue | undefined {
+  if (typeof item === "string") {
+    const { key, value } = parseTag(item);
+    return value === null ? undefined : { key, value, allowed: [] };
+  }
+  if (item === null || typeof item !== "object" || Array.isArray(item)) return undefined;
+  const { key, value, allowed } = item as Readonly<Record<string, EvidenceValue>>;
+  return typeof key === "string" && typeof value === "string" ? { key, value, allowed: strings(allowed) } : undefined;
+}
+
+/** The report entry of an `untagged` suggestion, read back from its evidence. */
+export function untaggedEntry(found: Pick<Suggestion, "resource" | "evidence">): UntaggedEntry {
+  const disallowed = Array.isArray(found.evidence.disallowed) ? (found.evidence.disallowed as readonly EvidenceValue[]) : [];
+  return {
+    ...found.resource,
+    missingKeys: strings(found.evidence.missingKeys),
+    disallowed: disallowed.map(disallowedOf).filter((entry): entry is DisallowedTagValue => entry !== undefined),
+  };
+}
 
 /**
  * The runtime twin of the pack's `do-resource-require-tags`: the same verdict (core/tags
@@ -19,19 +59,15 @@ export const untagged: AdviceRule = {
       ...inventory.nodePools.map((p) => ({ ref: { kind: "nodePool" as const, id: p.id, name: p.name }, tags: p.tags })),
     ];
     for (const { ref, tags } of taggable) {
-      const { missingKeys, disallowed } = checkRequiredTags(tags, settings.requireTags);
-      if (missingKeys.length === 0 && disallowed.length === 0) continue;
-      const problems = [
-        ...(missingKeys.length > 0 ? [`missing ${missingKeys.join(", ")}`] : []),
-        ...disallowed.map(({ key, value, allowed }) => `${key}:${value} is not one of ${allowed.join(", ")}`),
-      ];
+      const verdict = checkRequiredTags(tags, settings.requireTags);
+      if (verdict.missingKeys.length === 0 && verdict.disallowed.length === 0) continue;
       found.push(
         suggestion("untagged", ref, {
-          action: `tag it: ${suggestedTags(tags, missingKeys, settings.requireTags.allowedValues).join(", ")}`,
-          reason: `${problems.join("; ")}, so its spend cannot be allocated`,
+          action: `tag it: ${suggestedTags(tags, verdict.missingKeys, settings.requireTags.allowedValues).join(", ")}`,
+          reason: `${describeTagProblems(verdict)}, so its spend cannot be allocated`,
           // Tagging saves nothing by itself; it makes the rest of the bill explainable.
           monthlySavingsUsd: null,
-          evidence: { missingKeys, disallowed: disallowed.map(({ key, value }) => `${key}:${value}`) },
+          evidence: { missingKeys: verdict.missingKeys, disallowed: verdict.disallowed.map(({ key, value, allowed }) => ({ key, value, allowed: [...allowed] })) },
         }),
       );
     }

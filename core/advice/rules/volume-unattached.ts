@@ -1,3 +1,4 @@
+import { snapshotThen } from "../snapshot-provenance";
 import { daysSince, suggestion, usd } from "../suggestion";
 import type { AdviceRule, Suggestion } from "../types";
 
@@ -19,7 +20,7 @@ export const volumeUnattached: AdviceRule = {
       const snapshotUsd = volume.sizeGiB * catalog.data.snapshots.usdPerGiBMonth;
       found.push(
         suggestion("volume-unattached", { kind: "volume", id: volume.id, name: volume.name }, {
-          action: "snapshot, then delete",
+          action: snapshotThen("delete"),
           reason: `attached to no droplet for ${days} days (≥ ${settings.volumeUnattachedDays}); ${volume.sizeGiB} GiB costs ${usd(volumeUsd)}/month, a snapshot of it at most ${usd(snapshotUsd)}/month`,
           monthlySavingsUsd: volumeUsd - snapshotUsd,
           evidence: { sizeGiB: volume.sizeGiB, unattachedSince: volume.unattachedSince ?? volume.createdAt },

@@ -21,6 +21,7 @@ import { forecastMonthEnd } from "../../../core/forecast";
 import { sumUsd, toCents } from "../../../core/money";
 import { thresholdId } from "../../../core/validators";
 import { UNTAGGED } from "../../../core/allocation";
+import { untaggedEntry } from "../../../core/advice/rules/untagged";
 import type { AdviceStore } from "../store/advice-store";
 import type { CalibrationStore } from "../store/calibration-store";
 import type { CostStore } from "../store/cost-store";
@@ -278,7 +279,7 @@ async function savingsView(deps: DashboardDeps, monthDays: readonly BillingHisto
       lastSeenAt: s.lastSeenAt.toISOString(),
     })),
     dismissed: stored.length - shown.length,
-    untagged: shown.filter((s) => s.rule === "untagged").map((s) => ({ ...s.resource, missingKeys: Array.isArray(s.evidence.missingKeys) ? [...(s.evidence.missingKeys as readonly string[])] : [] })),
+    untagged: shown.filter((s) => s.rule === "untagged").map(untaggedEntry),
     untaggedShareOfSpend: spent > 0 ? untaggedUsd / spent : 0,
   };
 }

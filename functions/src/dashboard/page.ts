@@ -6,6 +6,7 @@
  * goes through `escapeHtml`.
  */
 import { addDays, daysBetween, type IsoDate } from "../../../core/calendar";
+import { describeTagProblems } from "../../../core/advice/rules/untagged";
 import { formatSignedUsd, formatUsd } from "../../../core/money";
 import type { AlertEventView, AlertView, CurrentBilling, SavingsView, StackView } from "./views";
 
@@ -208,7 +209,7 @@ function savingsSection(savings: SavingsView): string {
   const table = rows
     ? `<table id="suggestions"><thead><tr><th>Resource</th><th>Action</th><th>Why</th><th class="num">Saves/month</th></tr></thead><tbody>${rows}</tbody></table>`
     : `<p class="empty">No savings found by the last advise run.</p>`;
-  const untaggedList = savings.untagged.length > 0 ? `<p id="untagged">Untagged: ${savings.untagged.map((u) => escapeHtml(`${u.kind} ${u.name} (missing ${u.missingKeys.join(", ") || "an allowed value"})`)).join("; ")}</p>` : "";
+  const untaggedList = savings.untagged.length > 0 ? `<p id="untagged">Untagged: ${savings.untagged.map((u) => escapeHtml(`${u.kind} ${u.name} (${describeTagProblems(u)})`)).join("; ")}</p>` : "";
   return `${summary}${table}${untaggedList}`;
 }
 

@@ -66,8 +66,8 @@ export interface SavingsView {
   }[];
   /** Suggestions hidden by a dismissal whose evidence has not changed. */
   dismissed: number;
-  /** Resources missing required tag keys (the runtime twin of the pack's require-tags policy). */
-  untagged: { kind: string; id: string; name: string; missingKeys: string[] }[];
+  /** Resources the tag requirement refuses (the runtime twin of the pack's require-tags policy): keys missing, values not allowed. */
+  untagged: { kind: string; id: string; name: string; missingKeys: string[]; disallowed: { key: string; value: string; allowed: readonly string[] }[] }[];
   /** This month's spend no key:value tag explains, as a share of the month to date (0–1). */
   untaggedShareOfSpend: number;
 }

@@ -247,6 +247,8 @@ export interface LoadBalancer {
   /** Load balancers are not taggable: they select droplets by this tag. */
   tag?: string;
   type?: "REGIONAL" | "REGIONAL_NETWORK" | "GLOBAL";
+  /** The regional load balancers a GLOBAL one forwards to (`load_balancer_base.yml`). */
+  target_load_balancer_ids?: string[];
 }
 
 /** `apps/models/app_component_instance_base.yml`, the cost-relevant part of a component spec. */

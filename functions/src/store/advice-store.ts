@@ -4,7 +4,8 @@
  * first/last seen and dismissals, the clean-up audit and the marked resources' states. Same SQL on Postgres and PGlite;
  * lists travel as one JSON parameter (`jsonb_to_recordset`) because PGlite binds no arrays.
  */
-import type { ResourceKind, Suggestion, Utilisation } from "../../../core/advice";
+import { DEFAULT_ADVICE_SETTINGS, type AdvisedSnapshot, type ResourceKind, type Suggestion, type Utilisation } from "../../../core/advice";
+import { dismissalHolds } from "../../../core/advice/dismissal";
 import { isoDate, type IsoDate } from "../../../core/calendar";
 import { actOnDate, noticeKey, type CleanupKind } from "../../../core/cleanup/plan";
 import {
@@ -21,11 +22,18 @@ import { enqueueNotificationsIn } from "./cost-store";
 import type { SqlClient } from "./sql-client";
 import type { QueuedNotification } from "./types";
 
+/**
+ * Days a dismissed suggestion that is no longer found stays stored (hidden), so it comes back
+ * still dismissed if it was only a figure crossing its rule's line. A quarter, as long as the
+ * longest lookback window the settings allow: past it, the resource has most likely changed.
+ */
+export const DISMISSAL_MEMORY_DAYS = 90;
+
 /** A suggestion as stored: the advice plus when it was first and last seen, and whether it is dismissed. */
 export interface StoredSuggestion extends Suggestion {
   firstSeenAt: Date;
   lastSeenAt: Date;
-  /** Dismissed, and its evidence has not changed since. */
+  /** Dismissed, and neither its advice nor its evidence has changed materially since. */
   dismissed: boolean;
 }
 
@@ -189,30 +197,53 @@ export class AdviceStore {
   }
 
   /**
-   * Makes `current` the stored suggestions: new ones first seen now, known ones last seen now
-   * (a dismissal holds while the evidence is the same), and ones no longer found removed.
+   * Makes `current` the stored suggestions: new ones first seen now, known ones last seen now,
+   * and ones no longer found removed — except dismissed ones, kept (not current) for
+   * {@link DISMISSAL_MEMORY_DAYS}, so a suggestion that flickers across its rule's line comes back
+   * still dismissed. A dismissal is lifted only by a material change of the action or evidence it
+   * was given on (core/advice/dismissal.ts, figures within `dismissalTolerancePct` points).
    */
-  async replaceSuggestions(current: readonly Suggestion[], now: Date): Promise<StoredSuggestion[]> {
+  async replaceSuggestions(current: readonly Suggestion[], now: Date, options: { dismissalTolerancePct?: number } = {}): Promise<StoredSuggestion[]> {
+    const tolerance = options.dismissalTolerancePct ?? DEFAULT_ADVICE_SETTINGS.dismissalTolerancePct;
     await this.db.transaction(async (tx) => {
+      const dismissed = await tx.query<{ id: string; dismissed_action: string; dismissed_evidence: Suggestion["evidence"] }>(
+        `SELECT id, dismissed_action, dismissed_evidence FROM advice_suggestions WHERE dismissed_evidence IS NOT NULL FOR UPDATE`,
+      );
+      const byId = new Map(current.map((s) => [s.id, s]));
+      const lifted = dismissed
+        .filter((row) => {
+          const latest = byId.get(row.id);
+          return latest !== undefined && !dismissalHolds({ action: row.dismissed_action, evidence: row.dismissed_evidence }, latest, tolerance);
+        })
+        .map((row) => row.id);
       await tx.query(
-        `INSERT INTO advice_suggestions (id, rule, resource, action, reason, monthly_savings_usd, evidence, first_seen_at, last_seen_at)
-         SELECT s.id, s.rule, s.resource, s.action, s.reason, s.savings, s.evidence, $2::timestamptz, $2::timestamptz
+        `INSERT INTO advice_suggestions (id, rule, resource, action, reason, monthly_savings_usd, evidence, first_seen_at, last_seen_at, current)
+         SELECT s.id, s.rule, s.resource, s.action, s.reason, s.savings, s.evidence, $2::timestamptz, $2::timestamptz, true
          FROM jsonb_to_recordset($1::jsonb) AS s(id text, rule text, resource jsonb, action text, reason text, savings numeric, evidence jsonb)
          ON CONFLICT (id) DO UPDATE SET rule = EXCLUDED.rule, resource = EXCLUDED.resource, action = EXCLUDED.action, reason = EXCLUDED.reason,
-           monthly_savings_usd = EXCLUDED.monthly_savings_usd, evidence = EXCLUDED.evidence, last_seen_at = EXCLUDED.last_seen_at`,
+           monthly_savings_usd = EXCLUDED.monthly_savings_usd, evidence = EXCLUDED.evidence, last_seen_at = EXCLUDED.last_seen_at, current = true`,
         [JSON.stringify(current.map((s) => ({ id: s.id, rule: s.rule, resource: s.resource, action: s.action, reason: s.reason, savings: s.monthlySavingsUsd, evidence: s.evidence }))), now],
       );
-      await tx.query(`DELETE FROM advice_suggestions WHERE id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))`, [JSON.stringify(current.map((s) => s.id))]);
+      if (lifted.length > 0) {
+        await tx.query(`UPDATE advice_suggestions SET dismissed_evidence = NULL, dismissed_action = NULL WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`, [JSON.stringify(lifted)]);
+      }
+      const found = JSON.stringify(current.map((s) => s.id));
+      await tx.query(
+        `DELETE FROM advice_suggestions WHERE id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))
+           AND (dismissed_evidence IS NULL OR last_seen_at < $2::timestamptz - make_interval(days => $3::int))`,
+        [found, now, DISMISSAL_MEMORY_DAYS],
+      );
+      await tx.query(`UPDATE advice_suggestions SET current = false WHERE current AND id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))`, [found]);
     });
     return this.listSuggestions();
   }
 
-  /** Every stored suggestion, largest saving first. */
+  /** The current suggestions (those the last advise run found), largest saving first. */
   async listSuggestions(): Promise<StoredSuggestion[]> {
     const rows = await this.db.query<SuggestionRow>(
       `SELECT id, rule, resource, action, reason, monthly_savings_usd::text AS savings, evidence, first_seen_at, last_seen_at,
-              (dismissed_evidence IS NOT NULL AND dismissed_evidence = evidence) AS dismissed
-       FROM advice_suggestions ORDER BY monthly_savings_usd DESC NULLS LAST, id`,
+              dismissed_evidence IS NOT NULL AS dismissed
+       FROM advice_suggestions WHERE current ORDER BY monthly_savings_usd DESC NULLS LAST, id`,
     );
     return rows.map((row) => ({
       id: row.id,
@@ -228,10 +259,31 @@ export class AdviceStore {
     }));
   }
 
-  /** Hides a suggestion until its evidence changes; false when there is no such suggestion. */
+  /** Hides a current suggestion until its advice or evidence changes materially; false when there is no such suggestion. */
   async dismissSuggestion(id: string): Promise<boolean> {
-    const rows = await this.db.query(`UPDATE advice_suggestions SET dismissed_evidence = evidence WHERE id = $1 RETURNING id`, [id]);
+    const rows = await this.db.query(`UPDATE advice_suggestions SET dismissed_evidence = evidence, dismissed_action = action WHERE id = $1 AND current RETURNING id`, [id]);
     return rows.length > 0;
+  }
+
+  /**
+   * Remembers the snapshots taken after a "snapshot, then …" suggestion (core/advice
+   * `findAdvisedSnapshots`) and forgets those no longer in `existingSnapshotIds`; returns every
+   * remembered one by snapshot id. A match is recorded once and never moved to a later advice.
+   */
+  async recordAdvisedSnapshots(found: readonly AdvisedSnapshot[], existingSnapshotIds: readonly string[], now: Date): Promise<Map<string, { suggestionId: string; advisedSince: Date }>> {
+    const rows = await this.db.transaction(async (tx) => {
+      await tx.query(`DELETE FROM advised_snapshots WHERE snapshot_id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))`, [JSON.stringify(existingSnapshotIds)]);
+      if (found.length > 0) {
+        await tx.query(
+          `INSERT INTO advised_snapshots (snapshot_id, suggestion_id, advised_since, recorded_at)
+           SELECT f.snapshot_id, f.suggestion_id, f.advised_since, $2::timestamptz FROM jsonb_to_recordset($1::jsonb) AS f(snapshot_id text, suggestion_id text, advised_since timestamptz)
+           ON CONFLICT (snapshot_id) DO NOTHING`,
+          [JSON.stringify(found.map((f) => ({ snapshot_id: f.snapshotId, suggestion_id: f.suggestionId, advised_since: f.advisedSince.toISOString() }))), now],
+        );
+      }
+      return tx.query<{ snapshot_id: string; suggestion_id: string; advised_since: Date }>(`SELECT snapshot_id, suggestion_id, advised_since FROM advised_snapshots`);
+    });
+    return new Map(rows.map((row) => [row.snapshot_id, { suggestionId: row.suggestion_id, advisedSince: asDate(row.advised_since) }]));
   }
 
   /**

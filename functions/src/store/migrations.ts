@@ -196,6 +196,29 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 6,
+    name: "kept_snapshots_and_sticky_dismissals",
+    statements: [
+      // Snapshots taken after a "snapshot, then …" suggestion for their droplet or volume (issue 14):
+      // kept on purpose. Recorded once, so the fact outlives the suggestion (gone with its resource).
+      `CREATE TABLE advised_snapshots (
+         snapshot_id text PRIMARY KEY,
+         suggestion_id text NOT NULL,
+         advised_since timestamptz NOT NULL,
+         recorded_at timestamptz NOT NULL
+       )`,
+      // A dismissal is now judged against the action and evidence it was given on, with a
+      // tolerance for measured figures, and lifted only by a material change.
+      `ALTER TABLE advice_suggestions ADD COLUMN dismissed_action text`,
+      // A dismissed suggestion that is not found for a while (a p95 crossing the rule's line) is
+      // kept, not current, so its dismissal still holds if it comes back unchanged.
+      `ALTER TABLE advice_suggestions ADD COLUMN current boolean NOT NULL DEFAULT true`,
+      // Under version 2's rule a dismissal ended as soon as the evidence differed at all.
+      `UPDATE advice_suggestions SET dismissed_evidence = NULL WHERE dismissed_evidence IS DISTINCT FROM evidence`,
+      `UPDATE advice_suggestions SET dismissed_action = action WHERE dismissed_evidence IS NOT NULL`,
+    ],
+  },
 ];
 
 /**

@@ -2,6 +2,7 @@
  * How `advise` and `cleanup` present what they found: a table for people and the versioned JSON
  * documents (`advise --json`, `cleanup --json`) for scripts and CI.
  */
+import { describeTagProblems, untaggedEntry, type UntaggedEntry } from "../../../core/advice";
 import { formatTextTable } from "../notify/message";
 import type { StoredSuggestion } from "../store/advice-store";
 import type { CleanupReport } from "./cleanup";
@@ -12,7 +13,8 @@ export interface AdviceDocument {
   generatedAt: string;
   suggestions: { id: string; rule: string; resource: { kind: string; id: string; name: string }; action: string; reason: string; monthlySavingsUsd: number | null }[];
   totalMonthlySavingsUsd: number;
-  untagged: { kind: string; id: string; name: string; missingKeys: string[] }[];
+  /** Each resource the tag requirement refuses: the keys it lacks and the values not allowed, with those that are. */
+  untagged: UntaggedEntry[];
 }
 
 export function adviceDocument(suggestions: readonly StoredSuggestion[], generatedAt: Date): AdviceDocument {
@@ -23,9 +25,7 @@ export function adviceDocument(suggestions: readonly StoredSuggestion[], generat
     generatedAt: generatedAt.toISOString(),
     suggestions: savings.map(({ id, rule, resource, action, reason, monthlySavingsUsd }) => ({ id, rule, resource, action, reason, monthlySavingsUsd })),
     totalMonthlySavingsUsd: savings.reduce((cents, s) => cents + Math.round((s.monthlySavingsUsd ?? 0) * 100), 0) / 100,
-    untagged: shown
-      .filter((s) => s.rule === "untagged")
-      .map((s) => ({ ...s.resource, missingKeys: Array.isArray(s.evidence.missingKeys) ? [...(s.evidence.missingKeys as readonly string[])] : [] })),
+    untagged: shown.filter((s) => s.rule === "untagged").map(untaggedEntry),
   };
 }
 
@@ -38,7 +38,7 @@ export function formatAdvice(document: AdviceDocument, dismissed: number): strin
     ...(rows.length > 0 ? formatTextTable({ columns: ["RESOURCE", "RULE", "ACTION", "SAVES/MONTH"], rows }) : ["No savings found."]),
     "",
     `Potential savings: ${usd(document.totalMonthlySavingsUsd)}/month${dismissed > 0 ? ` (${dismissed} dismissed suggestion${dismissed === 1 ? "" : "s"} not shown)` : ""}`,
-    ...(document.untagged.length > 0 ? [`Untagged: ${document.untagged.map((u) => `${u.kind} ${u.name} (missing ${u.missingKeys.join(", ") || "allowed values"})`).join("; ")}`] : []),
+    ...(document.untagged.length > 0 ? [`Untagged: ${document.untagged.map((u) => `${u.kind} ${u.name} (${describeTagProblems(u)})`).join("; ")}`] : []),
   ];
 }
 

@@ -5,9 +5,11 @@
  * the rules' facts; every field cites the spec schema it comes from in core/advice/types.ts.
  */
 import {
+  findAdvisedSnapshots,
   runAdvice,
   type AdviceSettings,
   type Inventory,
+  type SnapshotFact,
   type Utilisation,
   type UtilisationByResource,
 } from "../../../core/advice";
@@ -52,6 +54,20 @@ export interface AdviseResult {
   metrics: { analysed: number; requests: number; waiting: number };
 }
 
+/**
+ * Marks the snapshots taken after a "snapshot, then …" suggestion for their droplet or volume,
+ * matched against the suggestions the last run stored (before this run replaces them) and
+ * remembered in the store, so the mark outlives the suggestion.
+ */
+async function keptSnapshots(snapshots: SnapshotFact[], store: AdviceStore, now: Date): Promise<SnapshotFact[]> {
+  const found = findAdvisedSnapshots(snapshots, await store.listSuggestions());
+  const advised = await store.recordAdvisedSnapshots(found, snapshots.map((s) => s.id), now);
+  return snapshots.map((s) => {
+    const by = advised.get(s.id);
+    return by ? { ...s, advisedBy: { suggestionId: by.suggestionId, advisedSince: by.advisedSince.toISOString() } } : s;
+  });
+}
+
 /** The account's resources as the rules see them; `since` dates come from the store's observations. */
 export async function readInventory(api: AdviceApi, store: AdviceStore, now: Date): Promise<Inventory> {
   const [droplets, volumes, snapshots, reservedIps, loadBalancers, databases, clusters, sizes] = await Promise.all([
@@ -93,7 +109,11 @@ export async function readInventory(api: AdviceApi, store: AdviceStore, now: Dat
       createdAt: v.created_at ?? now.toISOString(),
       ...((v.droplet_ids ?? []).length === 0 ? { unattachedSince: volumeSince.get(v.id ?? "")?.toISOString() } : {}),
     })),
-    snapshots: snapshots.map((s) => ({ id: s.id, name: s.name, sizeGiB: s.size_gigabytes, createdAt: s.created_at, resourceType: s.resource_type, resourceId: s.resource_id, tags: s.tags ?? [] })),
+    snapshots: await keptSnapshots(
+      snapshots.map((s) => ({ id: s.id, name: s.name, sizeGiB: s.size_gigabytes, createdAt: s.created_at, resourceType: s.resource_type, resourceId: s.resource_id, tags: s.tags ?? [] })),
+      store,
+      now,
+    ),
     reservedIps: reservedIps.map((ip) => ({
       ip: ip.ip ?? "",
       region: ip.region?.slug ?? "",
@@ -103,10 +123,14 @@ export async function readInventory(api: AdviceApi, store: AdviceStore, now: Dat
     loadBalancers: loadBalancers.map((lb) => ({
       id: lb.id ?? "",
       name: lb.name ?? "",
+      // load_balancer_base.yml: `type` defaults to REGIONAL.
+      type: lb.type ?? "REGIONAL",
       sizeUnit: lb.size_unit ?? null,
       sizeSlug: lb.size ?? null,
       // A load balancer targets its droplet_ids, or every droplet carrying its tag.
       targetDropletIds: lb.tag ? dropletsByTag(lb.tag) : (lb.droplet_ids ?? []).map(String),
+      targetTag: lb.tag || null,
+      targetLoadBalancerIds: lb.target_load_balancer_ids ?? [],
       createdAt: lb.created_at ?? now.toISOString(),
     })),
     databases: databases.map((db) => ({ id: db.id ?? "", name: db.name, engine: db.engine, sizeSlug: db.size, numNodes: db.num_nodes, tags: db.tags ?? [] })),
@@ -174,6 +198,6 @@ export async function advise(deps: AdviseDeps): Promise<AdviseResult> {
     new Map([...stored[kind]].filter(([, entry]) => entry.analysedAt.getTime() >= start.getTime()).map(([id, entry]) => [id, entry.utilisation]));
   const utilisation: UtilisationByResource = { droplets: fresh("droplet"), loadBalancers: fresh("loadBalancer"), databases: fresh("database") };
   const report = runAdvice({ inventory, utilisation, now, catalog: deps.catalog, settings });
-  const suggestions = await store.replaceSuggestions(report.suggestions, now);
+  const suggestions = await store.replaceSuggestions(report.suggestions, now, { dismissalTolerancePct: settings.dismissalTolerancePct });
   return { suggestions, totalMonthlySavingsUsd: report.totalMonthlySavingsUsd, metrics: { analysed: plan.chosen.length, requests: plan.requests, waiting: plan.waiting } };
 }

@@ -19,7 +19,6 @@ import { isoDate, type IsoDate } from "../../../core/calendar";
 import {
   actOnDate,
   planCleanup,
-  snapshotNameBeforeCleanup,
   stopReason,
   type CleanupCandidate,
   type CleanupDecision,
@@ -36,6 +35,7 @@ import {
   type CleanupStep,
   type CleanupStepState,
 } from "../../../core/cleanup/states";
+import { cleanupSnapshotName } from "../../../core/cleanup/snapshot-name";
 import { NO_DEADLINE, type RunDeadline } from "../../../core/deadline";
 import { DEFAULT_REQUEST_TIMEOUT_MS, DigitalOceanApiError, type DigitalOceanClient } from "../digitalocean/client";
 import type { NotificationMessage } from "../notify/message";
@@ -253,7 +253,7 @@ async function carryOut(run: Run, job: ActJob): Promise<ActResult> {
       const stop = stopReason(job.expires, fresh, settings);
       if (stop) return { state: "stopped", detail: `re-read before the first write: ${stop.reason}; nothing was done`, stoppedAs: stop.state };
       await audit("requested");
-      const snapshotName = snapshotNameBeforeCleanup(name, job.expires);
+      const snapshotName = cleanupSnapshotName(name, job.expires);
       switch (job.action) {
         case "power-off":
           job.progress = { phase: "droplet-action", actionId: (await write!.postDropletAction(id, { type: "power_off" })).id };

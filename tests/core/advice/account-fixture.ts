@@ -3,18 +3,23 @@
  * differing from its case in the one fact the rule decides on. Shared by the rule tests and
  * (later) the tracker's advise tests over the spec-validated fake.
  */
-import type { DropletFact, Inventory, SizeFact, Utilisation, UtilisationByResource } from "../../../core/advice";
+import type { DropletFact, Inventory, LoadBalancerFact, SizeFact, Utilisation, UtilisationByResource } from "../../../core/advice";
 
 export const NOW = new Date("2026-11-29T12:00:00Z");
-const daysAgo = (days: number): string => new Date(NOW.getTime() - days * 86_400_000).toISOString();
+export const daysAgo = (days: number): string => new Date(NOW.getTime() - days * 86_400_000).toISOString();
 const TAGS = ["env:prod", "service:orders-api", "owner:platform"];
-const FULL_WINDOW: Pick<Utilisation, "coveredHours"> = { coveredHours: 14 * 24 };
+export const FULL_WINDOW: Pick<Utilisation, "coveredHours"> = { coveredHours: 14 * 24 };
 
 const size = (slug: string, vcpus: number, memoryGiB: number, diskGiB: number): SizeFact => ({ slug, vcpus, memoryMiB: memoryGiB * 1024, diskGiB, regions: ["fra1"], available: true });
 export const SIZES: SizeFact[] = [size("s-1vcpu-1gb", 1, 1, 25), size("s-1vcpu-2gb", 1, 2, 50), size("s-2vcpu-2gb", 2, 2, 60), size("s-2vcpu-4gb", 2, 4, 80), size("s-4vcpu-8gb", 4, 8, 160)];
 
 const droplet = (id: string, name: string, fields: Partial<DropletFact> = {}): DropletFact => ({
   id, name, status: "active", sizeSlug: "s-2vcpu-4gb", vcpus: 2, memoryMiB: 4096, diskGiB: 80, region: "fra1", tags: TAGS, createdAt: daysAgo(200), volumeIds: [], ...fields,
+});
+
+/** A regional load balancer forwarding to busy-api (104); each case changes what it decides on. */
+export const loadBalancer = (id: string, name: string, fields: Partial<LoadBalancerFact> = {}): LoadBalancerFact => ({
+  id, name, type: "REGIONAL", sizeUnit: null, sizeSlug: null, targetDropletIds: ["104"], targetTag: null, targetLoadBalancerIds: [], createdAt: daysAgo(100), ...fields,
 });
 
 export const INVENTORY: Inventory = {
@@ -45,9 +50,9 @@ export const INVENTORY: Inventory = {
     { ip: "127.0.0.23", region: "fra1", dropletId: null, unassignedSince: daysAgo(0) },
   ],
   loadBalancers: [
-    { id: "lb-empty", name: "old-lb", sizeUnit: 1, sizeSlug: null, targetDropletIds: [], createdAt: daysAgo(100) },
-    { id: "lb-quiet", name: "quiet-lb", sizeUnit: 2, sizeSlug: null, targetDropletIds: ["104"], createdAt: daysAgo(100) },
-    { id: "lb-edge", name: "edge-lb", sizeUnit: null, sizeSlug: "lb-small", targetDropletIds: ["104"], createdAt: daysAgo(100) },
+    loadBalancer("lb-empty", "old-lb", { sizeUnit: 1, targetDropletIds: [] }),
+    loadBalancer("lb-quiet", "quiet-lb", { sizeUnit: 2 }),
+    loadBalancer("lb-edge", "edge-lb", { sizeSlug: "lb-small" }),
   ],
   databases: [
     { id: "db-reports", name: "reports-db", engine: "pg", sizeSlug: "db-s-4vcpu-8gb", numNodes: 2, tags: TAGS },

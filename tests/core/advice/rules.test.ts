@@ -18,7 +18,7 @@ const context: AdviceContext = {
 
 const droplet = (slug: string) => catalog.dropletSize(slug)!.monthlyUsd;
 const dbNode = (slug: string) => catalog.databaseSize("pg", slug)!.monthlyUsdPerNode;
-const { snapshots, volumes, reservedIps, loadBalancers } = catalog.data;
+const { snapshots, volumes, reservedIps } = catalog.data;
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** rule → the resources it must report, with the saving each must carry (null: none claimed). */
@@ -28,7 +28,7 @@ const EXPECTED: Record<string, Record<string, number | null>> = {
   "volume-unattached": { "vol-old": 100 * (volumes.usdPerGiBMonth - snapshots.usdPerGiBMonth) },
   "reserved-ip-unassigned": { "127.0.0.21": reservedIps.unassignedMonthlyUsd },
   "snapshot-old": { "snap-old": 40 * snapshots.usdPerGiBMonth, "snap-orphan": 20 * snapshots.usdPerGiBMonth },
-  "load-balancer-idle": { "lb-empty": loadBalancers.regionalNodeMonthlyUsd, "lb-quiet": 2 * loadBalancers.regionalNodeMonthlyUsd },
+  "load-balancer-idle": { "lb-empty": catalog.loadBalancerType("REGIONAL")!.monthlyUsd!, "lb-quiet": 2 * catalog.loadBalancerType("REGIONAL")!.monthlyUsd! },
   "database-oversized": { "db-reports": 2 * (dbNode("db-s-4vcpu-8gb") - dbNode("db-s-2vcpu-4gb")) },
   untagged: { "107": null, "108": null },
 };
@@ -67,6 +67,13 @@ describe("advice rules over the fixture account", () => {
     const [found] = ADVICE_RULES.find((r) => r.name === "droplet-powered-off")!.evaluate({ ...context, inventory: offUnknown });
     expect(found.monthlySavingsUsd).toBeNull();
     expect(found.reason).toContain("an unknown price");
+  });
+
+  it("says why a droplet on a retired size has no price", () => {
+    const offRetired = { ...INVENTORY, droplets: [{ ...INVENTORY.droplets[0], sizeSlug: "4gb" }] };
+    const [found] = ADVICE_RULES.find((r) => r.name === "droplet-powered-off")!.evaluate({ ...context, inventory: offRetired });
+    expect(found.monthlySavingsUsd).toBeNull();
+    expect(found.reason).toMatch(/billed an unknown price\/month as 4gb \(retired droplet size slug '4gb': legacy Standard size slug/);
   });
 
   it("moves with its settings: a longer powered-off limit spares the 10-day droplet", () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { resolveAdviceSettings } from "../../../core/advice";
-import { untagged } from "../../../core/advice/rules/untagged";
+import { untagged, untaggedEntry } from "../../../core/advice/rules/untagged";
 import { defaultCatalog as catalog } from "../../../core/pricing";
 import { doResourceRequireTags } from "../../../policies/do-resource-require-tags";
 import { compliantDroplet, runResourcePolicy } from "../../support/policy-fixtures";
@@ -32,7 +32,14 @@ it("flags exactly the tag sets the pack flags, under policy-config.json's settin
   const flaggedAtRuntime = report.map((s) => Number(s.resource.id));
   const flaggedByPack: number[] = [];
   for (const [i, tags] of TAG_SETS.entries()) {
-    if ((await runResourcePolicy(doResourceRequireTags, compliantDroplet(`d${i}`, tags), packConfig)).length > 0) flaggedByPack.push(i);
+    const violations = await runResourcePolicy(doResourceRequireTags, compliantDroplet(`d${i}`, tags), packConfig);
+    if (violations.length > 0) flaggedByPack.push(i);
+    // The same problems, named the same way: each key the report lists as missing or refused, the pack's message names too.
+    const entry = report.find((s) => s.resource.id === String(i));
+    if (!entry) continue;
+    const { missingKeys, disallowed } = untaggedEntry(entry);
+    for (const key of missingKeys) expect(violations[0]!.message).toMatch(new RegExp(`missing required tag keys? [^.]*\\b${key}\\b`));
+    for (const { key, value, allowed } of disallowed) expect(violations[0]!.message).toContain(`has tag "${key}:${value}" but ${key} must be one of ${allowed.join(", ")}`);
   }
   expect(flaggedAtRuntime).toEqual(flaggedByPack);
   // Both directions are exercised: some sets pass, most do not.

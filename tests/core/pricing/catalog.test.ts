@@ -31,7 +31,9 @@ describe("price catalog", () => {
       defaultCatalog.data.droplets.sizes.length +
         defaultCatalog.data.appPlatformInstanceSizes.sizes.length +
         defaultCatalog.data.containerRegistry.tiers.length +
+        defaultCatalog.data.loadBalancers.types.length +
         defaultCatalog.data.loadBalancers.legacySizeNodes.length +
+        defaultCatalog.data.retiredDropletSizes.sizes.length +
         Object.values(defaultCatalog.data.databases.engines).reduce((n, engine) => n + engine.sizes.length, 0),
     );
     for (const { path, source } of rows) {
@@ -77,6 +79,9 @@ describe("price catalog", () => {
     ["scalar price missing", (raw) => delete raw.functions.usdPerGiBSecond, /prices\.functions\.usdPerGiBSecond must be a price >= 0 \(got missing\)/],
     ["section without a source kind", (raw) => delete raw.volumes.sourceKind, /prices\.volumes\.sourceKind must be one of official, secondary \(got missing\)/],
     ["unknown source kind", (raw) => (raw.spaces.sourceKind = "blog"), /prices\.spaces\.sourceKind must be one of official, secondary \(got "blog"\)/],
+    ["load balancer type billed per nothing", (raw) => (raw.loadBalancers.types[0].per = "month"), /prices\.loadBalancers\.types\[0\] \(REGIONAL\)\.per must be "node" or "loadBalancer" \(got "month"\)/],
+    ["load balancer type price written as a word", (raw) => (raw.loadBalancers.types[2].monthlyUsd = "unknown"), /prices\.loadBalancers\.types\[2\] \(GLOBAL\)\.monthlyUsd must be a price >= 0 \(got "unknown"\)/],
+    ["retired size without a reason", (raw) => delete raw.retiredDropletSizes.sizes[0].reason, /prices\.retiredDropletSizes\.sizes\[0\] \(512mb\)\.reason must be a non-empty string \(got missing\)/],
     ["row source without its date", (raw) => delete raw.droplets.sizes.find((s: { slug: string }) => s.slug === "gpu-h100x1-80gb").asOf, /droplets\.sizes\[\d+\] \(gpu-h100x1-80gb\)\.asOf must be a non-empty string \(got missing\)/],
     ["engine source kind wrong", (raw) => (raw.databases.engines.kafka.sourceKind = "official-ish"), /prices\.databases\.engines\.kafka\.sourceKind must be one of/],
     ["included storage 0 written as a string", (raw) => (raw.databases.engines.valkey.sizes[0].includedStorageGiB = "none"), /engines\.valkey\.sizes\[0\] \(db-s-1vcpu-1gb\)\.includedStorageGiB must be a price >= 0/],

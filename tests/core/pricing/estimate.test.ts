@@ -23,6 +23,7 @@ const droplet = (slug: string): number => defaultCatalog.dropletSize(slug)!.mont
 const app = (slug: string): number => defaultCatalog.appInstanceSize(slug)!.monthlyUsd;
 const pgNode = (slug: string): number => defaultCatalog.databaseSize("pg", slug)!.monthlyUsdPerNode;
 const p = defaultCatalog.data;
+const lbType = (type: string): number => defaultCatalog.loadBalancerType(type)!.monthlyUsd!;
 
 describe("estimateResource — priced kinds and rules", () => {
   const rows: [string, string, Record<string, unknown>, number][] = [
@@ -42,8 +43,8 @@ describe("estimateResource — priced kinds and rules", () => {
       pgNode("db-s-1vcpu-1gb") + (30 - defaultCatalog.databaseSize("pg", "db-s-1vcpu-1gb")!.includedStorageGiB!) * p.databases.engines.pg.extraStorageUsdPerGiBMonth!,
     ],
     ["3 × db-s-2vcpu-2gb kafka", T.database, { engine: "kafka", size: "db-s-2vcpu-2gb", nodeCount: 3 }, 3 * defaultCatalog.databaseSize("kafka", "db-s-2vcpu-2gb")!.monthlyUsdPerNode],
-    ["network lb 2 nodes", T.lb, { type: "REGIONAL_NETWORK", sizeUnit: 2 }, 2 * p.loadBalancers.regionalNetworkNodeMonthlyUsd],
-    ["global lb flat fee", T.lb, { type: "GLOBAL" }, p.loadBalancers.globalMonthlyUsd],
+    ["network lb 2 nodes", T.lb, { type: "REGIONAL_NETWORK", sizeUnit: 2 }, 2 * lbType("REGIONAL_NETWORK")],
+    ["global lb flat fee", T.lb, { type: "GLOBAL" }, lbType("GLOBAL")],
     ["app: dedicated apps-d-1vcpu-1gb × 2", T.app, { spec: { name: "d", services: [{ name: "web", instanceSizeSlug: "apps-d-1vcpu-1gb", instanceCount: 2 }] } }, 2 * app("apps-d-1vcpu-1gb")],
     ["app: a dev database is billed with the app", T.app, { spec: { name: "a", databases: [{ name: "dev", engine: "PG" }] } }, p.appPlatformDevDatabases.monthlyUsdPerDatabase],
     ["app: a production database is priced on its own cluster", T.app, { spec: { name: "a", databases: [{ name: "prod", engine: "PG", production: true, clusterName: "c" }] } }, 0],
@@ -52,9 +53,9 @@ describe("estimateResource — priced kinds and rules", () => {
     ["k8s 3 × s-2vcpu-4gb, free control plane", T.k8s, { nodePool: { size: "s-2vcpu-4gb", nodeCount: 3 } }, 3 * droplet("s-2vcpu-4gb")],
     ["k8s HA + 2 × s-1vcpu-2gb", T.k8s, { ha: true, nodePool: { size: "s-1vcpu-2gb", nodeCount: 2 } }, p.kubernetes.haControlPlaneMonthlyUsd + 2 * droplet("s-1vcpu-2gb")],
     ["node pool 4 × s-4vcpu-8gb", T.nodePool, { clusterId: "k", size: "s-4vcpu-8gb", nodeCount: 4 }, 4 * droplet("s-4vcpu-8gb")],
-    ["lb sizeUnit 3 × per-node", T.lb, { sizeUnit: 3 }, 3 * p.loadBalancers.regionalNodeMonthlyUsd],
-    ["lb legacy lb-medium = 3 nodes", T.lb, { size: "lb-medium" }, 3 * p.loadBalancers.regionalNodeMonthlyUsd],
-    ["lb with no size = 1 node", T.lb, {}, 1 * p.loadBalancers.regionalNodeMonthlyUsd],
+    ["lb sizeUnit 3 × per-node", T.lb, { sizeUnit: 3 }, 3 * lbType("REGIONAL")],
+    ["lb legacy lb-medium = 3 nodes", T.lb, { size: "lb-medium" }, 3 * lbType("REGIONAL")],
+    ["lb with no size = 1 node", T.lb, {}, 1 * lbType("REGIONAL")],
     [
       "app: 2 × apps-s-1vcpu-1gb service + worker on the default size",
       T.app,

@@ -50,11 +50,20 @@ export const SEEDED_STACK_MONTHS: StackReconciliation[] = [
   },
 ];
 
-/** What the last advise run found: two savings (the page shows $31.20/month) and one untagged droplet. */
+/** What the last advise run found: two savings (the page shows $31.20/month) and two untagged droplets: a key missing, a value not allowed. */
 export const SEEDED_SUGGESTIONS: Suggestion[] = [
   { id: "droplet-powered-off:droplet:101", rule: "droplet-powered-off", resource: { kind: "droplet", id: "101", name: "old-batch" }, action: "snapshot, then destroy", reason: "off for 10 days", monthlySavingsUsd: 19.2, evidence: { sizeSlug: "s-2vcpu-4gb" } },
   { id: "load-balancer-idle:loadBalancer:lb-1", rule: "load-balancer-idle", resource: { kind: "loadBalancer", id: "lb-1", name: "old-lb" }, action: "delete", reason: "forwards to no droplet", monthlySavingsUsd: 12, evidence: { targets: 0 } },
-  { id: "untagged:droplet:107", rule: "untagged", resource: { kind: "droplet", id: "107", name: "console-made" }, action: "tag it: owner:<owner>", reason: "missing owner", monthlySavingsUsd: null, evidence: { missingKeys: ["owner"] } },
+  { id: "untagged:droplet:107", rule: "untagged", resource: { kind: "droplet", id: "107", name: "console-made" }, action: "tag it: owner:<owner>", reason: "missing owner", monthlySavingsUsd: null, evidence: { missingKeys: ["owner"], disallowed: [] } },
+  {
+    id: "untagged:droplet:108",
+    rule: "untagged",
+    resource: { kind: "droplet", id: "108", name: "wrong-env" },
+    action: "tag it: env:<prod|dev>",
+    reason: "env:staging is not one of prod, dev",
+    monthlySavingsUsd: null,
+    evidence: { missingKeys: [], disallowed: [{ key: "env", value: "staging", allowed: ["prod", "dev"] }] },
+  },
 ];
 
 /**

@@ -26,7 +26,10 @@ it("GET /api/v1/billing/suggestions lists the savings, the total, the untagged a
   expect(status).toBe(200);
   expect(body.suggestions.map((s: { id: string }) => s.id)).toEqual(["droplet-powered-off:droplet:101", "load-balancer-idle:loadBalancer:lb-1"]);
   expect(body.totalMonthlySavingsUsd).toBe(31.2);
-  expect(body.untagged).toEqual([{ kind: "droplet", id: "107", name: "console-made", missingKeys: ["owner"] }]);
+  expect(body.untagged).toEqual([
+    { kind: "droplet", id: "107", name: "console-made", missingKeys: ["owner"], disallowed: [] },
+    { kind: "droplet", id: "108", name: "wrong-env", missingKeys: [], disallowed: [{ key: "env", value: "staging", allowed: ["prod", "dev"] }] },
+  ]);
   const month = seededDays().filter((d) => d.date >= "2026-11-01");
   const share = month.reduce((sum, d) => sum + (d.costByTag["(untagged)"] ?? 0), 0) / month.reduce((sum, d) => sum + d.totalCostUsd, 0);
   expect(body.untaggedShareOfSpend).toBeCloseTo(share, 6);
@@ -39,7 +42,8 @@ it("the page shows a Savings section with the potential total and each suggestio
   expect(text).toContain(`<section id="savings"><h2>Savings</h2>`);
   expect(text).toContain("<strong>$31.20/month</strong> potential savings from 2 suggestions");
   expect(text).toMatch(/<td>droplet old-batch<\/td><td>snapshot, then destroy<\/td><td>off for 10 days<\/td><td class="num">\$19\.20<\/td>/);
-  expect(text).toContain("Untagged: droplet console-made (missing owner)");
+  expect(text).toContain("Untagged: droplet console-made (missing owner); droplet wrong-env (env:staging is not one of prod, dev)</p>");
+  expect(text).not.toContain("an allowed value");
 });
 
 it("POST …/suggestions/{id}/dismiss hides one until its evidence changes; an unknown id answers 404", async () => {

@@ -55,7 +55,7 @@ describe("tracker advise and cleanup", () => {
     for (const s of document.suggestions) expect(Object.keys(s).sort()).toEqual(["action", "id", "monthlySavingsUsd", "reason", "resource", "rule"]);
     const total = document.suggestions.reduce((cents: number, s: { monthlySavingsUsd: number | null }) => cents + Math.round((s.monthlySavingsUsd ?? 0) * 100), 0) / 100;
     expect(document.totalMonthlySavingsUsd).toBe(total);
-    expect(document.untagged).toEqual([{ kind: "droplet", id: String(ids.untaggedDroplet), name: "console-made", missingKeys: ["owner"] }]);
+    expect(document.untagged).toEqual([{ kind: "droplet", id: String(ids.untaggedDroplet), name: "console-made", missingKeys: ["owner"], disallowed: [] }]);
     // The table a person reads: each resource with its saving, then the total.
     expect(run.out).toContain(`Potential savings: $${total.toFixed(2)}/month`);
     expect(run.out).toMatch(/droplet idle-api\s+droplet-idle-downsize\s+resize to s-1vcpu-2gb/);

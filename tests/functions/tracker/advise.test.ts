@@ -50,7 +50,7 @@ beforeEach(async () => {
 });
 
 const droplet = (slug: string) => catalog.dropletSize(slug)!.monthlyUsd;
-const { snapshots, volumes, reservedIps, loadBalancers } = catalog.data;
+const { snapshots, volumes, reservedIps } = catalog.data;
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 describe("advise", () => {
@@ -72,8 +72,8 @@ describe("advise", () => {
       "reserved-ip-unassigned 127.0.0.21": cents(reservedIps.unassignedMonthlyUsd),
       "snapshot-old 2000001": cents(40 * snapshots.usdPerGiBMonth),
       "snapshot-old 2000002": cents(20 * snapshots.usdPerGiBMonth),
-      [`load-balancer-idle ${ids.emptyLb}`]: cents(loadBalancers.regionalNodeMonthlyUsd),
-      [`load-balancer-idle ${ids.quietLb}`]: cents(2 * loadBalancers.regionalNodeMonthlyUsd),
+      [`load-balancer-idle ${ids.emptyLb}`]: cents(catalog.loadBalancerType("REGIONAL")!.monthlyUsd!),
+      [`load-balancer-idle ${ids.quietLb}`]: cents(2 * catalog.loadBalancerType("REGIONAL")!.monthlyUsd!),
       [`database-oversized ${ids.reportsDb}`]: cents(2 * (mysqlNode("db-s-4vcpu-8gb") - mysqlNode("db-s-2vcpu-4gb"))),
       [`untagged ${ids.untaggedDroplet}`]: null,
     });

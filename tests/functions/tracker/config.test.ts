@@ -324,7 +324,7 @@ describe("advice, cleanup and calibration settings", () => {
 
   it("defaults: advice and calibration on with cited thresholds, clean-up off, and the top-level recipients as the default audience", () => {
     const config = parseTrackerConfig(base);
-    expect(config.advice).toMatchObject({ enabled: true, requestBudget: 1000, poweredOffDays: 7, snapshotMaxAgeDays: 90, lookbackDays: 14 });
+    expect(config.advice).toMatchObject({ enabled: true, requestBudget: 1000, poweredOffDays: 7, snapshotMaxAgeDays: 90, snapshotRetentionDays: 30, dismissalTolerancePct: 10, lookbackDays: 14 });
     expect(config.advice.requireTags.requiredKeys).toEqual(["env", "service", "owner"]);
     expect(config.cleanup).toMatchObject({ enabled: false, apply: false, tagKey: "expires", noticeDays: 3, graceDays: 2, protectedTag: "protected", dropletAction: "snapshot-then-destroy" });
     expect(config.calibration).toEqual({ enabled: true });
@@ -334,11 +334,11 @@ describe("advice, cleanup and calibration settings", () => {
   it("overrides each setting and the tag requirement", () => {
     const config = parseTrackerConfig({
       ...base,
-      advice: { requestBudget: 200, poweredOffDays: 14, requireTags: { requiredKeys: ["team"], allowedValues: { team: ["a", "b"] } } },
+      advice: { requestBudget: 200, poweredOffDays: 14, snapshotRetentionDays: 45, dismissalTolerancePct: 5, requireTags: { requiredKeys: ["team"], allowedValues: { team: ["a", "b"] } } },
       cleanup: { enabled: true, apply: true, tagKey: "ttl", denyList: ["ledger"], dropletAction: "power-off" },
       calibration: { enabled: false },
     });
-    expect(config.advice).toMatchObject({ requestBudget: 200, poweredOffDays: 14, volumeUnattachedDays: 7, requireTags: { requiredKeys: ["team"], allowedValues: { team: ["a", "b"] } } });
+    expect(config.advice).toMatchObject({ requestBudget: 200, poweredOffDays: 14, snapshotRetentionDays: 45, dismissalTolerancePct: 5, volumeUnattachedDays: 7, requireTags: { requiredKeys: ["team"], allowedValues: { team: ["a", "b"] } } });
     expect(config.cleanup).toMatchObject({ enabled: true, apply: true, tagKey: "ttl", denyList: ["ledger"], dropletAction: "power-off", graceDays: 2 });
     expect(config.calibration.enabled).toBe(false);
   });
@@ -357,6 +357,8 @@ describe("advice, cleanup and calibration settings", () => {
   it.each([
     [{ advice: { requestBudget: 6000 } }, "advice.requestBudget must be at most 5000, DigitalOcean's hourly limit (got 6000)"],
     [{ advice: { poweredOffDays: 1.5 } }, "advice.poweredOffDays must be a whole number of days (got 1.5)"],
+    [{ advice: { snapshotRetentionDays: -1 } }, "advice.snapshotRetentionDays must be a whole number of days (got -1)"],
+    [{ advice: { dismissalTolerancePct: 150 } }, "advice.dismissalTolerancePct must be percentage points from 0 to 100 (got 150)"],
     [{ advice: { requireTags: { requiredKeys: ["not a key"] } } }, 'advice.requireTags.requiredKeys[0] must be a tag key: letters, digits, - and _ (got "not a key")'],
     [{ cleanup: { dropletAction: "explode" } }, 'cleanup.dropletAction must be one of snapshot-then-destroy, power-off (got "explode")'],
     [{ cleanup: { protectedTag: "no spaces" } }, 'cleanup.protectedTag must be a DigitalOcean tag (letters, digits, _, -, :) (got "no spaces")'],
