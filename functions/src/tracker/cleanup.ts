@@ -4,6 +4,7 @@
  * write-scoped client; every notice and action is claimed in the store before it happens, so
  * concurrent runs act once, and a request whose answer was lost is checked, never repeated.
  */
+import type { RunDeadline } from "../../../core/deadline";
 import { planCleanup, type CleanupAction, type CleanupCandidate, type CleanupDecision, type CleanupSettings } from "../../../core/cleanup/plan";
 import { DigitalOceanApiError, type DigitalOceanClient } from "../digitalocean/client";
 import type { NotificationMessage } from "../notify/message";
@@ -23,6 +24,8 @@ export interface CleanupDeps {
   settings: CleanupSettings;
   now: Date;
   sleep?: (ms: number) => Promise<void>;
+  /** The run's deadline: long waits (snapshot polls) stop at its margin, leaving the step for the next run. */
+  deadline?: RunDeadline;
 }
 
 /** What a run did or would do for one resource. */
