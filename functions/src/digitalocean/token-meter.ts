@@ -42,6 +42,14 @@ export interface RequestMeter {
   checkWait(ms: number): void;
 }
 
+/** What a step that plans its requests (advise) reads of a meter: the budget and what the run has spent. */
+export interface RequestCount {
+  /** Attempts the run may send with the token. */
+  readonly budget: number;
+  /** Attempts sent so far, by every client of the run using the token. */
+  sent(): number;
+}
+
 /** The limits every token's meter in a run gets. */
 export interface MeterLimits {
   /** Attempts one run may send with one token. */
@@ -56,7 +64,7 @@ export interface MeterLimits {
 }
 
 /** One token's budget, pacer and deadline for one run. */
-export class TokenMeter implements RequestMeter {
+export class TokenMeter implements RequestMeter, RequestCount {
   readonly budget: number;
   readonly deadline: RunDeadline;
   private readonly pacer: RequestPacer;

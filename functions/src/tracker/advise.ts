@@ -19,7 +19,7 @@ import { chooseMetricTargets, plannedMetricRequests, type MetricTarget } from ".
 import { DEFAULT_DEADLINE_MARGIN_MS, NO_DEADLINE, type RunDeadline } from "../../../core/deadline";
 import type { PriceCatalog } from "../../../core/pricing";
 import { DigitalOceanApiError, type DigitalOceanClient } from "../digitalocean/client";
-import { RequestBudgetExhausted, RequestNotSent } from "../digitalocean/token-meter";
+import { RequestBudgetExhausted, RequestNotSent, type RequestCount } from "../digitalocean/token-meter";
 import type { AdviceStore, StoredSuggestion } from "../store/advice-store";
 
 /** The client calls advise makes: the inventory lists and the three metric families. */
@@ -48,7 +48,7 @@ export interface AdviseDeps {
    * The run's requests with the advisor's token (a TokenMeter): its budget, and what the run has
    * sent with that token so far, its check, calibration and clean-up included.
    */
-  requests: { readonly budget: number; sent(): number };
+  requests: RequestCount;
   /** When the run must stop: reading ends with the margin and keeps what it read. None by default. */
   deadline?: RunDeadline;
   /** Resources read at once (default {@link DEFAULT_READ_CONCURRENCY}). */
@@ -218,6 +218,31 @@ async function readPlanned(deps: AdviseDeps, plan: readonly MetricTarget[], star
   return { analysed, skipped, ...(stopped ? { stopped } : {}) };
 }
 
+type StoredUtilisation = { [kind in MetricTarget["kind"]]: Awaited<ReturnType<AdviceStore["utilisation"]>> };
+
+/**
+ * What is stored, what is due (least recently analysed first, within the run's planned
+ * requests) and, when `mayRead` (this run holds the lease), the reading of it: each resource's
+ * utilisation saved as soon as it is read.
+ */
+async function readDue(deps: AdviseDeps, inventory: Inventory, start: Date, mayRead: boolean): Promise<{ stored: StoredUtilisation; plan: ReturnType<typeof chooseMetricTargets>; read: { analysed: number; skipped: number; stopped?: ReadingStop } }> {
+  const { store, now } = deps;
+  const stored: StoredUtilisation = { droplet: await store.utilisation("droplet"), loadBalancer: await store.utilisation("loadBalancer"), database: await store.utilisation("database") };
+  const targets: MetricTarget[] = [
+    ...inventory.droplets.filter((d) => d.status === "active").map((d) => ({ kind: "droplet" as const, id: d.id, lastAnalysedAt: stored.droplet.get(d.id)?.analysedAt ?? null })),
+    ...inventory.loadBalancers.map((lb) => ({ kind: "loadBalancer" as const, id: lb.id, lastAnalysedAt: stored.loadBalancer.get(lb.id)?.analysedAt ?? null })),
+    // DigitalOcean serves database CPU and memory metrics for MySQL clusters only (monitoring/ paths).
+    ...inventory.databases.filter((db) => db.engine === "mysql").map((db) => ({ kind: "database" as const, id: db.id, lastAnalysedAt: stored.database.get(db.id)?.analysedAt ?? null })),
+  ];
+  const plan = chooseMetricTargets(targets, mayRead ? plannedMetricRequests(deps.requests.budget, deps.requests.sent()) : 0, now);
+  if (!mayRead) return { stored, plan, read: { analysed: 0, skipped: 0, ...(plan.waiting > 0 ? { stopped: "another-run" as const } : {}) } };
+  const read = await readPlanned(deps, plan.chosen, start, async (target, utilisation) => {
+    await store.saveUtilisation(target.kind, target.id, utilisation, now);
+    stored[target.kind].set(target.id, { analysedAt: now, utilisation });
+  });
+  return { stored, plan, read };
+}
+
 /**
  * Runs the advisor once: inventory; then, holding the metric-reads lease, the due resources'
  * metrics within the run's budget and deadline; then the rules over everything stored; then
@@ -228,34 +253,18 @@ export async function advise(deps: AdviseDeps): Promise<AdviseResult> {
   const { api, store, now, settings } = deps;
   const deadline = deps.deadline ?? NO_DEADLINE;
   const inventory = await readInventory(api, store, now);
+  const start = new Date(now.getTime() - settings.lookbackDays * 86_400_000);
+  // Held until the run's kill time at most, so a run killed while reading blocks the next for seconds, not an hour.
   const holdMs = deadline.at === null ? LEASE_WITHOUT_DEADLINE_MS : deadline.remainingMs() + DEFAULT_DEADLINE_MARGIN_MS;
   const release = await store.takeLease(METRIC_READS_LEASE, holdMs);
-  let read: { analysed: number; skipped: number; stopped?: ReadingStop };
-  let plan: ReturnType<typeof chooseMetricTargets>;
-  // Read after taking the lease: the previous holder's saves decide what is due now.
-  const stored = {
-    droplet: await store.utilisation("droplet"),
-    loadBalancer: await store.utilisation("loadBalancer"),
-    database: await store.utilisation("database"),
-  };
-  const start = new Date(now.getTime() - settings.lookbackDays * 86_400_000);
+  let reading: Awaited<ReturnType<typeof readDue>>;
   try {
-    const targets: MetricTarget[] = [
-      ...inventory.droplets.filter((d) => d.status === "active").map((d) => ({ kind: "droplet" as const, id: d.id, lastAnalysedAt: stored.droplet.get(d.id)?.analysedAt ?? null })),
-      ...inventory.loadBalancers.map((lb) => ({ kind: "loadBalancer" as const, id: lb.id, lastAnalysedAt: stored.loadBalancer.get(lb.id)?.analysedAt ?? null })),
-      // DigitalOcean serves database CPU and memory metrics for MySQL clusters only (monitoring/ paths).
-      ...inventory.databases.filter((db) => db.engine === "mysql").map((db) => ({ kind: "database" as const, id: db.id, lastAnalysedAt: stored.database.get(db.id)?.analysedAt ?? null })),
-    ];
-    plan = chooseMetricTargets(targets, release ? plannedMetricRequests(deps.requests.budget, deps.requests.sent()) : 0, now);
-    read = release
-      ? await readPlanned(deps, plan.chosen, start, async (target, utilisation) => {
-          await store.saveUtilisation(target.kind, target.id, utilisation, now);
-          stored[target.kind].set(target.id, { analysedAt: now, utilisation });
-        })
-      : { analysed: 0, skipped: 0, ...(plan.waiting > 0 ? { stopped: "another-run" as const } : {}) };
+    // Read what is stored after taking the lease: the previous holder's saves decide what is due now.
+    reading = await readDue(deps, inventory, start, release !== undefined);
   } finally {
     await release?.();
   }
+  const { stored, plan, read } = reading;
   const waiting = plan.chosen.length + plan.waiting - read.analysed - read.skipped;
   const stopped = read.stopped ?? (waiting > 0 ? "budget" : undefined);
   // Only utilisation measured within the window counts: an old reading says little about today.

@@ -27,7 +27,7 @@ import { CostStore } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
 import type { PriceCatalog } from "../../../core/pricing";
 import { NO_DEADLINE, type RunDeadline } from "../../../core/deadline";
-import { RequestNotSent } from "../digitalocean/token-meter";
+import { RequestNotSent, type RequestCount } from "../digitalocean/token-meter";
 import { advise, type AdviceApi, type AdviseResult } from "./advise";
 import { runCalibration, type CalibrationApi } from "./calibrate";
 import { cleanup, sendCleanupNotices, type CleanupReader, type CleanupReport, type CleanupWriter } from "./cleanup";
@@ -66,14 +66,6 @@ export interface TrackerDeps {
    * `daily` every part the config enables. Without it neither task does any upkeep.
    */
   upkeep?: DailyUpkeep;
-}
-
-/** The run's requests with one token, as its meter (digitalocean/token-meter.ts) counts them. */
-export interface RequestCount {
-  /** Attempts the run may send with the token. */
-  readonly budget: number;
-  /** Attempts sent so far, by every client of the run using the token. */
-  sent(): number;
 }
 
 /** What the upkeep needs beyond the check's client; its settings come from the config. */
@@ -207,11 +199,10 @@ async function upkeepPart<T>(what: string, deps: TrackerDeps, work: () => Promis
 }
 
 /** The savings advisor within what is left of the run's budget and deadline; its progress is saved as it reads. */
-function runAdvisor(deps: TrackerDeps, upkeep: DailyUpkeep & { advice: NonNullable<DailyUpkeep["advice"]> }): Promise<UpkeepOutcome<AdviseResult>> {
+function runAdvisor(deps: TrackerDeps, catalog: PriceCatalog, { api, requests }: NonNullable<DailyUpkeep["advice"]>): Promise<UpkeepOutcome<AdviseResult>> {
   const { config, now, db } = deps;
   return upkeepPart("the savings advisor", deps, async () => {
-    const { api, requests } = upkeep.advice;
-    const advice = await advise({ api, requests, catalog: upkeep.catalog, settings: config.advice, store: new AdviceStore(db), now, ...(deps.deadline ? { deadline: deps.deadline } : {}) });
+    const advice = await advise({ api, requests, catalog, settings: config.advice, store: new AdviceStore(db), now, ...(deps.deadline ? { deadline: deps.deadline } : {}) });
     const { analysed, waiting, stopped } = advice.metrics;
     const why = stopped === "deadline" ? " (stopped at the run's deadline)" : stopped === "another-run" ? " (another run is reading metrics)" : "";
     deps.log.info(`advice: ${advice.suggestions.length} suggestion(s), $${advice.totalMonthlySavingsUsd.toFixed(2)}/month; utilisation read for ${analysed} resource(s)${why}, ${waiting} wait for a later run`);
@@ -239,7 +230,7 @@ async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<Upke
       return report;
     });
   }
-  if (upkeep.advice && config.advice.enabled) result.advice = await runAdvisor(deps, { ...upkeep, advice: upkeep.advice });
+  if (upkeep.advice && config.advice.enabled) result.advice = await runAdvisor(deps, upkeep.catalog, upkeep.advice);
   return result;
 }
 
@@ -266,7 +257,8 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
   switch (task) {
     case "check": {
       const result = await check(store, deps);
-      const advice = deps.upkeep?.advice && deps.config.advice.enabled ? await runAdvisor(deps, { ...deps.upkeep, advice: deps.upkeep.advice }) : undefined;
+      const { upkeep } = deps;
+      const advice = upkeep?.advice && deps.config.advice.enabled ? await runAdvisor(deps, upkeep.catalog, upkeep.advice) : undefined;
       return { task, check: result, ...(advice ? { advice } : {}) };
     }
     case "daily":
