@@ -29,6 +29,7 @@ import {
   type ThresholdUnit,
 } from "./alerts/rules";
 import { parseCron } from "./core/cron";
+import { DEFAULT_TRACKER_TIMEOUT_SECONDS, FUNCTIONS_LIMITS } from "./core/functions-limits";
 import { REQUIRE_TAGS_DEFAULTS, type RequireTagsConfig } from "./core/tags";
 import {
   emailAddressSchema,
@@ -86,6 +87,8 @@ export interface TrackerDeployment<SecretString = pulumi.Output<string>> {
   /** Memory limit of the tracker action; DigitalOcean bills GiB-seconds of the limit. */
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /** Requests each run's advice slice may spend (`billing.advice.requestBudget`); null when advice is off. Sizes the cost estimate. */
+  readonly adviceRequestBudget: number | null;
   /** The tracker's settings as validated (core/tracker-settings.ts input), JSON; secret because it holds Slack and webhook URLs. */
   readonly trackerSettingsJson: SecretString;
   /** The dashboard's own settings: budget and config thresholds, no secrets of the tracker. */
@@ -376,11 +379,12 @@ function parseTrackerDeployment(
       }
     }
   }
-  const memoryMb = tracker.memoryMb ?? 256;
-  // DigitalOcean Functions limits: 128-1024 MB memory, up to 900 s (https://docs.digitalocean.com/products/functions/details/limits/, read 2026-11-27).
-  if (typeof memoryMb !== "number" || !Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 1024) problems.push(`${key(CONFIG_KEYS.tracker)}.memoryMb must be a whole number from 128 to 1024 (got ${describeValue(memoryMb)})`);
-  const timeoutSeconds = tracker.timeoutSeconds ?? 300;
-  if (typeof timeoutSeconds !== "number" || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) problems.push(`${key(CONFIG_KEYS.tracker)}.timeoutSeconds must be a whole number from 1 to 900 (got ${describeValue(timeoutSeconds)})`);
+  // DigitalOcean Functions' limits (core/functions-limits.ts, which cites them).
+  const { minMemoryMb, maxMemoryMb, defaultMemoryMb, maxTimeoutSeconds } = FUNCTIONS_LIMITS;
+  const memoryMb = tracker.memoryMb ?? defaultMemoryMb;
+  if (typeof memoryMb !== "number" || !Number.isInteger(memoryMb) || memoryMb < minMemoryMb || memoryMb > maxMemoryMb) problems.push(`${key(CONFIG_KEYS.tracker)}.memoryMb must be a whole number from ${minMemoryMb} to ${maxMemoryMb} (got ${describeValue(memoryMb)})`);
+  const timeoutSeconds = tracker.timeoutSeconds ?? DEFAULT_TRACKER_TIMEOUT_SECONDS;
+  if (typeof timeoutSeconds !== "number" || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > maxTimeoutSeconds) problems.push(`${key(CONFIG_KEYS.tracker)}.timeoutSeconds must be a whole number from 1 to ${maxTimeoutSeconds} (got ${describeValue(timeoutSeconds)})`);
 
   const billing = checkKey(billingSchema, readJson(read, CONFIG_KEYS.billing, {}, problems), CONFIG_KEYS.billing, problems);
   let settingsInput: TrackerSettingsInput | undefined;
@@ -416,6 +420,7 @@ function parseTrackerDeployment(
     schedules: schedules as unknown as TrackerSchedules,
     memoryMb: memoryMb as number,
     timeoutSeconds: timeoutSeconds as number,
+    adviceRequestBudget: settings.advice.enabled ? settings.advice.requestBudget : null,
     trackerSettingsJson: JSON.stringify(settingsInput),
     dashboardSettings: dashboardSettingsOf(settings),
     digitalOceanToken,

@@ -36,6 +36,7 @@ const costTracker = new CostTracker("cost-tracker", {
   schedules: config.tracker.schedules,
   memoryMb: config.tracker.memoryMb,
   timeoutSeconds: config.tracker.timeoutSeconds,
+  adviceRequestBudget: config.tracker.adviceRequestBudget,
   runtime: DEFAULT_FUNCTIONS_RUNTIME,
   trackerCode: bundleCode("cost-tracker/tracker"),
   dashboardCode: bundleCode("cost-tracker/dashboard"),

@@ -74,7 +74,7 @@ describe("parseStackConfig", () => {
 
   it("composes the tracker's config from billing and the alert destinations, and applies tracker defaults", () => {
     const { tracker } = parseStackConfig(reader(validRaw()));
-    expect(tracker).toMatchObject({ region: "nyc1", schedules: { check: "0 * * * *", daily: "0 7 * * *", weekly: "0 7 * * 1" }, memoryMb: 256, timeoutSeconds: 300 });
+    expect(tracker).toMatchObject({ region: "nyc1", schedules: { check: "0 * * * *", daily: "0 7 * * *", weekly: "0 7 * * 1" }, memoryMb: 256, timeoutSeconds: 600 });
     const json = JSON.parse(tracker.trackerSettingsJson);
     expect(json.recipients).toEqual({ email: ["oncall@forkline.example"], slack: [{ channel: "#ops-alerts", url: SLACK }] });
     // A threshold with its own emails sends to them (and Slack) instead of alertEmails.

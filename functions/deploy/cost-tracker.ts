@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { firesPerMonth } from "../../core/cron";
 import type { DashboardSettings } from "../../core/tracker-settings";
 import { estimateFunctionsUsage, type FunctionsUsageEstimate } from "../../core/pricing";
+import { adviceSliceSeconds, BASE_RUN_SECONDS, FUNCTIONS_LIMITS } from "../../core/functions-limits";
 import { FunctionsAction, type FunctionsNodeRuntime } from "./providers/action";
 import { FunctionsNamespace } from "./providers/namespace";
 import { FunctionsTrigger } from "./providers/trigger";
@@ -24,6 +25,8 @@ export interface CostTrackerArgs {
   schedules: TrackerSchedules;
   memoryMb: number;
   timeoutSeconds: number;
+  /** Requests each run's advice slice may spend; null when advice is off. Sizes the cost estimate. */
+  adviceRequestBudget: number | null;
   runtime: FunctionsNodeRuntime;
   /** The bundled actions (functions/build.ts). */
   trackerCode: pulumi.Input<string>;
@@ -43,11 +46,15 @@ export interface CostTrackerArgs {
 }
 
 /**
- * Expected wall time of one run, for the cost estimate: a check makes a few dozen paged API
- * calls (about 10 s at DigitalOcean's latency); a report adds rendering and delivery. Our
- * assumption (2026-11-27), to be replaced by measured activation durations.
+ * Expected wall time of one run, for the cost estimate, on an account large enough that every
+ * run spends its whole advice slice (about 1,250 droplets or more at the default budget;
+ * smaller accounts finish sooner): the check and the daily task add the slice's pacing to their
+ * own work; the weekly report reads no metrics.
  */
-const ASSUMED_DURATION_MS = { check: 10_000, daily: 15_000, weekly: 15_000 } as const;
+function assumedDurationMs(task: keyof TrackerSchedules, adviceRequestBudget: number | null): number {
+  const slice = task === "weekly" ? 0 : adviceSliceSeconds(adviceRequestBudget);
+  return (BASE_RUN_SECONDS[task] + slice) * 1000;
+}
 const DASHBOARD_MEMORY_MB = 256;
 const PACKAGE = "cost-tracker";
 
@@ -98,6 +105,9 @@ export class CostTracker extends pulumi.ComponentResource {
       { parent: this },
     );
     const tasks = Object.keys(args.schedules) as (keyof TrackerSchedules)[];
+    if (tasks.length > FUNCTIONS_LIMITS.maxScheduledTriggers) {
+      throw new Error(`CostTracker: ${tasks.length} schedules, but DigitalOcean allows ${FUNCTIONS_LIMITS.maxScheduledTriggers} scheduled triggers while they are in preview`);
+    }
     this.scheduleNames = tasks.map((task) => `${name}-${task}`);
     for (const task of tasks) {
       new FunctionsTrigger(
@@ -108,7 +118,7 @@ export class CostTracker extends pulumi.ComponentResource {
       );
     }
     this.monthlyCost = estimateFunctionsUsage(
-      tasks.map((task) => ({ name: task, invocationsPerMonth: firesPerMonth(args.schedules[task]), averageDurationMs: ASSUMED_DURATION_MS[task], memoryMb: args.memoryMb })),
+      tasks.map((task) => ({ name: task, invocationsPerMonth: firesPerMonth(args.schedules[task]), averageDurationMs: assumedDurationMs(task, args.adviceRequestBudget), memoryMb: args.memoryMb })),
     );
     this.namespaceId = namespace.namespaceId;
     this.dashboardUrl = dashboard.webUrl;

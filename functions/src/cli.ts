@@ -4,10 +4,11 @@
  * The same `handle` the scheduled function runs; this file only adapts argv and environment.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { DEFAULT_REQUEST_BUDGET, DEFAULT_REQUESTS_PER_MINUTE } from "../../core/advice/request-budget";
+import { DEFAULT_REQUEST_BUDGET, DEFAULT_REQUESTS_PER_MINUTE, DIGITALOCEAN_REQUESTS_PER_HOUR } from "../../core/advice/request-budget";
+import { deadlineAfterSeconds, DEFAULT_DEADLINE_MARGIN_MS, NO_DEADLINE, runDeadline, type RunDeadline } from "../../core/deadline";
 import { createPriceCatalog, defaultCatalog } from "../../core/pricing";
 import { DigitalOceanApiError, DigitalOceanClient } from "./digitalocean/client";
-import { meteredFetch } from "./digitalocean/metered-fetch";
+import { RunMeters } from "./digitalocean/token-meter";
 import { createSlackTransport } from "./notify/slack";
 import { createSmtpTransport } from "./notify/email";
 import { createWebhookTransport } from "./notify/webhook";
@@ -62,7 +63,12 @@ Options:
   --catalog FILE        calibrate: price catalog to compare with (default core/pricing/prices.json)
   --plan FILE           reconcile: the plan JSON (required)
   --month YYYY-MM       reconcile: the invoice month (default the latest closed invoice)
-  --budget N            advise: DigitalOcean requests this run may spend (default ${DEFAULT_REQUEST_BUDGET})
+  --budget N            advise: DigitalOcean requests this run may spend (default the config's
+                        advice.requestBudget, ${DEFAULT_REQUEST_BUDGET}); other tasks may spend DigitalOcean's
+                        hourly ${DIGITALOCEAN_REQUESTS_PER_HOUR}; every task sends at most ${DEFAULT_REQUESTS_PER_MINUTE} a minute
+  --deadline-seconds N  stop cleanly N seconds from now, as the scheduled function does before
+                        its timeout: no request starts in the last ${DEFAULT_DEADLINE_MARGIN_MS / 1000} s, long steps
+                        save their progress (advise: every resource read so far) for the next run
   --apply               cleanup: send notices and act (needs DIGITALOCEAN_CLEANUP_TOKEN and
                         recipients); without it, a dry run that sends nothing
   -h, --help            this text
@@ -116,6 +122,7 @@ interface CliArgs {
   now?: Date;
   jsonPath?: string;
   budget?: number;
+  deadlineSeconds?: number;
   apply?: boolean;
   catalogPath?: string;
   planPath?: string;
@@ -130,6 +137,7 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
   let now: Date | undefined;
   let jsonPath: string | undefined;
   let budget: number | undefined;
+  let deadlineSeconds: number | undefined;
   let apply = false;
   let catalogPath: string | undefined;
   let planPath: string | undefined;
@@ -152,6 +160,12 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
       const text = value();
       budget = Number(text);
       if (!Number.isInteger(budget) || budget < 1 || budget > 5_000) throw new UsageError(`--budget must be a whole number of requests from 1 to 5000, DigitalOcean's hourly limit (got ${JSON.stringify(text)})`);
+    } else if (arg === "--deadline-seconds") {
+      const text = value();
+      deadlineSeconds = Number(text);
+      if (!Number.isInteger(deadlineSeconds) || deadlineSeconds * 1000 <= DEFAULT_DEADLINE_MARGIN_MS) {
+        throw new UsageError(`--deadline-seconds must be a whole number of seconds above the ${DEFAULT_DEADLINE_MARGIN_MS / 1000} s kept free before the deadline (got ${JSON.stringify(text)})`);
+      }
     } else if (arg === "--apply") apply = true;
     else if (arg === "--catalog") catalogPath = value();
     else if (arg === "--plan") planPath = value();
@@ -173,7 +187,8 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
   if (task === "reconcile" && planPath === undefined) throw new UsageError("reconcile needs --plan FILE (write one with npm run plan -- --json FILE)");
   if (budget !== undefined && task !== "advise") throw new UsageError("--budget is for advise");
   if (apply && task !== "cleanup") throw new UsageError("--apply is for cleanup");
-  return { task, configPath, ...(databaseUrl ? { databaseUrl } : {}), ...(now ? { now } : {}), ...(jsonPath ? { jsonPath } : {}), ...(budget ? { budget } : {}), ...(apply ? { apply } : {}), ...(catalogPath ? { catalogPath } : {}), ...(planPath ? { planPath } : {}), ...(month ? { month } : {}) };
+  if (deadlineSeconds !== undefined && task === TEST_NOTIFY) throw new UsageError("test-notify reads no DigitalOcean and has no deadline; drop --deadline-seconds");
+  return { task, configPath, ...(databaseUrl ? { databaseUrl } : {}), ...(now ? { now } : {}), ...(jsonPath ? { jsonPath } : {}), ...(budget ? { budget } : {}), ...(deadlineSeconds ? { deadlineSeconds } : {}), ...(apply ? { apply } : {}), ...(catalogPath ? { catalogPath } : {}), ...(planPath ? { planPath } : {}), ...(month ? { month } : {}) };
 }
 
 function loadConfig(path: string): TrackerConfig {
@@ -237,6 +252,10 @@ interface TaskContext {
   token: string;
   db: SqlClient;
   out: (line: string) => void;
+  /** The run's deadline (--deadline-seconds), or none. */
+  deadline: RunDeadline;
+  /** The run's per-token meters: budget, pacing and deadline shared by every client of a token. */
+  meters: RunMeters;
 }
 
 /**
@@ -245,31 +264,33 @@ interface TaskContext {
  * read-only token and writes only with --apply and the separate write-scoped token, through a
  * client that never retries (a lost answer is checked on the next run, never repeated).
  */
-async function accountTask(args: CliArgs & { task: AccountTask }, { config, transports, env, baseUrl, token, db, out }: TaskContext): Promise<number> {
+async function accountTask(args: CliArgs & { task: AccountTask }, { config, transports, env, baseUrl, token, db, out, deadline, meters }: TaskContext): Promise<number> {
   const now = args.now ?? new Date();
   const store = new AdviceStore(db);
+  const read = new DigitalOceanClient({ token, baseUrl, meter: meters.forToken(token) });
   let document: unknown;
   if (args.task === "advise") {
-    const budget = args.budget ?? config.advice.requestBudget;
-    const metered = meteredFetch(fetch, { budget, perMinute: DEFAULT_REQUESTS_PER_MINUTE });
-    const api = new DigitalOceanClient({ token, baseUrl, fetch: metered.fetch });
-    const result = await advise({ api, store, catalog: defaultCatalog, settings: config.advice, now, requestBudget: budget, requestsSent: metered.sent });
+    const requests = meters.forToken(token);
+    const result = await advise({ api: read, store, catalog: defaultCatalog, settings: config.advice, now, requests, deadline });
     const advice = adviceDocument(result.suggestions, now);
     for (const line of formatAdvice(advice, result.suggestions.filter((s) => s.dismissed).length)) out(line);
-    out(`DigitalOcean requests: ${metered.sent()} of ${budget}; utilisation read for ${result.metrics.analysed} resource(s), ${result.metrics.waiting} waiting for a later run`);
+    const { analysed, waiting, stopped } = result.metrics;
+    const why = stopped === "deadline" ? "; stopped at the deadline (--deadline-seconds), progress saved" : stopped === "another-run" ? "; another run is reading metrics" : "";
+    out(`DigitalOcean requests: ${requests.sent()} of ${requests.budget}; utilisation read for ${analysed} resource(s)${why}, ${waiting} waiting for a later run`);
     document = advice;
   } else {
     const writeToken = env.DIGITALOCEAN_CLEANUP_TOKEN?.trim();
     if (args.apply && !writeToken) throw new UsageError("cleanup --apply needs DIGITALOCEAN_CLEANUP_TOKEN: a write-scoped token (droplet, volume and image write), kept apart from the read-only DIGITALOCEAN_TOKEN");
-    const apply = args.apply && writeToken ? { write: new DigitalOceanClient({ token: writeToken, baseUrl, maxRetries: 0 }) } : undefined;
+    const apply = args.apply && writeToken ? { write: new DigitalOceanClient({ token: writeToken, baseUrl, maxRetries: 0, meter: meters.forToken(writeToken) }) } : undefined;
     // Without --apply nothing is sent, not even a preview: the report lists what would be.
     const report = await cleanup({
-      read: new DigitalOceanClient({ token, baseUrl }),
+      read,
       ...(apply ? { ...apply, send: { outbox: new CostStore(db), transports } } : {}),
       store,
       settings: config.cleanup,
       audience: { recipients: config.recipients, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) },
       now,
+      deadline,
     });
     for (const line of formatCleanup(report)) out(line);
     document = report;
@@ -298,9 +319,9 @@ function readJsonFile(option: string, path: string): unknown {
  * config's default recipients (delivered at once through the same transports as check);
  * reconcile only reports and stores.
  */
-async function billCheckTask(args: CliArgs & { task: "calibrate" | "reconcile" }, { config, transports, baseUrl, token, db, out }: TaskContext): Promise<number> {
+async function billCheckTask(args: CliArgs & { task: "calibrate" | "reconcile" }, { config, transports, baseUrl, token, db, out, meters }: TaskContext): Promise<number> {
   const now = args.now ?? new Date();
-  const api = new DigitalOceanClient({ token, baseUrl });
+  const api = new DigitalOceanClient({ token, baseUrl, meter: meters.forToken(token) });
   let document: unknown;
   if (args.task === "calibrate") {
     let catalog = defaultCatalog;
@@ -347,6 +368,8 @@ function summary(result: TaskResult): string {
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   let db: SqlClient | undefined;
   let smtpClose: (() => void) | undefined;
+  // The deadline counts from the start, as an activation's does; --now moves the tracker's calendar, not this clock.
+  const startedAt = Date.now();
   try {
     const args = parseArgs(argv);
     if (args === "help" || args === "test-notify-help") {
@@ -368,18 +391,23 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
     db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });
     await migrate(db);
-    const context: TaskContext = { config, transports, env, baseUrl, token, db, out };
+    const deadline = args.deadlineSeconds ? runDeadline(deadlineAfterSeconds(args.deadlineSeconds, startedAt)) : NO_DEADLINE;
+    // advise spends its budget; every other task is bounded by the account, so only DigitalOcean's hourly limit caps it.
+    const budget = args.task === "advise" ? args.budget ?? config.advice.requestBudget : DIGITALOCEAN_REQUESTS_PER_HOUR;
+    const meters = new RunMeters({ budget, perMinute: DEFAULT_REQUESTS_PER_MINUTE, deadline });
+    const context: TaskContext = { config, transports, env, baseUrl, token, db, out, deadline, meters };
     if (args.task === "calibrate" || args.task === "reconcile") return await billCheckTask({ ...args, task: args.task }, context);
     if (args.task === "advise" || args.task === "cleanup") return await accountTask({ ...args, task: args.task }, context);
     const client = new DigitalOceanClient({
       token,
       baseUrl,
+      meter: meters.forToken(token),
       onProgress: (event) => {
         if (event.kind === "page" && event.page > 1) log.info(`${event.path}: page ${event.page}, ${event.itemsSoFar}${event.total ? `/${event.total}` : ""} items`);
         if (event.kind === "retry") log.warn(`${event.method} ${event.path}: ${event.reason}, retry ${event.attempt} in ${event.delayMs} ms`);
       },
     });
-    const result = await handle(args.task as TrackerTask, { client, db, transports, now: args.now ?? new Date(), config, log });
+    const result = await handle(args.task as TrackerTask, { client, db, transports, now: args.now ?? new Date(), config, log, deadline });
     out(summary(result));
     return 0;
   } catch (error) {

@@ -43,8 +43,9 @@ function unwrapSecrets(value: unknown): unknown {
 describe("index.ts with Pulumi.prod.yaml", () => {
   let trackerSettings: Record<string, unknown>;
   let parameters: (action: string) => Record<string, string>;
+  let run: Awaited<ReturnType<typeof runStackProgram>>;
   beforeAll(async () => {
-    const run = await runStackProgram("prod", SECRETS);
+    run = await runStackProgram("prod", SECRETS);
     parameters = (action) => {
       const resource = run.resources.find((r) => r.name === `cost-tracker-${action}`);
       if (!resource) throw new Error(`no cost-tracker-${action} resource`);
@@ -75,6 +76,18 @@ describe("index.ts with Pulumi.prod.yaml", () => {
       ["mtd-200", ["cto@forkline.example", "finance@forkline.example"]],
     ]);
     expect(resolved.email.from).toBe("Forkline cost guard <billing@forkline.example>");
+  });
+
+  it("deploys the tracker with a 600 s timeout, within DigitalOcean's 900 s, on 3 schedules, and estimates its own cost inside the free allowance", () => {
+    const tracker = run.resources.find((r) => r.name === "cost-tracker-tracker");
+    // Enough for the hourly check and its full advice slice (1,080 requests paced at 200 a minute: 300 s) with as much again to spare.
+    expect(tracker?.engineInputs.limits).toEqual({ timeoutMs: 600_000, memoryMb: 256 });
+    expect(run.outputs.trackerSchedules).toEqual(["cost-tracker-check", "cost-tracker-daily", "cost-tracker-weekly"]);
+    // Every run assumed to spend its whole slice (a large account): still under the 90,000 free GiB-seconds.
+    const cost = run.outputs.trackerMonthlyCost as { usd: number; gibSeconds: number; freeGiBSeconds: number };
+    expect(cost.gibSeconds).toBeGreaterThan(50_000);
+    expect(cost.gibSeconds).toBeLessThan(cost.freeGiBSeconds);
+    expect(cost.usd).toBe(0);
   });
 
   it("gives the deployed advisor the tag requirement the policy pack enforces (policy-config.json)", () => {

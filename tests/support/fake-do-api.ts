@@ -63,6 +63,11 @@ export interface FakeDigitalOcean {
   readonly validationErrors: string[];
   readonly requests: RecordedRequest[];
   injectFault(fault: FaultSpec): void;
+  /**
+   * Answers requests whose path matches `path` only after `ms` milliseconds (0 removes it), as a
+   * slow endpoint would: DigitalOcean's metrics under load, for deadline tests. Survives reset().
+   */
+  setLatency(path: RegExp, ms: number): void;
   /** Drops pending faults, recorded requests and validation errors. */
   reset(): void;
   close(): Promise<void>;
@@ -93,6 +98,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
   const validationErrors: string[] = [];
   const requests: RecordedRequest[] = [];
   let faults: (FaultSpec & { remaining: number })[] = [];
+  const latencies = new Map<string, { path: RegExp; ms: number }>();
   let baseUrl = "";
 
   const routes = buildRoutes(state, () => baseUrl, now);
@@ -139,7 +145,10 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     const context: Context = { url, method, pathParams: matched?.pathParams ?? {}, body };
     const fault = takeFault(method, url);
     if (fault) return serveFault(fault, res, method, url, () => (route ? route(context) : notImplemented(method, url)));
-    send(res, method, url.pathname, route ? route(context) : notImplemented(method, url));
+    const answer = route ? route(context) : notImplemented(method, url);
+    const latency = [...latencies.values()].find((entry) => entry.path.test(url.pathname));
+    if (latency) setTimeout(() => !res.destroyed && send(res, method, url.pathname, answer), latency.ms).unref();
+    else send(res, method, url.pathname, answer);
   }
 
   function notImplemented(method: string, url: URL): Answer {
@@ -233,6 +242,10 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     requests,
     injectFault(fault) {
       faults.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    setLatency(path, ms) {
+      if (ms > 0) latencies.set(String(path), { path, ms });
+      else latencies.delete(String(path));
     },
     reset() {
       faults = [];

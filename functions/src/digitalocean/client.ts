@@ -42,6 +42,7 @@ import type {
   Volume,
 } from "./types";
 import { retrySetup, withRetries, type AttemptResult, type RetryOptions, type RetrySetup } from "../../../core/retry";
+import type { RequestMeter } from "./token-meter";
 
 /** DigitalOcean's documented page-size ceiling (`per_page` maximum 200 in the spec's `per_page` parameter). */
 export const MAX_PER_PAGE = 200;
@@ -72,6 +73,12 @@ export interface DigitalOceanClientOptions extends RetryOptions {
   /** Below this many remaining requests the client spreads the rest until `ratelimit-reset`. */
   lowRateLimitRemaining?: number;
   fetch?: typeof fetch;
+  /**
+   * The run's meter for this token (./token-meter.ts), shared by every client using the same
+   * token: each attempt waits for its slot before its timeout starts, and one the meter refuses
+   * (budget spent, deadline near) is never sent and never retried. Unmetered when absent.
+   */
+  meter?: RequestMeter;
   onProgress?: (event: DigitalOceanProgressEvent) => void;
   logger?: DigitalOceanLogger;
 }
@@ -153,6 +160,7 @@ export class DigitalOceanClient {
   private readonly retry: RetrySetup;
   private readonly lowRateLimitRemaining: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly meter: RequestMeter | undefined;
   private readonly onProgress: (event: DigitalOceanProgressEvent) => void;
   private readonly logger: DigitalOceanLogger | undefined;
   private rateLimit: { remaining: number; resetMs: number } | undefined;
@@ -166,6 +174,7 @@ export class DigitalOceanClient {
     // DigitalOcean allows 5,000 requests/hour; 50 left is 1% of the hour, time to spread out.
     this.lowRateLimitRemaining = nonNegativeInteger("lowRateLimitRemaining", options.lowRateLimitRemaining ?? 50);
     this.fetchImpl = options.fetch ?? fetch;
+    this.meter = options.meter;
     this.onProgress = options.onProgress ?? (() => undefined);
     this.logger = options.logger;
   }
@@ -476,6 +485,7 @@ export class DigitalOceanClient {
     const path = this.redact(`${url.pathname}${url.search}`);
     return withRetries<T, DigitalOceanApiError>((attempt) => this.attempt<T>(verb, url, path, options.body, attempt), {
       ...this.retry,
+      sleep: (ms) => this.pause(ms),
       method: verb,
       beforeAttempt: () => this.throttle(),
       onRetry: ({ attempt, delayMs, error }) => {
@@ -500,6 +510,9 @@ export class DigitalOceanClient {
    * of failure it was (no usable answer, or a status with its `retry-after`).
    */
   private async attempt<T>(method: string, url: URL, path: string, body: unknown, attempt: number): Promise<AttemptResult<T, DigitalOceanApiError>> {
+    // The slot comes before `send` starts the timeout, so waiting one's turn never eats into it;
+    // a refused slot throws past the retry loop (a thrown attempt is not retried): nothing was sent.
+    await this.meter?.acquire();
     let response: RawResponse;
     try {
       response = await this.send(method, url, body);
@@ -644,7 +657,13 @@ export class DigitalOceanClient {
     if (delayMs <= 0) return;
     this.logger?.debug?.("DigitalOcean rate limit is low; slowing down", { remaining: limit.remaining, delayMs });
     this.onProgress({ kind: "throttle", delayMs, remaining: limit.remaining });
-    await this.retry.sleep(delayMs);
+    await this.pause(delayMs);
+  }
+
+  /** Sleeps `ms` between attempts, unless the wait would end past the run's deadline margin (then it throws at once). */
+  private async pause(ms: number): Promise<void> {
+    this.meter?.checkWait(ms);
+    await this.retry.sleep(ms);
   }
 
   private itemsOf<T>(page: object, key: string, path: string): T[] {

@@ -4,6 +4,7 @@
  * first/last seen and dismissals, the clean-up audit and the marked resources' states. Same SQL on Postgres and PGlite;
  * lists travel as one JSON parameter (`jsonb_to_recordset`) because PGlite binds no arrays.
  */
+import { randomUUID } from "node:crypto";
 import { DEFAULT_ADVICE_SETTINGS, type AdvisedSnapshot, type ResourceKind, type Suggestion, type Utilisation } from "../../../core/advice";
 import { dismissalHolds } from "../../../core/advice/dismissal";
 import { isoDate, type IsoDate } from "../../../core/calendar";
@@ -177,6 +178,26 @@ export class AdviceStore {
       [kind, JSON.stringify(observations), now],
     );
     return new Map(rows.map((row) => [row.resource_id, asDate(row.since)]));
+  }
+
+  /**
+   * Takes the lease `name` for `holdMs` (wall-clock milliseconds from `nowMs`) unless another
+   * run holds it unexpired; returns its release, or undefined when it is taken. Atomic on both
+   * drivers (one upsert), so of two runs starting together exactly one gets it.
+   */
+  async takeLease(name: string, holdMs: number, nowMs = Date.now()): Promise<(() => Promise<void>) | undefined> {
+    const holder = randomUUID();
+    const rows = await this.db.query<{ holder: string }>(
+      `INSERT INTO run_leases (name, holder, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+       WHERE run_leases.expires_at <= $4
+       RETURNING holder`,
+      [name, holder, new Date(nowMs + holdMs), new Date(nowMs)],
+    );
+    if (rows[0]?.holder !== holder) return undefined;
+    return async () => {
+      await this.db.query(`DELETE FROM run_leases WHERE name = $1 AND holder = $2`, [name, holder]);
+    };
   }
 
   /** The latest stored utilisation of every resource of a kind, with when it was fetched. */

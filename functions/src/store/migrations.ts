@@ -197,6 +197,20 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 5,
+    name: "run_leases",
+    statements: [
+      // Work only one run may do at a time, such as reading metrics (the daily task and the hourly
+      // check start together; both would read the same least recently analysed resources with the
+      // same token). A lease lapses at `expires_at`, so a run killed while holding it blocks nobody for long.
+      `CREATE TABLE run_leases (
+         name text PRIMARY KEY,
+         holder text NOT NULL,
+         expires_at timestamptz NOT NULL
+       )`,
+    ],
+  },
+  {
     version: 6,
     name: "kept_snapshots_and_sticky_dismissals",
     statements: [

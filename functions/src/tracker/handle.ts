@@ -1,14 +1,19 @@
 /**
  * The tracker's one entry point: `handle(task, deps)`. The Functions action, the local CLI
- * and the tests all call it with their own dependencies and clock, so what runs on schedule
- * in production is exactly what the month-replay test exercises.
+ * and the tests all call it with their own dependencies, clock and deadline, so what runs on
+ * schedule in production is exactly what the month-replay test exercises.
  *
- * - `check` (hourly): ingest, thresholds, forecast, spikes, App Platform watches, then deliver the outbox.
- * - `daily` / `weekly`: `check`, then the report (deduplicated per date / ISO week); `daily`
- *   first does the account's upkeep when `deps.upkeep` is given and the config enables it: the
- *   savings advisor (so the weekly "Top savings" and the dashboard stay current), the catalog
- *   calibration against the invoice, and the clean-up of expired resources. Each is logged and
- *   skipped on failure: upkeep never holds back the day's report.
+ * - `check` (hourly): ingest, thresholds, forecast, spikes, App Platform watches, then deliver
+ *   the outbox; then, when `deps.upkeep.advice` is given and advice is enabled, a slice of the
+ *   savings advisor within the run's request budget and deadline (the slices of 24 hourly runs
+ *   read a 5,000-droplet account's metrics within a day; DigitalOcean allows 3 scheduled
+ *   triggers while they are in preview, so there is no separate advice schedule).
+ * - `daily`: `check`, then the day's report, enqueued and delivered first, so the report never
+ *   waits on upkeep; then, when `deps.upkeep` is given and the config enables each part, the
+ *   catalog calibration, the clean-up of expired resources and the savings advisor. Each part
+ *   starts only before the deadline's margin, stops cleanly at it (keeping its progress in the
+ *   store for the next run), and is logged and skipped on failure.
+ * - `weekly`: `check`, then the week's report (deduplicated per ISO week).
  * - `history`: back-fill daily history from invoices (and billing insights).
  */
 import { Client } from "pg";
@@ -16,11 +21,13 @@ import { isoDate } from "../../../core/calendar";
 import type { MonthEndForecast } from "../../../core/forecast";
 import type { Spike } from "../../../core/spikes";
 import type { UnitCostConfig } from "../../../core/unit-cost";
-import { deliverPending, type DeliveryOptions, type DeliveryResult, type Transports } from "../notify/outbox";
+import { deliverAllPending, type DeliveryOptions, type DeliveryResult, type Transports } from "../notify/outbox";
 import { AdviceStore } from "../store/advice-store";
 import { CostStore } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
 import type { PriceCatalog } from "../../../core/pricing";
+import { NO_DEADLINE, type RunDeadline } from "../../../core/deadline";
+import { RequestNotSent, type RequestCount } from "../digitalocean/token-meter";
 import { advise, type AdviceApi, type AdviseResult } from "./advise";
 import { runCalibration, type CalibrationApi } from "./calibrate";
 import { cleanup, type CleanupReader, type CleanupReport, type CleanupWriter } from "./cleanup";
@@ -37,7 +44,7 @@ export type TrackerTask = "check" | "daily" | "weekly" | "history";
 /** Every task name, for argument parsing. */
 export const TRACKER_TASKS: readonly TrackerTask[] = ["check", "daily", "weekly", "history"];
 
-/** What a task needs from the outside world; everything is injected, including the clock. */
+/** What a task needs from the outside world; everything is injected, including the clock and the deadline. */
 export interface TrackerDeps {
   client: TrackerApi & AppHealthApi;
   /** A migrated database (CostStore.open / openStore did it); the ingest needs its transactions. */
@@ -49,25 +56,40 @@ export interface TrackerDeps {
   /** Overrides how the unit count is read (default: count / url / read-only SQL). */
   resolveUnits?: UnitResolver;
   delivery?: DeliveryOptions;
-  /** The clients the daily upkeep uses; each part runs when present and enabled in the config. */
+  /**
+   * When the run must have stopped (OpenWhisk's `__OW_DEADLINE`, the CLI's `--deadline-seconds`):
+   * every long step checks it and stops with its margin, keeping its progress. None when absent.
+   */
+  deadline?: RunDeadline;
+  /**
+   * The advisor's, calibration's and clean-up's clients: `check` uses `advice` for its slice,
+   * `daily` every part the config enables. Without it neither task does any upkeep.
+   */
   upkeep?: DailyUpkeep;
 }
 
-/** What the daily upkeep needs beyond the check's client; its settings come from the config. */
+/** What the upkeep needs beyond the check's client; its settings come from the config. */
 export interface DailyUpkeep {
   catalog: PriceCatalog;
-  /** The advisor's client, whose fetch is metered to `config.advice.requestBudget`, and its request count. */
-  advice?: { api: AdviceApi; requestsSent: () => number };
+  /** The advisor's client and its token's meter, which the check, calibration and clean-up reads share. */
+  advice?: { api: AdviceApi; requests: RequestCount };
   calibration?: { api: CalibrationApi };
   /** `write` (the separate write-scoped client) is used only when `config.cleanup.apply` is on. */
   cleanup?: { read: CleanupReader; write?: CleanupWriter };
 }
 
-/** What the daily upkeep did; a part that failed says why. */
+/**
+ * One upkeep part's outcome: its result, `error` when it failed, or `stopped` when the run's
+ * deadline or request budget ended it before it could start or finish (its saved progress is
+ * kept; the next run continues).
+ */
+export type UpkeepOutcome<T> = T | { error: string } | { stopped: string };
+
+/** What the upkeep did, part by part. */
 export interface UpkeepResult {
-  advice?: AdviseResult | { error: string };
-  calibration?: { notified: string[] } | { error: string };
-  cleanup?: CleanupReport | { error: string };
+  calibration?: UpkeepOutcome<{ notified: string[] }>;
+  cleanup?: UpkeepOutcome<CleanupReport>;
+  advice?: UpkeepOutcome<AdviseResult>;
 }
 
 /** The outcome of `check` (and of the check inside `daily`/`weekly`). */
@@ -84,21 +106,18 @@ export interface CheckResult {
 
 /** What `handle` returns, by task. */
 export type TaskResult =
-  | { task: "check"; check: CheckResult }
+  | { task: "check"; check: CheckResult; advice?: UpkeepOutcome<AdviseResult> }
   | { task: "daily" | "weekly"; check: CheckResult; reportRowsEnqueued: number; delivery: DeliveryResult; upkeep?: UpkeepResult }
   | { task: "history"; history: HistoryResult };
 
-/** Delivers due outbox rows, batch after batch, until a batch comes back short. */
-async function deliverAll(store: CostStore, deps: TrackerDeps): Promise<DeliveryResult> {
-  const batchSize = deps.delivery?.batchSize ?? 50;
-  const total: DeliveryResult = { delivered: 0, failed: 0, pending: 0 };
-  for (;;) {
-    const result = await deliverPending(store, deps.transports, deps.now, deps.delivery);
-    total.delivered += result.delivered;
-    total.failed += result.failed;
-    total.pending = result.pending;
-    if (result.delivered + result.failed < batchSize) return total;
-  }
+/**
+ * Delivers due outbox rows, batch after batch, until the run's deadline margin is reached. The
+ * alerts and the report are what the run is for, so a batch starts whenever any time is left
+ * (not only when a whole batch's transport timeouts fit): an interrupted batch is re-sent on the
+ * next run after its lease, never lost.
+ */
+function deliverAll(store: CostStore, deps: TrackerDeps): Promise<DeliveryResult> {
+  return deliverAllPending(store, deps.transports, deps.now, deps.delivery, deps.deadline ?? NO_DEADLINE, 0);
 }
 
 async function check(store: CostStore, deps: TrackerDeps): Promise<CheckResult> {
@@ -153,31 +172,48 @@ export const defaultUnitResolver: UnitResolver = async (units: UnitCostConfig) =
   }
 };
 
-/** Runs one part of the upkeep; a failure is logged and returned, never thrown. */
-async function safely<T>(what: string, deps: TrackerDeps, work: () => Promise<T>): Promise<T | { error: string }> {
+/**
+ * Runs one part of the upkeep unless the deadline's margin is already reached; a failure is
+ * logged and returned, never thrown, and a request the run's meter refused (budget spent,
+ * deadline near) ends the part as `stopped`, not failed.
+ */
+async function upkeepPart<T>(what: string, deps: TrackerDeps, work: () => Promise<T>): Promise<UpkeepOutcome<T>> {
+  if ((deps.deadline ?? NO_DEADLINE).passed()) {
+    const stopped = "not started: the run's deadline is near; the next run does it";
+    deps.log.info(`${what}: ${stopped}`);
+    return { stopped };
+  }
   try {
     return await work();
   } catch (error) {
+    if (error instanceof RequestNotSent) {
+      deps.log.info(`${what} stopped: ${error.message}`);
+      return { stopped: error.message };
+    }
     deps.log.warn(`${what} could not run: ${(error as Error).message}`);
     return { error: (error as Error).message };
   }
 }
 
-/** The advisor, the calibration and the clean-up, each as enabled in the config. */
+/** The savings advisor within what is left of the run's budget and deadline; its progress is saved as it reads. */
+function runAdvisor(deps: TrackerDeps, catalog: PriceCatalog, { api, requests }: NonNullable<DailyUpkeep["advice"]>): Promise<UpkeepOutcome<AdviseResult>> {
+  const { config, now, db } = deps;
+  return upkeepPart("the savings advisor", deps, async () => {
+    const advice = await advise({ api, requests, catalog, settings: config.advice, store: new AdviceStore(db), now, ...(deps.deadline ? { deadline: deps.deadline } : {}) });
+    const { analysed, waiting, stopped } = advice.metrics;
+    const why = stopped === "deadline" ? " (stopped at the run's deadline)" : stopped === "another-run" ? " (another run is reading metrics)" : "";
+    deps.log.info(`advice: ${advice.suggestions.length} suggestion(s), $${advice.totalMonthlySavingsUsd.toFixed(2)}/month; utilisation read for ${analysed} resource(s)${why}, ${waiting} wait for a later run`);
+    return advice;
+  });
+}
+
+/** The calibration, the clean-up and the advisor, in that order, each as enabled in the config and while the deadline allows. */
 async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<UpkeepResult> {
   const { config, now, db } = deps;
   const result: UpkeepResult = {};
-  if (upkeep.advice && config.advice.enabled) {
-    const { api, requestsSent } = upkeep.advice;
-    result.advice = await safely("the savings advisor", deps, async () => {
-      const advice = await advise({ api, requestsSent, catalog: upkeep.catalog, settings: config.advice, requestBudget: config.advice.requestBudget, store: new AdviceStore(db), now });
-      deps.log.info(`advice: ${advice.suggestions.length} suggestion(s), $${advice.totalMonthlySavingsUsd.toFixed(2)}/month; ${advice.metrics.waiting} resource(s) wait for a later run's budget`);
-      return advice;
-    });
-  }
   if (upkeep.calibration && config.calibration.enabled) {
     const { api } = upkeep.calibration;
-    result.calibration = await safely("the catalog calibration", deps, async () => {
+    result.calibration = await upkeepPart("the catalog calibration", deps, async () => {
       const calibration = await runCalibration({ api, db, catalog: upkeep.catalog, recipients: config.recipients, now, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) });
       if (calibration.notified.length > 0) deps.log.info(`calibration: ${calibration.notified.join(", ")}`);
       return { notified: calibration.notified };
@@ -185,7 +221,7 @@ async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<Upke
   }
   if (upkeep.cleanup && config.cleanup.enabled) {
     const { read, write } = upkeep.cleanup;
-    result.cleanup = await safely("the clean-up", deps, async () => {
+    result.cleanup = await upkeepPart("the clean-up", deps, async () => {
       // Notices go through the outbox either way: real ones with apply, previews (which never count) without.
       const report = await cleanup({
         read,
@@ -195,11 +231,13 @@ async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<Upke
         audience: { recipients: config.recipients, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) },
         send: { outbox: new CostStore(db), transports: deps.transports, ...(deps.delivery ? { delivery: deps.delivery } : {}) },
         now,
+        ...(deps.deadline ? { deadline: deps.deadline } : {}),
       });
       if (report.stoppedAtDeadline) deps.log.info(`clean-up: ${report.stoppedAtDeadline}`);
       return report;
     });
   }
+  if (upkeep.advice && config.advice.enabled) result.advice = await runAdvisor(deps, upkeep.catalog, upkeep.advice);
   return result;
 }
 
@@ -215,16 +253,24 @@ async function resolveUnitsSafely(deps: TrackerDeps): Promise<UnitResolver> {
   };
 }
 
+/** Adds a later delivery's counts to an earlier one's. */
+function addDelivery(first: DeliveryResult, second: DeliveryResult): DeliveryResult {
+  return { delivered: first.delivered + second.delivered, failed: first.failed + second.failed, pending: second.pending };
+}
+
 /** Runs one tracker task at `deps.now`. Throws (after logging nothing secret) when DigitalOcean or the database fails. */
 export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<TaskResult> {
   const store = new CostStore(deps.db);
   switch (task) {
-    case "check":
-      return { task, check: await check(store, deps) };
+    case "check": {
+      const result = await check(store, deps);
+      const { upkeep } = deps;
+      const advice = upkeep?.advice && deps.config.advice.enabled ? await runAdvisor(deps, upkeep.catalog, upkeep.advice) : undefined;
+      return { task, check: result, ...(advice ? { advice } : {}) };
+    }
     case "daily":
     case "weekly": {
       const result = await check(store, deps);
-      const upkeep = task === "daily" && deps.upkeep ? await dailyUpkeep(deps, deps.upkeep) : undefined;
       const report = deps.config.reports[task];
       let reportRowsEnqueued = 0;
       if (!report.enabled) deps.log.info(`${task} report is disabled in the config`);
@@ -239,7 +285,11 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
       } else {
         reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, await resolveUnitsSafely(deps), await new AdviceStore(deps.db).listSuggestions());
       }
-      const delivery = await deliverAll(store, deps);
+      // The report goes out before any upkeep, so a slow upkeep cut by the deadline never holds it back.
+      let delivery = await deliverAll(store, deps);
+      const upkeep = task === "daily" && deps.upkeep ? await dailyUpkeep(deps, deps.upkeep) : undefined;
+      // What the upkeep queued (calibration notices) goes out now if time allows, else with the next check.
+      if (upkeep && !(deps.deadline ?? NO_DEADLINE).passed()) delivery = addDelivery(delivery, await deliverAll(store, deps));
       return { task, check: result, reportRowsEnqueued, delivery, ...(upkeep ? { upkeep } : {}) };
     }
     case "history":

@@ -1,6 +1,7 @@
 /** Utilisation from metric matrices, and the request budget that decides which resources get fetched. */
 import { cpuBusyPercents, coveredHours, dropletUtilisation, memoryUsedPercents, percentile, type MetricSeries } from "../../../core/advice/metrics";
-import { chooseMetricTargets, RequestPacer, type MetricTarget } from "../../../core/advice/request-budget";
+import { chooseMetricTargets, pacedSeconds, plannedMetricRequests, RequestPacer, type MetricTarget } from "../../../core/advice/request-budget";
+import { runDeadline } from "../../../core/deadline";
 
 const series = (metric: Record<string, string>, points: [number, number][]): MetricSeries => ({ metric, values: points.map(([t, v]) => [t, String(v)]) });
 
@@ -57,6 +58,27 @@ describe("chooseMetricTargets", () => {
     expect(chooseMetricTargets(targets, 100, now).chosen.map((t) => t.id)).toEqual(["never", "older", "old", "db"]);
     expect(chooseMetricTargets(targets, 0, now)).toEqual({ chosen: [], requests: 0, waiting: 4 });
   });
+
+  it("counts a resource read 23 h 50 min ago as due today: a daily run that drifts a few minutes still re-reads it", () => {
+    const yesterday: MetricTarget = { kind: "droplet", id: "read-yesterday", lastAnalysedAt: new Date(now.getTime() - (23 * 60 + 50) * 60_000) };
+    const thisMorning: MetricTarget = { kind: "droplet", id: "read-this-morning", lastAnalysedAt: hoursAgo(19.5) };
+    expect(chooseMetricTargets([yesterday, thisMorning], 100, now)).toEqual({ chosen: [yesterday], requests: 4, waiting: 0 });
+  });
+});
+
+describe("plannedMetricRequests", () => {
+  it("plans 90% of the budget, less what the run has already sent, leaving the rest for retries", () => {
+    expect(plannedMetricRequests(1_200, 0)).toBe(1_080);
+    expect(plannedMetricRequests(1_200, 75)).toBe(1_005);
+    expect(plannedMetricRequests(25, 8)).toBe(14);
+    expect(plannedMetricRequests(100, 95)).toBe(0);
+  });
+
+  it("sizes a full slice's pacing: 1,080 requests at 200 a minute are five minutes after the first batch", () => {
+    expect(pacedSeconds(1_080, 200)).toBe(300);
+    expect(pacedSeconds(200, 200)).toBe(0);
+    expect(pacedSeconds(0, 200)).toBe(0);
+  });
 });
 
 describe("RequestPacer", () => {
@@ -73,5 +95,29 @@ describe("RequestPacer", () => {
     }
     for (const at of sent) expect(sent.filter((t) => t >= at && t < at + 60_000).length).toBeLessThanOrEqual(3);
     expect(sent).toEqual([0, 1, 2, 60_000, 60_001, 60_002, 120_000]);
+  });
+
+  it("gives no slot that lies beyond the deadline's margin, and does not wait for one", async () => {
+    let clock = 0;
+    const waits: number[] = [];
+    const pacer = new RequestPacer(2, () => clock, async (ms) => {
+      waits.push(ms);
+      clock += ms;
+    });
+    // Killed at 90 s with the default 20 s margin: slots up to 70 s may be used.
+    const deadline = runDeadline(90_000, { clock: () => clock });
+    expect(await pacer.take(deadline)).toBe(true);
+    expect(await pacer.take(deadline)).toBe(true);
+    clock = 5_000;
+    // The next slot is at 60 s, inside the margin: waited for.
+    expect(await pacer.take(deadline)).toBe(true);
+    expect(clock).toBe(60_000);
+    // The one after is at 120 s: refused at once, nothing recorded, no wait.
+    expect(await pacer.take(deadline)).toBe(true);
+    expect(await pacer.take(deadline)).toBe(false);
+    expect(waits).toEqual([55_000]);
+    // Without a deadline the same pacer still serves it.
+    expect(await pacer.take()).toBe(true);
+    expect(clock).toBe(120_000);
   });
 });

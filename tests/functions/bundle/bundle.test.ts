@@ -134,14 +134,19 @@ describe("the bundled tracker's main", () => {
     const mtd = seededMtdUsd();
     expect(mtd).toBeGreaterThan(10);
 
+    const before = fake.requests.length;
     const first = await tracker.main({ ...deploymentParams(), name: "check" });
-    expect(first).toEqual({ task: "check", monthToDateUsd: mtd, fired: [`threshold:mtd-10:${month}`], delivered: 1, failed: 0 });
+    // The hourly check also spends its slice of the advice budget; `requests` counts every one it sent.
+    expect(first).toEqual({ task: "check", monthToDateUsd: mtd, fired: [`threshold:mtd-10:${month}`], delivered: 1, failed: 0, requests: fake.requests.length - before, upkeep: { advice: "done" } });
     expect(receiver.requests.map((request) => [request.method, request.path, request.status])).toEqual([["POST", "/hooks/t10", 200]]);
     expect(receiver.requests[0]!.body).toMatchObject({ type: expect.stringContaining("threshold") });
 
     // No task in the body is the hourly check.
+    const beforeSecond = fake.requests.length;
     const second = await tracker.main(deploymentParams());
-    expect(second).toEqual({ task: "check", monthToDateUsd: mtd, fired: [], delivered: 0, failed: 0 });
+    expect(second).toEqual({ task: "check", monthToDateUsd: mtd, fired: [], delivered: 0, failed: 0, requests: fake.requests.length - beforeSecond, upkeep: { advice: "done" } });
+    // What the first read is not due again for 20 h: the second sends no metric request.
+    expect(fake.requests.slice(beforeSecond).filter((request) => request.path.startsWith("/v2/monitoring/metrics/droplet/"))).toEqual([]);
     expect(receiver.requests).toHaveLength(1);
 
     expect(fake.validationErrors).toEqual([]);

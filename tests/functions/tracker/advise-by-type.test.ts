@@ -9,7 +9,7 @@ import { resolveAdviceSettings } from "../../../core/advice";
 import { cleanupSnapshotName } from "../../../core/cleanup/snapshot-name";
 import { defaultCatalog as catalog } from "../../../core/pricing";
 import { DigitalOceanClient } from "../../../functions/src/digitalocean/client";
-import { meteredFetch } from "../../../functions/src/digitalocean/metered-fetch";
+import { TokenMeter } from "../../../functions/src/digitalocean/token-meter";
 import type { LoadBalancer, MetricsResponse } from "../../../functions/src/digitalocean/types";
 import { AdviceStore } from "../../../functions/src/store/advice-store";
 import { migrate } from "../../../functions/src/store/migrations";
@@ -66,9 +66,9 @@ let db: SqlClient;
 let store: AdviceStore;
 
 function run(now: Date) {
-  const metered = meteredFetch(fetch, { budget: 1_000, perMinute: 200, sleep: async () => undefined });
-  const api = new DigitalOceanClient({ token: fake.token, baseUrl: fake.url, fetch: metered.fetch, sleep: async () => undefined, random: () => 0, retryBaseDelayMs: 1, timeoutMs: 5_000, maxRetries: 1 });
-  return advise({ api, store, catalog, settings: resolveAdviceSettings(), now, requestBudget: 1_000, requestsSent: metered.sent });
+  const metered = new TokenMeter({ budget: 1_000, perMinute: 200, sleep: async () => undefined });
+  const api = new DigitalOceanClient({ token: fake.token, baseUrl: fake.url, meter: metered, sleep: async () => undefined, random: () => 0, retryBaseDelayMs: 1, timeoutMs: 5_000, maxRetries: 1 });
+  return advise({ api, store, catalog, settings: resolveAdviceSettings(), now, requests: metered });
 }
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@
 import { resolveAdviceSettings } from "../../../core/advice";
 import { defaultCatalog as catalog } from "../../../core/pricing";
 import { DigitalOceanClient } from "../../../functions/src/digitalocean/client";
-import { meteredFetch } from "../../../functions/src/digitalocean/metered-fetch";
+import { TokenMeter } from "../../../functions/src/digitalocean/token-meter";
 import { AdviceStore } from "../../../functions/src/store/advice-store";
 import { migrate } from "../../../functions/src/store/migrations";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
@@ -26,9 +26,9 @@ const WEEK_AND_A_DAY_MS = 8 * 86_400_000;
 const settings = resolveAdviceSettings();
 
 function run(now: Date, budget = 1_000) {
-  const metered = meteredFetch(fetch, { budget, perMinute: 200, sleep: async () => undefined });
-  const api = new DigitalOceanClient({ token: fake.token, baseUrl: fake.url, fetch: metered.fetch, sleep: async () => undefined, random: () => 0, retryBaseDelayMs: 1, timeoutMs: 5_000, maxRetries: 1 });
-  return { metered, result: advise({ api, store, catalog, settings, now, requestBudget: budget, requestsSent: metered.sent }) };
+  const metered = new TokenMeter({ budget, perMinute: 200, sleep: async () => undefined });
+  const api = new DigitalOceanClient({ token: fake.token, baseUrl: fake.url, meter: metered, sleep: async () => undefined, random: () => 0, retryBaseDelayMs: 1, timeoutMs: 5_000, maxRetries: 1 });
+  return { metered, result: advise({ api, store, catalog, settings, now, requests: metered }) };
 }
 
 beforeAll(async () => {
@@ -85,7 +85,8 @@ describe("advise", () => {
   });
 
   it("spends at most its budget, counted on the wire, and covers the rest in the next run", async () => {
-    const budget = 25;
+    // 8 inventory requests, then 90% of the budget for metrics: 19 of the 31 the account's metrics cost.
+    const budget = 30;
     const first = run(ADVICE_NOW, budget);
     const one = await first.result;
     expect(first.metered.sent()).toBeLessThanOrEqual(budget);
@@ -102,6 +103,30 @@ describe("advise", () => {
     const metricPaths = fake.requests.filter((r) => r.path.startsWith("/v2/monitoring/")).map((r) => r.query.host_id ?? r.query.lb_id ?? r.query.db_id);
     for (const id of metricPaths) expect(analysedFirst.has(id)).toBe(false);
     expect(one.metrics.analysed + two.metrics.analysed).toBe(6 + 3 + 2);
+  });
+
+  it("ends its reading with a saved, partial result when retries spend the budget, and never sends past it; the next run continues", async () => {
+    // 8 inventory requests, then 16 metric requests planned (2 databases, 3 droplets) of the 19 that 90% of 30 leaves;
+    // eight 503s cost eight retries, more than the 6 left: the 31st attempt is refused, not sent.
+    fake.injectFault({ kind: "503", path: /^\/v2\/monitoring\//, times: 8 });
+    const metered = new TokenMeter({ budget: 30, perMinute: 200, sleep: async () => undefined });
+    const api = new DigitalOceanClient({ token: fake.token, baseUrl: fake.url, meter: metered, sleep: async () => undefined, random: () => 0, timeoutMs: 5_000, maxRetries: 8 });
+    const one = await advise({ api, store, catalog, settings, now: ADVICE_NOW, requests: metered });
+    expect(one.metrics.stopped).toBe("budget");
+    expect(one.metrics.analysed).toBeGreaterThan(0);
+    expect(one.metrics.waiting).toBeGreaterThan(0);
+    expect(metered.sent()).toBe(30);
+    expect(fake.requests).toHaveLength(30);
+    const saved = async () => [...(await store.utilisation("droplet")).keys(), ...(await store.utilisation("loadBalancer")).keys(), ...(await store.utilisation("database")).keys()];
+    const afterFirst = await saved();
+    expect(afterFirst).toHaveLength(one.metrics.analysed);
+    // The suggestions were still made, from what was read.
+    expect(one.suggestions.length).toBeGreaterThan(0);
+
+    fake.reset();
+    const two = await run(new Date(ADVICE_NOW.getTime() + 3_600_000)).result;
+    expect(two.metrics).toMatchObject({ waiting: 0, analysed: 11 - one.metrics.analysed });
+    expect(await saved()).toHaveLength(11);
   });
 
   it("keeps a dismissed suggestion hidden until its evidence changes", async () => {

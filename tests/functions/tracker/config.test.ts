@@ -324,7 +324,7 @@ describe("advice, cleanup and calibration settings", () => {
 
   it("defaults: advice and calibration on with cited thresholds, clean-up off, and the top-level recipients as the default audience", () => {
     const config = parseTrackerConfig(base);
-    expect(config.advice).toMatchObject({ enabled: true, requestBudget: 1000, poweredOffDays: 7, snapshotMaxAgeDays: 90, snapshotRetentionDays: 30, dismissalTolerancePct: 10, lookbackDays: 14 });
+    expect(config.advice).toMatchObject({ enabled: true, requestBudget: 1200, poweredOffDays: 7, snapshotMaxAgeDays: 90, snapshotRetentionDays: 30, dismissalTolerancePct: 10, lookbackDays: 14 });
     expect(config.advice.requireTags.requiredKeys).toEqual(["env", "service", "owner"]);
     expect(config.cleanup).toMatchObject({ enabled: false, apply: false, tagKey: "expires", noticeDays: 3, graceDays: 2, protectedTag: "protected", dropletAction: "snapshot-then-destroy" });
     expect(config.calibration).toEqual({ enabled: true });

@@ -43,11 +43,11 @@ it("daily runs the advisor, the calibration and a preview clean-up after the che
   fake.reset();
   const result = await handle("daily", {
     client, db, transports, now, config: config(), log: memoryLog(),
-    upkeep: { catalog, advice: { api: client, requestsSent: () => 0 }, calibration: { api: client }, cleanup: { read: client, write: client } },
+    upkeep: { catalog, advice: { api: client, requests: { budget: 1_000, sent: () => 0 } }, calibration: { api: client }, cleanup: { read: client, write: client } },
   });
   if (result.task !== "daily" || !result.upkeep) throw new Error("expected the daily result with its upkeep");
   const { advice, calibration, cleanup } = result.upkeep;
-  if (!advice || "error" in advice) throw new Error(`advice failed: ${JSON.stringify(advice)}`);
+  if (!advice || "error" in advice || "stopped" in advice) throw new Error(`advice failed: ${JSON.stringify(advice)}`);
   const stored = await new AdviceStore(db).listSuggestions();
   expect(stored.map((s) => s.id).sort()).toEqual(advice.suggestions.map((s) => s.id).sort());
   expect(stored.length).toBeGreaterThan(0);
@@ -71,7 +71,7 @@ it("a part that fails is logged; the others and the report still run", async () 
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  const result = await handle("daily", { client, db, transports, now, config: config(), log, upkeep: { catalog, advice: { api: failing, requestsSent: () => 0 }, calibration: { api: client } } });
+  const result = await handle("daily", { client, db, transports, now, config: config(), log, upkeep: { catalog, advice: { api: failing, requests: { budget: 1_000, sent: () => 0 } }, calibration: { api: client } } });
   if (result.task !== "daily") throw new Error("expected the daily result");
   expect(result.upkeep?.advice).toEqual({ error: "droplets unreadable" });
   expect(log.lines.join("\n")).toContain("the savings advisor could not run: droplets unreadable");
@@ -81,7 +81,7 @@ it("a part that fails is logged; the others and the report still run", async () 
 
 it("weekly does no upkeep, and a config that disables a part skips it", async () => {
   const client = fakeClient(fake);
-  const upkeep = { catalog, advice: { api: client, requestsSent: () => 0 }, calibration: { api: client } };
+  const upkeep = { catalog, advice: { api: client, requests: { budget: 1_000, sent: () => 0 } }, calibration: { api: client } };
   const weekly = await handle("weekly", { client, db, transports, now: new Date("2026-03-16T07:00:00Z"), config: config(), log: memoryLog(), upkeep });
   expect(weekly.task === "weekly" && weekly.upkeep).toBeFalsy();
   const off = parseTrackerConfig({ ...scenarioConfigJson(receiver.baseUrl), advice: { enabled: false }, calibration: { enabled: false } });
@@ -104,7 +104,7 @@ it("an applied daily clean-up sends the notice first and acts only graceDays aft
   const cleanupOf = async (now: Date) => {
     const result = await daily(now);
     const report = result.task === "daily" ? result.upkeep?.cleanup : undefined;
-    if (!report || "error" in report) throw new Error(`clean-up failed: ${JSON.stringify(report)}`);
+    if (!report || "error" in report || "stopped" in report) throw new Error(`clean-up failed: ${JSON.stringify(report)}`);
     return report.actions.find((a) => a.resource.id === String(target.id));
   };
 

@@ -18,11 +18,13 @@ import type { SqlClient } from "../../../src/store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "../../../src/tracker/config";
 import { emailsAnyone } from "../../../../core/tracker-settings";
 import { postgresUrlProblem, smtpUrlProblem } from "../../../../core/validators";
-import { handle, type DailyUpkeep, type TaskResult } from "../../../src/tracker/handle";
-import { meteredFetch } from "../../../src/digitalocean/metered-fetch";
+import { handle, type DailyUpkeep, type TaskResult, type UpkeepOutcome } from "../../../src/tracker/handle";
+import { RunMeters } from "../../../src/digitalocean/token-meter";
 import { DEFAULT_REQUESTS_PER_MINUTE } from "../../../../core/advice/request-budget";
+import { openWhiskDeadline, runDeadline } from "../../../../core/deadline";
 import { defaultCatalog } from "../../../../core/pricing";
 import type { TrackerLog } from "../../../src/tracker/ingest";
+import type { AdviseResult } from "../../../src/tracker/advise";
 
 /** The tasks a trigger may ask for; `history` (a one-off back-fill) stays with the CLI. */
 export type ScheduledTask = "check" | "daily" | "weekly";
@@ -56,6 +58,9 @@ export interface TrackerActionParams {
   [other: string]: unknown;
 }
 
+/** How an upkeep part ended: `stopped` by the run's deadline or request budget (its progress kept), or `failed`. */
+export type UpkeepStatus = "done" | "stopped" | "failed";
+
 /** A finished run: what fired and what was sent. No URL, address or token appears here. */
 export interface TrackerActionSummary {
   task: ScheduledTask;
@@ -64,6 +69,10 @@ export interface TrackerActionSummary {
   fired: string[];
   delivered: number;
   failed: number;
+  /** Requests this run sent with the read-only token, retries included. */
+  requests: number;
+  /** The upkeep parts this run ran (`check`: the advisor's slice; `daily`: calibration, clean-up, advisor). */
+  upkeep?: { calibration?: UpkeepStatus; cleanup?: UpkeepStatus; advice?: UpkeepStatus };
 }
 
 /**
@@ -208,7 +217,6 @@ interface WarmState {
   source: string;
   settings: ActionSettings;
   db: SqlClient;
-  client: DigitalOceanClient;
   transports: Transports;
   closeSmtp: (() => void) | undefined;
 }
@@ -218,7 +226,6 @@ let warmSource: string | undefined;
 
 async function coldStart(source: string, params: TrackerActionParams): Promise<WarmState> {
   const settings = readSettings(params);
-  const client = new DigitalOceanClient({ token: settings.token, baseUrl: settings.apiUrl, logger: { warn: log.warn } });
   const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
   let closeSmtp: (() => void) | undefined;
   if (settings.smtpUrl) {
@@ -236,7 +243,7 @@ async function coldStart(source: string, params: TrackerActionParams): Promise<W
     await db.close().catch(() => undefined);
     throw error;
   }
-  return { source, settings, db, client, transports, closeSmtp };
+  return { source, settings, db, transports, closeSmtp };
 }
 
 /** The warm state for these parameters, made once per container (and again only if they change or a cold start failed). */
@@ -270,31 +277,45 @@ export async function closeWarmState(): Promise<void> {
   await state?.then(release, () => undefined);
 }
 
-function summarise(result: TaskResult, task: ScheduledTask): TrackerActionSummary {
+/** A part cut short by the deadline is `stopped`, even the advisor, which returns what it read. */
+function statusOf(outcome: UpkeepOutcome<object> | undefined): UpkeepStatus | undefined {
+  if (outcome === undefined) return undefined;
+  if ("error" in outcome) return "failed";
+  if ("stopped" in outcome) return "stopped";
+  if ("metrics" in outcome && (outcome as AdviseResult).metrics.stopped === "deadline") return "stopped";
+  return "done";
+}
+
+function summarise(result: TaskResult, task: ScheduledTask, requests: number): TrackerActionSummary {
   if (result.task === "history") throw new Error("the history task is not scheduled");
   const { check } = result;
   const reportDelivery = result.task === "check" ? { delivered: 0, failed: 0 } : result.delivery;
+  const parts = result.task === "check" ? { advice: result.advice } : result.upkeep ?? {};
+  const upkeep = Object.fromEntries(Object.entries(parts).map(([part, outcome]) => [part, statusOf(outcome)]).filter(([, status]) => status !== undefined));
   return {
     task,
     monthToDateUsd: check.ingest.monthToDateUsd,
     fired: [...check.fired.thresholds, ...(check.fired.forecast ? [check.fired.forecast] : []), ...check.fired.spikes],
     delivered: check.delivery.delivered + reportDelivery.delivered,
     failed: check.delivery.failed + reportDelivery.failed,
+    requests,
+    ...(Object.keys(upkeep).length > 0 ? { upkeep } : {}),
   };
 }
 
 /**
- * The daily upkeep's clients, made per run: the advisor's fetch is metered to this run's
- * request budget (never past it, at most 200 a minute), and clean-up writes only through a
- * client with the write-scoped token that never retries (a lost answer is re-checked on the
- * next run, never repeated).
+ * The upkeep's clients for one run. Every read-only client is the check's own (one token, one
+ * meter: the advisor, calibration and clean-up reads share the check's budget and pacer); clean-up
+ * writes only through a client with the write-scoped token, metered on its own, that never
+ * retries (a lost answer is re-checked on the next run, never repeated).
  */
-function dailyUpkeep(settings: ActionSettings, client: DigitalOceanClient): DailyUpkeep {
-  const metered = meteredFetch(fetch, { budget: settings.config.advice.requestBudget, perMinute: DEFAULT_REQUESTS_PER_MINUTE });
-  const write = settings.cleanupToken ? new DigitalOceanClient({ token: settings.cleanupToken, baseUrl: settings.apiUrl, maxRetries: 0, logger: { warn: log.warn } }) : undefined;
+function upkeepClients(settings: ActionSettings, client: DigitalOceanClient, meters: RunMeters): DailyUpkeep {
+  const write = settings.cleanupToken
+    ? new DigitalOceanClient({ token: settings.cleanupToken, baseUrl: settings.apiUrl, maxRetries: 0, meter: meters.forToken(settings.cleanupToken), logger: { warn: log.warn } })
+    : undefined;
   return {
     catalog: defaultCatalog,
-    advice: { api: new DigitalOceanClient({ token: settings.token, baseUrl: settings.apiUrl, fetch: metered.fetch, logger: { warn: log.warn } }), requestsSent: metered.sent },
+    advice: { api: client, requests: meters.forToken(settings.token) },
     calibration: { api: client },
     cleanup: { read: client, ...(write ? { write } : {}) },
   };
@@ -303,22 +324,35 @@ function dailyUpkeep(settings: ActionSettings, client: DigitalOceanClient): Dail
 /**
  * The action's entry point: runs the trigger's task (`check` by default) and answers with a
  * {@link TrackerActionSummary}, or a {@link TrackerActionFailure} without stack or secrets.
+ *
+ * The run's deadline is OpenWhisk's `__OW_DEADLINE`, read from the environment at each
+ * invocation: DigitalOcean's Node.js runtime (nimbella/openwhisk-runtime-nodejs,
+ * core/nodejsActionBase/src/service.js `doRun` and launcher.js `actionLoop`, read 2026-12-06)
+ * copies each activation's keys but `value` into `process.env.__OW_<KEY>` and passes `main` only
+ * `value`, the parameters; so the deadline is never a parameter, and one in a trigger's body is
+ * not trusted. The hourly check spends a slice of the advice budget; the daily task sends its
+ * report first, then runs the upkeep while the deadline allows.
  */
 export async function main(params: TrackerActionParams = {}): Promise<TrackerActionSummary | TrackerActionFailure> {
+  const deadline = runDeadline(openWhiskDeadline(process.env.__OW_DEADLINE));
   try {
     const task = taskOf(params);
     const state = await warmStateFor(params);
     const { settings } = state;
+    // Per run: the budget, the pacer and the deadline are this activation's, shared by every client of a token.
+    const meters = new RunMeters({ budget: settings.config.advice.requestBudget, perMinute: DEFAULT_REQUESTS_PER_MINUTE, deadline });
+    const client = new DigitalOceanClient({ token: settings.token, baseUrl: settings.apiUrl, meter: meters.forToken(settings.token), logger: { warn: log.warn } });
     const result = await handle(task, {
-      client: state.client,
+      client,
       db: state.db,
       transports: state.transports,
       now: new Date(),
       config: settings.config,
       log,
-      ...(task === "daily" ? { upkeep: dailyUpkeep(settings, state.client) } : {}),
+      deadline,
+      ...(task === "weekly" ? {} : { upkeep: upkeepClients(settings, client, meters) }),
     });
-    return summarise(result, task);
+    return summarise(result, task, meters.forToken(settings.token).sent());
   } catch (error) {
     if (error instanceof ParameterError) return { statusCode: 400, error: error.message };
     if (error instanceof DigitalOceanApiError) {
