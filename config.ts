@@ -30,7 +30,7 @@ import {
 } from "./alerts/rules";
 import { parseCron } from "./core/cron";
 import { REQUIRE_TAGS_DEFAULTS, type RequireTagsConfig } from "./core/tags";
-import { parseSecretMap, resolveTeamCredentials, teamPasswordProblems, type CredentialPlaces, type TeamCredentials } from "./core/team-credentials";
+import { credentialOf, parseSecretMap, resolveTeamCredentials, teamPasswordProblems, type CredentialPlaces, type TeamCredentials } from "./core/team-credentials";
 import {
   emailAddressSchema,
   emailsAnyone,
@@ -456,7 +456,7 @@ function parseTrackerDeployment(
     memoryMb: memoryMb as number,
     timeoutSeconds: timeoutSeconds as number,
     trackerSettingsJson: JSON.stringify(settingsInput),
-    dashboardSettings: dashboardSettingsOf(settings, (team) => teamSecrets?.credentials?.teams.find((c) => c.team === team)?.insightsOnly ?? false),
+    dashboardSettings: dashboardSettingsOf(settings, (team) => (teamSecrets?.credentials ? credentialOf(teamSecrets.credentials, team)?.insightsOnly === true : false)),
     ...(digitalOceanToken === undefined ? {} : { digitalOceanToken }),
     databaseUrl,
     ...(smtpUrl === undefined ? {} : { smtpUrl }),

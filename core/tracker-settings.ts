@@ -36,14 +36,14 @@ const SLACK_CHANNEL_PATTERN = /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/i;
 // App ids are UUIDs (apps/models/app.yml `id`, e.g. 4f6c71e2-1e90-4762-9fee-6cc4a0a9f2cf).
 const APP_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACCOUNT_URN_PATTERN = /^do:(team|teamgroup):[^/\s]+$/;
-const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 /**
  * A team's URN, `do:team:<uuid>`, and an organisation's, `do:teamgroup:<uuid>`: the two forms
  * billing insights accept as `account_urn` (vendored spec, components.parameters.account_urn);
  * organisation data points name their team in `usage_team_urn`.
  */
-export const TEAM_URN_PATTERN = new RegExp(`^do:team:${UUID}$`, "i");
-export const ORGANIZATION_URN_PATTERN = new RegExp(`^do:teamgroup:${UUID}$`, "i");
+export const TEAM_URN_PATTERN = new RegExp(`^do:team:${UUID}$`);
+export const ORGANIZATION_URN_PATTERN = new RegExp(`^do:teamgroup:${UUID}$`);
 /**
  * A team's name: it labels the team's rows, messages, dashboard view and (upper-cased, `-` → `_`)
  * its CLI token variable, so it is short, lowercase and safe in all of them. No `_`, so the

@@ -174,6 +174,7 @@ describe("teams", () => {
     ["a repeated urn", patched((c) => (c.teams[1]!.urn = PROD_URN.toUpperCase().replace("DO:TEAM:", "do:team:"))), [`teams[1].urn repeats teams[0].urn (got ${PROD_URN.toUpperCase().replace("DO:TEAM:", "do:team:")})`]],
     ["an organisation urn as a team's", patched((c) => (c.teams[1]!.urn = ORG_URN)), [`teams[1].urn must look like do:team:<uuid> (got "${ORG_URN}")`]],
     ["a team urn that is not a uuid", patched((c) => (c.teams[0]!.urn = "do:team:production")), ['teams[0].urn must look like do:team:<uuid> (got "do:team:production")']],
+    ["an upper-case urn prefix", patched((c) => (c.teams[0]!.urn = PROD_URN.replace("do:team:", "DO:TEAM:"))), [`teams[0].urn must look like do:team:<uuid> (got "${PROD_URN.replace("do:team:", "DO:TEAM:")}")`]],
     ["a team without urn", patched((c) => delete c.teams[0]!.urn), ["teams[0].urn is required"]],
     ["a team's unknown key", patched((c) => (c.teams[0]!.budget = 5)), ["teams[0] has unknown key budget (allowed: name, urn, budgetMonthlyUsd, thresholds, recipients)"]],
     ["a team's ladder out of order", patched((c) => (c.teams[1]!.thresholds = [{ amountUsd: 60 }, { amountUsd: 30 }])), ["teams[1].thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 30 after 60)"]],
