@@ -31,6 +31,7 @@ import {
 import { parseCron } from "./core/cron";
 import { DEFAULT_TRACKER_TIMEOUT_SECONDS, FUNCTIONS_LIMITS } from "./core/functions-limits";
 import { REQUIRE_TAGS_DEFAULTS, type RequireTagsConfig } from "./core/tags";
+import { credentialOf, parseSecretMap, resolveTeamCredentials, teamPasswordProblems, type CredentialPlaces, type TeamCredentials } from "./core/team-credentials";
 import {
   emailAddressSchema,
   emailsAnyone,
@@ -45,6 +46,7 @@ import {
   dashboardSettingsOf,
   trackerSettingsSchema,
   usdAmountSchema,
+  TEAM_NAME_PATTERN,
   type DashboardSettings,
   type TrackerSettings,
   type TrackerSettingsInput,
@@ -73,10 +75,16 @@ export const CONFIG_KEYS = {
   trackerDatabaseUrl: "trackerDatabaseUrl",
   trackerSmtpUrl: "trackerSmtpUrl",
   dashboardPassword: "dashboardPassword",
-  // Optional secrets (alertSlackWebhookUrl, trackerSmtpUrl, trackerCleanupToken) are listed under
-  // Pulumi.yaml's template.config, not config: a declared key without a default is required of
-  // every stack (pulumi/pulumi#21797); this file asks for each only when the settings need it.
+  // Optional secrets (alertSlackWebhookUrl, trackerSmtpUrl, trackerCleanupToken, and the ones
+  // below) are listed under Pulumi.yaml's template.config, not config: a declared key without a
+  // default is required of every stack (pulumi/pulumi#21797); this file asks for each only when
+  // the settings need it. trackerDigitalOceanToken is one of them since billing.teams: a stack
+  // with teams reads each team with its own token instead.
   trackerCleanupToken: "trackerCleanupToken",
+  trackerOrganizationToken: "trackerOrganizationToken",
+  trackerTeamTokens: "trackerTeamTokens",
+  trackerTeamCleanupTokens: "trackerTeamCleanupTokens",
+  dashboardTeamPasswords: "dashboardTeamPasswords",
 } as const;
 
 /** The cost tracker's deployment on DigitalOcean Functions. */
@@ -91,16 +99,24 @@ export interface TrackerDeployment<SecretString = pulumi.Output<string>> {
   readonly adviceRequestBudget: number | null;
   /** The tracker's settings as validated (core/tracker-settings.ts input), JSON; secret because it holds Slack and webhook URLs. */
   readonly trackerSettingsJson: SecretString;
-  /** The dashboard's own settings: budget and config thresholds, no secrets of the tracker. */
+  /** The dashboard's own settings: budgets, config thresholds and teams, no secrets of the tracker. */
   readonly dashboardSettings: DashboardSettings;
-  /** Read-only DigitalOcean token the tracker runs with. */
-  readonly digitalOceanToken: SecretString;
+  /** Single-team stacks only (no `billing.teams`): the read-only DigitalOcean token the tracker runs with. */
+  readonly digitalOceanToken?: SecretString;
   readonly databaseUrl: SecretString;
   /** Only when some recipient is an email address: a stack that emails nobody sets no SMTP secret. */
   readonly smtpUrl?: SecretString;
   readonly dashboardPassword: SecretString;
-  /** Only when `billing.cleanup.apply` is on: the write-scoped token clean-up acts with. */
+  /** Single-team stacks only, when `billing.cleanup.apply` is on: the write-scoped token clean-up acts with. */
   readonly cleanupToken?: SecretString;
+  /** With `billing.organizationUrn`: the token that reads organisation insights and lists teams. */
+  readonly organizationToken?: SecretString;
+  /** With `billing.teams`, when any team has one: `{team name: read token}` as JSON. */
+  readonly teamTokens?: SecretString;
+  /** With `billing.teams` and `billing.cleanup.apply`, when any team has one: `{team name: write token}` as JSON. */
+  readonly teamCleanupTokens?: SecretString;
+  /** With `billing.teams`, when any is set: `{team name: dashboard password}` as JSON. */
+  readonly dashboardTeamPasswords?: SecretString;
 }
 
 /** Validated stack configuration; secrets (Slack URL, tokens, passwords) stay Pulumi secrets. */
@@ -131,7 +147,7 @@ const DROPLET_ID = /^[1-9][0-9]*$/;
 // DigitalOcean tag names: specification/resources/tags/models/tags.yml (`^[a-zA-Z0-9_\-\:]+$`, ≤ 255).
 const TAG = /^[a-zA-Z0-9_\-:]{1,255}$/;
 const TARGET_NAME = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
-const TARGET_KEYS = new Set(["kind", "name", "id", "ids", "tag", "rules"]);
+const TARGET_KEYS = new Set(["kind", "name", "id", "ids", "tag", "rules", "team"]);
 const RULE_KEYS = new Set(["threshold", "window", "enabled"]);
 
 /** Which selectors each kind accepts, and what an id of that kind looks like. */
@@ -166,6 +182,9 @@ export const billingSchema = z.strictObject({
   reports: z.strictObject({ daily: z.boolean().optional(), weekly: z.boolean().optional() }).optional(),
   units: trackerSettingsInputSchema.shape.units,
   accountUrn: trackerSettingsInputSchema.shape.accountUrn,
+  organizationUrn: trackerSettingsInputSchema.shape.organizationUrn,
+  organization: trackerSettingsInputSchema.shape.organization,
+  teams: trackerSettingsInputSchema.shape.teams,
   // The tag requirement is not here: it is the pack's do-resource-require-tags entry in policy-config.json, read by both.
   advice: adviceSettingsSchema.omit({ requireTags: true }).optional(),
   cleanup: trackerSettingsInputSchema.shape.cleanup,
@@ -283,8 +302,8 @@ export const DEFAULT_SCHEDULES: TrackerSchedules = { check: "0 * * * *", daily: 
 
 /**
  * The tracker settings as an object: `billing` as written (its keys are the schema's), every
- * notification to the alert destinations unless a threshold names its own recipients (then
- * those, plus the Slack channel), and one app watch per App Platform target.
+ * notification to the alert destinations unless a threshold or a team names its own recipients
+ * (then those, plus the Slack channel), and one app watch per App Platform target.
  */
 export function composeTrackerSettings(
   billing: BillingConfig,
@@ -293,10 +312,21 @@ export function composeTrackerSettings(
   requireTags?: RequireTagsConfig,
 ): TrackerSettingsInput {
   const slack = destinations.slack ? [destinations.slack] : [];
-  const thresholds = billing.thresholds?.map((t) => {
-    const own = (t.email?.length ?? 0) + (t.slack?.length ?? 0) + (t.webhook?.length ?? 0) > 0;
-    return own && t.slack === undefined ? { ...t, slack } : t;
-  });
+  // An audience of its own still reaches the alert Slack channel, unless it names its own Slack.
+  const withSlack = <T extends { email?: unknown[]; slack?: unknown[]; webhook?: unknown[] }>(section: T): T => {
+    const own = (section.email?.length ?? 0) + (section.slack?.length ?? 0) + (section.webhook?.length ?? 0) > 0;
+    return own && section.slack === undefined ? { ...section, slack } : section;
+  };
+  const thresholds = billing.thresholds?.map(withSlack);
+  const teams = billing.teams?.map((team) => ({
+    ...team,
+    ...(team.recipients === undefined ? {} : { recipients: withSlack(team.recipients) }),
+    ...(team.thresholds === undefined ? {} : { thresholds: team.thresholds.map(withSlack) }),
+  }));
+  const organization = billing.organization && {
+    ...billing.organization,
+    ...(billing.organization.thresholds === undefined ? {} : { thresholds: billing.organization.thresholds.map(withSlack) }),
+  };
   return {
     budgetMonthlyUsd: billing.budgetMonthlyUsd,
     recipients: { email: [...destinations.emails], slack },
@@ -307,6 +337,9 @@ export function composeTrackerSettings(
     ...(billing.units === undefined ? {} : { units: billing.units }),
     ...(billing.email === undefined ? {} : { email: billing.email }),
     ...(billing.accountUrn === undefined ? {} : { accountUrn: billing.accountUrn }),
+    ...(billing.organizationUrn === undefined ? {} : { organizationUrn: billing.organizationUrn }),
+    ...(organization === undefined ? {} : { organization }),
+    ...(teams === undefined ? {} : { teams }),
     apps: appWatchesOf(targets),
     ...(billing.advice === undefined && requireTags === undefined ? {} : { advice: { ...billing.advice, ...(requireTags ? { requireTags } : {}) } }),
     ...(billing.cleanup === undefined ? {} : { cleanup: billing.cleanup }),
@@ -321,6 +354,7 @@ const APP_WATCH_FIELD_RULE: Readonly<Record<string, string>> = {
   bandwidthAllowanceGiBPerDay: ".rules.dailyBandwidth.threshold",
   appId: ".id",
   name: ".name",
+  team: ".team",
 };
 
 /**
@@ -386,7 +420,8 @@ function parseTrackerDeployment(
   const timeoutSeconds = tracker.timeoutSeconds ?? DEFAULT_TRACKER_TIMEOUT_SECONDS;
   if (typeof timeoutSeconds !== "number" || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > maxTimeoutSeconds) problems.push(`${key(CONFIG_KEYS.tracker)}.timeoutSeconds must be a whole number from 1 to ${maxTimeoutSeconds} (got ${describeValue(timeoutSeconds)})`);
 
-  const billing = checkKey(billingSchema, readJson(read, CONFIG_KEYS.billing, {}, problems), CONFIG_KEYS.billing, problems);
+  const rawBilling = readJson(read, CONFIG_KEYS.billing, {}, problems);
+  const billing = checkKey(billingSchema, rawBilling, CONFIG_KEYS.billing, problems);
   let settingsInput: TrackerSettingsInput | undefined;
   let settings: TrackerSettings | undefined;
   if (billing && destinations) {
@@ -406,13 +441,17 @@ function parseTrackerDeployment(
     if (problem) problems.push(`${key(CONFIG_KEYS[k])} ${problem}`);
     return value;
   };
-  const digitalOceanToken = secret("trackerDigitalOceanToken", () => undefined);
+  // Known from the raw value, so a billing with other problems does not also ask for the wrong tokens.
+  const withTeams = isRecord(rawBilling) && rawBilling.teams !== undefined;
+  // A token reads one team: with teams each has its own (trackerTeamTokens), and trackerDigitalOceanToken is not read.
+  const digitalOceanToken = withTeams ? undefined : secret("trackerDigitalOceanToken", () => undefined);
   const databaseUrl = secret("trackerDatabaseUrl", postgresUrlProblem);
   // Only a stack that emails someone needs an SMTP server; one that does not is never asked for the secret.
   const smtpUrl = usesEmail ? secret("trackerSmtpUrl", smtpUrlProblem, " when any recipient is an email address") : undefined;
   const dashboardPassword = secret("dashboardPassword", dashboardPasswordProblem);
   // Clean-up acts only with a token of its own, kept apart from the read-only one; a dry run needs none.
-  const cleanupToken = settings?.cleanup.apply ? secret("trackerCleanupToken", () => undefined, " when billing.cleanup.apply is true (a write-scoped token)") : undefined;
+  const cleanupToken = !withTeams && settings?.cleanup.apply ? secret("trackerCleanupToken", () => undefined, " when billing.cleanup.apply is true (a write-scoped token)") : undefined;
+  const teamSecrets = withTeams ? parseTeamSecrets(read, settings, dashboardPassword, problems) : undefined;
 
   if (problems.length > before || !settings || !settingsInput) return undefined;
   return {
@@ -422,12 +461,77 @@ function parseTrackerDeployment(
     timeoutSeconds: timeoutSeconds as number,
     adviceRequestBudget: settings.advice.enabled ? settings.advice.requestBudget : null,
     trackerSettingsJson: JSON.stringify(settingsInput),
-    dashboardSettings: dashboardSettingsOf(settings),
-    digitalOceanToken,
+    dashboardSettings: dashboardSettingsOf(settings, (team) => (teamSecrets?.credentials ? credentialOf(teamSecrets.credentials, team)?.insightsOnly === true : false)),
+    ...(digitalOceanToken === undefined ? {} : { digitalOceanToken }),
     databaseUrl,
     ...(smtpUrl === undefined ? {} : { smtpUrl }),
     dashboardPassword,
     ...(cleanupToken === undefined ? {} : { cleanupToken }),
+    ...teamSecrets?.bound,
+  };
+}
+
+/** The stack keys of the per-team secrets, for problems (resolveTeamCredentials, teamPasswordProblems). */
+const STACK_CREDENTIAL_PLACES: CredentialPlaces = {
+  organizationToken: key(CONFIG_KEYS.trackerOrganizationToken),
+  readTokens: key(CONFIG_KEYS.trackerTeamTokens),
+  readToken: (team) => `${key(CONFIG_KEYS.trackerTeamTokens)}.${team}`,
+  cleanupTokens: key(CONFIG_KEYS.trackerTeamCleanupTokens),
+  cleanupToken: (team) => `${key(CONFIG_KEYS.trackerTeamCleanupTokens)}.${team}`,
+  team: (index) => `${key(CONFIG_KEYS.billing)}.teams[${index}]`,
+  cleanupApply: `${key(CONFIG_KEYS.billing)}.cleanup.apply is true`,
+  organizationUrn: `${key(CONFIG_KEYS.billing)}.organizationUrn`,
+};
+
+/**
+ * A stack with `billing.teams`: the organisation token, each team's read and clean-up tokens
+ * and dashboard passwords (secret maps keyed by team name), checked against the teams, and
+ * the JSON each action is bound. Each is read only when the settings use it; no value is ever
+ * part of a problem.
+ */
+function parseTeamSecrets(
+  read: RawConfigReader,
+  settings: TrackerSettings | undefined,
+  dashboardPassword: string,
+  problems: string[],
+): { credentials?: TeamCredentials; bound: Partial<Pick<TrackerDeployment<string>, "organizationToken" | "teamTokens" | "teamCleanupTokens" | "dashboardTeamPasswords">> } {
+  const cleanupApplies = settings?.cleanup.apply ?? false;
+  const readTokens = parseSecretMap(read(CONFIG_KEYS.trackerTeamTokens), key(CONFIG_KEYS.trackerTeamTokens), problems);
+  const cleanupTokens = cleanupApplies ? parseSecretMap(read(CONFIG_KEYS.trackerTeamCleanupTokens), key(CONFIG_KEYS.trackerTeamCleanupTokens), problems) : new Map<string, string>();
+  const passwords = parseSecretMap(read(CONFIG_KEYS.dashboardTeamPasswords), key(CONFIG_KEYS.dashboardTeamPasswords), problems);
+  if (!settings || !readTokens || !cleanupTokens || !passwords) return { bound: {} };
+  const teams = settings.teams.map((team) => team.name);
+  problems.push(
+    ...teamPasswordProblems(
+      passwords,
+      teams,
+      dashboardPassword,
+      { teamPasswords: key(CONFIG_KEYS.dashboardTeamPasswords), teamPassword: (team) => `${key(CONFIG_KEYS.dashboardTeamPasswords)}.${team}`, password: key(CONFIG_KEYS.dashboardPassword) },
+      dashboardPasswordProblem,
+    ),
+  );
+  const resolved = resolveTeamCredentials(settings, { organizationToken: read(CONFIG_KEYS.trackerOrganizationToken), readTokens, cleanupTokens }, STACK_CREDENTIAL_PLACES, cleanupApplies);
+  if (!resolved.ok) {
+    problems.push(...resolved.problems);
+    return { bound: {} };
+  }
+  const { credentials } = resolved;
+  // Bound only when there is something to bind: an empty map is the same as none.
+  const json = (entries: [string, string | undefined][]) => {
+    const present = entries.filter((entry): entry is [string, string] => entry[1] !== undefined);
+    return present.length === 0 ? undefined : JSON.stringify(Object.fromEntries(present));
+  };
+  const teamTokens = json(credentials.teams.map((c) => [c.team, c.readToken]));
+  const teamCleanupTokens = json(credentials.teams.map((c) => [c.team, c.cleanupToken]));
+  const dashboardTeamPasswords = json(teams.map((team) => [team, passwords.get(team)]));
+  return {
+    credentials,
+    bound: {
+      ...(credentials.organizationToken === undefined ? {} : { organizationToken: credentials.organizationToken }),
+      ...(teamTokens === undefined ? {} : { teamTokens }),
+      ...(teamCleanupTokens === undefined ? {} : { teamCleanupTokens }),
+      ...(dashboardTeamPasswords === undefined ? {} : { dashboardTeamPasswords }),
+    },
   };
 }
 
@@ -440,7 +544,21 @@ export function loadConfig(): StackConfig {
   const config = new pulumi.Config(PROJECT);
   const parsed = parseStackConfig((k) => config.get(k), readPackSettings(path.join(__dirname, POLICY_CONFIG_FILE)));
   const slack = parsed.alerts.destinations.slack;
-  const { smtpUrl, cleanupToken, ...tracker } = parsed.tracker;
+  const { trackerSettingsJson, digitalOceanToken, databaseUrl, smtpUrl, dashboardPassword, cleanupToken, organizationToken, teamTokens, teamCleanupTokens, dashboardTeamPasswords, ...plain } = parsed.tracker;
+  // Every secret the tracker deployment holds, as a Pulumi secret; the optional ones only when set.
+  const optional = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
+  const secrets = {
+    trackerSettingsJson: pulumi.secret(trackerSettingsJson),
+    databaseUrl: pulumi.secret(databaseUrl),
+    dashboardPassword: pulumi.secret(dashboardPassword),
+    digitalOceanToken: optional(digitalOceanToken),
+    smtpUrl: optional(smtpUrl),
+    cleanupToken: optional(cleanupToken),
+    organizationToken: optional(organizationToken),
+    teamTokens: optional(teamTokens),
+    teamCleanupTokens: optional(teamCleanupTokens),
+    dashboardTeamPasswords: optional(dashboardTeamPasswords),
+  };
   return deepFreeze({
     alerts: {
       targets: parsed.alerts.targets,
@@ -449,15 +567,7 @@ export function loadConfig(): StackConfig {
         slack: slack && { channel: slack.channel, url: pulumi.secret(slack.url) },
       },
     },
-    tracker: {
-      ...tracker,
-      trackerSettingsJson: pulumi.secret(tracker.trackerSettingsJson),
-      digitalOceanToken: pulumi.secret(tracker.digitalOceanToken),
-      databaseUrl: pulumi.secret(tracker.databaseUrl),
-      ...(smtpUrl === undefined ? {} : { smtpUrl: pulumi.secret(smtpUrl) }),
-      dashboardPassword: pulumi.secret(tracker.dashboardPassword),
-      ...(cleanupToken === undefined ? {} : { cleanupToken: pulumi.secret(cleanupToken) }),
-    },
+    tracker: { ...plain, ...(Object.fromEntries(Object.entries(secrets).filter(([, value]) => value !== undefined)) as typeof secrets) },
   });
 }
 
@@ -509,9 +619,16 @@ function parseTarget(raw: unknown, where: string, problems: string[]): AlertTarg
     problems.push(`${where} selects nothing: set ${selector.tag ? "tag or " : ""}${selector.many ? "ids" : "id"}`);
   }
 
+  // Monitor alerts are created with the deploy token; only an app watch runs per team (with that team's token).
+  const team = raw.team;
+  if (team !== undefined) {
+    if (targetKind !== "app") problems.push(`${where}.team is only for app targets: the tracker watches apps with their team's token, monitor alerts are created with the deploy token`);
+    else if (typeof team !== "string" || !TEAM_NAME_PATTERN.test(team)) problems.push(`${where}.team must be the name of one of billing.teams (got ${describeValue(team)})`);
+  }
+
   const rules = parseRules(raw.rules, targetKind, `${where}.rules`, problems);
   if (problems.length > before || !rules) return undefined;
-  return { kind: targetKind, name: name as string, ids, tag: typeof tag === "string" ? tag : undefined, rules };
+  return { kind: targetKind, name: name as string, ids, tag: typeof tag === "string" ? tag : undefined, rules, ...(typeof team === "string" ? { team } : {}) };
 }
 
 function parseRules(raw: unknown, kind: TargetKind, where: string, problems: string[]): Record<string, RuleSetting> | undefined {

@@ -20,6 +20,12 @@ const resourceAlerts = new ResourceAlerts("resource-alerts", {
 export const alertPolicyIds = resourceAlerts.policyIds;
 /** App Platform apps the deployed tracker watches (memory, optional daily bandwidth): the same list is in its settings. */
 export const appWatches = resourceAlerts.appWatches;
+/**
+ * The teams the deployed tracker watches, each with its budget, threshold ids and whether it has
+ * a read token of its own (else insightsOnly: organisation insights, daily): the same list the
+ * dashboard is bound, and what TRACKER_CONFIG resolves to. No token or password.
+ */
+export const trackerTeams = config.tracker.dashboardSettings.teams;
 
 // The tracker and dashboard are bundled by esbuild (no PGlite) each time the program runs, so the
 // deployed code is always this checkout's; the action's hash decides whether it is updated.
@@ -42,11 +48,16 @@ const costTracker = new CostTracker("cost-tracker", {
   dashboardCode: bundleCode("cost-tracker/dashboard"),
   trackerSettingsJson: config.tracker.trackerSettingsJson,
   dashboardSettings: config.tracker.dashboardSettings,
-  digitalOceanToken: config.tracker.digitalOceanToken,
   databaseUrl: config.tracker.databaseUrl,
-  ...(config.tracker.smtpUrl === undefined ? {} : { smtpUrl: config.tracker.smtpUrl }),
-  ...(config.tracker.cleanupToken === undefined ? {} : { cleanupToken: config.tracker.cleanupToken }),
   dashboardPassword: config.tracker.dashboardPassword,
+  // Each only when the settings need it: single-team token, SMTP, clean-up, organisation and per-team secrets.
+  digitalOceanToken: config.tracker.digitalOceanToken,
+  smtpUrl: config.tracker.smtpUrl,
+  cleanupToken: config.tracker.cleanupToken,
+  organizationToken: config.tracker.organizationToken,
+  teamTokens: config.tracker.teamTokens,
+  teamCleanupTokens: config.tracker.teamCleanupTokens,
+  dashboardTeamPasswords: config.tracker.dashboardTeamPasswords,
 });
 
 /** The cost dashboard (HTTP Basic user "do-cost-guard", or the password as a bearer token). */

@@ -124,6 +124,8 @@ export interface AlertTarget {
   readonly tag?: string;
   /** Every rule of the kind, with defaults filled in; disabled rules have `enabled: false`. */
   readonly rules: Readonly<Record<string, RuleSetting>>;
+  /** App targets only: the team (billing.teams name) whose token the tracker watches the app with. */
+  readonly team?: string;
 }
 
 /** Where monitor alerts go: email addresses and at most one Slack channel (the URL is a secret). */
@@ -143,6 +145,8 @@ export interface AppWatch {
   memoryThresholdPercent: number;
   window: MonitorWindow;
   bandwidthAllowanceGiBPerDay?: number;
+  /** The team whose token watches the app; the first team when absent. */
+  team?: string;
 }
 
 /**
@@ -160,6 +164,7 @@ export function appWatchesOf(targets: readonly AlertTarget[]): AppWatch[] {
         memoryThresholdPercent: target.rules.memory!.threshold,
         window: target.rules.memory!.window,
         ...(bandwidth?.enabled ? { bandwidthAllowanceGiBPerDay: bandwidth.threshold } : {}),
+        ...(target.team === undefined ? {} : { team: target.team }),
       };
     });
 }

@@ -36,6 +36,27 @@ const SLACK_CHANNEL_PATTERN = /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/i;
 // App ids are UUIDs (apps/models/app.yml `id`, e.g. 4f6c71e2-1e90-4762-9fee-6cc4a0a9f2cf).
 const APP_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACCOUNT_URN_PATTERN = /^do:(team|teamgroup):[^/\s]+$/;
+const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+/**
+ * A team's URN, `do:team:<uuid>`, and an organisation's, `do:teamgroup:<uuid>`: the two forms
+ * billing insights accept as `account_urn` (vendored spec, components.parameters.account_urn);
+ * organisation data points name their team in `usage_team_urn`.
+ */
+export const TEAM_URN_PATTERN = new RegExp(`^do:team:${UUID}$`);
+export const ORGANIZATION_URN_PATTERN = new RegExp(`^do:teamgroup:${UUID}$`);
+/**
+ * A team's name: it labels the team's rows, messages, dashboard view and (upper-cased, `-` → `_`)
+ * its CLI token variable, so it is short, lowercase and safe in all of them. No `_`, so the
+ * variable name maps back to exactly one team.
+ */
+export const TEAM_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+/** The one team a config without `teams` resolves to (and the label of a single-team deployment's rows). */
+export const IMPLICIT_TEAM_NAME = "default";
+/**
+ * Most teams one deployment watches: each is a set of hourly reads against its own token's
+ * rate limit, and problems and messages list them. 100 is twice the 50-team scale target.
+ */
+export const MAX_TEAMS = 100;
 /** Minutes in each monitor window spelling, for the app watch's sample window. */
 export const WINDOW_MINUTES: Readonly<Record<MonitorWindow, number>> = { "5m": 5, "10m": 10, "30m": 30, "1h": 60 };
 
@@ -123,7 +144,30 @@ export const appWatchSchema = z.strictObject({
   memoryThresholdPercent: z.number({ error: PERCENT }).gt(0, { error: PERCENT }).lt(100, { error: PERCENT }).optional(),
   window: z.enum(MONITOR_WINDOWS).optional(),
   bandwidthAllowanceGiBPerDay: z.number({ error: GIB }).positive({ error: GIB }).finite().optional(),
+  /** The team the app belongs to (its token reads the app's metrics); the first team when absent. */
+  team: z.string().optional(),
   ...recipientsShape,
+});
+
+/** A team name (see {@link TEAM_NAME_PATTERN}). */
+export const teamNameSchema = z.string().regex(TEAM_NAME_PATTERN, { error: "must be 1-40 lowercase letters, digits or dashes, starting and ending with a letter or digit, e.g. staging" });
+
+/**
+ * One team of the organisation. Its own budget, thresholds and recipients replace the
+ * top-level ones for this team (its thresholds replace the top-level list, they are not added to it).
+ */
+export const teamSchema = z.strictObject({
+  name: teamNameSchema,
+  urn: z.string().regex(TEAM_URN_PATTERN, { error: "must look like do:team:<uuid>" }),
+  budgetMonthlyUsd: usdAmountSchema.optional(),
+  thresholds: thresholdLadderSchema.optional(),
+  recipients: recipientsSchema.optional(),
+});
+
+/** The organisation's own budget and thresholds: its total is alerted only through these. */
+export const organizationSchema = z.strictObject({
+  budgetMonthlyUsd: usdAmountSchema,
+  thresholds: thresholdLadderSchema.optional(),
 });
 
 const WHOLE_DAYS = "must be a whole number of days";
@@ -187,6 +231,11 @@ export const trackerSettingsInputSchema = z.strictObject({
   units: z.strictObject({ name: z.string().trim().min(1, { error: "must name the unit, e.g. active restaurant" }), source: z.unknown() }).optional(),
   email: z.strictObject({ from: z.string().trim().min(1, { error: 'must be a sender like "do-cost-guard <billing@example.com>"' }) }).optional(),
   accountUrn: z.string().regex(ACCOUNT_URN_PATTERN, { error: "must look like do:team:<uuid>" }).optional(),
+  /** `do:teamgroup:<uuid>`: the organisation whose billing insights cover every team (needs `teams`). */
+  organizationUrn: z.string().regex(ORGANIZATION_URN_PATTERN, { error: "must look like do:teamgroup:<uuid>" }).optional(),
+  organization: organizationSchema.optional(),
+  /** The teams watched; absent: one implicit team, `default`, with the top-level values. */
+  teams: z.array(teamSchema).min(1, { error: "must list at least one team (or be left out for a single-team config)" }).max(MAX_TEAMS, { error: `must list at most ${MAX_TEAMS} teams` }).optional(),
   dashboardUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   apps: z.array(appWatchSchema).optional(),
   advice: adviceSettingsSchema.optional(),
@@ -232,11 +281,58 @@ export interface AppWatchConfig {
   windowMinutes: number;
   /** Bytes served per day above this many GiB (2^30 bytes) alert once per day; no check when absent. */
   bandwidthAllowanceGiBPerDay?: number;
+  /** The team whose token reads the app (the first team when the config named none). */
+  team: string;
+  /** The app's own recipients, else its team's. */
   recipients: Recipients;
 }
 
-/** The validated, resolved tracker configuration (the schema's output). */
+/**
+ * One team, resolved: everything evaluating it needs, its own values or the inherited
+ * top-level ones. Sections (thresholds, forecast, spikes, reports) that name their own
+ * recipients keep them; everything else goes to the team's `recipients`.
+ */
+export interface TeamConfig {
+  /** Unique, lowercase; the label of the team's rows, messages and dashboard view. */
+  name: string;
+  /** `do:team:<uuid>`; absent only for the implicit team of a config without `accountUrn`. */
+  urn?: string;
+  /** True for the one team a config without `teams` resolves to, named {@link IMPLICIT_TEAM_NAME}. */
+  implicit: boolean;
+  /** The team's monthly budget (its own, else the top-level one) the forecast is compared with. */
+  budgetMonthlyUsd: number;
+  /** The team's own ladder, else the top-level one, else the default ladder; ascending. */
+  thresholds: readonly ThresholdConfig[];
+  forecast: { enabled: boolean; recipients: Recipients };
+  spikes: { enabled: boolean; options: SpikeOptions; recipients: Recipients };
+  reports: { daily: ReportConfig; weekly: ReportConfig };
+  /** The apps the team's token watches. */
+  apps: readonly AppWatchConfig[];
+  /** The team's own recipients, else the top-level ones: who hears what no section names an audience for (clean-up notices, calibration drift). */
+  recipients: Recipients;
+}
+
+/** The organisation's own budget and thresholds; its total (the sum of its teams) is alerted only through these. */
+export interface OrganizationConfig {
+  budgetMonthlyUsd: number;
+  /** Empty when none are configured: the budget is then only compared with, never alerted on. */
+  thresholds: readonly ThresholdConfig[];
+  /** The top-level recipients: the organisation summary's audience and that of thresholds without their own. */
+  recipients: Recipients;
+}
+
+/**
+ * The validated, resolved tracker configuration (the schema's output). The top-level budget,
+ * thresholds, forecast, spikes, reports, apps and recipients are a single-team config's values
+ * and, with `teams`, the defaults every team inherits; per-team evaluation reads {@link teams}.
+ */
 export interface TrackerConfig {
+  /** Always at least one: the configured teams in order, or the implicit `default` team. */
+  teams: readonly TeamConfig[];
+  /** `do:teamgroup:<uuid>` (only with `teams`): organisation insights cover every team. */
+  organizationUrn?: string;
+  /** The organisation's own budget and thresholds (only with `teams`). */
+  organization?: OrganizationConfig;
   /** Monthly account budget the forecast is compared with. */
   budgetMonthlyUsd: number;
   /** Ascending by amount. */
@@ -247,7 +343,7 @@ export interface TrackerConfig {
   /** Unit cost for the weekly report (per active restaurant, …); absent when not configured. */
   units?: UnitCostConfig;
   email: { from: string };
-  /** `do:team:<uuid>`: enables billing insights in `history`. */
+  /** `do:team:<uuid>`: enables billing insights in `history`; single-team configs only (with `teams`, each team has its urn). */
   accountUrn?: string;
   /** Linked from every notification when set. */
   dashboardUrl?: string;
@@ -296,23 +392,44 @@ function resolveCleanup(raw: z.output<typeof cleanupSettingsSchema> | undefined)
   return { ...DEFAULT_CLEANUP_SETTINGS, ...defined(settings), enabled: enabled ?? false, apply: apply ?? false };
 }
 
+type RawThreshold = RawRecipients & { amountUsd: number };
+
+/** A written ladder resolved: ids, and each threshold's own recipients or `fallback`. */
+function thresholdsOf(written: readonly RawThreshold[], fallback: Recipients): ThresholdConfig[] {
+  return written.map((t) => ({ id: thresholdId(t.amountUsd), amountUsd: t.amountUsd, recipients: audience(t, fallback) }));
+}
+
 /** Defaults applied: the resolved configuration, before the cross-field checks. */
 function resolve(raw: RawSettings): { config: TrackerConfig; spikeOverrides: Partial<SpikeOptions> } {
   const defaults = recipientsOf(raw.recipients);
-  const written: (RawRecipients & { amountUsd: number })[] = raw.thresholds ?? DEFAULT_THRESHOLD_AMOUNTS_USD.map((amountUsd) => ({ amountUsd }));
-  const thresholds = written.map((t) => ({
-    id: thresholdId(t.amountUsd),
-    amountUsd: t.amountUsd,
-    recipients: audience(t, defaults),
-  }));
+  const ladder: readonly RawThreshold[] = raw.thresholds ?? DEFAULT_THRESHOLD_AMOUNTS_USD.map((amountUsd) => ({ amountUsd }));
   const spikeOverrides: Partial<SpikeOptions> = {};
   for (const key of spikeOptionKeys) if (raw.spikes?.[key] !== undefined) spikeOverrides[key] = raw.spikes[key];
-  const report = (section: z.output<typeof reportSchema> | undefined): ReportConfig => ({
-    enabled: section?.enabled ?? section !== undefined,
-    recipients: audience(section, defaults),
-  });
+  const spikeOptions = { ...DEFAULT_SPIKE_OPTIONS, ...spikeOverrides };
+  // Every audience falls back to `fallback`: the top-level recipients, or a team's own.
+  const sections = (fallback: Recipients) => {
+    const report = (section: z.output<typeof reportSchema> | undefined): ReportConfig => ({
+      enabled: section?.enabled ?? section !== undefined,
+      recipients: audience(section, fallback),
+    });
+    return {
+      forecast: { enabled: raw.forecast?.enabled ?? true, recipients: audience(raw.forecast, fallback) },
+      spikes: { enabled: raw.spikes?.enabled ?? true, options: { ...spikeOptions }, recipients: audience(raw.spikes, fallback) },
+      reports: { daily: report(raw.reports?.daily), weekly: report(raw.reports?.weekly) },
+    };
+  };
+  const topLevel = sections(defaults);
+  const recipients = hasAny(defaults) ? defaults : audience(raw.forecast, defaults);
+  // A team's own recipients replace the top-level ones wherever a section names none of its own.
+  const teamFallback = new Map<string, { audience: Recipients; notices: Recipients }>();
+  for (const team of raw.teams ?? []) {
+    const own = recipientsOf(team.recipients);
+    if (!teamFallback.has(team.name)) teamFallback.set(team.name, hasAny(own) ? { audience: own, notices: own } : { audience: defaults, notices: recipients });
+  }
+  const firstTeam = raw.teams?.[0]?.name ?? IMPLICIT_TEAM_NAME;
   const apps = (raw.apps ?? []).map((app): AppWatchConfig => {
     const window = app.window ?? APP_RULES.memory.defaultWindow;
+    const team = app.team ?? firstTeam;
     return {
       name: app.name,
       appId: app.appId,
@@ -320,25 +437,102 @@ function resolve(raw: RawSettings): { config: TrackerConfig; spikeOverrides: Par
       window,
       windowMinutes: WINDOW_MINUTES[window],
       ...(app.bandwidthAllowanceGiBPerDay !== undefined ? { bandwidthAllowanceGiBPerDay: app.bandwidthAllowanceGiBPerDay } : {}),
-      recipients: audience(app, defaults),
+      team,
+      recipients: audience(app, teamFallback.get(team)?.audience ?? defaults),
     };
   });
+  const thresholds = thresholdsOf(ladder, defaults);
+  const teams: TeamConfig[] =
+    raw.teams === undefined
+      ? [
+          {
+            name: IMPLICIT_TEAM_NAME,
+            ...(raw.accountUrn !== undefined ? { urn: raw.accountUrn } : {}),
+            implicit: true,
+            budgetMonthlyUsd: raw.budgetMonthlyUsd,
+            thresholds,
+            ...topLevel,
+            apps,
+            recipients,
+          },
+        ]
+      : raw.teams.map((team): TeamConfig => {
+          const fallback = teamFallback.get(team.name)!;
+          return {
+            name: team.name,
+            urn: team.urn,
+            implicit: false,
+            budgetMonthlyUsd: team.budgetMonthlyUsd ?? raw.budgetMonthlyUsd,
+            thresholds: thresholdsOf(team.thresholds ?? ladder, fallback.audience),
+            ...sections(fallback.audience),
+            apps: apps.filter((app) => app.team === team.name),
+            recipients: fallback.notices,
+          };
+        });
   const config: TrackerConfig = {
+    teams,
+    ...(raw.organizationUrn !== undefined ? { organizationUrn: raw.organizationUrn } : {}),
+    ...(raw.organization !== undefined
+      ? { organization: { budgetMonthlyUsd: raw.organization.budgetMonthlyUsd, thresholds: thresholdsOf(raw.organization.thresholds ?? [], defaults), recipients } }
+      : {}),
     budgetMonthlyUsd: raw.budgetMonthlyUsd,
     thresholds,
-    forecast: { enabled: raw.forecast?.enabled ?? true, recipients: audience(raw.forecast, defaults) },
-    spikes: { enabled: raw.spikes?.enabled ?? true, options: { ...DEFAULT_SPIKE_OPTIONS, ...spikeOverrides }, recipients: audience(raw.spikes, defaults) },
-    reports: { daily: report(raw.reports?.daily), weekly: report(raw.reports?.weekly) },
+    ...topLevel,
     email: { from: raw.email?.from ?? FALLBACK_SENDER },
     ...(raw.accountUrn !== undefined ? { accountUrn: raw.accountUrn } : {}),
     ...(raw.dashboardUrl !== undefined ? { dashboardUrl: raw.dashboardUrl } : {}),
     apps,
-    recipients: hasAny(defaults) ? defaults : audience(raw.forecast, defaults),
+    recipients,
     advice: resolveAdvice(raw.advice),
     cleanup: resolveCleanup(raw.cleanup),
     calibration: { enabled: raw.calibration?.enabled ?? true },
   };
   return { config, spikeOverrides };
+}
+
+/**
+ * The cross-field rules of `teams`: unique names and urns, keys that only make sense with
+ * teams (or without them), app watches naming a team, and "someone must hear" per team,
+ * each problem placed at the team entry it is about.
+ */
+function checkTeams(raw: RawSettings, config: TrackerConfig, issue: (path: (string | number)[], message: string) => void): void {
+  const names = config.teams.map((team) => team.name);
+  if (raw.teams === undefined) {
+    if (raw.organizationUrn !== undefined) issue(["organizationUrn"], "needs teams: list the organisation's teams, each with its name and urn");
+    if (raw.organization !== undefined) issue(["organization"], "needs teams: a single-team config's total is its team's (use budgetMonthlyUsd and thresholds)");
+  } else {
+    if (raw.accountUrn !== undefined) issue(["accountUrn"], "cannot be combined with teams: give each team its urn (teams[].urn) and the organisation's as organizationUrn");
+    const firstOf = new Map<string, number>();
+    raw.teams.forEach((team, i) => {
+      for (const [field, value] of [["name", team.name], ["urn", team.urn.toLowerCase()]] as const) {
+        const first = firstOf.get(`${field} ${value}`);
+        if (first !== undefined) issue(["teams", i, field], `repeats teams[${first}].${field} (got ${team[field]})`);
+        else firstOf.set(`${field} ${value}`, i);
+      }
+    });
+  }
+  raw.apps?.forEach((app, i) => {
+    if (app.team !== undefined && !names.includes(app.team)) issue(["apps", i, "team"], `must name one of the teams: ${names.join(", ")} (got ${describeValue(app.team)})`);
+  });
+  config.organization?.thresholds.forEach((t, i) => {
+    if (!hasAny(t.recipients)) issue(["organization", "thresholds", i], "must list at least one email, slack or webhook recipient (or set top-level recipients)");
+  });
+  if (raw.teams === undefined) return;
+  // Someone must hear, per team: its own ladder's entries by path, the rest on the team's recipients.
+  raw.teams.forEach((written, i) => {
+    const team = config.teams[i]!;
+    const unheard: string[] = [];
+    team.thresholds.forEach((t, j) => {
+      if (hasAny(t.recipients)) return;
+      if (written.thresholds !== undefined) issue(["teams", i, "thresholds", j], "must list at least one email, slack or webhook recipient (or set the team's or the top-level recipients)");
+      else unheard.push(`thresholds[${j}]`);
+    });
+    if (team.forecast.enabled && !hasAny(team.forecast.recipients)) unheard.push("forecast");
+    if (team.spikes.enabled && !hasAny(team.spikes.recipients)) unheard.push("spikes");
+    for (const name of ["daily", "weekly"] as const) if (team.reports[name].enabled && !hasAny(team.reports[name].recipients)) unheard.push(`${name} report`);
+    if (config.cleanup.apply && !hasAny(team.recipients)) unheard.push("clean-up notices");
+    if (unheard.length > 0) issue(["teams", i, "recipients"], `must list at least one email, slack or webhook recipient (or set top-level recipients): nobody would hear the team's ${unheard.join(", ")}`);
+  });
 }
 
 /**
@@ -350,17 +544,21 @@ export const trackerSettingsSchema = trackerSettingsInputSchema.transform((raw, 
   const { config, spikeOverrides } = resolve(raw);
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
 
-  config.thresholds.forEach((t, i) => {
-    if (raw.thresholds !== undefined && !hasAny(t.recipients)) issue(["thresholds", i], "must list at least one email, slack or webhook recipient (or set top-level recipients)");
-  });
-  if (raw.thresholds === undefined && !hasAny(recipientsOf(raw.recipients))) {
-    issue(["recipients"], "must list at least one email, slack or webhook recipient when thresholds are omitted (the default $10/$50/$150/$200 ladder needs an audience)");
+  // A single-team config's audiences are checked where they are written; with teams, per team (checkTeams).
+  if (raw.teams === undefined) {
+    config.thresholds.forEach((t, i) => {
+      if (raw.thresholds !== undefined && !hasAny(t.recipients)) issue(["thresholds", i], "must list at least one email, slack or webhook recipient (or set top-level recipients)");
+    });
+    if (raw.thresholds === undefined && !hasAny(recipientsOf(raw.recipients))) {
+      issue(["recipients"], "must list at least one email, slack or webhook recipient when thresholds are omitted (the default $10/$50/$150/$200 ladder needs an audience)");
+    }
+    if (config.forecast.enabled && !hasAny(config.forecast.recipients)) issue(["forecast"], "must list recipients (or set top-level recipients), or set forecast.enabled to false");
+    if (config.spikes.enabled && !hasAny(config.spikes.recipients)) issue(["spikes"], "must list recipients (or set top-level recipients), or set spikes.enabled to false");
+    for (const name of ["daily", "weekly"] as const) {
+      if (config.reports[name].enabled && !hasAny(config.reports[name].recipients)) issue(["reports", name], "must list recipients (or set top-level recipients)");
+    }
   }
-  if (config.forecast.enabled && !hasAny(config.forecast.recipients)) issue(["forecast"], "must list recipients (or set top-level recipients), or set forecast.enabled to false");
-  if (config.spikes.enabled && !hasAny(config.spikes.recipients)) issue(["spikes"], "must list recipients (or set top-level recipients), or set spikes.enabled to false");
-  for (const name of ["daily", "weekly"] as const) {
-    if (config.reports[name].enabled && !hasAny(config.reports[name].recipients)) issue(["reports", name], "must list recipients (or set top-level recipients)");
-  }
+  checkTeams(raw, config, issue);
   // One spike rule set, in core/spikes: each override is checked alone so the problem names its key.
   for (const key of spikeOptionKeys) {
     if (spikeOverrides[key] === undefined) continue;
@@ -387,7 +585,7 @@ export const trackerSettingsSchema = trackerSettingsInputSchema.transform((raw, 
     }
   }
   // Clean-up acts only after a notice was delivered: with no one to deliver it to, apply would silently never act.
-  if (config.cleanup.apply && !hasAny(config.recipients)) {
+  if (raw.teams === undefined && config.cleanup.apply && !hasAny(config.recipients)) {
     issue(["cleanup", "apply"], "is true but no one would get the notice that must precede every act: list recipients (or set apply to false)");
   }
   if (raw.email === undefined && emailsAnyone(config)) issue(["email", "from"], "must be set when any recipient is an email address");
@@ -397,23 +595,63 @@ export const trackerSettingsSchema = trackerSettingsInputSchema.transform((raw, 
 /** The resolved configuration: the schema's output. */
 export type TrackerSettings = z.output<typeof trackerSettingsSchema>;
 
+const dashboardThresholdsSchema = z.array(
+  z.strictObject({ id: z.string(), amountUsd: usdAmountSchema }).refine((t) => t.id === thresholdId(t.amountUsd), {
+    error: "id must be mtd-<amountUsd> (core/validators thresholdId)",
+  }),
+);
+
+/** One team as the dashboard shows it: name, budget, threshold ids, and whether it is read from organisation insights only. */
+const dashboardTeamSchema = z.strictObject({
+  name: teamNameSchema,
+  budgetMonthlyUsd: usdAmountSchema,
+  thresholds: dashboardThresholdsSchema,
+  /** No read token of its own: the view says it is tracked from organisation insights only (daily), without advice or clean-up. */
+  insightsOnly: z.boolean().optional(),
+});
+
 /**
  * The dashboard action's own settings (DASHBOARD_SETTINGS): the account budget and the config
- * thresholds, so API thresholds can be told apart. Deliberately none of the tracker's secrets.
+ * thresholds (so API thresholds can be told apart), per team the same, and the organisation's.
+ * Deliberately none of the tracker's secrets. Without `teams` (a single-team deployment, or one
+ * deployed before teams), the output has the one implicit team with the top-level values.
  */
-export const dashboardSettingsSchema = z.strictObject({
-  budgetMonthlyUsd: usdAmountSchema,
-  thresholds: z.array(
-    z.strictObject({ id: z.string(), amountUsd: usdAmountSchema }).refine((t) => t.id === thresholdId(t.amountUsd), {
-      error: "id must be mtd-<amountUsd> (core/validators thresholdId)",
-    }),
-  ),
-});
+export const dashboardSettingsSchema = z
+  .strictObject({
+    budgetMonthlyUsd: usdAmountSchema,
+    thresholds: dashboardThresholdsSchema,
+    teams: z.array(dashboardTeamSchema).min(1).max(MAX_TEAMS).optional(),
+    organization: z.strictObject({ budgetMonthlyUsd: usdAmountSchema, thresholds: dashboardThresholdsSchema }).optional(),
+  })
+  .superRefine((settings, ctx) => {
+    const seen = new Set<string>();
+    settings.teams?.forEach((team, i) => {
+      if (seen.has(team.name)) ctx.addIssue({ code: "custom", path: ["teams", i, "name"], message: `repeats an earlier team's name (got ${team.name})` });
+      seen.add(team.name);
+    });
+  })
+  .transform(({ teams, ...settings }) => ({
+    ...settings,
+    teams: (teams ?? [{ name: IMPLICIT_TEAM_NAME, budgetMonthlyUsd: settings.budgetMonthlyUsd, thresholds: settings.thresholds }]).map((team) => ({ ...team, insightsOnly: team.insightsOnly ?? false })),
+  }));
+/** What the dashboard reads: {@link dashboardSettingsSchema}'s output, `teams` always present. */
 export type DashboardSettings = z.output<typeof dashboardSettingsSchema>;
+/** One team's entry of {@link DashboardSettings}. */
+export type DashboardTeamSettings = DashboardSettings["teams"][number];
 
-/** The dashboard's settings derived from the tracker's: what a local run from the tracker's file needs. */
-export function dashboardSettingsOf(settings: TrackerSettings): DashboardSettings {
-  return { budgetMonthlyUsd: settings.budgetMonthlyUsd, thresholds: settings.thresholds.map((t) => ({ id: t.id, amountUsd: t.amountUsd })) };
+/**
+ * The dashboard's settings derived from the tracker's: what the stack binds, and what a local
+ * run from the tracker's file needs. `insightsOnly` says which teams have no read token of
+ * their own (TeamCredential.insightsOnly); none when not given.
+ */
+export function dashboardSettingsOf(settings: TrackerSettings, insightsOnly: (team: string) => boolean = () => false): DashboardSettings {
+  const thresholdsOf = (thresholds: readonly ThresholdConfig[]) => thresholds.map((t) => ({ id: t.id, amountUsd: t.amountUsd }));
+  return {
+    budgetMonthlyUsd: settings.budgetMonthlyUsd,
+    thresholds: thresholdsOf(settings.thresholds),
+    teams: settings.teams.map((team) => ({ name: team.name, budgetMonthlyUsd: team.budgetMonthlyUsd, thresholds: thresholdsOf(team.thresholds), insightsOnly: insightsOnly(team.name) })),
+    ...(settings.organization ? { organization: { budgetMonthlyUsd: settings.organization.budgetMonthlyUsd, thresholds: thresholdsOf(settings.organization.thresholds) } } : {}),
+  };
 }
 
 /** Problem lines shown at most; the rest are counted, so 100,000 bad entries print a short error. */
@@ -496,7 +734,11 @@ export function parseTrackerSettings(input: unknown, place: ProblemPlace = ""): 
 
 /** True when any resolved audience has an email address: then an SMTP server and `email.from` are needed. */
 export function emailsAnyone(settings: TrackerSettings): boolean {
-  const audiences = [...settings.thresholds, ...settings.apps, settings.forecast, settings.spikes, settings.reports.daily, settings.reports.weekly];
+  const audiences = [
+    ...settings.teams.flatMap((team) => [...team.thresholds, team.forecast, team.spikes, team.reports.daily, team.reports.weekly]),
+    ...settings.apps,
+    ...(settings.organization?.thresholds ?? []),
+  ];
   return audiences.some((section) => section.recipients.email.length > 0);
 }
 

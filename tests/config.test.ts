@@ -110,7 +110,7 @@ describe("parseStackConfig", () => {
     ["region without Functions", { ...validRaw(), tracker: { region: "nyc3" } }, 'do-cost-guard:tracker.region must be a Functions region: ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1, tor1 (got "nyc3")'],
     ["memory outside Functions limits", { ...validRaw(), tracker: { memoryMb: 2048 } }, "do-cost-guard:tracker.memoryMb must be a whole number from 128 to 1024 (got 2048)"],
     ["thresholds out of order", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 150 }, { amountUsd: 50 }] } }, "do-cost-guard:billing.thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 50 after 150)"],
-    ["misspelt billing key", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, budget: 10 } }, "do-cost-guard:billing has unknown key budget (allowed: budgetMonthlyUsd, thresholds, email, reports, units, accountUrn, advice, cleanup, calibration)"],
+    ["misspelt billing key", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, budget: 10 } }, "do-cost-guard:billing has unknown key budget (allowed: budgetMonthlyUsd, thresholds, email, reports, units, accountUrn, organizationUrn, organization, teams, advice, cleanup, calibration)"],
     ["billing key of the old spelling", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, emails: ["a@forkline.example"] }] } }, "do-cost-guard:billing.thresholds[0] has unknown key emails (allowed: amountUsd, email, slack, webhook)"],
     ["a threshold email that is not one", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, email: ["finance"] }] } }, 'do-cost-guard:billing.thresholds[0].email[0] must be an email address like ops@example.com (got "finance")'],
     ["no sender while emailing", { ...validRaw(), billing: { budgetMonthlyUsd: 450 } }, "do-cost-guard:billing.email.from must be set when any recipient is an email address"],
@@ -124,7 +124,7 @@ describe("parseStackConfig", () => {
     ["database URL that is not Postgres", { ...validRaw(), trackerDatabaseUrl: "mysql://u:p@h/db" }, "do-cost-guard:trackerDatabaseUrl must be a postgres:// or postgresql:// URL"],
     ["missing tracker token", { ...validRaw(), trackerDigitalOceanToken: "" }, "do-cost-guard:trackerDigitalOceanToken is required: pulumi config set --secret trackerDigitalOceanToken <value>"],
     ["short dashboard password", { ...validRaw(), dashboardPassword: "hunter2" }, "do-cost-guard:dashboardPassword must be at least 16 characters"],
-    ["misspelt target key", withTarget({ thresholds: {} }), "do-cost-guard:alertTargets[0].thresholds is not a known key (expected one of kind, name, id, ids, tag, rules)"],
+    ["misspelt target key", withTarget({ thresholds: {} }), "do-cost-guard:alertTargets[0].thresholds is not a known key (expected one of kind, name, id, ids, tag, rules, team)"],
   ])("rejects %s, naming the key", (_case, raw, expected) => {
     expect(problemsOf(raw)).toEqual([expected]);
   });
@@ -171,7 +171,8 @@ describe("parseStackConfig", () => {
 
   it("gives the dashboard its own settings: budget and threshold ids, none of the tracker's secrets", () => {
     const { tracker } = parseStackConfig(reader(validRaw()));
-    expect(tracker.dashboardSettings).toEqual({ budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-10", amountUsd: 10 }, { id: "mtd-150", amountUsd: 150 }] });
+    const thresholds = [{ id: "mtd-10", amountUsd: 10 }, { id: "mtd-150", amountUsd: 150 }];
+    expect(tracker.dashboardSettings).toEqual({ budgetMonthlyUsd: 450, thresholds, teams: [{ name: "default", budgetMonthlyUsd: 450, thresholds, insightsOnly: false }] });
     expect(JSON.stringify(tracker.dashboardSettings)).not.toContain("hooks.slack.com");
   });
 
@@ -227,6 +228,142 @@ describe("billing.advice, billing.cleanup and the pack's tag requirement", () =>
     expect(parseStackConfig(reader(withBilling({ cleanup: { enabled: true } }))).tracker.cleanupToken).toBeUndefined();
     const applied = parseStackConfig(reader({ ...withBilling({ cleanup: { enabled: true, apply: true } }), trackerCleanupToken: "dop_v1_write_scope_test_only" }));
     expect(applied.tracker.cleanupToken).toBe("dop_v1_write_scope_test_only");
+  });
+});
+
+describe("billing.teams and the per-team secrets", () => {
+  // Distinctive fake secrets: no problem line may contain any of them.
+  const READ_SECRET = "dop_v1_7e3a9c1b5d2f8e4a0c6b9d3f1e7a5c2b8d4f0e6a3c9b1d7f5e2a8c4b0d6f3e9a";
+  const ORG_SECRET = "dop_v1_0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  const WRITE_SECRET = "dop_v1_write_9d8c7b6a5f4e3d2c1b0a9d8c7b6a5f4e3d2c1b0a9d8c7b6a5f4e3d2c1b0a";
+  const TEAM_PASSWORD = "staging-view-Zq8#password-4711";
+  const SECRETS = [READ_SECRET, ORG_SECRET, WRITE_SECRET, TEAM_PASSWORD, "Zq8#password"];
+  const PROD_URN = "do:team:5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
+  const STAGING_URN = "do:team:c1d8e2f4-3a5b-4c6d-8e9f-0a1b2c3d4e5f";
+  const ORG_URN = "do:teamgroup:0b7e4d2a-6c1f-4e8b-9a35-d2c7f1e6a904";
+
+  /** The valid configuration with two teams of one organisation, production with its own token. */
+  function teamsRaw(billingPatch: Record<string, unknown> = {}): Record<string, unknown> {
+    const raw = validRaw();
+    delete raw.trackerDigitalOceanToken;
+    return {
+      ...raw,
+      billing: {
+        ...(raw.billing as object),
+        organizationUrn: ORG_URN,
+        teams: [
+          { name: "production", urn: PROD_URN },
+          { name: "staging", urn: STAGING_URN, budgetMonthlyUsd: 60, thresholds: [{ amountUsd: 30 }], recipients: { email: ["staging-leads@forkline.example"] } },
+        ],
+        ...billingPatch,
+      },
+      trackerOrganizationToken: ORG_SECRET,
+      trackerTeamTokens: { production: READ_SECRET },
+      dashboardTeamPasswords: { staging: TEAM_PASSWORD },
+    };
+  }
+
+  function secretFreeProblems(raw: Record<string, unknown>): string[] {
+    const problems = problemsOf(raw);
+    for (const secret of SECRETS) expect(problems.join("\n")).not.toContain(secret);
+    return problems;
+  }
+
+  it("composes the teams into the tracker's settings and binds each secret the settings use", () => {
+    const { tracker } = parseStackConfig(reader(teamsRaw()));
+    const settings = JSON.parse(tracker.trackerSettingsJson);
+    expect(settings.organizationUrn).toBe(ORG_URN);
+    // A team's own recipients reach the alert Slack channel too, like a threshold's.
+    expect(settings.teams[1]).toEqual({ name: "staging", urn: STAGING_URN, budgetMonthlyUsd: 60, thresholds: [{ amountUsd: 30 }], recipients: { email: ["staging-leads@forkline.example"], slack: [{ channel: "#ops-alerts", url: SLACK }] } });
+    expect(tracker).toMatchObject({ organizationToken: ORG_SECRET, teamTokens: JSON.stringify({ production: READ_SECRET }), dashboardTeamPasswords: JSON.stringify({ staging: TEAM_PASSWORD }) });
+    // A token reads one team: with teams the single-team token is neither asked for nor bound.
+    expect(tracker.digitalOceanToken).toBeUndefined();
+    expect(tracker.teamCleanupTokens).toBeUndefined();
+    expect(tracker.dashboardSettings.teams).toEqual([
+      { name: "production", budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-10", amountUsd: 10 }, { id: "mtd-150", amountUsd: 150 }], insightsOnly: false },
+      { name: "staging", budgetMonthlyUsd: 60, thresholds: [{ id: "mtd-30", amountUsd: 30 }], insightsOnly: true },
+    ]);
+    expect(JSON.stringify(tracker.dashboardSettings)).not.toContain(TEAM_PASSWORD);
+  });
+
+  it("takes the maps as Pulumi hands them over from --path secrets (JSON text) and binds clean-up tokens only when clean-up applies", () => {
+    const raw = teamsRaw({ cleanup: { enabled: true, apply: true } });
+    raw.trackerTeamTokens = JSON.stringify({ production: READ_SECRET, staging: READ_SECRET });
+    raw.trackerTeamCleanupTokens = JSON.stringify({ production: WRITE_SECRET, staging: WRITE_SECRET });
+    expect(parseStackConfig(reader(raw)).tracker.teamCleanupTokens).toBe(JSON.stringify({ production: WRITE_SECRET, staging: WRITE_SECRET }));
+    expect(parseStackConfig(reader({ ...raw, billing: { ...(raw.billing as object), cleanup: { enabled: true } } })).tracker.teamCleanupTokens).toBeUndefined();
+  });
+
+  it("names the app target's team and refuses a team on a monitor-alert target", () => {
+    const raw = teamsRaw();
+    const targets = raw.alertTargets as Record<string, unknown>[];
+    targets[2] = { ...targets[2], team: "staging" };
+    expect(JSON.parse(parseStackConfig(reader(raw)).tracker.trackerSettingsJson).apps[0].team).toBe("staging");
+    targets[2] = { ...targets[2], team: "stagging" };
+    expect(secretFreeProblems(raw)).toEqual(['do-cost-guard:alertTargets[2].team must name one of the teams: production, staging (got "stagging")']);
+    targets[2] = { ...targets[2], team: "Staging" };
+    expect(secretFreeProblems(raw)).toEqual(['do-cost-guard:alertTargets[2].team must be the name of one of billing.teams (got "Staging")']);
+    targets[2] = { ...targets[2], team: undefined };
+    targets[0] = { ...targets[0], team: "staging" };
+    expect(secretFreeProblems(raw)).toEqual([
+      "do-cost-guard:alertTargets[0].team is only for app targets: the tracker watches apps with their team's token, monitor alerts are created with the deploy token",
+    ]);
+  });
+
+  it.each<[string, (raw: Record<string, unknown>) => void, string[]]>([
+    ["a team name that is not a label", (raw) => ((raw.billing as { teams: { name: string }[] }).teams[1]!.name = "Staging"), [
+      'do-cost-guard:billing.teams[1].name must be 1-40 lowercase letters, digits or dashes, starting and ending with a letter or digit, e.g. staging (got "Staging")',
+    ]],
+    ["accountUrn with teams", (raw) => ((raw.billing as Record<string, unknown>).accountUrn = PROD_URN), [
+      "do-cost-guard:billing.accountUrn cannot be combined with teams: give each team its urn (teams[].urn) and the organisation's as organizationUrn",
+    ]],
+    ["no organisation token", (raw) => delete raw.trackerOrganizationToken, [
+      "do-cost-guard:trackerOrganizationToken is required when do-cost-guard:billing.organizationUrn is set (organization:read and billing:read)",
+    ]],
+    ["a team that cannot be read", (raw) => delete (raw.billing as Record<string, unknown>).organizationUrn, [
+      "do-cost-guard:billing.teams[1] (staging) cannot be read: set do-cost-guard:trackerTeamTokens.staging, or do-cost-guard:billing.organizationUrn with do-cost-guard:trackerOrganizationToken",
+    ]],
+    ["team tokens that are not JSON", (raw) => (raw.trackerTeamTokens = `production=${READ_SECRET}`), [
+      "do-cost-guard:trackerTeamTokens is not valid JSON: it must be an object of team name → secret",
+    ]],
+    ["a team token for no team", (raw) => (raw.trackerTeamTokens = { prodution: READ_SECRET }), [
+      "do-cost-guard:trackerTeamTokens.prodution names no team (teams: production, staging)",
+    ]],
+    ["a token pasted as the key", (raw) => (raw.trackerTeamTokens = { [READ_SECRET]: "production" }), [
+      "do-cost-guard:trackerTeamTokens has a key that is not a team name (not shown: the map looks reversed; it must be team name → secret) (teams: production, staging)",
+    ]],
+    ["a team token that is not a string", (raw) => (raw.trackerTeamTokens = { production: { token: READ_SECRET } }), [
+      'do-cost-guard:trackerTeamTokens entry "production" must be a string (got an object)',
+    ]],
+    ["no clean-up token for a team read with its own", (raw) => ((raw.billing as Record<string, unknown>).cleanup = { enabled: true, apply: true }), [
+      "do-cost-guard:trackerTeamCleanupTokens.production is required when do-cost-guard:billing.cleanup.apply is true (a write-scoped token for team production)",
+    ]],
+    ["a clean-up token for a team read from insights only", (raw) => {
+      (raw.billing as Record<string, unknown>).cleanup = { enabled: true, apply: true };
+      raw.trackerTeamCleanupTokens = { production: WRITE_SECRET, staging: WRITE_SECRET };
+    }, [
+      "do-cost-guard:trackerTeamCleanupTokens.staging is set but team staging has no do-cost-guard:trackerTeamTokens.staging: clean-up reads a resource before it writes",
+    ]],
+    ["a short team password", (raw) => (raw.dashboardTeamPasswords = { staging: "Zq8#password" }), ["do-cost-guard:dashboardTeamPasswords.staging must be at least 16 characters"]],
+    ["a team password that is the dashboard's", (raw) => (raw.dashboardTeamPasswords = { staging: raw.dashboardPassword as string }), [
+      "do-cost-guard:dashboardTeamPasswords.staging must differ from do-cost-guard:dashboardPassword: one password must open one view",
+    ]],
+    ["one password for two teams", (raw) => (raw.dashboardTeamPasswords = { production: TEAM_PASSWORD, staging: TEAM_PASSWORD }), [
+      "do-cost-guard:dashboardTeamPasswords.staging must differ from do-cost-guard:dashboardTeamPasswords.production: one password must open one team's view",
+    ]],
+    ["a team password for no team", (raw) => (raw.dashboardTeamPasswords = { stage: TEAM_PASSWORD }), ["do-cost-guard:dashboardTeamPasswords.stage names no team (teams: production, staging)"]],
+  ])("refuses %s, naming the key and never a secret", (_case, mutate, expected) => {
+    const raw = teamsRaw();
+    mutate(raw);
+    expect(secretFreeProblems(raw)).toEqual(expected);
+  });
+
+  it("reads the per-team secrets only with teams, and the single-team token only without them", () => {
+    // A single-team stack ignores the team maps, even malformed ones (the offline plan fills every optional secret).
+    const single = { ...validRaw(), trackerTeamTokens: "not json", trackerOrganizationToken: ORG_SECRET, dashboardTeamPasswords: "short" };
+    expect(parseStackConfig(reader(single)).tracker).toMatchObject({ digitalOceanToken: "dop_v1_test_only_not_a_real_token" });
+    expect(parseStackConfig(reader(single)).tracker.organizationToken).toBeUndefined();
+    expect(parseStackConfig(reader({ ...teamsRaw(), trackerDigitalOceanToken: READ_SECRET })).tracker.digitalOceanToken).toBeUndefined();
   });
 });
 

@@ -36,13 +36,27 @@ export interface CostTrackerArgs {
   /** The dashboard's own settings (budget, config thresholds); plain, none of the tracker's secrets. */
   dashboardSettings: DashboardSettings;
   /** Secrets, each bound only to the action that uses it. */
-  digitalOceanToken: pulumi.Input<string>;
+  /** A single-team deployment's read token, bound as DIGITALOCEAN_TOKEN; absent with teams (each has its own). */
+  digitalOceanToken?: pulumi.Input<string>;
   databaseUrl: pulumi.Input<string>;
   /** Absent when nobody is emailed: the tracker then runs without SMTP. */
   smtpUrl?: pulumi.Input<string>;
-  /** Only when clean-up applies: the write-scoped token, bound as DIGITALOCEAN_CLEANUP_TOKEN. */
+  /** Only when clean-up applies (single team): the write-scoped token, bound as DIGITALOCEAN_CLEANUP_TOKEN. */
   cleanupToken?: pulumi.Input<string>;
+  /** With an organisation URN: bound as DIGITALOCEAN_ORGANIZATION_TOKEN. */
+  organizationToken?: pulumi.Input<string>;
+  /** With teams: `{team: read token}` JSON, bound as DIGITALOCEAN_TEAM_TOKENS. */
+  teamTokens?: pulumi.Input<string>;
+  /** With teams and clean-up applying: `{team: write token}` JSON, bound as DIGITALOCEAN_TEAM_CLEANUP_TOKENS. */
+  teamCleanupTokens?: pulumi.Input<string>;
   dashboardPassword: pulumi.Input<string>;
+  /** With teams: `{team: password}` JSON, bound to the dashboard as DASHBOARD_TEAM_PASSWORDS. */
+  dashboardTeamPasswords?: pulumi.Input<string>;
+}
+
+/** Parameters bound only when their value is given, so an action never sees an empty secret. */
+function present(parameters: Record<string, pulumi.Input<string> | undefined>): Record<string, pulumi.Input<string>> {
+  return Object.fromEntries(Object.entries(parameters).filter((entry): entry is [string, pulumi.Input<string>] => entry[1] !== undefined));
 }
 
 /**
@@ -79,13 +93,16 @@ export class CostTracker extends pulumi.ComponentResource {
         runtime: args.runtime,
         web: false,
         limits: { timeoutMs: args.timeoutSeconds * 1000, memoryMb: args.memoryMb },
-        parameters: {
+        parameters: present({
           TRACKER_CONFIG: args.trackerSettingsJson,
           DIGITALOCEAN_TOKEN: args.digitalOceanToken,
           DATABASE_URL: args.databaseUrl,
-          ...(args.smtpUrl === undefined ? {} : { SMTP_URL: args.smtpUrl }),
-          ...(args.cleanupToken === undefined ? {} : { DIGITALOCEAN_CLEANUP_TOKEN: args.cleanupToken }),
-        },
+          SMTP_URL: args.smtpUrl,
+          DIGITALOCEAN_CLEANUP_TOKEN: args.cleanupToken,
+          DIGITALOCEAN_ORGANIZATION_TOKEN: args.organizationToken,
+          DIGITALOCEAN_TEAM_TOKENS: args.teamTokens,
+          DIGITALOCEAN_TEAM_CLEANUP_TOKENS: args.teamCleanupTokens,
+        }),
       },
       { parent: this },
     );
@@ -99,8 +116,13 @@ export class CostTracker extends pulumi.ComponentResource {
         runtime: args.runtime,
         web: true,
         limits: { timeoutMs: 30_000, memoryMb: DASHBOARD_MEMORY_MB },
-        // Only what the dashboard reads: never the tracker's token, SMTP URL or notification URLs.
-        parameters: { DASHBOARD_SETTINGS: JSON.stringify(args.dashboardSettings), DATABASE_URL: args.databaseUrl, DASHBOARD_PASSWORD: args.dashboardPassword },
+        // Only what the dashboard reads: never the tracker's tokens, SMTP URL or notification URLs.
+        parameters: present({
+          DASHBOARD_SETTINGS: JSON.stringify(args.dashboardSettings),
+          DATABASE_URL: args.databaseUrl,
+          DASHBOARD_PASSWORD: args.dashboardPassword,
+          DASHBOARD_TEAM_PASSWORDS: args.dashboardTeamPasswords,
+        }),
       },
       { parent: this },
     );

@@ -20,6 +20,7 @@ import { migrate } from "./store/migrations";
 import { DEFAULT_PGLITE_DIR, connectStoreClient } from "./store/open-store";
 import type { SqlClient } from "./store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "./tracker/config";
+import { resolveTeamCredentials, singleTeamCredentials, type TeamCredentials } from "../../core/team-credentials";
 import { advise } from "./tracker/advise";
 import { adviceDocument, formatAdvice, formatCleanup } from "./tracker/advice-report";
 import { cleanup } from "./tracker/cleanup";
@@ -73,10 +74,17 @@ Options:
                         recipients); without it, a dry run that sends nothing
   -h, --help            this text
 
-Environment:
-  DIGITALOCEAN_TOKEN    read-scoped API token (required; never printed)
+Environment (tokens are never printed):
+  DIGITALOCEAN_TOKEN    read-scoped API token (required); with "organizationUrn" in the config, the
+                        organisation's token instead (organization:read and billing:read)
+  DIGITALOCEAN_TOKEN_<NAME>
+                        with "teams" in the config: team <name>'s read token (name upper-cased,
+                        - as _, e.g. DIGITALOCEAN_TOKEN_EU_STAGING for eu-staging); a team without
+                        one is read from organisation insights only (daily)
   DIGITALOCEAN_CLEANUP_TOKEN
-                        write-scoped token, read only by cleanup --apply (never printed)
+                        write-scoped token, read only by cleanup --apply
+  DIGITALOCEAN_CLEANUP_TOKEN_<NAME>
+                        with "teams": team <name>'s write-scoped token, read only by cleanup --apply
   DIGITALOCEAN_API_URL  default https://api.digitalocean.com
   SMTP_URL              smtp://user:pass@host:port for email recipients
   DATABASE_URL          see --database-url
@@ -106,6 +114,70 @@ Exit status: 0 every recipient delivered, 1 at least one failed, 2 bad arguments
 (including a config without any recipient).`;
 
 class UsageError extends Error {}
+
+const TEAM_TOKEN_PREFIX = "DIGITALOCEAN_TOKEN_";
+const TEAM_CLEANUP_TOKEN_PREFIX = "DIGITALOCEAN_CLEANUP_TOKEN_";
+
+/** A team's variable suffix: its name upper-cased, `-` as `_` (names have no `_`, so it maps back to one team). */
+export function teamVariable(prefix: string, team: string): string {
+  return `${prefix}${team.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/** `{team name: token}` from the variables named `<prefix><NAME>`. */
+function teamTokensFromEnv(env: NodeJS.ProcessEnv, prefix: string): Map<string, string> {
+  const tokens = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    const suffix = name.startsWith(prefix) ? name.slice(prefix.length) : "";
+    if (/^[A-Z0-9_]+$/.test(suffix) && value?.trim()) tokens.set(suffix.toLowerCase().replace(/_/g, "-"), value.trim());
+  }
+  return tokens;
+}
+
+/**
+ * The tokens of a run, from the environment: a single-team config's DIGITALOCEAN_TOKEN (and
+ * DIGITALOCEAN_CLEANUP_TOKEN); with `teams`, DIGITALOCEAN_TOKEN as the organisation's token
+ * when `organizationUrn` is set and DIGITALOCEAN_TOKEN_<NAME> per team (clean-up tokens
+ * DIGITALOCEAN_CLEANUP_TOKEN_<NAME>, read only with --apply). Checked by the rules the stack
+ * and the action share; a problem names the variable, never its value. Exported for tests.
+ */
+export function credentialsFromEnv(config: TrackerConfig, env: NodeJS.ProcessEnv, apply = false): TeamCredentials {
+  if (config.teams[0]!.implicit) {
+    const token = env.DIGITALOCEAN_TOKEN?.trim();
+    if (!token) throw new UsageError("DIGITALOCEAN_TOKEN is not set: create a read-scoped token (billing:read plus the resource read scopes) and export it");
+    return singleTeamCredentials(config, token, env.DIGITALOCEAN_CLEANUP_TOKEN?.trim() || undefined);
+  }
+  const resolved = resolveTeamCredentials(
+    config,
+    { organizationToken: env.DIGITALOCEAN_TOKEN, readTokens: teamTokensFromEnv(env, TEAM_TOKEN_PREFIX), cleanupTokens: teamTokensFromEnv(env, TEAM_CLEANUP_TOKEN_PREFIX) },
+    {
+      organizationToken: "DIGITALOCEAN_TOKEN (the organisation's token)",
+      readTokens: `${TEAM_TOKEN_PREFIX}<NAME>`,
+      readToken: (team) => teamVariable(TEAM_TOKEN_PREFIX, team),
+      cleanupTokens: `${TEAM_CLEANUP_TOKEN_PREFIX}<NAME>`,
+      cleanupToken: (team) => teamVariable(TEAM_CLEANUP_TOKEN_PREFIX, team),
+      team: (index) => `teams[${index}]`,
+      cleanupApply: "cleanup --apply is given",
+      organizationUrn: "organizationUrn",
+    },
+    apply,
+  );
+  if (!resolved.ok) throw new UsageError(`the tokens in the environment do not fit the config's teams:\n  - ${resolved.problems.join("\n  - ")}`);
+  return resolved.credentials;
+}
+
+/**
+ * The one team this version runs, and its tokens. Per-team runs are the next step of issue 15;
+ * until then a config with several teams, or whose only team has no read token, is refused
+ * rather than run under one team's label.
+ */
+function runningTeam(credentials: TeamCredentials): { token: string; cleanupToken: string | undefined } {
+  const { teams } = credentials;
+  const only = teams.length === 1 ? teams[0] : undefined;
+  if (only?.readToken === undefined) {
+    throw new UsageError(`the config lists ${teams.length} team${teams.length === 1 ? " without a read token" : "s"}: this version runs one team with its own token (${TEAM_TOKEN_PREFIX}<NAME>); per-team runs are not available yet`);
+  }
+  return { token: only.readToken, cleanupToken: only.cleanupToken };
+}
 
 /** The one command that is not a tracker task: it sends, it does not read DigitalOcean. */
 const TEST_NOTIFY = "test-notify";
@@ -247,9 +319,10 @@ async function testNotify(config: TrackerConfig, env: NodeJS.ProcessEnv, now: Da
 interface TaskContext {
   config: TrackerConfig;
   transports: Transports;
-  env: NodeJS.ProcessEnv;
   baseUrl: string;
   token: string;
+  /** The write-scoped token clean-up --apply acts with, when given. */
+  cleanupToken: string | undefined;
   db: SqlClient;
   out: (line: string) => void;
   /** The run's deadline (--deadline-seconds), or none. */
@@ -264,7 +337,7 @@ interface TaskContext {
  * read-only token and writes only with --apply and the separate write-scoped token, through a
  * client that never retries (a lost answer is checked on the next run, never repeated).
  */
-async function accountTask(args: CliArgs & { task: AccountTask }, { config, transports, env, baseUrl, token, db, out, deadline, meters }: TaskContext): Promise<number> {
+async function accountTask(args: CliArgs & { task: AccountTask }, { config, transports, baseUrl, token, cleanupToken, db, out, deadline, meters }: TaskContext): Promise<number> {
   const now = args.now ?? new Date();
   const store = new AdviceStore(db);
   const read = new DigitalOceanClient({ token, baseUrl, meter: meters.forToken(token) });
@@ -279,7 +352,7 @@ async function accountTask(args: CliArgs & { task: AccountTask }, { config, tran
     out(`DigitalOcean requests: ${requests.sent()} of ${requests.budget}; utilisation read for ${analysed} resource(s)${why}, ${waiting} waiting for a later run`);
     document = advice;
   } else {
-    const writeToken = env.DIGITALOCEAN_CLEANUP_TOKEN?.trim();
+    const writeToken = cleanupToken;
     if (args.apply && !writeToken) throw new UsageError("cleanup --apply needs DIGITALOCEAN_CLEANUP_TOKEN: a write-scoped token (droplet, volume and image write), kept apart from the read-only DIGITALOCEAN_TOKEN");
     const apply = args.apply && writeToken ? { write: new DigitalOceanClient({ token: writeToken, baseUrl, maxRetries: 0, meter: meters.forToken(writeToken) }) } : undefined;
     // Without --apply nothing is sent, not even a preview: the report lists what would be.
@@ -378,8 +451,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     }
     const config = loadConfig(args.configPath);
     if (args.task === TEST_NOTIFY) return await testNotify(config, env, args.now ?? new Date(), out);
-    const token = env.DIGITALOCEAN_TOKEN?.trim();
-    if (!token) throw new UsageError("DIGITALOCEAN_TOKEN is not set: create a read-scoped token (billing:read plus the resource read scopes) and export it");
+    const { token, cleanupToken } = runningTeam(credentialsFromEnv(config, env, args.apply ?? false));
     const log: TrackerLog = { info: (line) => err(`tracker: ${line}`), warn: (line) => err(`tracker: warning: ${line}`) };
     const baseUrl = env.DIGITALOCEAN_API_URL?.trim() || "https://api.digitalocean.com";
     const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
@@ -395,7 +467,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     // advise spends its budget; every other task is bounded by the account, so only DigitalOcean's hourly limit caps it.
     const budget = args.task === "advise" ? args.budget ?? config.advice.requestBudget : DIGITALOCEAN_REQUESTS_PER_HOUR;
     const meters = new RunMeters({ budget, perMinute: DEFAULT_REQUESTS_PER_MINUTE, deadline });
-    const context: TaskContext = { config, transports, env, baseUrl, token, db, out, deadline, meters };
+    const context: TaskContext = { config, transports, baseUrl, token, cleanupToken, db, out, deadline, meters };
     if (args.task === "calibrate" || args.task === "reconcile") return await billCheckTask({ ...args, task: args.task }, context);
     if (args.task === "advise" || args.task === "cleanup") return await accountTask({ ...args, task: args.task }, context);
     const client = new DigitalOceanClient({

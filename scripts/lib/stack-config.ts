@@ -48,11 +48,14 @@ interface ConfigDeclaration {
  * program's own validation (e.g. "must be a Slack webhook URL") still passes offline.
  */
 export function secretPlaceholder(key: string): string {
+  // A map of secrets by name (trackerTeamTokens, dashboardTeamPasswords): none set.
+  if (/(tokens|passwords)$/i.test(key)) return "{}";
   if (/slack/i.test(key) && /url$/i.test(key)) return "https://hooks.slack.com/services/OFFLINE/PLAN/PLACEHOLDER";
   if (/database/i.test(key) && /url$/i.test(key)) return "postgres://offline-plan:placeholder@offline-plan.invalid:5432/placeholder";
   if (/smtp/i.test(key) && /url$/i.test(key)) return "smtp://offline-plan:placeholder@offline-plan.invalid:587";
   if (/url$/i.test(key)) return "https://offline-plan.invalid/placeholder";
-  return "offline-plan-placeholder";
+  // Named after its key, so two placeholders never look like the same secret (passwords must differ).
+  return `offline-plan-placeholder-${key.replace(/^.*:/, "")}`;
 }
 
 /** Loads the project's and the stack's configuration from `programDir`. */

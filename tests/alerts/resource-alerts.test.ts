@@ -83,7 +83,7 @@ describe("index.ts with Pulumi.prod.yaml", () => {
 
   it("exports the App Platform apps the tracker must poll for memory", () => {
     expect(run.outputs.appWatches).toEqual([
-      { name: "storefront", appId: "8d2b6e07-51c3-4f9a-a0d8-6c4e9b1f3e25", memoryThresholdPercent: 80, window: "5m" },
+      { name: "storefront", appId: "8d2b6e07-51c3-4f9a-a0d8-6c4e9b1f3e25", memoryThresholdPercent: 80, window: "5m", team: "production" },
     ]);
   });
 });

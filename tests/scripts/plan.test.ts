@@ -41,6 +41,8 @@ describe("npm run plan", () => {
     expect(stderr).toContain("warning: do-cost-guard:dashboardPassword is a secret the stack has not set");
     // Optional secrets live in Pulumi.yaml's template.config: no stack is forced to set them.
     expect(stderr).toContain("warning: do-cost-guard:alertSlackWebhookUrl is an optional secret the stack has not set");
+    // The prod example's two teams (issue 15): their secrets are placeholders offline (maps: none set)…
+    for (const key of ["trackerOrganizationToken", "trackerTeamTokens", "dashboardTeamPasswords"]) expect(stderr).toContain(`warning: do-cost-guard:${key} is an optional secret the stack has not set`);
     expect(code).toBe(0);
     expect(stdout).toContain("Plan for do-cost-guard (stack prod): 14 resources to create");
     // Monitor alerts are free: priced at $0, not unknown.
@@ -62,6 +64,14 @@ describe("npm run plan", () => {
       unknowns: [],
     });
     expect(document).toMatchObject({ totalMonthlyUsd: 0, budgetMonthlyUsd: 350, blocked: false });
+    // …and each team's settings reach the deployed tracker and dashboard: the same list is exported.
+    const ladder = (...amounts: number[]) => amounts.map((amountUsd) => ({ id: `mtd-${amountUsd}`, amountUsd }));
+    const teams = [
+      { name: "production", budgetMonthlyUsd: 450, thresholds: ladder(10, 50, 150, 200), insightsOnly: true },
+      { name: "staging", budgetMonthlyUsd: 60, thresholds: ladder(30, 60), insightsOnly: true },
+    ];
+    expect(document.outputs.trackerTeams).toEqual(teams);
+    expect(stdout).toContain(`trackerTeams: ${JSON.stringify(teams)}`);
     // The placeholder stands in for a secret: it is masked like one.
     expect(fs.readFileSync(jsonFile, "utf8")).not.toContain("hooks.slack.com");
   }, 180_000);

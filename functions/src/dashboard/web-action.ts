@@ -10,8 +10,9 @@
  *   DATABASE_URL         postgres:// URL of the tracker's database
  *   DASHBOARD_PASSWORD   at least 16 characters; Basic password, or the bearer token
  *   DASHBOARD_USERNAME   Basic username, default "do-cost-guard"
- *   DASHBOARD_SETTINGS   {budgetMonthlyUsd, thresholds: [{id, amountUsd}]} (string or object), from the stack;
- *                        for a local run, TRACKER_CONFIG (the tracker's JSON config) stands in for it
+ *   DASHBOARD_SETTINGS   {budgetMonthlyUsd, thresholds: [{id, amountUsd}], teams?, organization?} (string or
+ *                        object), from the stack; for a local run, TRACKER_CONFIG (the tracker's JSON config) stands in for it
+ *   DASHBOARD_TEAM_PASSWORDS  optional {team name: password} (string or object): each team's own view
  * Deploy it with `web: raw` so `__ow_query` and `__ow_body` arrive untouched; without it,
  * OpenWhisk merges query and JSON body fields into `params`, which is handled too.
  */
@@ -19,7 +20,8 @@ import { AdviceStore } from "../store/advice-store";
 import { CalibrationStore } from "../store/calibration-store";
 import { CostStore } from "../store/cost-store";
 import { createPostgresClient } from "../store/pg-client";
-import { dashboardSettingsOf, dashboardSettingsSchema, formatSettingsIssues, parseTrackerSettings, SETTINGS_PARSE_OPTIONS } from "../../../core/tracker-settings";
+import { parseSecretMap, teamPasswordProblems } from "../../../core/team-credentials";
+import { dashboardSettingsOf, dashboardSettingsSchema, formatSettingsIssues, parseTrackerSettings, SETTINGS_PARSE_OPTIONS, type DashboardSettings } from "../../../core/tracker-settings";
 import { dashboardPasswordProblem, MIN_DASHBOARD_PASSWORD_LENGTH, postgresUrlProblem } from "../../../core/validators";
 import type { DashboardAuth } from "./auth";
 import { entryBytesLeft, jsonBytesLeft, MAX_REQUEST_BODY_BYTES } from "./body-limit";
@@ -31,6 +33,12 @@ export interface DashboardEnvironment {
   auth: DashboardAuth;
   budgetMonthlyUsd: number;
   configThresholds: readonly ConfigThreshold[];
+  /** Every team (the implicit `default` one for a single-team deployment): name, budget, threshold ids, insightsOnly. */
+  teams: DashboardSettings["teams"];
+  /** The organisation's budget and thresholds, when configured. */
+  organization?: DashboardSettings["organization"];
+  /** Each team's own password (DASHBOARD_TEAM_PASSWORDS), by team name; empty when none is set. */
+  teamPasswords: ReadonlyMap<string, string>;
 }
 
 /** A missing or malformed setting; the message names the parameter and never its value. */
@@ -41,7 +49,7 @@ export class DashboardEnvironmentError extends Error {
   }
 }
 
-const SETTING_NAMES = ["DATABASE_URL", "DASHBOARD_PASSWORD", "DASHBOARD_USERNAME", "DASHBOARD_SETTINGS", "TRACKER_CONFIG"] as const;
+const SETTING_NAMES = ["DATABASE_URL", "DASHBOARD_PASSWORD", "DASHBOARD_USERNAME", "DASHBOARD_SETTINGS", "TRACKER_CONFIG", "DASHBOARD_TEAM_PASSWORDS"] as const;
 /** The Basic username the stack documents (Pulumi.yaml, `dashboardPassword`). */
 export const DEFAULT_DASHBOARD_USERNAME = "do-cost-guard";
 /** Shortest password accepted: the stack's `dashboardPassword` rule (core/validators). */
@@ -68,20 +76,36 @@ function jsonSetting(params: Readonly<Record<string, unknown>>, env: NodeJS.Proc
  * The budget and config thresholds: DASHBOARD_SETTINGS (what the stack binds: no secrets of
  * the tracker), or for a local run the tracker's own TRACKER_CONFIG, checked by the same schema.
  */
-function budgetAndThresholds(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): Pick<DashboardEnvironment, "budgetMonthlyUsd" | "configThresholds"> {
+function budgetAndThresholds(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): Pick<DashboardEnvironment, "budgetMonthlyUsd" | "configThresholds" | "teams" | "organization"> {
+  const of = ({ budgetMonthlyUsd, thresholds, teams, organization }: DashboardSettings) => ({ budgetMonthlyUsd, configThresholds: thresholds, teams, ...(organization ? { organization } : {}) });
   const dashboardSettings = jsonSetting(params, env, "DASHBOARD_SETTINGS");
   if (dashboardSettings !== undefined) {
     const result = dashboardSettingsSchema.safeParse(dashboardSettings, SETTINGS_PARSE_OPTIONS);
     if (!result.success) throw new DashboardEnvironmentError(`DASHBOARD_SETTINGS: ${formatSettingsIssues(result.error.issues, "", "the settings").join("; ")}`);
-    return { budgetMonthlyUsd: result.data.budgetMonthlyUsd, configThresholds: result.data.thresholds };
+    return of(result.data);
   }
   const trackerConfig = jsonSetting(params, env, "TRACKER_CONFIG");
   if (trackerConfig === undefined) throw new DashboardEnvironmentError("DASHBOARD_SETTINGS must be set to {budgetMonthlyUsd, thresholds} by the stack, or TRACKER_CONFIG must be set to the tracker's JSON config for a local run");
   const parsed = parseTrackerSettings(trackerConfig);
   // The tracker's problems name JSON paths and never echo Slack or webhook URLs.
   if (!parsed.ok) throw new DashboardEnvironmentError(`TRACKER_CONFIG: tracker config is invalid: ${parsed.problems.join("; ")}`);
-  const { budgetMonthlyUsd, thresholds } = dashboardSettingsOf(parsed.settings);
-  return { budgetMonthlyUsd, configThresholds: thresholds };
+  return of(dashboardSettingsOf(parsed.settings));
+}
+
+/**
+ * DASHBOARD_TEAM_PASSWORDS: each key a team, each password passing the dashboard password rule
+ * and unlike every other (and the dashboard's own). Problems name the parameter and the team,
+ * never a password.
+ */
+function teamPasswordsOf(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv, teams: readonly string[], password: string): ReadonlyMap<string, string> {
+  const problems: string[] = [];
+  const passwords = parseSecretMap(setting(params, env, "DASHBOARD_TEAM_PASSWORDS"), "DASHBOARD_TEAM_PASSWORDS", problems);
+  if (passwords) {
+    const places = { teamPasswords: "DASHBOARD_TEAM_PASSWORDS", teamPassword: (team: string) => `DASHBOARD_TEAM_PASSWORDS.${team}`, password: "DASHBOARD_PASSWORD" };
+    problems.push(...teamPasswordProblems(passwords, teams, password, places, dashboardPasswordProblem));
+  }
+  if (problems.length > 0 || !passwords) throw new DashboardEnvironmentError(problems.join("; "));
+  return passwords;
 }
 
 /** Reads and validates the action's settings from its parameters, falling back to the environment. */
@@ -97,7 +121,9 @@ export function readDashboardEnvironment(params: Readonly<Record<string, unknown
   if (typeof username !== "string" || username === "" || username.includes(":")) {
     throw new DashboardEnvironmentError("DASHBOARD_USERNAME must be a non-empty name without ':'");
   }
-  return { databaseUrl, auth: { username, password }, ...budgetAndThresholds(params, env) };
+  const settings = budgetAndThresholds(params, env);
+  const teamPasswords = teamPasswordsOf(params, env, settings.teams.map((team) => team.name), password);
+  return { databaseUrl, auth: { username, password }, ...settings, teamPasswords };
 }
 
 /**

@@ -15,16 +15,20 @@ const VALID = {
 
 describe("readDashboardEnvironment", () => {
   it("reads the settings into a typed object: budget and the config's threshold ladder ($10/$50/$150/$200 by default)", () => {
+    const ladder = [
+      { id: "mtd-10", amountUsd: 10 },
+      { id: "mtd-50", amountUsd: 50 },
+      { id: "mtd-150", amountUsd: 150 },
+      { id: "mtd-200", amountUsd: 200 },
+    ];
     expect(readDashboardEnvironment(VALID, {})).toEqual({
       databaseUrl: VALID.DATABASE_URL,
       auth: { username: "do-cost-guard", password: PASSWORD },
       budgetMonthlyUsd: 300,
-      configThresholds: [
-        { id: "mtd-10", amountUsd: 10 },
-        { id: "mtd-50", amountUsd: 50 },
-        { id: "mtd-150", amountUsd: 150 },
-        { id: "mtd-200", amountUsd: 200 },
-      ],
+      configThresholds: ladder,
+      // A single-team config is its one implicit team, with no password of its own.
+      teams: [{ name: "default", budgetMonthlyUsd: 300, thresholds: ladder, insightsOnly: false }],
+      teamPasswords: new Map(),
     });
   });
 
@@ -54,6 +58,55 @@ describe("readDashboardEnvironment", () => {
     const config = { ...TRACKER_CONFIG, budgetMonthlyUsd: -5, recipients: { slack: [{ channel: "#b", url: "http://hooks.example/SECRETSECRET" }] } };
     expect(() => readDashboardEnvironment({ ...VALID, TRACKER_CONFIG: JSON.stringify(config) }, {})).toThrow(/^TRACKER_CONFIG: tracker config is invalid[\s\S]*budgetMonthlyUsd must be a positive number of US dollars \(got -5\)/);
     expect(() => readDashboardEnvironment({ ...VALID, TRACKER_CONFIG: JSON.stringify(config) }, {})).not.toThrow(/SECRETSECRET/);
+  });
+});
+
+describe("readDashboardEnvironment with teams", () => {
+  const TEAM_SECRET = "staging-view-Zq8#pw-4711-long";
+  const teamsSettings = {
+    budgetMonthlyUsd: 450,
+    thresholds: [{ id: "mtd-10", amountUsd: 10 }],
+    teams: [
+      { name: "production", budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-10", amountUsd: 10 }] },
+      { name: "staging", budgetMonthlyUsd: 60, thresholds: [{ id: "mtd-30", amountUsd: 30 }], insightsOnly: true },
+    ],
+    organization: { budgetMonthlyUsd: 510, thresholds: [] },
+  };
+  const withTeams = { DATABASE_URL: VALID.DATABASE_URL, DASHBOARD_PASSWORD: PASSWORD, DASHBOARD_SETTINGS: JSON.stringify(teamsSettings) };
+
+  it("reads each team's budget, thresholds and insights-only mark, the organisation's, and the team passwords (text or object)", () => {
+    const read = readDashboardEnvironment({ ...withTeams, DASHBOARD_TEAM_PASSWORDS: JSON.stringify({ staging: TEAM_SECRET }) }, {});
+    expect(read.teams).toEqual([
+      { name: "production", budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-10", amountUsd: 10 }], insightsOnly: false },
+      { name: "staging", budgetMonthlyUsd: 60, thresholds: [{ id: "mtd-30", amountUsd: 30 }], insightsOnly: true },
+    ]);
+    expect(read.organization).toEqual({ budgetMonthlyUsd: 510, thresholds: [] });
+    expect(read.teamPasswords).toEqual(new Map([["staging", TEAM_SECRET]]));
+    expect(readDashboardEnvironment({ ...withTeams, DASHBOARD_TEAM_PASSWORDS: { staging: TEAM_SECRET } }, {}).teamPasswords.get("staging")).toBe(TEAM_SECRET);
+    expect(readDashboardEnvironment(withTeams, {}).teamPasswords).toEqual(new Map());
+  });
+
+  it.each([
+    ["team passwords that are not JSON", `{"staging": "${TEAM_SECRET}"`, "DASHBOARD_TEAM_PASSWORDS is not valid JSON: it must be an object of team name → secret"],
+    ["a password for no team", JSON.stringify({ stagin: TEAM_SECRET }), "DASHBOARD_TEAM_PASSWORDS.stagin names no team (teams: production, staging)"],
+    ["a short team password", JSON.stringify({ staging: "Zq8#pw-4711" }), "DASHBOARD_TEAM_PASSWORDS.staging must be at least 16 characters"],
+    ["the dashboard's own password", JSON.stringify({ staging: PASSWORD }), "DASHBOARD_TEAM_PASSWORDS.staging must differ from DASHBOARD_PASSWORD: one password must open one view"],
+  ])("rejects %s, naming the parameter and never a password", (_case, passwords, message) => {
+    let thrown: unknown;
+    try {
+      readDashboardEnvironment({ ...withTeams, DASHBOARD_TEAM_PASSWORDS: passwords }, {});
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as Error).message).toBe(message);
+    expect((thrown as Error).message).not.toMatch(/Zq8#pw|correct horse/i);
+    expect((thrown as Error).message).not.toContain(PASSWORD);
+  });
+
+  it("never merges the team passwords into a non-raw action's request fields", () => {
+    const request = requestFromParams({ ...withTeams, DASHBOARD_TEAM_PASSWORDS: JSON.stringify({ staging: TEAM_SECRET }), __ow_method: "post", __ow_path: "", __ow_headers: {}, amountUsd: 75 });
+    expect(request.body).toEqual({ amountUsd: 75 });
+    expect(JSON.stringify(request)).not.toContain(TEAM_SECRET);
   });
 });
 

@@ -275,8 +275,8 @@ describe("config apps section", () => {
   it("defaults to 80 % over 5 minutes, the top-level recipients and no bandwidth check", () => {
     const config = parseTrackerConfig({ ...base, apps: [good, { ...good, appId: appId(8), window: "1h", memoryThresholdPercent: 92.5, bandwidthAllowanceGiBPerDay: 40, email: ["ops@restaurant.example"] }], email: { from: "ops@restaurant.example" } });
     expect(config.apps).toEqual([
-      { name: "orders-api", appId: appId(7), memoryThresholdPercent: 80, window: "5m", windowMinutes: 5, recipients: { email: [], slack: [], webhook: ["https://hooks.example.com/costs"] } },
-      { name: "orders-api", appId: appId(8), memoryThresholdPercent: 92.5, window: "1h", windowMinutes: 60, bandwidthAllowanceGiBPerDay: 40, recipients: { email: ["ops@restaurant.example"], slack: [], webhook: [] } },
+      { name: "orders-api", appId: appId(7), memoryThresholdPercent: 80, window: "5m", windowMinutes: 5, team: "default", recipients: { email: [], slack: [], webhook: ["https://hooks.example.com/costs"] } },
+      { name: "orders-api", appId: appId(8), memoryThresholdPercent: 92.5, window: "1h", windowMinutes: 60, bandwidthAllowanceGiBPerDay: 40, team: "default", recipients: { email: ["ops@restaurant.example"], slack: [], webhook: [] } },
     ]);
     expect(parseTrackerConfig(base).apps).toEqual([]);
   });
@@ -284,7 +284,7 @@ describe("config apps section", () => {
   it.each<[string, unknown, string]>([
     ["not a list", { name: "x" }, 'apps must be a list (got {"name":"x"})'],
     ["an entry that is not an object", ["orders-api"], 'apps[0] must be an object (got "orders-api")'],
-    ["an unknown key", [{ ...good, windowMinutes: 5 }], "apps[0] has unknown key windowMinutes (allowed: name, appId, memoryThresholdPercent, window, bandwidthAllowanceGiBPerDay, email, slack, webhook)"],
+    ["an unknown key", [{ ...good, windowMinutes: 5 }], "apps[0] has unknown key windowMinutes (allowed: name, appId, memoryThresholdPercent, window, bandwidthAllowanceGiBPerDay, team, email, slack, webhook)"],
     ["an empty name", [{ ...good, name: " " }], 'apps[0].name must be a non-empty name for the app'],
     ["an app id that is not a UUID", [{ ...good, appId: "orders-api" }], 'apps[0].appId must be an App Platform app id (a UUID) (got "orders-api")'],
     ["the same app twice", [good, { ...good, name: "again" }], `apps[1].appId repeats apps[0].appId (got ${appId(7)})`],

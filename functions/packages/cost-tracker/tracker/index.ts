@@ -17,6 +17,7 @@ import { createPostgresClient } from "../../../src/store/pg-client";
 import type { SqlClient } from "../../../src/store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "../../../src/tracker/config";
 import { emailsAnyone } from "../../../../core/tracker-settings";
+import { parseSecretMap, resolveTeamCredentials, singleTeamCredentials, type CredentialPlaces, type TeamCredentials } from "../../../../core/team-credentials";
 import { postgresUrlProblem, smtpUrlProblem } from "../../../../core/validators";
 import { handle, type DailyUpkeep, type TaskResult, type UpkeepOutcome } from "../../../src/tracker/handle";
 import { RunMeters } from "../../../src/digitalocean/token-meter";
@@ -49,6 +50,12 @@ export interface TrackerActionParams {
   DIGITALOCEAN_API_URL?: unknown;
   /** Only when the config's clean-up applies: a write-scoped token, used for nothing else. */
   DIGITALOCEAN_CLEANUP_TOKEN?: unknown;
+  /** With `organizationUrn`: the token that reads organisation insights and lists teams. */
+  DIGITALOCEAN_ORGANIZATION_TOKEN?: unknown;
+  /** With `teams`: `{team name: read token}`, as JSON text (how bound parameters arrive) or an object. */
+  DIGITALOCEAN_TEAM_TOKENS?: unknown;
+  /** With `teams` and clean-up applying: `{team name: write-scoped token}`, as JSON text or an object. */
+  DIGITALOCEAN_TEAM_CLEANUP_TOKENS?: unknown;
   /**
    * The task, from the scheduled trigger's body. DigitalOcean's spec gives that body one field,
    * `name` (specification/resources/functions/models/scheduled_details.yml), so the task travels
@@ -86,17 +93,17 @@ export interface TrackerActionFailure {
 }
 
 /** The action's settings, validated. Held in memory only; never logged or returned. */
-interface ActionSettings {
-  token: string;
+export interface ActionSettings {
   databaseUrl: string;
   smtpUrl: string | undefined;
   apiUrl: string;
   config: TrackerConfig;
-  cleanupToken: string | undefined;
+  /** Every token, per team of `config.teams` (a single-team config: DIGITALOCEAN_TOKEN and DIGITALOCEAN_CLEANUP_TOKEN). */
+  credentials: TeamCredentials;
 }
 
 /** A problem with the deployment's parameters or the trigger body; the message names the parameter, never its value. */
-class ParameterError extends Error {}
+export class ParameterError extends Error {}
 
 type ParameterName = keyof TrackerActionParams & string;
 
@@ -108,7 +115,7 @@ function optionalText(params: TrackerActionParams, name: ParameterName, problems
   const value = params[name];
   if (isUnset(value)) return undefined;
   if (typeof value !== "string") {
-    problems.push(`${name} must be a string (got a ${Array.isArray(value) ? "list" : typeof value})`);
+    problems.push(`${name} must be a string (got ${Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`})`);
     return undefined;
   }
   return value.trim();
@@ -174,10 +181,59 @@ function checkedUrl(value: string | undefined, name: string, problemOf: (value: 
   return value;
 }
 
-/** Validates every parameter and reports all problems at once, so one redeploy fixes them all. */
-function readSettings(params: TrackerActionParams): ActionSettings {
+/** The action's parameters as the per-team rules name them (core/team-credentials). */
+const ACTION_CREDENTIAL_PLACES: CredentialPlaces = {
+  organizationToken: "DIGITALOCEAN_ORGANIZATION_TOKEN",
+  readTokens: "DIGITALOCEAN_TEAM_TOKENS",
+  readToken: (team) => `DIGITALOCEAN_TEAM_TOKENS.${team}`,
+  cleanupTokens: "DIGITALOCEAN_TEAM_CLEANUP_TOKENS",
+  cleanupToken: (team) => `DIGITALOCEAN_TEAM_CLEANUP_TOKENS.${team}`,
+  team: (index) => `TRACKER_CONFIG teams[${index}]`,
+  cleanupApply: "TRACKER_CONFIG cleanup is enabled and applies",
+  organizationUrn: "TRACKER_CONFIG organizationUrn",
+};
+
+const READ_TOKEN_HINT = "bind a read-scoped DigitalOcean API token (billing:read plus the resource read scopes)";
+
+/**
+ * The tokens: a single-team config's DIGITALOCEAN_TOKEN (and DIGITALOCEAN_CLEANUP_TOKEN when
+ * clean-up applies), or with `teams` the organisation token and the per-team maps, checked by
+ * the rules the stack and the CLI share.
+ */
+function credentialsOf(params: TrackerActionParams, config: TrackerConfig | undefined, problems: string[]): TeamCredentials | undefined {
+  const cleanupApplies = config !== undefined && config.cleanup.enabled && config.cleanup.apply;
+  const teamParameters = ["DIGITALOCEAN_ORGANIZATION_TOKEN", "DIGITALOCEAN_TEAM_TOKENS", "DIGITALOCEAN_TEAM_CLEANUP_TOKENS"] as const;
+  // Unknown settings: ask for the single-team token unless the deployment is plainly a multi-team one.
+  if (config === undefined) {
+    if (teamParameters.every((name) => isUnset(params[name]))) requiredText(params, "DIGITALOCEAN_TOKEN", problems, READ_TOKEN_HINT);
+    return undefined;
+  }
+  if (config.teams[0]!.implicit) {
+    const token = requiredText(params, "DIGITALOCEAN_TOKEN", problems, READ_TOKEN_HINT);
+    const cleanupToken = optionalText(params, "DIGITALOCEAN_CLEANUP_TOKEN", problems);
+    if (cleanupApplies && cleanupToken === undefined) {
+      problems.push("DIGITALOCEAN_CLEANUP_TOKEN is not set: cleanup.apply is on, so bind a write-scoped token (or turn apply off for a dry run)");
+    }
+    return token === undefined ? undefined : singleTeamCredentials(config, token, cleanupToken);
+  }
+  const before = problems.length;
+  const organizationToken = optionalText(params, "DIGITALOCEAN_ORGANIZATION_TOKEN", problems);
+  const readTokens = parseSecretMap(params.DIGITALOCEAN_TEAM_TOKENS, "DIGITALOCEAN_TEAM_TOKENS", problems);
+  const cleanupTokens = cleanupApplies ? parseSecretMap(params.DIGITALOCEAN_TEAM_CLEANUP_TOKENS, "DIGITALOCEAN_TEAM_CLEANUP_TOKENS", problems) : new Map<string, string>();
+  // A malformed parameter is its own problem: checking the teams against it would only repeat it.
+  if (problems.length > before || !readTokens || !cleanupTokens) return undefined;
+  const resolved = resolveTeamCredentials(config, { ...(organizationToken === undefined ? {} : { organizationToken }), readTokens, cleanupTokens }, ACTION_CREDENTIAL_PLACES, cleanupApplies);
+  if (resolved.ok) return resolved.credentials;
+  problems.push(...resolved.problems);
+  return undefined;
+}
+
+/**
+ * Validates every parameter and reports all problems at once, so one redeploy fixes them all;
+ * each problem names its parameter, never its value. Exported for tests.
+ */
+export function readSettings(params: TrackerActionParams): ActionSettings {
   const problems: string[] = [];
-  const token = requiredText(params, "DIGITALOCEAN_TOKEN", problems, "bind a read-scoped DigitalOcean API token (billing:read plus the resource read scopes)");
   const databaseUrl = checkedUrl(
     requiredText(params, "DATABASE_URL", problems, "bind the Postgres connection string (postgres://user:pass@host:port/db?sslmode=require)"),
     "DATABASE_URL",
@@ -187,16 +243,36 @@ function readSettings(params: TrackerActionParams): ActionSettings {
   const smtpUrl = checkedUrl(optionalText(params, "SMTP_URL", problems), "SMTP_URL", smtpUrlProblem, problems);
   const apiUrl = urlWithScheme(optionalText(params, "DIGITALOCEAN_API_URL", problems), "DIGITALOCEAN_API_URL", ["https:", "http:"], problems) ?? DIGITALOCEAN_API_URL;
   const config = trackerConfigOf(params, problems);
-  const cleanupToken = optionalText(params, "DIGITALOCEAN_CLEANUP_TOKEN", problems);
-  if (config?.cleanup.enabled && config.cleanup.apply && cleanupToken === undefined) {
-    problems.push("DIGITALOCEAN_CLEANUP_TOKEN is not set: cleanup.apply is on, so bind a write-scoped token (or turn apply off for a dry run)");
-  }
+  const credentials = credentialsOf(params, config, problems);
   // A stack without email recipients deploys no SMTP secret; one with them cannot run without it.
   if (config && emailsAnyone(config) && smtpUrl === undefined && isUnset(params.SMTP_URL)) problems.push("SMTP_URL is not set: some recipients are email addresses, so bind an smtp:// or smtps:// URL");
-  if (problems.length > 0 || token === undefined || databaseUrl === undefined || config === undefined) {
+  if (problems.length > 0 || credentials === undefined || databaseUrl === undefined || config === undefined) {
     throw new ParameterError(`the action's parameters are invalid:\n  - ${problems.join("\n  - ")}`);
   }
-  return { token, databaseUrl, smtpUrl, apiUrl, config, cleanupToken };
+  return { databaseUrl, smtpUrl, apiUrl, config, credentials };
+}
+
+/**
+ * The one team this version runs, and its tokens. Per-team runs (each team with its own token,
+ * organisation insights for the rest) are the next step of issue 15; until then a deployment
+ * with several teams, or whose only team has no read token, is refused rather than run under
+ * one team's label.
+ */
+/** The tokens of the one team a run reads and acts for. */
+interface RunningTeam {
+  readToken: string;
+  cleanupToken: string | undefined;
+}
+
+function runningTeam(settings: ActionSettings): RunningTeam {
+  const teams = settings.credentials.teams;
+  const only = teams.length === 1 ? teams[0] : undefined;
+  if (only?.readToken === undefined) {
+    throw new ParameterError(
+      `TRACKER_CONFIG lists ${teams.length} team${teams.length === 1 ? " without a read token" : "s"}: this version runs one team with its own token (DIGITALOCEAN_TEAM_TOKENS); per-team runs are not deployed yet`,
+    );
+  }
+  return { readToken: only.readToken, cleanupToken: only.cleanupToken };
 }
 
 function taskOf(params: TrackerActionParams): ScheduledTask {
@@ -216,6 +292,7 @@ interface WarmState {
   /** The raw parameters the state was built from; a redeploy with new ones starts afresh. */
   source: string;
   settings: ActionSettings;
+  team: RunningTeam;
   db: SqlClient;
   transports: Transports;
   closeSmtp: (() => void) | undefined;
@@ -226,6 +303,8 @@ let warmSource: string | undefined;
 
 async function coldStart(source: string, params: TrackerActionParams): Promise<WarmState> {
   const settings = readSettings(params);
+  // Refused here, before the database is opened: a deployment this version cannot run as configured.
+  const team = runningTeam(settings);
   const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
   let closeSmtp: (() => void) | undefined;
   if (settings.smtpUrl) {
@@ -243,12 +322,22 @@ async function coldStart(source: string, params: TrackerActionParams): Promise<W
     await db.close().catch(() => undefined);
     throw error;
   }
-  return { source, settings, db, transports, closeSmtp };
+  return { source, settings, team, db, transports, closeSmtp };
 }
 
 /** The warm state for these parameters, made once per container (and again only if they change or a cold start failed). */
 function warmStateFor(params: TrackerActionParams): Promise<WarmState> {
-  const source = JSON.stringify([params.DIGITALOCEAN_TOKEN, params.DATABASE_URL, params.SMTP_URL, params.TRACKER_CONFIG, params.DIGITALOCEAN_API_URL, params.DIGITALOCEAN_CLEANUP_TOKEN]);
+  const source = JSON.stringify([
+    params.DIGITALOCEAN_TOKEN,
+    params.DATABASE_URL,
+    params.SMTP_URL,
+    params.TRACKER_CONFIG,
+    params.DIGITALOCEAN_API_URL,
+    params.DIGITALOCEAN_CLEANUP_TOKEN,
+    params.DIGITALOCEAN_ORGANIZATION_TOKEN,
+    params.DIGITALOCEAN_TEAM_TOKENS,
+    params.DIGITALOCEAN_TEAM_CLEANUP_TOKENS,
+  ]);
   if (warm === undefined || warmSource !== source) {
     const previous = warm;
     warmSource = source;
@@ -309,13 +398,13 @@ function summarise(result: TaskResult, task: ScheduledTask, requests: number): T
  * writes only through a client with the write-scoped token, metered on its own, that never
  * retries (a lost answer is re-checked on the next run, never repeated).
  */
-function upkeepClients(settings: ActionSettings, client: DigitalOceanClient, meters: RunMeters): DailyUpkeep {
-  const write = settings.cleanupToken
-    ? new DigitalOceanClient({ token: settings.cleanupToken, baseUrl: settings.apiUrl, maxRetries: 0, meter: meters.forToken(settings.cleanupToken), logger: { warn: log.warn } })
+function upkeepClients(settings: ActionSettings, team: RunningTeam, client: DigitalOceanClient, meters: RunMeters): DailyUpkeep {
+  const write = team.cleanupToken
+    ? new DigitalOceanClient({ token: team.cleanupToken, baseUrl: settings.apiUrl, maxRetries: 0, meter: meters.forToken(team.cleanupToken), logger: { warn: log.warn } })
     : undefined;
   return {
     catalog: defaultCatalog,
-    advice: { api: client, requests: meters.forToken(settings.token) },
+    advice: { api: client, requests: meters.forToken(team.readToken) },
     calibration: { api: client },
     cleanup: { read: client, ...(write ? { write } : {}) },
   };
@@ -341,7 +430,8 @@ export async function main(params: TrackerActionParams = {}): Promise<TrackerAct
     const { settings } = state;
     // Per run: the budget, the pacer and the deadline are this activation's, shared by every client of a token.
     const meters = new RunMeters({ budget: settings.config.advice.requestBudget, perMinute: DEFAULT_REQUESTS_PER_MINUTE, deadline });
-    const client = new DigitalOceanClient({ token: settings.token, baseUrl: settings.apiUrl, meter: meters.forToken(settings.token), logger: { warn: log.warn } });
+    const { team } = state;
+    const client = new DigitalOceanClient({ token: team.readToken, baseUrl: settings.apiUrl, meter: meters.forToken(team.readToken), logger: { warn: log.warn } });
     const result = await handle(task, {
       client,
       db: state.db,
@@ -350,9 +440,9 @@ export async function main(params: TrackerActionParams = {}): Promise<TrackerAct
       config: settings.config,
       log,
       deadline,
-      ...(task === "weekly" ? {} : { upkeep: upkeepClients(settings, client, meters) }),
+      ...(task === "weekly" ? {} : { upkeep: upkeepClients(settings, team, client, meters) }),
     });
-    return summarise(result, task, meters.forToken(settings.token).sent());
+    return summarise(result, task, meters.forToken(team.readToken).sent());
   } catch (error) {
     if (error instanceof ParameterError) return { statusCode: 400, error: error.message };
     if (error instanceof DigitalOceanApiError) {
