@@ -163,6 +163,8 @@ export const billingSchema = z.strictObject({
   reports: z.strictObject({ daily: z.boolean().optional(), weekly: z.boolean().optional() }).optional(),
   units: trackerSettingsInputSchema.shape.units,
   accountUrn: trackerSettingsInputSchema.shape.accountUrn,
+  timeZone: trackerSettingsInputSchema.shape.timeZone,
+  runbookUrl: trackerSettingsInputSchema.shape.runbookUrl,
   // The tag requirement is not here: it is the pack's do-resource-require-tags entry in policy-config.json, read by both.
   advice: adviceSettingsSchema.omit({ requireTags: true }).optional(),
   cleanup: trackerSettingsInputSchema.shape.cleanup,
@@ -304,6 +306,8 @@ export function composeTrackerSettings(
     ...(billing.units === undefined ? {} : { units: billing.units }),
     ...(billing.email === undefined ? {} : { email: billing.email }),
     ...(billing.accountUrn === undefined ? {} : { accountUrn: billing.accountUrn }),
+    ...(billing.timeZone === undefined ? {} : { timeZone: billing.timeZone }),
+    ...(billing.runbookUrl === undefined ? {} : { runbookUrl: billing.runbookUrl }),
     apps: appWatchesOf(targets),
     ...(billing.advice === undefined && requireTags === undefined ? {} : { advice: { ...billing.advice, ...(requireTags ? { requireTags } : {}) } }),
     ...(billing.cleanup === undefined ? {} : { cleanup: billing.cleanup }),

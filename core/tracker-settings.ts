@@ -25,8 +25,10 @@ import {
   describeValue,
   isEmailAddress,
   MAX_RECIPIENTS_PER_LIST,
+  pageUrlProblem,
   slackWebhookUrlProblem,
   thresholdId,
+  timeZoneProblem,
   webhookUrlProblem,
 } from "./validators";
 
@@ -70,6 +72,13 @@ export const recipientsShape = {
 };
 /** `{email, slack, webhook}`: who hears about something. */
 export const recipientsSchema = z.strictObject(recipientsShape);
+
+/** An IANA time zone name ("UTC", "Europe/Berlin"): how the dashboard writes times. */
+export const timeZoneSchema = z.string().superRefine(problemCheck(timeZoneProblem));
+/** Where the team hosts docs/runbook.md: the dashboard links each alert to its section there. */
+export const runbookUrlSchema = z.string().superRefine(problemCheck(pageUrlProblem));
+/** The zone times are shown in when `timeZone` is not set. */
+export const DEFAULT_TIME_ZONE = "UTC";
 
 /** A positive, finite amount of US dollars. */
 export const usdAmountSchema = z.number({ error: "must be a positive number of US dollars" }).positive({ error: "must be a positive number of US dollars" }).finite();
@@ -182,6 +191,10 @@ export const trackerSettingsInputSchema = z.strictObject({
   email: z.strictObject({ from: z.string().trim().min(1, { error: 'must be a sender like "do-cost-guard <billing@example.com>"' }) }).optional(),
   accountUrn: z.string().regex(ACCOUNT_URN_PATTERN, { error: "must look like do:team:<uuid>" }).optional(),
   dashboardUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  /** The zone the dashboard shows times in (IANA name); default UTC. */
+  timeZone: timeZoneSchema.optional(),
+  /** The hosted docs/runbook.md; the dashboard links each alert to its section. */
+  runbookUrl: runbookUrlSchema.optional(),
   apps: z.array(appWatchSchema).optional(),
   advice: adviceSettingsSchema.optional(),
   cleanup: cleanupSettingsSchema.optional(),
@@ -245,6 +258,10 @@ export interface TrackerConfig {
   accountUrn?: string;
   /** Linked from every notification when set. */
   dashboardUrl?: string;
+  /** IANA time zone the dashboard writes times in (default {@link DEFAULT_TIME_ZONE}). */
+  timeZone: string;
+  /** The hosted runbook page (docs/runbook.md) the dashboard links alerts into, when set. */
+  runbookUrl?: string;
   /** Apps whose memory and daily bandwidth `check` watches; empty when none are configured. */
   apps: readonly AppWatchConfig[];
   /** The top-level recipients: who hears about what no section names an audience for (calibration drift, clean-up notices). */
@@ -326,6 +343,8 @@ function resolve(raw: RawSettings): { config: TrackerConfig; spikeOverrides: Par
     email: { from: raw.email?.from ?? FALLBACK_SENDER },
     ...(raw.accountUrn !== undefined ? { accountUrn: raw.accountUrn } : {}),
     ...(raw.dashboardUrl !== undefined ? { dashboardUrl: raw.dashboardUrl } : {}),
+    timeZone: raw.timeZone ?? DEFAULT_TIME_ZONE,
+    ...(raw.runbookUrl !== undefined ? { runbookUrl: raw.runbookUrl } : {}),
     apps,
     recipients: hasAny(defaults) ? defaults : audience(raw.forecast, defaults),
     advice: resolveAdvice(raw.advice),
@@ -389,7 +408,8 @@ export type TrackerSettings = z.output<typeof trackerSettingsSchema>;
 
 /**
  * The dashboard action's own settings (DASHBOARD_SETTINGS): the account budget and the config
- * thresholds, so API thresholds can be told apart. Deliberately none of the tracker's secrets.
+ * thresholds, so API thresholds can be told apart, the time zone its times are written in and
+ * the runbook its alerts link to. Deliberately none of the tracker's secrets.
  */
 export const dashboardSettingsSchema = z.strictObject({
   budgetMonthlyUsd: usdAmountSchema,
@@ -398,12 +418,19 @@ export const dashboardSettingsSchema = z.strictObject({
       error: "id must be mtd-<amountUsd> (core/validators thresholdId)",
     }),
   ),
+  timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE),
+  runbookUrl: runbookUrlSchema.optional(),
 });
 export type DashboardSettings = z.output<typeof dashboardSettingsSchema>;
 
 /** The dashboard's settings derived from the tracker's: what a local run from the tracker's file needs. */
 export function dashboardSettingsOf(settings: TrackerSettings): DashboardSettings {
-  return { budgetMonthlyUsd: settings.budgetMonthlyUsd, thresholds: settings.thresholds.map((t) => ({ id: t.id, amountUsd: t.amountUsd })) };
+  return {
+    budgetMonthlyUsd: settings.budgetMonthlyUsd,
+    thresholds: settings.thresholds.map((t) => ({ id: t.id, amountUsd: t.amountUsd })),
+    timeZone: settings.timeZone,
+    ...(settings.runbookUrl !== undefined ? { runbookUrl: settings.runbookUrl } : {}),
+  };
 }
 
 /** Problem lines shown at most; the rest are counted, so 100,000 bad entries print a short error. */

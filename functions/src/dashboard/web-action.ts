@@ -10,7 +10,8 @@
  *   DATABASE_URL         postgres:// URL of the tracker's database
  *   DASHBOARD_PASSWORD   at least 16 characters; Basic password, or the bearer token
  *   DASHBOARD_USERNAME   Basic username, default "do-cost-guard"
- *   DASHBOARD_SETTINGS   {budgetMonthlyUsd, thresholds: [{id, amountUsd}]} (string or object), from the stack;
+ *   DASHBOARD_SETTINGS   {budgetMonthlyUsd, thresholds: [{id, amountUsd}], timeZone?, runbookUrl?} (string or
+ *                        object), from the stack;
  *                        for a local run, TRACKER_CONFIG (the tracker's JSON config) stands in for it
  * Deploy it with `web: raw` so `__ow_query` and `__ow_body` arrive untouched; without it,
  * OpenWhisk merges query and JSON body fields into `params`, which is handled too.
@@ -19,7 +20,7 @@ import { AdviceStore } from "../store/advice-store";
 import { CalibrationStore } from "../store/calibration-store";
 import { CostStore } from "../store/cost-store";
 import { createPostgresClient } from "../store/pg-client";
-import { dashboardSettingsOf, dashboardSettingsSchema, formatSettingsIssues, parseTrackerSettings, SETTINGS_PARSE_OPTIONS } from "../../../core/tracker-settings";
+import { dashboardSettingsOf, dashboardSettingsSchema, formatSettingsIssues, parseTrackerSettings, SETTINGS_PARSE_OPTIONS, type DashboardSettings } from "../../../core/tracker-settings";
 import { dashboardPasswordProblem, MIN_DASHBOARD_PASSWORD_LENGTH, postgresUrlProblem } from "../../../core/validators";
 import type { DashboardAuth } from "./auth";
 import { entryBytesLeft, jsonBytesLeft, MAX_REQUEST_BODY_BYTES } from "./body-limit";
@@ -31,6 +32,10 @@ export interface DashboardEnvironment {
   auth: DashboardAuth;
   budgetMonthlyUsd: number;
   configThresholds: readonly ConfigThreshold[];
+  /** IANA zone the page writes times in. */
+  timeZone: string;
+  /** The hosted runbook the page links alerts into, when set. */
+  runbookUrl?: string;
 }
 
 /** A missing or malformed setting; the message names the parameter and never its value. */
@@ -64,24 +69,35 @@ function jsonSetting(params: Readonly<Record<string, unknown>>, env: NodeJS.Proc
   }
 }
 
+type PageSettings = Pick<DashboardEnvironment, "budgetMonthlyUsd" | "configThresholds" | "timeZone" | "runbookUrl">;
+
+function pageSettings(settings: DashboardSettings): PageSettings {
+  return {
+    budgetMonthlyUsd: settings.budgetMonthlyUsd,
+    configThresholds: settings.thresholds,
+    timeZone: settings.timeZone,
+    ...(settings.runbookUrl !== undefined ? { runbookUrl: settings.runbookUrl } : {}),
+  };
+}
+
 /**
- * The budget and config thresholds: DASHBOARD_SETTINGS (what the stack binds: no secrets of
- * the tracker), or for a local run the tracker's own TRACKER_CONFIG, checked by the same schema.
+ * The budget, config thresholds, time zone and runbook: DASHBOARD_SETTINGS (what the stack
+ * binds: no secrets of the tracker), or for a local run the tracker's own TRACKER_CONFIG,
+ * checked by the same schema.
  */
-function budgetAndThresholds(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): Pick<DashboardEnvironment, "budgetMonthlyUsd" | "configThresholds"> {
+function budgetAndThresholds(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): PageSettings {
   const dashboardSettings = jsonSetting(params, env, "DASHBOARD_SETTINGS");
   if (dashboardSettings !== undefined) {
     const result = dashboardSettingsSchema.safeParse(dashboardSettings, SETTINGS_PARSE_OPTIONS);
     if (!result.success) throw new DashboardEnvironmentError(`DASHBOARD_SETTINGS: ${formatSettingsIssues(result.error.issues, "", "the settings").join("; ")}`);
-    return { budgetMonthlyUsd: result.data.budgetMonthlyUsd, configThresholds: result.data.thresholds };
+    return pageSettings(result.data);
   }
   const trackerConfig = jsonSetting(params, env, "TRACKER_CONFIG");
   if (trackerConfig === undefined) throw new DashboardEnvironmentError("DASHBOARD_SETTINGS must be set to {budgetMonthlyUsd, thresholds} by the stack, or TRACKER_CONFIG must be set to the tracker's JSON config for a local run");
   const parsed = parseTrackerSettings(trackerConfig);
   // The tracker's problems name JSON paths and never echo Slack or webhook URLs.
   if (!parsed.ok) throw new DashboardEnvironmentError(`TRACKER_CONFIG: tracker config is invalid: ${parsed.problems.join("; ")}`);
-  const { budgetMonthlyUsd, thresholds } = dashboardSettingsOf(parsed.settings);
-  return { budgetMonthlyUsd, configThresholds: thresholds };
+  return pageSettings(dashboardSettingsOf(parsed.settings));
 }
 
 /** Reads and validates the action's settings from its parameters, falling back to the environment. */
@@ -196,6 +212,8 @@ export async function main(params: Readonly<Record<string, unknown>>): Promise<D
     now: new Date(),
     budgetMonthlyUsd: ready.env.budgetMonthlyUsd,
     configThresholds: ready.env.configThresholds,
+    timeZone: ready.env.timeZone,
+    ...(ready.env.runbookUrl !== undefined ? { runbookUrl: ready.env.runbookUrl } : {}),
     advice: ready.advice,
     calibration: ready.calibration,
     log: (line) => console.error(line),

@@ -3,7 +3,7 @@ import { openBackend, STORE_BACKENDS, type BackendFixture } from "./backends";
 
 const TRACKER_TABLES = [
   "advice_suggestions", "alert_events", "billing_history", "cleanup_actions", "cost_alerts", "notification_outbox", "price_calibration",
-  "resource_daily_cost", "resource_states", "resource_utilisation", "schema_migrations", "spend_snapshots", "stack_reconciliation",
+  "resource_daily_cost", "resource_states", "resource_utilisation", "schema_migrations", "spend_snapshots", "stack_reconciliation", "unit_counts",
 ];
 
 describe.each(STORE_BACKENDS)("migrations on %s", (backend) => {
