@@ -471,9 +471,9 @@ export class CostStore {
     return rows.map(toUnitCount);
   }
 
-  /** The newest reading taken before `before`, however old; null when none was ever taken. */
-  async latestUnitCount(before: Date): Promise<UnitCountReading | null> {
-    const rows = await this.db.query<UnitCountRow>(`SELECT ${UNIT_COUNT_COLUMNS} FROM unit_counts WHERE read_at < $1 ORDER BY read_at DESC, id DESC LIMIT 1`, [before]);
+  /** The newest reading taken at or before `at`, however old; null when none was ever taken. */
+  async latestUnitCount(at: Date): Promise<UnitCountReading | null> {
+    const rows = await this.db.query<UnitCountRow>(`SELECT ${UNIT_COUNT_COLUMNS} FROM unit_counts WHERE read_at <= $1 ORDER BY read_at DESC, id DESC LIMIT 1`, [at]);
     return rows[0] ? toUnitCount(rows[0]) : null;
   }
 

@@ -4,7 +4,8 @@
  * in production is exactly what the month-replay test exercises.
  *
  * - `check` (hourly): ingest, thresholds, forecast, spikes, App Platform watches, then deliver the outbox.
- * - `daily` / `weekly`: `check`, then the report (deduplicated per date / ISO week); `daily`
+ * - `daily` / `weekly`: `check`, then the unit count (read and kept with its time when `units`
+ *   is configured), then the report (deduplicated per date / ISO week); `daily`
  *   first does the account's upkeep when `deps.upkeep` is given and the config enables it: the
  *   savings advisor (so the weekly "Top savings" and the dashboard stay current), the catalog
  *   calibration against the invoice, and the clean-up of expired resources. Each is logged and
@@ -194,16 +195,29 @@ async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<Upke
   return result;
 }
 
-async function resolveUnitsSafely(deps: TrackerDeps): Promise<UnitResolver> {
-  const resolve = deps.resolveUnits ?? defaultUnitResolver;
-  return async (units) => {
-    try {
-      return await resolve(units);
-    } catch (error) {
-      deps.log.warn(`unit count for "${units.unitName}" unavailable: ${(error as Error).message}`);
-      return null;
+/**
+ * Reads the configured unit count once and keeps it with the time it was read, so the
+ * dashboard divides each day's cost by that day's count and can tell a failed or stale count
+ * from a real one. A source that fails, or answers something that is not a count (NaN, a
+ * negative number), is kept as unknown (null) and logged, never thrown: it must not hold back
+ * the day's report. Undefined when no units are configured.
+ */
+async function readUnitCount(store: CostStore, deps: TrackerDeps): Promise<number | null | undefined> {
+  const units = deps.config.units;
+  if (!units) return undefined;
+  let count: number | null;
+  try {
+    count = await (deps.resolveUnits ?? defaultUnitResolver)(units);
+    if (count !== null && !(Number.isFinite(count) && count >= 0)) {
+      deps.log.warn(`unit count for "${units.unitName}" is not a count >= 0 (got ${count}); kept as unknown`);
+      count = null;
     }
-  };
+  } catch (error) {
+    deps.log.warn(`unit count for "${units.unitName}" unavailable: ${(error as Error).message}`);
+    count = null;
+  }
+  await store.recordUnitCount({ readAt: deps.now, unitName: units.unitName, units: count, sourceKind: units.source.kind });
+  return count;
 }
 
 /** Runs one tracker task at `deps.now`. Throws (after logging nothing secret) when DigitalOcean or the database fails. */
@@ -216,6 +230,8 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
     case "weekly": {
       const result = await check(store, deps);
       const upkeep = task === "daily" && deps.upkeep ? await dailyUpkeep(deps, deps.upkeep) : undefined;
+      // Both reports' runs read the unit count, so every day has one (weekly runs alone on some schedules).
+      const units = await readUnitCount(store, deps);
       const report = deps.config.reports[task];
       let reportRowsEnqueued = 0;
       if (!report.enabled) deps.log.info(`${task} report is disabled in the config`);
@@ -228,7 +244,7 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
           spikes: result.spikes.filter((spike) => spike.date === yesterday),
         });
       } else {
-        reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, await resolveUnitsSafely(deps), await new AdviceStore(deps.db).listSuggestions());
+        reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, async () => units ?? null, await new AdviceStore(deps.db).listSuggestions());
       }
       const delivery = await deliverAll(store, deps);
       return { task, check: result, reportRowsEnqueued, delivery, ...(upkeep ? { upkeep } : {}) };

@@ -180,13 +180,14 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
   describe("unit counts", () => {
     const read = (iso: string, units: number | null) => ({ readAt: new Date(iso), unitName: "active restaurant", units, sourceKind: "url" as const });
 
-    it("keeps each reading with the time it was read, a failed one (null) too; lists a range and finds the newest before an instant", async () => {
+    it("keeps each reading with the time it was read, a failed one (null) too; lists a range and finds the newest at or before an instant", async () => {
       expect(await store.latestUnitCount(NOV_27)).toBeNull();
       await store.recordUnitCount(read("2026-11-25T07:00:00Z", 140));
       await store.recordUnitCount(read("2026-11-26T07:00:00Z", null));
       await store.recordUnitCount(read("2026-11-27T07:00:00Z", 142.5));
       expect(await store.listUnitCounts(new Date("2026-11-25T07:00:00Z"), new Date("2026-11-27T07:00:00Z"))).toEqual([read("2026-11-25T07:00:00Z", 140), read("2026-11-26T07:00:00Z", null)]);
-      expect(await store.latestUnitCount(NOV_27)).toEqual(read("2026-11-26T07:00:00Z", null));
+      expect(await store.latestUnitCount(new Date("2026-11-27T06:59:59Z"))).toEqual(read("2026-11-26T07:00:00Z", null));
+      expect(await store.latestUnitCount(new Date("2026-11-27T07:00:00Z"))).toEqual(read("2026-11-27T07:00:00Z", 142.5));
       expect(await store.latestUnitCount(new Date("2026-11-28T00:00:00Z"))).toEqual(read("2026-11-27T07:00:00Z", 142.5));
     });
 
