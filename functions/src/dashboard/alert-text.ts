@@ -70,11 +70,6 @@ function number(payload: JsonObject, key: string): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
-function usd(payload: JsonObject, key: string): string {
-  const value = number(payload, key);
-  return value === undefined ? "an unknown amount" : formatUsd(value);
-}
-
 function percent(value: number | undefined): string {
   return value === undefined ? "?%" : `${Number.isInteger(value) ? value : value.toFixed(1)}%`;
 }
@@ -156,9 +151,12 @@ function spikeSentence(payload: JsonObject, clock: ZonedClock, kind: string): st
   const service = text(payload, "service") ?? "a service";
   const day = text(payload, "date");
   const on = day ? ` on ${clock.date(day)}` : "";
-  if (kind === "new-service") return `${service} appeared on the bill: ${usd(payload, "usd")}${on}.`;
+  const amount = number(payload, "usd");
+  if (kind === "new-service") return `${service} appeared on the bill${amount === undefined ? "" : `: ${formatUsd(amount)}`}${on}.`;
   const subject = service === "(total)" ? "Total daily cost" : `${service} cost`;
-  return `${subject} jumped to ${usd(payload, "usd")}${on}, against a usual ${usd(payload, "baselineUsd")}.`;
+  const usual = number(payload, "baselineUsd");
+  if (amount === undefined) return `${subject} spiked${on}.`;
+  return `${subject} jumped to ${formatUsd(amount)}${on}${usual === undefined ? "" : `, against a usual ${formatUsd(usual)}`}.`;
 }
 
 /** The memory incident a recovery ends, keyed by app and incident start. */
@@ -169,11 +167,18 @@ function incidentKey(payload: JsonObject): string {
 function sentenceOf(payload: JsonObject, clock: ZonedClock, recoveries: ReadonlyMap<string, Date>): string {
   const kind = kindOf(payload);
   switch (kind) {
-    case "threshold":
-      return `Month-to-date spend reached ${usd(payload, "monthToDateUsd")}, past the ${usd(payload, "thresholdUsd")} threshold.`;
+    case "threshold": {
+      const threshold = number(payload, "thresholdUsd");
+      const spent = number(payload, "monthToDateUsd");
+      if (threshold === undefined) return "Month-to-date spend passed a threshold.";
+      return spent === undefined ? `Month-to-date spend passed the ${formatUsd(threshold)} threshold.` : `Month-to-date spend reached ${formatUsd(spent)}, past the ${formatUsd(threshold)} threshold.`;
+    }
     case "forecast": {
+      const projected = number(payload, "projectedUsd");
+      const budget = number(payload, "budgetUsd");
       const fixed = number(payload, "fixedUsd");
-      return `Month-end spend is projected at ${usd(payload, "projectedUsd")}, over the ${usd(payload, "budgetUsd")} budget${fixed === undefined ? "" : ` (${formatUsd(fixed)} of it fixed resources)`}.`;
+      if (projected === undefined || budget === undefined) return "Month-end spend is projected over the budget.";
+      return `Month-end spend is projected at ${formatUsd(projected)}, over the ${formatUsd(budget)} budget${fixed === undefined ? "" : ` (${formatUsd(fixed)} of it fixed resources)`}.`;
     }
     case "spike":
     case "new-service":
@@ -201,10 +206,13 @@ function sentenceOf(payload: JsonObject, clock: ZonedClock, recoveries: Readonly
     }
     case "price_calibration": {
       const what = [text(payload, "product"), text(payload, "slug")].filter(Boolean).join(" ") || "A size";
-      const billed = `${usd(payload, "invoicedMonthlyUsd")}/month`;
+      const invoiced = number(payload, "invoicedMonthlyUsd");
+      const billed = invoiced === undefined ? "another price" : `${formatUsd(invoiced)}/month`;
       if (text(payload, "verdict") === "unknown-in-catalog") return `DigitalOcean billed ${what} at ${billed}; the price catalog does not know this size.`;
+      const catalog = number(payload, "catalogMonthlyUsd");
       const drift = number(payload, "driftPct");
-      return `DigitalOcean billed ${what} at ${billed}; the price catalog says ${usd(payload, "catalogMonthlyUsd")}/month${drift === undefined ? "" : ` (${drift > 0 ? "+" : ""}${drift}%)`}.`;
+      if (catalog === undefined) return `DigitalOcean billed ${what} at ${billed}, not what the price catalog says.`;
+      return `DigitalOcean billed ${what} at ${billed}; the price catalog says ${formatUsd(catalog)}/month${drift === undefined ? "" : ` (${drift > 0 ? "+" : ""}${drift}%)`}.`;
     }
     default:
       return kind ? `A "${kind}" alert fired.` : "An alert fired.";
