@@ -178,7 +178,9 @@ function sentenceOf(payload: JsonObject, clock: ZonedClock, recoveries: Readonly
       const budget = number(payload, "budgetUsd");
       const fixed = number(payload, "fixedUsd");
       if (projected === undefined || budget === undefined) return "Month-end spend is projected over the budget.";
-      return `Month-end spend is projected at ${formatUsd(projected)}, over the ${formatUsd(budget)} budget${fixed === undefined ? "" : ` (${formatUsd(fixed)} of it fixed resources)`}.`;
+      // The fixed share reads only when it is a share: a lagging invoice preview can price more fixed cost than is projected.
+      const share = fixed === undefined || fixed > projected ? "" : ` (${formatUsd(fixed)} of it fixed resources)`;
+      return `Month-end spend is projected at ${formatUsd(projected)}, over the ${formatUsd(budget)} budget${share}.`;
     }
     case "spike":
     case "new-service":

@@ -136,6 +136,7 @@ summary{cursor:pointer;color:var(--muted)}
 .events li:last-child{border-bottom:0}
 .events .when{color:var(--muted);font-size:14px;margin:0}
 .events .what{margin:2px 0 0}
+#units-days td{white-space:nowrap}
 .tag-keys{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:4px 24px}
 @media (max-width:800px){.pair{grid-template-columns:1fr}}
 @media (max-width:${NARROW_MAX_WIDTH_PX}px){
@@ -308,11 +309,11 @@ function unitsSection(units: UnitsView, clock: ZonedClock): string {
   }
   const name = units.unitName;
   const mtd = units.monthToDate;
-  const read = units.latest ? `${units.latest.units ?? "unknown"}, counted ${clock.stamp(new Date(units.latest.readAt))}` : "never counted";
+  const read = units.latest ? `count read ${clock.stamp(new Date(units.latest.readAt))}` : "never counted";
   const lead =
     mtd.status === "ok"
-      ? `<p class="lead" id="units-month"><strong>${escapeHtml(formatPerUnit(mtd.usdPerUnit ?? 0))}</strong> per ${escapeHtml(name)} this month: ${escapeHtml(formatUsd(mtd.usd))} for ${escapeHtml(read)}.</p>`
-      : `<p class="lead" id="units-month"><strong>Unknown</strong> per ${escapeHtml(name)} this month: ${escapeHtml(perUnitText(mtd, clock))} (${escapeHtml(read)}; a count is used for ${units.freshForHours} h).</p>`;
+      ? `<p class="lead" id="units-month"><strong>${escapeHtml(formatPerUnit(mtd.usdPerUnit ?? 0))}</strong> per ${escapeHtml(name)} this month: ${escapeHtml(`${formatUsd(mtd.usd)} ÷ ${mtd.units} (${read}).`)}</p>`
+      : `<p class="lead" id="units-month"><strong>Unknown</strong> per ${escapeHtml(name)} this month: ${escapeHtml(`${perUnitText(mtd, clock)} (${read}; a count is used for ${units.freshForHours}\u00a0h).`)}</p>`;
   const recent = units.days.slice(-7).reverse();
   const table =
     recent.length === 0

@@ -95,7 +95,7 @@ it("renders the store's data: one bar per day with data, by service, project and
   expect(await page.locator('#by-tag [data-tag-key="team"] li[data-key="shop"]').innerText()).toMatch(/shop\s+\$40\.00/);
 
   // Cost per active restaurant: $140.10 / 80 = $1.75; the 6th's source failed, the 5th was never read.
-  expect(await page.locator("#units-month").innerText()).toBe("$1.75 per active restaurant this month: $140.10 for 80, counted 20 Nov 07:00.");
+  expect(await page.locator("#units-month").innerText()).toBe("$1.75 per active restaurant this month: $140.10 ÷ 80 (count read 20 Nov 07:00).");
   expect(await page.locator("#units-days tbody tr").count()).toBe(7);
   expect(await page.locator("#units-days tbody tr").first().innerText()).toMatch(/19 Nov\s+\$7\.60\s+75\s+\$0\.10/);
 
