@@ -3,8 +3,8 @@
  *
  * Starts a local stand-in of the DigitalOcean API (the spec-validated fake the tests use) seeded
  * with a restaurant platform's March 2026 (tests/support/fake-do-api/demo-month.ts), replays the
- * month with the real tracker (`history`, then a `check` every few hours, `daily` at 07:00 with
- * its upkeep, the savings advisor, and `weekly` on Mondays) on an embedded PGlite database in a
+ * month with the real tracker (`history`, then a `check` every few hours, `daily` at 07:00, with
+ * its upkeep (the savings advisor) once a week, and `weekly` on Mondays) on an embedded PGlite database in a
  * fresh temporary directory, reconciles `npm run plan`'s estimate of examples/restaurant-platform
  * with February's bill (`tracker reconcile`), and serves the dashboard on 127.0.0.1 with a
  * generated password. Notifications go to a webhook receiver the demo runs itself; there is no
@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { daysBetween, isoDate } from "../core/calendar";
 import { formatUsd } from "../core/money";
 import { defaultCatalog } from "../core/pricing";
 import { DEFAULT_DASHBOARD_USERNAME } from "../functions/src/dashboard/web-action";
@@ -77,6 +78,13 @@ const CADENCES = [1, 2, 3, 4, 6, 12];
  * schedules (config.ts DEFAULT_SCHEDULES, daily "0 7 * * *", weekly "0 7 * * 1").
  */
 const REPORT_HOUR_UTC = 7;
+/**
+ * Days between the replay's runs of the daily upkeep (the savings advisor), counted back from the
+ * last day so the page shows that day's advice. A deployment advises every day; weekly finds the
+ * same waste in a month's replay (a droplet off since the 7th is off three weeks on the 28th) and
+ * keeps start-up short: each run reads the whole inventory and its metrics.
+ */
+export const DEMO_ADVISE_EVERY_DAYS = 7;
 /** Webhook paths on the demo's own receiver, one per kind of notification. */
 const WEBHOOK_PATHS = { thresholds: "/thresholds", forecast: "/forecast", spikes: "/spikes", apps: "/apps", daily: "/daily", weekly: "/weekly" } as const;
 
@@ -264,11 +272,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const transports = { webhook: createWebhookTransport({ timeoutMs: 5_000 }) };
     // The daily run's upkeep as deployed: the savings advisor (calibration and clean-up stay off here).
     const upkeep = { catalog: defaultCatalog, advice: { api: client, requestsSent: () => 0 } };
+    const advisesOn = (now: Date) => daysBetween(isoDate(now), isoDate(DEMO_NOW)) % DEMO_ADVISE_EVERY_DAYS === 0;
     const run = async (task: TrackerTask, now: Date) => {
       options.signal?.throwIfAborted();
       clock = now;
       advanceDemoAccount(scenario, now);
-      return handle(task, { client, db, transports, now, config: config!, log, ...(task === "daily" ? { upkeep } : {}) });
+      return handle(task, { client, db, transports, now, config: config!, log, ...(task === "daily" && advisesOn(now) ? { upkeep } : {}) });
     };
 
     say(`replaying ${DEMO_MONTH} on a local DigitalOcean stand-in (${fake.url}), a check every ${everyHours} h…`);
