@@ -44,11 +44,17 @@ it("bounds what it prints: unknown keys three at a time, at most 20 lines", () =
   expect(lines[MAX_PROBLEM_LINES]).toBe("and 20 more problems");
 });
 
-it("keeps the dashboard's settings to the budget and ids that match their amounts", () => {
-  expect(dashboardSettingsSchema.parse({ budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-10", amountUsd: 10 }] })).toEqual({ budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-10", amountUsd: 10 }] });
+it("keeps the dashboard's settings to the budget, ids that match their amounts, a time zone (UTC by default) and the runbook", () => {
+  expect(dashboardSettingsSchema.parse({ budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-10", amountUsd: 10 }] })).toEqual({ budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-10", amountUsd: 10 }], timeZone: "UTC" });
+  expect(dashboardSettingsSchema.parse({ budgetMonthlyUsd: 450, thresholds: [], timeZone: "Asia/Kolkata", runbookUrl: "https://wiki.example.com/runbook" })).toEqual({
+    budgetMonthlyUsd: 450,
+    thresholds: [],
+    timeZone: "Asia/Kolkata",
+    runbookUrl: "https://wiki.example.com/runbook",
+  });
   expect(problems(dashboardSettingsSchema, { budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-11", amountUsd: 10 }] })).toEqual(["thresholds[0] id must be mtd-<amountUsd> (core/validators thresholdId)"]);
   // A tracker secret handed to the dashboard by mistake is refused, not carried along.
   expect(problems(dashboardSettingsSchema, { budgetMonthlyUsd: 450, thresholds: [], recipients: { slack: [] } })).toEqual([
-    "the config has unknown key recipients (allowed: budgetMonthlyUsd, thresholds)",
+    "the config has unknown key recipients (allowed: budgetMonthlyUsd, thresholds, timeZone, runbookUrl)",
   ]);
 });

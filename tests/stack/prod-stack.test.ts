@@ -89,6 +89,9 @@ describe("index.ts with Pulumi.prod.yaml", () => {
     expect(JSON.parse(dashboard.DASHBOARD_SETTINGS!)).toEqual({
       budgetMonthlyUsd: 450,
       thresholds: [10, 50, 150, 200].map((amountUsd) => ({ id: `mtd-${amountUsd}`, amountUsd })),
+      // billing.timeZone and billing.runbookUrl: how the dashboard writes times and where its alerts link.
+      timeZone: "Europe/Berlin",
+      runbookUrl: "https://github.com/forkline/do-cost-guard/blob/main/docs/runbook.md",
     });
     expect(dashboard.DATABASE_URL).toBe(SECRETS.trackerDatabaseUrl);
     expect(parameters("tracker")).toMatchObject({ DIGITALOCEAN_TOKEN: SECRETS.trackerDigitalOceanToken, SMTP_URL: SECRETS.trackerSmtpUrl });
