@@ -23,6 +23,12 @@ export const RUNBOOK_ANCHORS: Readonly<Record<string, string>> = {
   price_calibration: "price-drift",
 };
 
+/** The runbook section's URL for an alert kind, or null without a runbook (`billing.runbookUrl`) or a section. */
+export function runbookLinkFor(kind: string, runbookBase: string | undefined): string | null {
+  const anchor = RUNBOOK_ANCHORS[kind];
+  return runbookBase && anchor ? `${runbookBase}#${anchor}` : null;
+}
+
 /** Kinds the tracker records for its own bookkeeping, not as alerts anyone was sent. */
 export const BOOKKEEPING_KINDS: ReadonlySet<string> = new Set(["app-memory-open"]);
 
@@ -233,12 +239,6 @@ export function describeAlerts(events: readonly FiredAlert[], clock: ZonedClock,
   }
   return events.map((event) => {
     const kind = kindOf(event.payload);
-    const anchor = RUNBOOK_ANCHORS[kind];
-    return {
-      kind,
-      label: KIND_LABELS[kind] ?? (kind || "Alert"),
-      sentence: sentenceOf(event.payload, clock, recoveries),
-      runbookUrl: runbookBase && anchor ? `${runbookBase}#${anchor}` : null,
-    };
+    return { kind, label: KIND_LABELS[kind] ?? (kind || "Alert"), sentence: sentenceOf(event.payload, clock, recoveries), runbookUrl: runbookLinkFor(kind, runbookBase) };
   });
 }

@@ -34,9 +34,9 @@ import type { AlertEvent, AlertRecipients, BillingHistoryDay, CostAlert, CostBre
 import { readAlertRequest } from "./alert-request";
 import { AUTH_REALM, isAuthorized, type DashboardAuth } from "./auth";
 import { bodyExceeds, MAX_REQUEST_BODY_BYTES } from "./body-limit";
-import { BOOKKEEPING_KINDS, describeAlerts, kindOf, RUNBOOK_ANCHORS, ZonedClock } from "./alert-text";
+import { BOOKKEEPING_KINDS, describeAlerts, kindOf, runbookLinkFor, ZonedClock } from "./alert-text";
 import { renderDashboardPage } from "./page";
-import type { AlertEventView, AlertView, AllocationView, CurrentBilling, SavingsView, StackView, UnitFigure, UnitsView } from "./views";
+import type { AlertEventView, AlertView, AllocationView, CurrentBilling, SavingsView, StackView, TagAllocationView, UnitFigure, UnitsView } from "./views";
 
 /** An HTTP request as the web action or a test server hands it over. */
 export interface DashboardRequest {
@@ -185,11 +185,6 @@ function clockOf(deps: DashboardDeps): ZonedClock {
   return new ZonedClock(deps.timeZone ?? DEFAULT_TIME_ZONE, deps.now);
 }
 
-function runbookLink(deps: DashboardDeps, kind: string): string | null {
-  const anchor = RUNBOOK_ANCHORS[kind];
-  return deps.runbookUrl && anchor ? `${deps.runbookUrl}#${anchor}` : null;
-}
-
 /** What every event key of an alert definition starts with: how its "last fired" is found among the events. */
 function eventKeyPrefix(alert: { id: string; kind: CostAlert["kind"] }): string {
   return alert.kind === "forecast" ? FORECAST_EVENT_KEY_PREFIX : thresholdEventKeyPrefix(alert.id);
@@ -204,7 +199,7 @@ function alertView(alert: CostAlert, lastFired: ReadonlyMap<string, Date>, deps:
     source: alert.source,
     lastTriggeredAt: lastFired.get(eventKeyPrefix(alert))?.toISOString() ?? null,
     recipients: { email: alert.recipients.email, slackChannels: alert.recipients.slack.map((s) => s.channel), webhooks: alert.recipients.webhook.length },
-    runbookUrl: runbookLink(deps, alert.kind),
+    runbookUrl: runbookLinkFor(alert.kind, deps.runbookUrl),
   };
 }
 
@@ -272,25 +267,33 @@ async function unitsView(deps: DashboardDeps, days: readonly BillingHistoryDay[]
 export const ALLOCATION_DIMENSIONS = ["tag", "project", "service"] as const;
 type AllocationDimension = (typeof ALLOCATION_DIMENSIONS)[number];
 
-/** The days' cost split by one dimension; every tag key's rows add up to the total (core/allocation). */
-function allocationView(by: AllocationDimension, days: readonly BillingHistoryDay[], from: IsoDate, to: IsoDate): AllocationView {
+/** Each share of the days' total, 0–1 (0 when the total is 0). */
+function shareOf(days: readonly BillingHistoryDay[]): { totalCents: number; share: (usd: number) => number } {
   const totalCents = days.reduce((sum, day) => sum + toCents(day.totalCostUsd), 0);
-  const totalUsd = totalCents / 100;
-  const share = (usd: number) => (totalCents === 0 ? 0 : toCents(usd) / totalCents);
-  if (by === "tag") {
-    const byTag = sumBreakdownCents(days.map((day) => day.costByTag));
-    const untaggedUsd = (byTag.get(UNTAGGED) ?? 0) / 100;
-    return {
-      by,
-      from,
-      to,
-      totalUsd,
-      untagged: { usd: untaggedUsd, share: share(untaggedUsd) },
-      tagKeys: allocationByTagKey(byTag, totalCents).map(({ tagKey, rows }) => ({ tagKey, rows: rows.map((row) => ({ ...row, share: share(row.usd) })) })),
-    };
-  }
+  return { totalCents, share: (usd) => (totalCents === 0 ? 0 : toCents(usd) / totalCents) };
+}
+
+/** The days' cost per tag key; every key's rows add up to the total (core/allocation). */
+function tagAllocation(days: readonly BillingHistoryDay[], from: IsoDate, to: IsoDate): TagAllocationView {
+  const { totalCents, share } = shareOf(days);
+  const byTag = sumBreakdownCents(days.map((day) => day.costByTag));
+  const untaggedUsd = (byTag.get(UNTAGGED) ?? 0) / 100;
+  return {
+    by: "tag",
+    from,
+    to,
+    totalUsd: totalCents / 100,
+    untagged: { usd: untaggedUsd, share: share(untaggedUsd) },
+    tagKeys: allocationByTagKey(byTag, totalCents).map(({ tagKey, rows }) => ({ tagKey, rows: rows.map((row) => ({ ...row, share: share(row.usd) })) })),
+  };
+}
+
+/** The days' cost split by one dimension. */
+function allocationView(by: AllocationDimension, days: readonly BillingHistoryDay[], from: IsoDate, to: IsoDate): AllocationView {
+  if (by === "tag") return tagAllocation(days, from, to);
+  const { totalCents, share } = shareOf(days);
   const rows = totalByKey(days, (day) => (by === "project" ? day.costByProject : day.costByService));
-  return { by, from, to, totalUsd, rows: rows.map((row) => ({ ...row, share: share(row.usd) })) };
+  return { by, from, to, totalUsd: totalCents / 100, rows: rows.map((row) => ({ ...row, share: share(row.usd) })) };
 }
 
 function parseBody(body: DashboardRequest["body"]): Record<string, unknown> {
@@ -406,7 +409,6 @@ async function page(deps: DashboardDeps): Promise<DashboardResponse> {
     stackViews(deps),
     unitsView(deps, monthDays, monthFirst, to, current.monthToDateUsd),
   ]);
-  const byTag = allocationView("tag", monthDays, monthFirst, to);
   const body = renderDashboardPage({
     nonce,
     current,
@@ -417,7 +419,7 @@ async function page(deps: DashboardDeps): Promise<DashboardResponse> {
     days: history.filter((day) => day.date >= from).map((day) => ({ date: day.date, usd: day.totalCostUsd })),
     byService: totalByKey(monthDays, (day) => day.costByService),
     byProject: totalByKey(monthDays, (day) => day.costByProject),
-    byTag: byTag.by === "tag" ? byTag : undefined,
+    byTag: tagAllocation(monthDays, monthFirst, to),
     units,
     alerts,
     events: events.slice(0, 20),

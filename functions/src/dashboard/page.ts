@@ -16,7 +16,7 @@ import { UNTAGGED } from "../../../core/allocation";
 import { addDays, daysBetween, type IsoDate } from "../../../core/calendar";
 import { formatSignedUsd, formatUsd } from "../../../core/money";
 import { ZonedClock } from "./alert-text";
-import type { AlertEventView, AlertView, AllocationView, CurrentBilling, SavingsView, StackView, UnitFigure, UnitsView } from "./views";
+import type { AlertEventView, AlertView, CurrentBilling, SavingsView, StackView, TagAllocationView, UnitFigure, UnitsView } from "./views";
 
 /** What the page shows; built by the handler from the store. */
 export interface DashboardPageInput {
@@ -35,8 +35,8 @@ export interface DashboardPageInput {
   /** This month's cost by service and by project, largest first. */
   byService: readonly { key: string; usd: number }[];
   byProject: readonly { key: string; usd: number }[];
-  /** This month's cost per tag key; absent when nothing is allocated. */
-  byTag?: Extract<AllocationView, { by: "tag" }>;
+  /** This month's cost per tag key. */
+  byTag: TagAllocationView;
   /** Cost per unit (`billing.units`): this month's days and the month to date. */
   units: UnitsView;
   alerts: readonly AlertView[];
@@ -332,8 +332,8 @@ function unitsSection(units: UnitsView, clock: ZonedClock): string {
 }
 
 function tagSection(byTag: DashboardPageInput["byTag"]): string {
-  const keys = (byTag?.tagKeys ?? []).filter((key) => key.rows.some((row) => row.value !== UNTAGGED));
-  if (!byTag || keys.length === 0) return `<h2>This month by tag</h2><p class="empty">No key:value tags on this month's costs yet.</p>`;
+  const keys = byTag.tagKeys.filter((key) => key.rows.some((row) => row.value !== UNTAGGED));
+  if (keys.length === 0) return `<h2>This month by tag</h2><p class="empty">No key:value tags on this month's costs yet.</p>`;
   const lists = keys.map((key) => `<div data-tag-key="${escapeHtml(key.tagKey)}"><h3>${escapeHtml(key.tagKey)}</h3>${barList(`tag-${key.tagKey}`, key.rows.map((row) => ({ key: row.value, usd: row.usd })), "")}</div>`).join("");
   return `<h2>This month by tag</h2><p>${escapeHtml(`${(byTag.untagged.share * 100).toFixed(1)}% (${formatUsd(byTag.untagged.usd)}) carries no key:value tag at all.`)}</p><div class="tag-keys">${lists}</div>`;
 }

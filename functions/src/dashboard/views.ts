@@ -138,3 +138,5 @@ export interface StackView {
   resources: { name: string; type: string; status: string; estimatedUsd: number | null; billedUsd: number; explanations: string[] }[];
 }
 
+/** The by-tag allocation: what the page's "by tag" section draws. */
+export type TagAllocationView = Extract<AllocationView, { by: "tag" }>;
