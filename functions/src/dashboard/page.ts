@@ -278,7 +278,7 @@ function barList(id: string, rows: readonly { key: string; usd: number; label?: 
       return `<li data-key="${escapeHtml(row.key)}"><span class="name">${escapeHtml(row.label ?? row.key)}</span><span class="amount">${escapeHtml(formatUsd(row.usd))}${share}</span><svg viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true"><rect class="track" width="100" height="8" rx="2"/><rect class="fill" width="${width}" height="8" rx="2"/></svg></li>`;
     })
     .join("");
-  return `<ol class="bars" id="${id}-chart">${items}</ol>`;
+  return `<ol class="bars" id="${escapeHtml(id)}-chart">${items}</ol>`;
 }
 
 /** "$2.14", "$0.071": below a dollar a cost per unit keeps two significant digits, not just its cents. */
