@@ -116,3 +116,53 @@ export function allocateCosts(
     untaggedShare: totalCents === 0 ? 0 : untaggedCents / totalCents,
   };
 }
+
+/** A summed breakdown's row: one key (service, project, `key:value` tag) and its dollars. */
+export interface AllocationRow {
+  key: string;
+  usd: number;
+}
+
+/** Adds breakdowns (one per day, say) key by key in exact integer cents. */
+export function sumBreakdownCents(breakdowns: Iterable<Readonly<Record<string, number>>>): Map<string, number> {
+  const cents = new Map<string, number>();
+  for (const breakdown of breakdowns) for (const [key, usd] of Object.entries(breakdown)) addTo(cents, key, toCents(usd));
+  return cents;
+}
+
+/** A summed breakdown as rows, largest first (ties by key), in dollars. */
+export function allocationRows(cents: ReadonlyMap<string, number>): AllocationRow[] {
+  return [...cents]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([key, total]) => ({ key, usd: fromCents(total) }));
+}
+
+/** One tag key's allocation: each value's dollars, the {@link UNTAGGED} value holding what lacks the key. */
+export interface TagKeyAllocation {
+  tagKey: string;
+  rows: { value: string; usd: number }[];
+}
+
+/**
+ * Splits a summed by-tag breakdown in the stored shape (`"env:prod"` → USD, per tag key an
+ * `"env:(untagged)"` bucket, and a bare {@link UNTAGGED} for cost carrying no tag at all) into
+ * one allocation per tag key, tag keys by name. A key first seen partway through the summed
+ * days has no bucket for the days before: that cost goes to its untagged value, so every key's
+ * rows add up to `totalCents` exactly, as they do on any single day.
+ */
+export function allocationByTagKey(byTagCents: ReadonlyMap<string, number>, totalCents: number): TagKeyAllocation[] {
+  const perKey = new Map<string, Map<string, number>>();
+  for (const [tag, cents] of byTagCents) {
+    const pair = splitTag(tag);
+    if (!pair) continue;
+    const values = perKey.get(pair[0]) ?? new Map<string, number>();
+    addTo(values, pair[1], cents);
+    perKey.set(pair[0], values);
+  }
+  return [...perKey.keys()].sort().map((tagKey) => {
+    const values = perKey.get(tagKey)!;
+    const missing = totalCents - [...values.values()].reduce((sum, cents) => sum + cents, 0);
+    if (missing !== 0) addTo(values, UNTAGGED, missing);
+    return { tagKey, rows: allocationRows(values).filter((row) => row.usd !== 0).map((row) => ({ value: row.key, usd: row.usd })) };
+  });
+}

@@ -50,14 +50,22 @@ export function forecastExceedsBudget(projection: { projectedUsd: number }, budg
   return toCents(projection.projectedUsd) > toCents(budgetUsd);
 }
 
+/** What every event key of one threshold starts with, whatever the month: how "last fired" finds its events. */
+export function thresholdEventKeyPrefix(thresholdId: string): string {
+  return `threshold:${thresholdId}:`;
+}
+
 /** Idempotence key of a threshold notification: one per threshold per billing month. */
 export function thresholdEventKey(thresholdId: string, billingMonth: BillingMonth): string {
   parseBillingMonth(billingMonth);
-  return `threshold:${thresholdId}:${billingMonth}`;
+  return `${thresholdEventKeyPrefix(thresholdId)}${billingMonth}`;
 }
+
+/** What every forecast event key starts with, whatever the month. */
+export const FORECAST_EVENT_KEY_PREFIX = "forecast:";
 
 /** Idempotence key of the forecast-over-budget notification: at most one per billing month. */
 export function forecastEventKey(billingMonth: BillingMonth): string {
   parseBillingMonth(billingMonth);
-  return `forecast:${billingMonth}`;
+  return `${FORECAST_EVENT_KEY_PREFIX}${billingMonth}`;
 }

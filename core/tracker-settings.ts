@@ -26,8 +26,10 @@ import {
   describeValue,
   isEmailAddress,
   MAX_RECIPIENTS_PER_LIST,
+  pageUrlProblem,
   slackWebhookUrlProblem,
   thresholdId,
+  timeZoneProblem,
   webhookUrlProblem,
 } from "./validators";
 
@@ -92,6 +94,13 @@ export const recipientsShape = {
 };
 /** `{email, slack, webhook}`: who hears about something. */
 export const recipientsSchema = z.strictObject(recipientsShape);
+
+/** An IANA time zone name ("UTC", "Europe/Berlin"): how the dashboard writes times. */
+export const timeZoneSchema = z.string().superRefine(problemCheck(timeZoneProblem));
+/** Where the team hosts docs/runbook.md: the dashboard links each alert to its section there. */
+export const runbookUrlSchema = z.string().superRefine(problemCheck(pageUrlProblem));
+/** The zone times are shown in when `timeZone` is not set. */
+export const DEFAULT_TIME_ZONE = "UTC";
 
 /** A positive, finite amount of US dollars. */
 export const usdAmountSchema = z.number({ error: "must be a positive number of US dollars" }).positive({ error: "must be a positive number of US dollars" }).finite();
@@ -237,6 +246,10 @@ export const trackerSettingsInputSchema = z.strictObject({
   /** The teams watched; absent: one implicit team, `default`, with the top-level values. */
   teams: z.array(teamSchema).min(1, { error: "must list at least one team (or be left out for a single-team config)" }).max(MAX_TEAMS, { error: `must list at most ${MAX_TEAMS} teams` }).optional(),
   dashboardUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  /** The zone the dashboard shows times in (IANA name); default UTC. */
+  timeZone: timeZoneSchema.optional(),
+  /** The hosted docs/runbook.md; the dashboard links each alert to its section. */
+  runbookUrl: runbookUrlSchema.optional(),
   apps: z.array(appWatchSchema).optional(),
   advice: adviceSettingsSchema.optional(),
   cleanup: cleanupSettingsSchema.optional(),
@@ -347,6 +360,10 @@ export interface TrackerConfig {
   accountUrn?: string;
   /** Linked from every notification when set. */
   dashboardUrl?: string;
+  /** IANA time zone the dashboard writes times in (default {@link DEFAULT_TIME_ZONE}). */
+  timeZone: string;
+  /** The hosted runbook page (docs/runbook.md) the dashboard links alerts into, when set. */
+  runbookUrl?: string;
   /** Apps whose memory and daily bandwidth `check` watches; empty when none are configured. */
   apps: readonly AppWatchConfig[];
   /** The top-level recipients: who hears about what no section names an audience for (calibration drift, clean-up notices). */
@@ -481,6 +498,8 @@ function resolve(raw: RawSettings): { config: TrackerConfig; spikeOverrides: Par
     email: { from: raw.email?.from ?? FALLBACK_SENDER },
     ...(raw.accountUrn !== undefined ? { accountUrn: raw.accountUrn } : {}),
     ...(raw.dashboardUrl !== undefined ? { dashboardUrl: raw.dashboardUrl } : {}),
+    timeZone: raw.timeZone ?? DEFAULT_TIME_ZONE,
+    ...(raw.runbookUrl !== undefined ? { runbookUrl: raw.runbookUrl } : {}),
     apps,
     recipients,
     advice: resolveAdvice(raw.advice),
@@ -612,8 +631,9 @@ const dashboardTeamSchema = z.strictObject({
 
 /**
  * The dashboard action's own settings (DASHBOARD_SETTINGS): the account budget and the config
- * thresholds (so API thresholds can be told apart), per team the same, and the organisation's.
- * Deliberately none of the tracker's secrets. Without `teams` (a single-team deployment, or one
+ * thresholds (so API thresholds can be told apart), per team the same, and the organisation's,
+ * the time zone its times are written in and the runbook its alerts link to. Deliberately none
+ * of the tracker's secrets. Without `teams` (a single-team deployment, or one
  * deployed before teams), the output has the one implicit team with the top-level values.
  */
 export const dashboardSettingsSchema = z
@@ -622,6 +642,8 @@ export const dashboardSettingsSchema = z
     thresholds: dashboardThresholdsSchema,
     teams: z.array(dashboardTeamSchema).min(1).max(MAX_TEAMS).optional(),
     organization: z.strictObject({ budgetMonthlyUsd: usdAmountSchema, thresholds: dashboardThresholdsSchema }).optional(),
+    timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE),
+    runbookUrl: runbookUrlSchema.optional(),
   })
   .superRefine((settings, ctx) => {
     const seen = new Set<string>();
@@ -651,6 +673,8 @@ export function dashboardSettingsOf(settings: TrackerSettings, insightsOnly: (te
     thresholds: thresholdsOf(settings.thresholds),
     teams: settings.teams.map((team) => ({ name: team.name, budgetMonthlyUsd: team.budgetMonthlyUsd, thresholds: thresholdsOf(team.thresholds), insightsOnly: insightsOnly(team.name) })),
     ...(settings.organization ? { organization: { budgetMonthlyUsd: settings.organization.budgetMonthlyUsd, thresholds: thresholdsOf(settings.organization.thresholds) } } : {}),
+    timeZone: settings.timeZone,
+    ...(settings.runbookUrl !== undefined ? { runbookUrl: settings.runbookUrl } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * reads more easily than a raw invoice. The unit count comes from a configured source; this
  * module defines and checks that configuration and does the division, and nothing else.
  */
+import { isoDate, type IsoDate } from "./calendar";
 import { describeValue, postgresUrlProblem } from "./validators";
 
 /**
@@ -40,6 +41,81 @@ export function unitCost(totalUsd: number, units: number | null | undefined): Un
   if (!Number.isFinite(units) || units < 0) throw new RangeError(`units must be a finite number >= 0 (got ${units})`);
   if (units === 0) return { status: "zero-units", units: 0, usdPerUnit: null };
   return { status: "ok", units, usdPerUnit: totalUsd / units };
+}
+
+/** One reading of the unit count as the tracker keeps it: when, and what (null: the source failed). */
+export interface UnitReading {
+  readAt: Date;
+  units: number | null;
+}
+
+/**
+ * How long a count stays current. The daily run reads it every 24 hours (the weekly run on
+ * Mondays too); two more hours let a late or retried run arrive. Older than this, a count is
+ * stale: no cost is divided by it.
+ */
+export const UNIT_COUNT_FRESH_HOURS = 26;
+
+/** The latest reading judged against the clock: the one a month-to-date figure may divide by. */
+export type UnitCountFreshness =
+  | { state: "fresh"; readAt: Date; ageHours: number; units: number }
+  | { state: "stale"; readAt: Date; ageHours: number; units: number | null }
+  | { state: "failed"; readAt: Date; ageHours: number; units: null }
+  | { state: "none" };
+
+/**
+ * Whether the latest reading may be divided by at `now`: `fresh` when read within
+ * `maxAgeHours`, `failed` when the source could not be read that time, `stale` when older
+ * (whatever it said), `none` before the first reading.
+ */
+export function unitCountFreshness(latest: UnitReading | null, now: Date, maxAgeHours = UNIT_COUNT_FRESH_HOURS): UnitCountFreshness {
+  if (!latest) return { state: "none" };
+  const ageHours = (now.getTime() - latest.readAt.getTime()) / 3_600_000;
+  if (ageHours > maxAgeHours) return { state: "stale", readAt: latest.readAt, ageHours, units: latest.units };
+  if (latest.units === null) return { state: "failed", readAt: latest.readAt, ageHours, units: null };
+  return { state: "fresh", readAt: latest.readAt, ageHours, units: latest.units };
+}
+
+/** A cost per unit with why it is missing: {@link UnitCost}'s states, plus no reading, or only a stale one. */
+export type UnitCostFigure = (UnitCost | { status: "no-reading"; units: null; usdPerUnit: null } | { status: "stale"; units: number | null; usdPerUnit: null }) & {
+  usd: number;
+  /** When the count divided by (or refused) was read; null when there was none. */
+  readAt: Date | null;
+};
+
+/**
+ * The month to date per unit: divided only by a fresh count ({@link unitCountFreshness}),
+ * never by an old one standing in for today's.
+ */
+export function monthToDateUnitCost(monthToDateUsd: number, freshness: UnitCountFreshness): UnitCostFigure {
+  switch (freshness.state) {
+    case "none":
+      return { status: "no-reading", units: null, usdPerUnit: null, usd: monthToDateUsd, readAt: null };
+    case "stale":
+      return { status: "stale", units: freshness.units, usdPerUnit: null, usd: monthToDateUsd, readAt: freshness.readAt };
+    case "failed":
+    case "fresh":
+      return { ...unitCost(monthToDateUsd, freshness.units), usd: monthToDateUsd, readAt: freshness.readAt };
+  }
+}
+
+/**
+ * Each day's cost per unit, divided by the count read on that UTC day (the latest, when read
+ * twice), the days' dates being UTC like the stored history's. A day without a reading says
+ * so: yesterday's count never stands in for it.
+ */
+export function dailyUnitCosts(days: readonly { date: IsoDate; usd: number }[], readings: readonly UnitReading[]): (UnitCostFigure & { date: IsoDate })[] {
+  const latestOfDay = new Map<IsoDate, UnitReading>();
+  for (const reading of readings) {
+    const day = isoDate(reading.readAt);
+    const known = latestOfDay.get(day);
+    if (!known || known.readAt <= reading.readAt) latestOfDay.set(day, reading);
+  }
+  return days.map(({ date, usd }) => {
+    const reading = latestOfDay.get(date);
+    if (!reading) return { date, status: "no-reading", units: null, usdPerUnit: null, usd, readAt: null };
+    return { date, ...unitCost(usd, reading.units), usd, readAt: reading.readAt };
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

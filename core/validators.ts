@@ -91,6 +91,36 @@ export function smtpUrlProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+// An IANA zone name as the tz database spells them: "UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5".
+const TIME_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/;
+
+/**
+ * Why `value` is not an IANA time zone name this runtime knows ("UTC", "Europe/Berlin"), or
+ * undefined. The runtime's own Intl data is the list (what formats the dates must accept the
+ * name); offsets like "+01:00" are refused because they ignore daylight saving time.
+ */
+export function timeZoneProblem(value: unknown): string | undefined {
+  const problem = `must be an IANA time zone name like "UTC" or "Europe/Berlin" (got ${describeValue(value)})`;
+  if (typeof value !== "string" || !TIME_ZONE_NAME.test(value)) return problem;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+  } catch {
+    return problem;
+  }
+  return undefined;
+}
+
+/**
+ * Why `value` is not the URL of a page links can point into (an http(s) URL without a
+ * `#fragment`, since the caller appends one per section), or undefined.
+ */
+export function pageUrlProblem(value: unknown): string | undefined {
+  const url = parseUrl(value);
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") return "must be an http(s) URL";
+  if (typeof value === "string" && value.includes("#")) return "must not carry a #fragment: each alert appends its own section's";
+  return undefined;
+}
+
 /** Why `value` is not a dashboard password (at least {@link MIN_DASHBOARD_PASSWORD_LENGTH} characters), or undefined. */
 export function dashboardPasswordProblem(value: unknown): string | undefined {
   if (typeof value !== "string" || value.length < MIN_DASHBOARD_PASSWORD_LENGTH) return `must be at least ${MIN_DASHBOARD_PASSWORD_LENGTH} characters`;

@@ -3,26 +3,35 @@
  *
  * Starts a local stand-in of the DigitalOcean API (the spec-validated fake the tests use) seeded
  * with a restaurant platform's March 2026 (tests/support/fake-do-api/demo-month.ts), replays the
- * month with the real tracker (`history`, then a `check` every few hours, `daily` at 07:00 and
- * `weekly` on Mondays) on an embedded PGlite database in a fresh temporary directory, and serves
- * the dashboard on 127.0.0.1 with a generated password. Notifications go to a webhook receiver
- * the demo runs itself; there is no email and no Slack. Nothing addresses a host off loopback.
- * Ctrl-C stops everything and deletes the temporary directory.
+ * month with the real tracker (`history`, then a `check` every few hours, `daily` at 07:00, with
+ * its upkeep (the savings advisor) once a week, and `weekly` on Mondays) on an embedded PGlite database in a
+ * fresh temporary directory, reconciles `npm run plan`'s estimate of examples/restaurant-platform
+ * with February's bill (`tracker reconcile`), and serves the dashboard on 127.0.0.1 with a
+ * generated password. Notifications go to a webhook receiver the demo runs itself; there is no
+ * email and no Slack. Nothing addresses a host off loopback. Ctrl-C stops everything and deletes
+ * the temporary directory.
  */
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_REQUEST_BUDGET } from "../core/advice/request-budget";
+import { daysBetween, isoDate } from "../core/calendar";
 import { formatUsd } from "../core/money";
+import { defaultCatalog } from "../core/pricing";
 import { DEFAULT_DASHBOARD_USERNAME } from "../functions/src/dashboard/web-action";
 import { DigitalOceanClient } from "../functions/src/digitalocean/client";
 import { createWebhookTransport } from "../functions/src/notify/webhook";
+import { AdviceStore } from "../functions/src/store/advice-store";
+import { CalibrationStore } from "../functions/src/store/calibration-store";
 import { CostStore } from "../functions/src/store/cost-store";
 import { migrate } from "../functions/src/store/migrations";
 import { connectStoreClient } from "../functions/src/store/open-store";
 import { parseTrackerConfig, type TrackerConfig } from "../functions/src/tracker/config";
 import { handle, type TaskResult, type TrackerTask } from "../functions/src/tracker/handle";
 import type { TrackerLog } from "../functions/src/tracker/ingest";
+import { parsePlanJson, runReconciliation } from "../functions/src/tracker/reconcile";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../tests/support/fake-do-api";
 import {
   DEMO_BANDWIDTH_ALLOWANCE_GIB,
@@ -70,6 +79,13 @@ const CADENCES = [1, 2, 3, 4, 6, 12];
  * schedules (config.ts DEFAULT_SCHEDULES, daily "0 7 * * *", weekly "0 7 * * 1").
  */
 const REPORT_HOUR_UTC = 7;
+/**
+ * Days between the replay's runs of the daily upkeep (the savings advisor), counted back from the
+ * last day so the page shows that day's advice. A deployment advises every day; weekly finds the
+ * same waste in a month's replay (a droplet off since the 7th is off three weeks on the 28th) and
+ * keeps start-up short: each run reads the whole inventory and its metrics.
+ */
+export const DEMO_ADVISE_EVERY_DAYS = 7;
 /** Webhook paths on the demo's own receiver, one per kind of notification. */
 const WEBHOOK_PATHS = { thresholds: "/thresholds", forecast: "/forecast", spikes: "/spikes", apps: "/apps", daily: "/daily", weekly: "/weekly" } as const;
 
@@ -98,6 +114,10 @@ export interface DemoReplay {
   fired: string[];
   /** Notifications the demo's webhook receiver got. */
   webhooksReceived: number;
+  /** What the last advise run found: suggestions and their monthly savings. */
+  savings: { suggestions: number; monthlyUsd: number };
+  /** The reconciled stack and month, or why there is none (the plan failed). */
+  stack: { tag: string; month: string; estimatedUsd: number; billedUsd: number } | { error: string };
 }
 
 /** A running demo; `stop` is idempotent. */
@@ -127,7 +147,7 @@ export function demoTrackerConfig(receiverUrl: string, dashboardUrl: string, acc
   const hook = (path: string) => [`${receiverUrl}${path}`];
   return parseTrackerConfig({
     budgetMonthlyUsd: DEMO_BUDGET_USD,
-    thresholds: [100, 200, 250, 350].map((amountUsd) => ({ amountUsd, webhook: hook(WEBHOOK_PATHS.thresholds) })),
+    thresholds: [100, 200, 300, 400].map((amountUsd) => ({ amountUsd, webhook: hook(WEBHOOK_PATHS.thresholds) })),
     forecast: { enabled: true, webhook: hook(WEBHOOK_PATHS.forecast) },
     spikes: { enabled: true, webhook: hook(WEBHOOK_PATHS.spikes) },
     reports: { daily: { enabled: true, webhook: hook(WEBHOOK_PATHS.daily) }, weekly: { enabled: true, webhook: hook(WEBHOOK_PATHS.weekly) } },
@@ -135,6 +155,29 @@ export function demoTrackerConfig(receiverUrl: string, dashboardUrl: string, acc
     accountUrn,
     dashboardUrl,
     apps: [{ name: app.name, appId: app.id, memoryThresholdPercent: 80, window: "1h", bandwidthAllowanceGiBPerDay: DEMO_BANDWIDTH_ALLOWANCE_GIB, webhook: hook(WEBHOOK_PATHS.apps) }],
+  });
+}
+
+/** The repository's root: where the plan runs examples/restaurant-platform from. */
+const REPO_ROOT = join(__dirname, "..");
+/** The example whose plan the demo reconciles with the bill (the demo account runs it as stack `prod`). */
+export const DEMO_PLAN_PROGRAM = "examples/restaurant-platform";
+
+/**
+ * `npm run plan -- --program examples/restaurant-platform --json <file>` in its own process, as
+ * a user runs it; resolves with the file's path, rejects with the end of its output on failure.
+ */
+function runPlan(file: string, signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--require", join(REPO_ROOT, "scripts/register-typescript.js"), "scripts/plan.ts", "--program", DEMO_PLAN_PROGRAM, "--json", file], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+      ...(signal ? { signal } : {}),
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-2000)));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(file) : reject(new Error(`npm run plan exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ")}`))));
   });
 }
 
@@ -172,8 +215,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   let receiver: HttpReceiver | undefined;
   let dashboard: LocalDashboard | undefined;
   let stopped: Promise<void> | undefined;
+  // Ends the plan's process if the demo stops (or fails) before it is done.
+  const children = new AbortController();
+  options.signal?.addEventListener("abort", () => children.abort(), { once: true });
   const stop = () =>
     (stopped ??= (async () => {
+      children.abort();
       await dashboard?.close().catch(() => undefined);
       await dbReady.then((db) => db.close()).catch(() => undefined);
       await Promise.all([fake?.close().catch(() => undefined), receiver?.close().catch(() => undefined)]);
@@ -181,6 +228,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     })());
 
   try {
+    // The plan runs in its own process while the database starts and the month replays.
+    const planned = runPlan(join(dataDir, "plan.json"), children.signal).then(
+      (file) => file,
+      (error: Error) => error,
+    );
     const scenario = createDemoScenario();
     const app = scenario.state.apps[0];
     if (!app?.id) throw new Error("demo: the seeded account has no App Platform app");
@@ -199,6 +251,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const password = randomBytes(18).toString("base64url");
     const username = DEFAULT_DASHBOARD_USERNAME;
     let config: TrackerConfig | undefined;
+    const advice = new AdviceStore(db);
+    const calibration = new CalibrationStore(db);
     dashboard = await serveDashboardLocally(options.port ?? 0, () => ({
       store,
       auth: { username, password },
@@ -206,6 +260,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       now: DEMO_NOW,
       budgetMonthlyUsd: DEMO_BUDGET_USD,
       configThresholds: (config?.thresholds ?? []).map((threshold) => ({ id: threshold.id, amountUsd: threshold.amountUsd })),
+      timeZone: config?.timeZone ?? "UTC",
+      advice,
+      calibration,
       log: (line) => say(line),
     }));
     config = demoTrackerConfig(receiver.baseUrl, dashboard.url, scenario.state.accountUrn, appWatch);
@@ -214,11 +271,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     // Tracker lines are per run and many; warnings are what the demo's user should see.
     const log: TrackerLog = { info: () => undefined, warn: (line) => say(`tracker: warning: ${line}`) };
     const transports = { webhook: createWebhookTransport({ timeoutMs: 5_000 }) };
+    // The daily run's upkeep as deployed: the savings advisor (calibration and clean-up stay off here).
+    // The demo's stand-in is local and unmetered: the advisor plans within the default budget each run.
+    const upkeep = { catalog: defaultCatalog, advice: { api: client, requests: { budget: DEFAULT_REQUEST_BUDGET, sent: () => 0 } } };
+    const advisesOn = (now: Date) => daysBetween(isoDate(now), isoDate(DEMO_NOW)) % DEMO_ADVISE_EVERY_DAYS === 0;
     const run = async (task: TrackerTask, now: Date) => {
       options.signal?.throwIfAborted();
       clock = now;
       advanceDemoAccount(scenario, now);
-      return handle(task, { client, db, transports, now, config: config!, log });
+      return handle(task, { client, db, transports, now, config: config!, log, ...(task === "daily" && advisesOn(now) ? { upkeep } : {}) });
     };
 
     say(`replaying ${DEMO_MONTH} on a local DigitalOcean stand-in (${fake.url}), a check every ${everyHours} h…`);
@@ -240,6 +301,18 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         }
       }
     }
+    // February is the latest closed invoice: the month the example's plan is held against.
+    const planFile = await planned;
+    let stack: DemoReplay["stack"];
+    if (planFile instanceof Error) {
+      stack = { error: planFile.message };
+      say(`stacks: ${planFile.message}`);
+    } else {
+      const plan = parsePlanJson(JSON.parse(readFileSync(planFile, "utf8")), planFile);
+      const reconciled = await runReconciliation({ api: client, db, plan, now: DEMO_NOW });
+      stack = { tag: reconciled.stackTag, month: reconciled.billingMonth, estimatedUsd: reconciled.estimatedUsd, billedUsd: reconciled.billedUsd };
+    }
+    const suggestions = (await advice.listSuggestions()).filter((s) => !s.dismissed && s.rule !== "untagged");
     if (fake.validationErrors.length > 0) {
       throw new Error(`the DigitalOcean stand-in saw ${fake.validationErrors.length} answer(s) outside DigitalOcean's spec, first: ${fake.validationErrors[0]}`);
     }
@@ -250,7 +323,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       password,
       apiUrl: fake.url,
       dataDir,
-      replay: { month: DEMO_MONTH, now: DEMO_NOW, runs, monthToDateUsd, budgetUsd: DEMO_BUDGET_USD, fired, webhooksReceived: receiver.requests.length },
+      replay: {
+        month: DEMO_MONTH,
+        now: DEMO_NOW,
+        runs,
+        monthToDateUsd,
+        budgetUsd: DEMO_BUDGET_USD,
+        fired,
+        webhooksReceived: receiver.requests.length,
+        savings: { suggestions: suggestions.length, monthlyUsd: suggestions.reduce((sum, s) => sum + (s.monthlySavingsUsd ?? 0), 0) },
+        stack,
+      },
       readyMs,
       timings: { storeReadyMs, replayMs: readyMs - storeReadyMs, builtTemplate },
       stop,
@@ -271,6 +354,10 @@ export function readyMessage(demo: RunningDemo): string {
     `  month to date at ${at} UTC: ${formatUsd(replay.monthToDateUsd)} of a ${formatUsd(replay.budgetUsd)} budget`,
     `  alerts fired: ${replay.fired.length} (${replay.fired.join(", ")})`,
     `  notifications: ${replay.webhooksReceived} webhook(s) received by the demo's own receiver on 127.0.0.1`,
+    `  savings advisor: ${replay.savings.suggestions} suggestion(s), ${formatUsd(replay.savings.monthlyUsd)}/month`,
+    "error" in replay.stack
+      ? `  stacks: not reconciled (${replay.stack.error})`
+      : `  stacks: ${replay.stack.tag} in ${replay.stack.month}, estimated ${formatUsd(replay.stack.estimatedUsd)}, billed ${formatUsd(replay.stack.billedUsd)} (npm run plan of ${DEMO_PLAN_PROGRAM} against the bill)`,
     "",
     `Dashboard: ${demo.url}`,
     `  username: ${demo.username}`,

@@ -110,7 +110,7 @@ describe("parseStackConfig", () => {
     ["region without Functions", { ...validRaw(), tracker: { region: "nyc3" } }, 'do-cost-guard:tracker.region must be a Functions region: ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1, tor1 (got "nyc3")'],
     ["memory outside Functions limits", { ...validRaw(), tracker: { memoryMb: 2048 } }, "do-cost-guard:tracker.memoryMb must be a whole number from 128 to 1024 (got 2048)"],
     ["thresholds out of order", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 150 }, { amountUsd: 50 }] } }, "do-cost-guard:billing.thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 50 after 150)"],
-    ["misspelt billing key", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, budget: 10 } }, "do-cost-guard:billing has unknown key budget (allowed: budgetMonthlyUsd, thresholds, email, reports, units, accountUrn, organizationUrn, organization, teams, advice, cleanup, calibration)"],
+    ["misspelt billing key", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, budget: 10 } }, "do-cost-guard:billing has unknown key budget (allowed: budgetMonthlyUsd, thresholds, email, reports, units, accountUrn, timeZone, runbookUrl, organizationUrn, organization, teams, advice, cleanup, calibration)"],
     ["billing key of the old spelling", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, emails: ["a@forkline.example"] }] } }, "do-cost-guard:billing.thresholds[0] has unknown key emails (allowed: amountUsd, email, slack, webhook)"],
     ["a threshold email that is not one", { ...validRaw(), billing: { budgetMonthlyUsd: 450, email: { from: "b@forkline.example" }, thresholds: [{ amountUsd: 10, email: ["finance"] }] } }, 'do-cost-guard:billing.thresholds[0].email[0] must be an email address like ops@example.com (got "finance")'],
     ["no sender while emailing", { ...validRaw(), billing: { budgetMonthlyUsd: 450 } }, "do-cost-guard:billing.email.from must be set when any recipient is an email address"],
@@ -172,7 +172,7 @@ describe("parseStackConfig", () => {
   it("gives the dashboard its own settings: budget and threshold ids, none of the tracker's secrets", () => {
     const { tracker } = parseStackConfig(reader(validRaw()));
     const thresholds = [{ id: "mtd-10", amountUsd: 10 }, { id: "mtd-150", amountUsd: 150 }];
-    expect(tracker.dashboardSettings).toEqual({ budgetMonthlyUsd: 450, thresholds, teams: [{ name: "default", budgetMonthlyUsd: 450, thresholds, insightsOnly: false }] });
+    expect(tracker.dashboardSettings).toEqual({ budgetMonthlyUsd: 450, thresholds, teams: [{ name: "default", budgetMonthlyUsd: 450, thresholds, insightsOnly: false }], timeZone: "UTC" });
     expect(JSON.stringify(tracker.dashboardSettings)).not.toContain("hooks.slack.com");
   });
 
@@ -213,6 +213,21 @@ describe("billing.advice, billing.cleanup and the pack's tag requirement", () =>
     expect(settings.advice).toEqual({ requestBudget: 300, poweredOffDays: 10 });
     expect(settings.cleanup).toEqual({ enabled: true, graceDays: 5 });
     expect(settings.calibration).toEqual({ enabled: false });
+  });
+
+  it("passes billing.timeZone and billing.runbookUrl to the tracker and to the dashboard's settings", () => {
+    const raw = withBilling({ timeZone: "Europe/Berlin", runbookUrl: "https://docs.forkline.example/runbook.html" });
+    expect(settingsOf(raw)).toMatchObject({ timeZone: "Europe/Berlin", runbookUrl: "https://docs.forkline.example/runbook.html" });
+    expect(parseStackConfig(reader(raw)).tracker.dashboardSettings).toMatchObject({ timeZone: "Europe/Berlin", runbookUrl: "https://docs.forkline.example/runbook.html" });
+  });
+
+  it.each([
+    [{ timeZone: "Mars/Olympus_Mons" }, 'do-cost-guard:billing.timeZone must be an IANA time zone name like "UTC" or "Europe/Berlin" (got "Mars/Olympus_Mons")'],
+    [{ timeZone: "+01:00" }, 'do-cost-guard:billing.timeZone must be an IANA time zone name like "UTC" or "Europe/Berlin" (got "+01:00")'],
+    [{ runbookUrl: "docs/runbook.md" }, "do-cost-guard:billing.runbookUrl must be an http(s) URL"],
+    [{ runbookUrl: "https://docs.forkline.example/runbook#top" }, "do-cost-guard:billing.runbookUrl must not carry a #fragment: each alert appends its own section's"],
+  ])("refuses %j, naming the key", (patch, problem) => {
+    expect(problemsOf(withBilling(patch))).toEqual([problem]);
   });
 
   it("takes the tag requirement from the pack's config, never from billing", () => {

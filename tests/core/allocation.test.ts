@@ -1,4 +1,4 @@
-import { UNASSIGNED_PROJECT, UNTAGGED, allocateCosts, type InvoiceItem } from "../../core/allocation";
+import { UNASSIGNED_PROJECT, UNTAGGED, allocateCosts, allocationByTagKey, allocationRows, sumBreakdownCents, type InvoiceItem } from "../../core/allocation";
 import { toCents } from "../../core/money";
 
 const tags = new Map<string, string[]>([
@@ -101,5 +101,31 @@ describe("allocateCosts", () => {
     [{ product: "", amountUsd: 1 }, 'items[1].product must be a non-empty string (got "")'],
   ])("rejects %j", (bad, message) => {
     expect(() => allocateCosts([items[0], bad], tags)).toThrow(message);
+  });
+});
+
+describe("summing stored days and allocating by tag key", () => {
+  // Two days in the stored shape (ingest's historyDay): env on both, team only from day 2.
+  const day1 = { "env:prod": 10.1, "env:(untagged)": 2, [UNTAGGED]: 2 };
+  const day2 = { "env:prod": 10.2, "env:staging": 0.3, "env:(untagged)": 1, "team:web": 4, "team:(untagged)": 7.5, [UNTAGGED]: 1 };
+  const cents = sumBreakdownCents([day1, day2]);
+  const totalCents = 1210 + 1150;
+
+  it("adds day by day in cents, and lists rows largest first", () => {
+    expect(cents.get("env:prod")).toBe(2030);
+    expect(allocationRows(sumBreakdownCents([{ a: 0.1, b: 0.2 }, { a: 0.2 }]))).toEqual([
+      { key: "a", usd: 0.3 },
+      { key: "b", usd: 0.2 },
+    ]);
+  });
+
+  it("gives each tag key its values, the days before a key existed going to its untagged value, so every key adds up to the total", () => {
+    const byKey = allocationByTagKey(cents, totalCents);
+    expect(byKey).toEqual([
+      { tagKey: "env", rows: [{ value: "prod", usd: 20.3 }, { value: UNTAGGED, usd: 3 }, { value: "staging", usd: 0.3 }] },
+      // team on day 2 only: day 1's $12.10 lacked it.
+      { tagKey: "team", rows: [{ value: UNTAGGED, usd: 19.6 }, { value: "web", usd: 4 }] },
+    ]);
+    for (const key of byKey) expect(key.rows.reduce((sum, row) => sum + toCents(row.usd), 0)).toBe(totalCents);
   });
 });

@@ -46,14 +46,20 @@ it("bounds what it prints: unknown keys three at a time, at most 20 lines", () =
   expect(lines[MAX_PROBLEM_LINES]).toBe("and 20 more problems");
 });
 
-it("keeps the dashboard's settings to the budget and ids that match their amounts", () => {
+it("keeps the dashboard's settings to the budget, ids that match their amounts, teams, a time zone (UTC by default) and the runbook", () => {
   const thresholds = [{ id: "mtd-10", amountUsd: 10 }];
   // Settings bound before teams existed read as the one implicit team.
-  expect(dashboardSettingsSchema.parse({ budgetMonthlyUsd: 450, thresholds })).toEqual({ budgetMonthlyUsd: 450, thresholds, teams: [{ name: "default", budgetMonthlyUsd: 450, thresholds, insightsOnly: false }] });
+  expect(dashboardSettingsSchema.parse({ budgetMonthlyUsd: 450, thresholds })).toEqual({ budgetMonthlyUsd: 450, thresholds, teams: [{ name: "default", budgetMonthlyUsd: 450, thresholds, insightsOnly: false }], timeZone: "UTC" });
+  expect(dashboardSettingsSchema.parse({ budgetMonthlyUsd: 450, thresholds: [], timeZone: "Asia/Kolkata", runbookUrl: "https://wiki.example.com/runbook" })).toMatchObject({
+    budgetMonthlyUsd: 450,
+    thresholds: [],
+    timeZone: "Asia/Kolkata",
+    runbookUrl: "https://wiki.example.com/runbook",
+  });
   expect(problems(dashboardSettingsSchema, { budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-11", amountUsd: 10 }] })).toEqual(["thresholds[0] id must be mtd-<amountUsd> (core/validators thresholdId)"]);
   // A tracker secret handed to the dashboard by mistake is refused, not carried along.
   expect(problems(dashboardSettingsSchema, { budgetMonthlyUsd: 450, thresholds: [], recipients: { slack: [] } })).toEqual([
-    "the config has unknown key recipients (allowed: budgetMonthlyUsd, thresholds, teams, organization)",
+    "the config has unknown key recipients (allowed: budgetMonthlyUsd, thresholds, teams, organization, timeZone, runbookUrl)",
   ]);
 });
 

@@ -1,4 +1,4 @@
-import { unitCost, validateUnitCostConfig } from "../../core/unit-cost";
+import { dailyUnitCosts, monthToDateUnitCost, unitCost, unitCountFreshness, validateUnitCostConfig } from "../../core/unit-cost";
 
 describe("unitCost", () => {
   it.each([
@@ -70,5 +70,54 @@ describe("validateUnitCostConfig", () => {
     expect(() => validateUnitCostConfig({ unitName: "" }, "do-cost-guard:tracker.unitCost")).toThrow(
       'do-cost-guard:tracker.unitCost.unitName must be a non-empty string (got "")',
     );
+  });
+});
+
+describe("unitCountFreshness and monthToDateUnitCost", () => {
+  const now = new Date("2026-03-28T19:00:00Z");
+  const at = (iso: string, units: number | null) => ({ readAt: new Date(iso), units });
+
+  it("divides the month to date by a count read within 26 hours", () => {
+    const freshness = unitCountFreshness(at("2026-03-28T07:00:00Z", 140), now);
+    expect(freshness).toEqual({ state: "fresh", readAt: new Date("2026-03-28T07:00:00Z"), ageHours: 12, units: 140 });
+    expect(monthToDateUnitCost(280, freshness)).toEqual({ status: "ok", units: 140, usdPerUnit: 2, usd: 280, readAt: new Date("2026-03-28T07:00:00Z") });
+  });
+
+  it("refuses a count older than that (yesterday's standing in for today's): stale, no division", () => {
+    const freshness = unitCountFreshness(at("2026-03-27T16:59:00Z", 140), now);
+    expect(freshness).toMatchObject({ state: "stale", units: 140 });
+    expect(monthToDateUnitCost(280, freshness)).toEqual({ status: "stale", units: 140, usdPerUnit: null, usd: 280, readAt: new Date("2026-03-27T16:59:00Z") });
+    // Exactly 26 hours is still fresh.
+    expect(unitCountFreshness(at("2026-03-27T17:00:00Z", 140), now).state).toBe("fresh");
+  });
+
+  it("says the source failed when the latest reading is unknown, zero units when it is 0, and no reading before the first", () => {
+    expect(monthToDateUnitCost(280, unitCountFreshness(at("2026-03-28T07:00:00Z", null), now))).toMatchObject({ status: "unknown-units", usdPerUnit: null });
+    expect(monthToDateUnitCost(280, unitCountFreshness(at("2026-03-28T07:00:00Z", 0), now))).toMatchObject({ status: "zero-units", usdPerUnit: null });
+    expect(monthToDateUnitCost(280, unitCountFreshness(null, now))).toEqual({ status: "no-reading", units: null, usdPerUnit: null, usd: 280, readAt: null });
+  });
+});
+
+describe("dailyUnitCosts", () => {
+  it("divides each day by the count read that UTC day (the later of two), and says so for a day without one", () => {
+    const days = [
+      { date: "2026-03-01", usd: 14 },
+      { date: "2026-03-02", usd: 15 },
+      { date: "2026-03-03", usd: 12 },
+      { date: "2026-03-04", usd: 9 },
+    ];
+    const readings = [
+      { readAt: new Date("2026-03-01T07:00:00Z"), units: 140 },
+      { readAt: new Date("2026-03-02T07:00:00Z"), units: 140 },
+      { readAt: new Date("2026-03-02T19:00:00Z"), units: 150 },
+      // none on the 3rd; the 4th's source failed
+      { readAt: new Date("2026-03-04T07:00:00Z"), units: null },
+    ];
+    expect(dailyUnitCosts(days, readings)).toEqual([
+      { date: "2026-03-01", status: "ok", units: 140, usdPerUnit: 0.1, usd: 14, readAt: new Date("2026-03-01T07:00:00Z") },
+      { date: "2026-03-02", status: "ok", units: 150, usdPerUnit: 0.1, usd: 15, readAt: new Date("2026-03-02T19:00:00Z") },
+      { date: "2026-03-03", status: "no-reading", units: null, usdPerUnit: null, usd: 12, readAt: null },
+      { date: "2026-03-04", status: "unknown-units", units: null, usdPerUnit: null, usd: 9, readAt: new Date("2026-03-04T07:00:00Z") },
+    ]);
   });
 });

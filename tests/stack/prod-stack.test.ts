@@ -153,6 +153,9 @@ describe("index.ts with Pulumi.prod.yaml", () => {
         { name: "staging", budgetMonthlyUsd: 60, thresholds: ladder(30, 60), insightsOnly: true },
       ],
       organization: { budgetMonthlyUsd: 510, thresholds: ladder(500) },
+      // billing.timeZone and billing.runbookUrl: how the dashboard writes times and where its alerts link.
+      timeZone: "Europe/Berlin",
+      runbookUrl: "https://docs.forkline.example/do-cost-guard/runbook.md",
     });
     expect(readDashboardEnvironment(dashboard, {}).teamPasswords).toEqual(new Map(Object.entries(SECRETS.dashboardTeamPasswords)));
     expect(dashboard.DATABASE_URL).toBe(SECRETS.trackerDatabaseUrl);

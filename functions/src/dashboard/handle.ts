@@ -13,6 +13,9 @@
  *   GET  /api/v1/billing/suggestions                the savings advisor's current suggestions
  *   POST /api/v1/billing/suggestions/{id}/dismiss   hide one until its evidence changes
  *   GET  /api/v1/billing/stacks     each stack's latest month: plan estimate against the bill (tracker reconcile)
+ *   GET  /api/v1/billing/units      cost per unit (billing.units) per day and month to date, with the count's freshness;
+ *                                   ?from&to as for history (default: this month)
+ *   GET  /api/v1/billing/allocation ?by=tag|project|service (required), ?from&to (default: this month)
  * Request bodies are capped at 64 KiB (body-limit.ts); the view types live in views.ts.
  */
 import { randomBytes } from "node:crypto";
@@ -20,7 +23,10 @@ import { addDays, billingMonthOf, daysBetween, isoDate, monthStart, parseIsoDate
 import { forecastMonthEnd } from "../../../core/forecast";
 import { sumUsd, toCents } from "../../../core/money";
 import { thresholdId } from "../../../core/validators";
-import { UNTAGGED } from "../../../core/allocation";
+import { allocationByTagKey, allocationRows, sumBreakdownCents, UNTAGGED } from "../../../core/allocation";
+import { FORECAST_EVENT_KEY_PREFIX, thresholdEventKeyPrefix } from "../../../core/billing-thresholds";
+import { DEFAULT_TIME_ZONE } from "../../../core/tracker-settings";
+import { dailyUnitCosts, monthToDateUnitCost, UNIT_COUNT_FRESH_HOURS, unitCountFreshness, type UnitCostFigure } from "../../../core/unit-cost";
 import { untaggedEntry } from "../../../core/advice/rules/untagged";
 import type { AdviceStore } from "../store/advice-store";
 import type { CalibrationStore } from "../store/calibration-store";
@@ -29,8 +35,9 @@ import type { AlertEvent, AlertRecipients, BillingHistoryDay, CostAlert, CostBre
 import { readAlertRequest } from "./alert-request";
 import { AUTH_REALM, isAuthorized, type DashboardAuth } from "./auth";
 import { bodyExceeds, MAX_REQUEST_BODY_BYTES } from "./body-limit";
+import { BOOKKEEPING_KINDS, describeAlerts, kindOf, runbookLinkFor, ZonedClock } from "./alert-text";
 import { renderDashboardPage } from "./page";
-import type { AlertEventView, AlertView, CurrentBilling, SavingsView, StackView } from "./views";
+import type { AlertEventView, AlertView, AllocationView, CurrentBilling, SavingsView, StackView, TagAllocationView, UnitFigure, UnitsView } from "./views";
 
 /** An HTTP request as the web action or a test server hands it over. */
 export interface DashboardRequest {
@@ -52,7 +59,10 @@ export interface DashboardResponse {
 }
 
 /** The store calls the dashboard makes; a `CostStore` satisfies it. */
-export type DashboardStore = Pick<CostStore, "latestSpendSnapshot" | "listBillingHistory" | "listAlerts" | "listAlertEvents" | "upsertApiAlert">;
+export type DashboardStore = Pick<
+  CostStore,
+  "latestSpendSnapshot" | "listBillingHistory" | "listAlerts" | "listAlertEvents" | "lastFiredAt" | "upsertApiAlert" | "listUnitCounts" | "latestUnitCount"
+>;
 
 /** A threshold defined by the tracker's config: authoritative, never editable through the API. */
 export interface ConfigThreshold {
@@ -76,6 +86,10 @@ export interface DashboardDeps {
   advice?: Pick<AdviceStore, "listSuggestions" | "dismissSuggestion">;
   /** Where `tracker reconcile` keeps each stack's estimate against its bill; no Stacks section without it. */
   calibration?: Pick<CalibrationStore, "listStackReconciliations">;
+  /** IANA zone the page and the alert sentences write times in (`billing.timeZone`); default UTC. */
+  timeZone?: string;
+  /** Where docs/runbook.md is hosted (`billing.runbookUrl`): alerts link to their section. */
+  runbookUrl?: string;
   /** Where failures are reported (never with secrets); silent when absent. */
   log?: (line: string) => void;
 }
@@ -165,53 +179,122 @@ async function currentBilling(deps: DashboardDeps, monthDays: readonly BillingHi
 
 /** Adds up one breakdown over many days, largest first, in exact cents. */
 function totalByKey(days: readonly BillingHistoryDay[], pick: (day: BillingHistoryDay) => CostBreakdown): { key: string; usd: number }[] {
-  const cents = new Map<string, number>();
-  for (const day of days) for (const [key, usd] of Object.entries(pick(day))) cents.set(key, (cents.get(key) ?? 0) + toCents(usd));
-  return [...cents]
-    .map(([key, total]) => ({ key, usd: total / 100 }))
-    .sort((a, b) => b.usd - a.usd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return allocationRows(sumBreakdownCents(days.map(pick)));
 }
 
-function alertView(alert: CostAlert): AlertView {
+function clockOf(deps: DashboardDeps): ZonedClock {
+  return new ZonedClock(deps.timeZone ?? DEFAULT_TIME_ZONE, deps.now);
+}
+
+/** What every event key of an alert definition starts with: how its "last fired" is found among the events. */
+function eventKeyPrefix(alert: { id: string; kind: CostAlert["kind"] }): string {
+  return alert.kind === "forecast" ? FORECAST_EVENT_KEY_PREFIX : thresholdEventKeyPrefix(alert.id);
+}
+
+function alertView(alert: CostAlert, lastFired: ReadonlyMap<string, Date>, deps: DashboardDeps): AlertView {
   return {
     id: alert.id,
     kind: alert.kind,
     thresholdUsd: alert.thresholdUsd,
     enabled: alert.enabled,
     source: alert.source,
-    lastTriggeredAt: alert.lastTriggeredAt ? alert.lastTriggeredAt.toISOString() : null,
+    lastTriggeredAt: lastFired.get(eventKeyPrefix(alert))?.toISOString() ?? null,
     recipients: { email: alert.recipients.email, slackChannels: alert.recipients.slack.map((s) => s.channel), webhooks: alert.recipients.webhook.length },
+    runbookUrl: runbookLinkFor(alert.kind, deps.runbookUrl),
   };
 }
 
-/** Stored alerts plus config thresholds the store does not hold (yet), by kind then amount. */
+/**
+ * Stored alerts plus config thresholds the store does not hold (yet), by kind then amount.
+ * "Last fired" is read from alert_events, the rows the recent alerts list shows, so the two
+ * always agree (cost_alerts.last_triggered_at is not stamped by config thresholds).
+ */
 async function alertViews(deps: DashboardDeps): Promise<AlertView[]> {
-  const stored = await deps.store.listAlerts();
+  const stored: CostAlert[] = [...(await deps.store.listAlerts())];
   const storedIds = new Set(stored.map((alert) => alert.id));
-  const views = stored.map(alertView);
   for (const threshold of deps.configThresholds ?? []) {
     if (storedIds.has(threshold.id)) continue;
-    views.push({
-      id: threshold.id,
-      kind: "threshold",
-      thresholdUsd: threshold.amountUsd,
-      enabled: true,
-      source: "config",
-      lastTriggeredAt: null,
-      recipients: { email: [], slackChannels: [], webhooks: 0 },
-    });
+    stored.push({ id: threshold.id, kind: "threshold", thresholdUsd: threshold.amountUsd, enabled: true, source: "config", lastTriggeredAt: null, recipients: { email: [], slack: [], webhook: [] } });
   }
-  return views.sort((a, b) => (a.kind === b.kind ? a.thresholdUsd - b.thresholdUsd || (a.id < b.id ? -1 : 1) : a.kind < b.kind ? -1 : 1));
+  const lastFired = await deps.store.lastFiredAt([...new Set(stored.map(eventKeyPrefix))]);
+  return stored
+    .map((alert) => alertView(alert, lastFired, deps))
+    .sort((a, b) => (a.kind === b.kind ? a.thresholdUsd - b.thresholdUsd || (a.id < b.id ? -1 : 1) : a.kind < b.kind ? -1 : 1));
 }
 
-/** This month's and last month's events, newest first. */
+/** This month's and last month's events, newest first, each with its sentence; the tracker's bookkeeping rows left out. */
 async function recentEvents(deps: DashboardDeps): Promise<AlertEventView[]> {
   const month = billingMonthOf(deps.now);
   const previous = billingMonthOf(new Date(monthStart(month).getTime() - 1));
-  const events: AlertEvent[] = [...(await deps.store.listAlertEvents(previous)), ...(await deps.store.listAlertEvents(month))];
-  return events
-    .sort((a, b) => b.firedAt.getTime() - a.firedAt.getTime() || b.id - a.id)
-    .map((event) => ({ alertKey: event.alertKey, billingMonth: event.billingMonth, firedAt: event.firedAt.toISOString(), payload: event.payload }));
+  const events: AlertEvent[] = [...(await deps.store.listAlertEvents(previous)), ...(await deps.store.listAlertEvents(month))]
+    .filter((event) => !BOOKKEEPING_KINDS.has(kindOf(event.payload)))
+    .sort((a, b) => b.firedAt.getTime() - a.firedAt.getTime() || b.id - a.id);
+  const rows = events.map((event) => ({ alertKey: event.alertKey, billingMonth: event.billingMonth, firedAt: event.firedAt.toISOString(), payload: event.payload }));
+  const sentences = describeAlerts(rows, clockOf(deps), deps.runbookUrl);
+  return rows.map((row, i) => ({ ...row, label: sentences[i]!.label, summary: sentences[i]!.sentence, runbookUrl: sentences[i]!.runbookUrl }));
+}
+
+/** A figure of core/unit-cost as the API shows it (instants as ISO strings). */
+function unitFigure(figure: UnitCostFigure): UnitFigure {
+  return { usd: figure.usd, units: figure.units, usdPerUnit: figure.usdPerUnit, status: figure.status, readAt: figure.readAt ? figure.readAt.toISOString() : null };
+}
+
+/**
+ * Cost per unit: each day of [from, to] with history, divided by the count read that day, and
+ * the month to date divided by the newest count if it is fresh. Reads only the store.
+ */
+async function unitsView(deps: DashboardDeps, days: readonly BillingHistoryDay[], from: IsoDate, to: IsoDate, monthToDateUsd: number): Promise<UnitsView> {
+  const [readings, newest] = await Promise.all([
+    deps.store.listUnitCounts(parseIsoDate(from), parseIsoDate(addDays(to, 1))),
+    deps.store.latestUnitCount(deps.now),
+  ]);
+  const freshness = unitCountFreshness(newest, deps.now);
+  return {
+    unitName: newest?.unitName ?? null,
+    freshForHours: UNIT_COUNT_FRESH_HOURS,
+    latest:
+      freshness.state === "none" || !newest
+        ? null
+        : { readAt: freshness.readAt.toISOString(), ageHours: Math.round(freshness.ageHours * 10) / 10, units: freshness.units, sourceKind: newest.sourceKind, state: freshness.state },
+    monthToDate: { billingMonth: billingMonthOf(deps.now), ...unitFigure(monthToDateUnitCost(monthToDateUsd, freshness)) },
+    days: dailyUnitCosts(
+      days.filter((day) => day.date >= from && day.date <= to).map((day) => ({ date: day.date, usd: day.totalCostUsd })),
+      readings,
+    ).map((figure) => ({ date: figure.date, ...unitFigure(figure) })),
+  };
+}
+
+/** The dimensions `GET /api/v1/billing/allocation` splits by. */
+export const ALLOCATION_DIMENSIONS = ["tag", "project", "service"] as const;
+type AllocationDimension = (typeof ALLOCATION_DIMENSIONS)[number];
+
+/** Each share of the days' total, 0–1 (0 when the total is 0). */
+function shareOf(days: readonly BillingHistoryDay[]): { totalCents: number; share: (usd: number) => number } {
+  const totalCents = days.reduce((sum, day) => sum + toCents(day.totalCostUsd), 0);
+  return { totalCents, share: (usd) => (totalCents === 0 ? 0 : toCents(usd) / totalCents) };
+}
+
+/** The days' cost per tag key; every key's rows add up to the total (core/allocation). */
+function tagAllocation(days: readonly BillingHistoryDay[], from: IsoDate, to: IsoDate): TagAllocationView {
+  const { totalCents, share } = shareOf(days);
+  const byTag = sumBreakdownCents(days.map((day) => day.costByTag));
+  const untaggedUsd = (byTag.get(UNTAGGED) ?? 0) / 100;
+  return {
+    by: "tag",
+    from,
+    to,
+    totalUsd: totalCents / 100,
+    untagged: { usd: untaggedUsd, share: share(untaggedUsd) },
+    tagKeys: allocationByTagKey(byTag, totalCents).map(({ tagKey, rows }) => ({ tagKey, rows: rows.map((row) => ({ ...row, share: share(row.usd) })) })),
+  };
+}
+
+/** The days' cost split by one dimension. */
+function allocationView(by: AllocationDimension, days: readonly BillingHistoryDay[], from: IsoDate, to: IsoDate): AllocationView {
+  if (by === "tag") return tagAllocation(days, from, to);
+  const { totalCents, share } = shareOf(days);
+  const rows = totalByKey(days, (day) => (by === "project" ? day.costByProject : day.costByService));
+  return { by, from, to, totalUsd: totalCents / 100, rows: rows.map((row) => ({ ...row, share: share(row.usd) })) };
 }
 
 function parseBody(body: DashboardRequest["body"]): Record<string, unknown> {
@@ -255,10 +338,9 @@ async function postAlert(request: DashboardRequest, deps: DashboardDeps): Promis
   await deps.store.upsertApiAlert({ id, kind: "threshold", thresholdUsd: wanted.amountUsd, recipients, enabled });
   const saved = (await deps.store.listAlerts()).find((alert) => alert.id === id);
   if (!saved) throw new Error(`alert ${id} was not found after saving it`);
-  return json(existing ? 200 : 201, { alert: alertView(saved) });
+  return json(existing ? 200 : 201, { alert: alertView(saved, await deps.store.lastFiredAt([eventKeyPrefix(saved)]), deps) });
 }
 
-/** Today and the 59 days before it, for the page's bars. */
 /** The advisor's suggestions (dismissed ones counted, not listed) and the untagged share of this month's spend. */
 async function savingsView(deps: DashboardDeps, monthDays: readonly BillingHistoryDay[]): Promise<SavingsView> {
   const stored = deps.advice ? await deps.advice.listSuggestions() : [];
@@ -321,18 +403,29 @@ async function page(deps: DashboardDeps): Promise<DashboardResponse> {
   const monthDays = history.filter((day) => day.date >= monthFirst);
   const current = await currentBilling(deps, monthDays);
   const nonce = randomBytes(16).toString("base64");
+  const [alerts, events, savings, stacks, units] = await Promise.all([
+    alertViews(deps),
+    recentEvents(deps),
+    savingsView(deps, monthDays),
+    stackViews(deps),
+    unitsView(deps, monthDays, monthFirst, to, current.monthToDateUsd),
+  ]);
   const body = renderDashboardPage({
     nonce,
     current,
     from,
     to,
+    timeZone: deps.timeZone ?? DEFAULT_TIME_ZONE,
+    now: deps.now,
     days: history.filter((day) => day.date >= from).map((day) => ({ date: day.date, usd: day.totalCostUsd })),
     byService: totalByKey(monthDays, (day) => day.costByService),
     byProject: totalByKey(monthDays, (day) => day.costByProject),
-    alerts: await alertViews(deps),
-    events: (await recentEvents(deps)).slice(0, 20),
-    savings: await savingsView(deps, monthDays),
-    stacks: await stackViews(deps),
+    byTag: tagAllocation(monthDays, monthFirst, to),
+    units,
+    alerts,
+    events: events.slice(0, 20),
+    savings,
+    stacks,
   });
   return {
     statusCode: 200,
@@ -348,15 +441,45 @@ async function page(deps: DashboardDeps): Promise<DashboardResponse> {
   };
 }
 
-async function history(request: DashboardRequest, deps: DashboardDeps): Promise<DashboardResponse> {
-  const window = pageWindow(deps.now);
-  const to = dateParameter(request.query, "to", window.to);
-  const from = dateParameter(request.query, "from", addDays(to, -(PAGE_HISTORY_DAYS - 1)));
+/**
+ * A range route's `from`/`to` query, checked: dates from {@link EARLIEST_HISTORY_DATE}, from
+ * not after to, at most {@link MAX_HISTORY_RANGE_DAYS} days. `to` defaults to today, `from` to
+ * `defaultFrom(to)`.
+ */
+function dateRange(request: DashboardRequest, deps: DashboardDeps, defaultFrom: (to: IsoDate) => IsoDate): { from: IsoDate; to: IsoDate } {
+  const to = dateParameter(request.query, "to", isoDate(deps.now));
+  const from = dateParameter(request.query, "from", defaultFrom(to));
   const span = daysBetween(from, to) + 1;
   if (span < 1) throw new HttpError(400, `from must not be after to (got from=${from}, to=${to})`);
   if (span > MAX_HISTORY_RANGE_DAYS) throw new HttpError(400, `from..to spans ${span} days; ask for at most ${MAX_HISTORY_RANGE_DAYS}`);
+  return { from, to };
+}
+
+/** The first day of `to`'s month: the default start of the per-unit and allocation ranges. */
+const monthOf = (to: IsoDate): IsoDate => `${to.slice(0, 7)}-01`;
+
+async function history(request: DashboardRequest, deps: DashboardDeps): Promise<DashboardResponse> {
+  const { from, to } = dateRange(request, deps, (end) => addDays(end, -(PAGE_HISTORY_DAYS - 1)));
   const days = await deps.store.listBillingHistory(from, to);
   return json(200, { from, to, totalUsd: sumUsd(days.map((d) => d.totalCostUsd)), days });
+}
+
+async function units(request: DashboardRequest, deps: DashboardDeps): Promise<DashboardResponse> {
+  const { from, to } = dateRange(request, deps, monthOf);
+  const monthFirst = isoDate(monthStart(billingMonthOf(deps.now)));
+  const today = isoDate(deps.now);
+  const days = await deps.store.listBillingHistory(from < monthFirst ? from : monthFirst, to > today ? to : today);
+  const monthToDateUsd = monthToDate(await deps.store.latestSpendSnapshot(), days.filter((day) => day.date >= monthFirst && day.date <= today), billingMonthOf(deps.now));
+  return json(200, await unitsView(deps, days, from, to, monthToDateUsd));
+}
+
+async function allocation(request: DashboardRequest, deps: DashboardDeps): Promise<DashboardResponse> {
+  const by = request.query.by;
+  if (!(ALLOCATION_DIMENSIONS as readonly (string | undefined)[]).includes(by)) {
+    throw new HttpError(400, `by must be one of ${ALLOCATION_DIMENSIONS.join(", ")} (got ${by === undefined ? "nothing" : JSON.stringify(by.slice(0, 40))})`);
+  }
+  const { from, to } = dateRange(request, deps, monthOf);
+  return json(200, allocationView(by as AllocationDimension, await deps.store.listBillingHistory(from, to), from, to));
 }
 
 type Route = { [method: string]: (request: DashboardRequest, deps: DashboardDeps) => Promise<DashboardResponse> };
@@ -375,6 +498,8 @@ const ROUTES: Record<string, Route> = {
     POST: postAlert,
   },
   "/api/v1/billing/stacks": { GET: async (_request, deps) => json(200, { stacks: await stackViews(deps) }) },
+  "/api/v1/billing/units": { GET: units },
+  "/api/v1/billing/allocation": { GET: allocation },
   "/api/v1/billing/suggestions": {
     GET: async (_request, deps) => {
       const monthFirst = isoDate(monthStart(billingMonthOf(deps.now)));

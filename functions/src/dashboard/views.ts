@@ -3,7 +3,7 @@
  * renders too. They live apart from the handler (which builds them from the store) and the
  * page (which draws them) so neither of those two modules has to import the other's types.
  */
-import type { BillingMonth } from "../../../core/calendar";
+import type { BillingMonth, IsoDate } from "../../../core/calendar";
 import type { ForecastMethod } from "../../../core/forecast";
 import type { CostAlert, JsonObject } from "../store/types";
 
@@ -38,17 +38,71 @@ export interface AlertView {
   thresholdUsd: number;
   enabled: boolean;
   source: CostAlert["source"];
+  /** When it last fired: the newest of its alert_events rows (the ones "recent alerts" lists), any month. */
   lastTriggeredAt: string | null;
   recipients: { email: string[]; slackChannels: string[]; webhooks: number };
+  /** Its runbook section, when `billing.runbookUrl` is set. */
+  runbookUrl: string | null;
 }
 
-/** A fired alert as the API and page show it. */
+/** A fired alert as the API and page show it: the stored row, plus what it says in words. */
 export interface AlertEventView {
   alertKey: string;
   billingMonth: BillingMonth;
   firedAt: string;
   payload: JsonObject;
+  /** "Budget threshold", "App memory", … */
+  label: string;
+  /** The alert as a sentence, times in the dashboard's time zone (alert-text.ts). */
+  summary: string;
+  /** Its runbook section, when `billing.runbookUrl` is set and the kind has one. */
+  runbookUrl: string | null;
 }
+
+/**
+ * Cost per unit (per active restaurant, …: `billing.units`) per day and month to date, read
+ * from the counts the tracker stored with the time it read them. Each figure says why it is
+ * missing instead of dividing by zero, by an unknown count or by another day's count.
+ */
+export interface UnitsView {
+  /** The configured unit's name as last read; null before the first reading. */
+  unitName: string | null;
+  /** How old a count may be and still be divided by (core/unit-cost UNIT_COUNT_FRESH_HOURS). */
+  freshForHours: number;
+  /** The newest reading and whether it may be divided by; null before the first. */
+  latest: { readAt: string; ageHours: number; units: number | null; sourceKind: string; state: "fresh" | "stale" | "failed" } | null;
+  monthToDate: UnitFigure & { billingMonth: BillingMonth };
+  days: (UnitFigure & { date: IsoDate })[];
+}
+
+/** One per-unit figure: `usdPerUnit` only when `status` is "ok". */
+export interface UnitFigure {
+  usd: number;
+  units: number | null;
+  usdPerUnit: number | null;
+  status: "ok" | "zero-units" | "unknown-units" | "no-reading" | "stale";
+  readAt: string | null;
+}
+
+/** A share of an allocation's total (0–1). */
+export interface AllocationShare {
+  usd: number;
+  share: number;
+}
+
+/** `GET /api/v1/billing/allocation?by=…`: the range's cost split by project or service, or per tag key. */
+export type AllocationView =
+  | { by: "project" | "service"; from: IsoDate; to: IsoDate; totalUsd: number; rows: (AllocationShare & { key: string })[] }
+  | {
+      by: "tag";
+      from: IsoDate;
+      to: IsoDate;
+      totalUsd: number;
+      /** Cost carrying no key:value tag at all, and its share of the total. */
+      untagged: AllocationShare;
+      /** Per tag key, each value's cost; every key's rows add up to the total ("(untagged)": lacks the key). */
+      tagKeys: { tagKey: string; rows: (AllocationShare & { value: string })[] }[];
+    };
 
 /** The savings advisor's current findings as the API and the page show them (`advise` keeps them current). */
 export interface SavingsView {
@@ -84,3 +138,5 @@ export interface StackView {
   resources: { name: string; type: string; status: string; estimatedUsd: number | null; billedUsd: number; explanations: string[] }[];
 }
 
+/** The by-tag allocation: what the page's "by tag" section draws. */
+export type TagAllocationView = Extract<AllocationView, { by: "tag" }>;

@@ -10,8 +10,9 @@
  *   DATABASE_URL         postgres:// URL of the tracker's database
  *   DASHBOARD_PASSWORD   at least 16 characters; Basic password, or the bearer token
  *   DASHBOARD_USERNAME   Basic username, default "do-cost-guard"
- *   DASHBOARD_SETTINGS   {budgetMonthlyUsd, thresholds: [{id, amountUsd}], teams?, organization?} (string or
- *                        object), from the stack; for a local run, TRACKER_CONFIG (the tracker's JSON config) stands in for it
+ *   DASHBOARD_SETTINGS   {budgetMonthlyUsd, thresholds: [{id, amountUsd}], teams?, organization?, timeZone?,
+ *                        runbookUrl?} (string or object), from the stack; for a local run,
+ *                        TRACKER_CONFIG (the tracker's JSON config) stands in for it
  *   DASHBOARD_TEAM_PASSWORDS  optional {team name: password} (string or object): each team's own view
  * Deploy it with `web: raw` so `__ow_query` and `__ow_body` arrive untouched; without it,
  * OpenWhisk merges query and JSON body fields into `params`, which is handled too.
@@ -39,6 +40,10 @@ export interface DashboardEnvironment {
   organization?: DashboardSettings["organization"];
   /** Each team's own password (DASHBOARD_TEAM_PASSWORDS), by team name; empty when none is set. */
   teamPasswords: ReadonlyMap<string, string>;
+  /** IANA zone the page writes times in. */
+  timeZone: string;
+  /** The hosted runbook the page links alerts into, when set. */
+  runbookUrl?: string;
 }
 
 /** A missing or malformed setting; the message names the parameter and never its value. */
@@ -72,24 +77,37 @@ function jsonSetting(params: Readonly<Record<string, unknown>>, env: NodeJS.Proc
   }
 }
 
+type PageSettings = Pick<DashboardEnvironment, "budgetMonthlyUsd" | "configThresholds" | "teams" | "organization" | "timeZone" | "runbookUrl">;
+
+function pageSettings(settings: DashboardSettings): PageSettings {
+  return {
+    budgetMonthlyUsd: settings.budgetMonthlyUsd,
+    configThresholds: settings.thresholds,
+    teams: settings.teams,
+    ...(settings.organization ? { organization: settings.organization } : {}),
+    timeZone: settings.timeZone,
+    ...(settings.runbookUrl !== undefined ? { runbookUrl: settings.runbookUrl } : {}),
+  };
+}
+
 /**
- * The budget and config thresholds: DASHBOARD_SETTINGS (what the stack binds: no secrets of
- * the tracker), or for a local run the tracker's own TRACKER_CONFIG, checked by the same schema.
+ * The budget, config thresholds, time zone and runbook: DASHBOARD_SETTINGS (what the stack
+ * binds: no secrets of the tracker), or for a local run the tracker's own TRACKER_CONFIG,
+ * checked by the same schema.
  */
-function budgetAndThresholds(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): Pick<DashboardEnvironment, "budgetMonthlyUsd" | "configThresholds" | "teams" | "organization"> {
-  const of = ({ budgetMonthlyUsd, thresholds, teams, organization }: DashboardSettings) => ({ budgetMonthlyUsd, configThresholds: thresholds, teams, ...(organization ? { organization } : {}) });
+function budgetAndThresholds(params: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): PageSettings {
   const dashboardSettings = jsonSetting(params, env, "DASHBOARD_SETTINGS");
   if (dashboardSettings !== undefined) {
     const result = dashboardSettingsSchema.safeParse(dashboardSettings, SETTINGS_PARSE_OPTIONS);
     if (!result.success) throw new DashboardEnvironmentError(`DASHBOARD_SETTINGS: ${formatSettingsIssues(result.error.issues, "", "the settings").join("; ")}`);
-    return of(result.data);
+    return pageSettings(result.data);
   }
   const trackerConfig = jsonSetting(params, env, "TRACKER_CONFIG");
   if (trackerConfig === undefined) throw new DashboardEnvironmentError("DASHBOARD_SETTINGS must be set to {budgetMonthlyUsd, thresholds} by the stack, or TRACKER_CONFIG must be set to the tracker's JSON config for a local run");
   const parsed = parseTrackerSettings(trackerConfig);
   // The tracker's problems name JSON paths and never echo Slack or webhook URLs.
   if (!parsed.ok) throw new DashboardEnvironmentError(`TRACKER_CONFIG: tracker config is invalid: ${parsed.problems.join("; ")}`);
-  return of(dashboardSettingsOf(parsed.settings));
+  return pageSettings(dashboardSettingsOf(parsed.settings));
 }
 
 /**
@@ -222,6 +240,8 @@ export async function main(params: Readonly<Record<string, unknown>>): Promise<D
     now: new Date(),
     budgetMonthlyUsd: ready.env.budgetMonthlyUsd,
     configThresholds: ready.env.configThresholds,
+    timeZone: ready.env.timeZone,
+    ...(ready.env.runbookUrl !== undefined ? { runbookUrl: ready.env.runbookUrl } : {}),
     advice: ready.advice,
     calibration: ready.calibration,
     log: (line) => console.error(line),

@@ -17,6 +17,7 @@ import type {
   QueuedNotification,
   ResourceDailyCost,
   SpendSnapshot,
+  UnitCountReading,
 } from "./types";
 
 /** What `recordAlertEventOnce` is asked to record. */
@@ -434,6 +435,49 @@ export class CostStore {
   }
 
   /**
+   * When an event whose key starts with each prefix last fired, over every month stored
+   * (`thresholdEventKeyPrefix(id)` → that threshold's latest crossing). Prefixes that never
+   * fired are absent. Reads the same alert_events rows `listAlertEvents` shows, so an alert's
+   * "last fired" and the list of fired alerts cannot disagree.
+   */
+  async lastFiredAt(keyPrefixes: readonly string[]): Promise<Map<string, Date>> {
+    if (keyPrefixes.length === 0) return new Map();
+    const rows = await this.db.query<{ prefix: string; fired_at: Date }>(
+      `SELECT p.prefix, max(e.fired_at) AS fired_at
+         FROM jsonb_array_elements_text($1::jsonb) AS p(prefix)
+         JOIN alert_events e ON starts_with(e.alert_key, p.prefix)
+        GROUP BY p.prefix`,
+      [JSON.stringify(keyPrefixes)],
+    );
+    return new Map(rows.map((row) => [row.prefix, row.fired_at]));
+  }
+
+  /** Keeps one reading of the unit count (a failed read too, with `units` null). */
+  async recordUnitCount(reading: UnitCountReading): Promise<void> {
+    if (reading.units !== null && !(Number.isFinite(reading.units) && reading.units >= 0)) {
+      throw new RangeError(`units must be a finite number >= 0 or null (got ${reading.units})`);
+    }
+    await this.db.query(`INSERT INTO unit_counts (read_at, unit_name, units, source_kind) VALUES ($1, $2, $3, $4)`, [
+      reading.readAt,
+      reading.unitName,
+      reading.units === null ? null : String(reading.units),
+      reading.sourceKind,
+    ]);
+  }
+
+  /** Readings taken in [from, to), oldest first. */
+  async listUnitCounts(from: Date, to: Date): Promise<UnitCountReading[]> {
+    const rows = await this.db.query<UnitCountRow>(`SELECT ${UNIT_COUNT_COLUMNS} FROM unit_counts WHERE read_at >= $1 AND read_at < $2 ORDER BY read_at, id`, [from, to]);
+    return rows.map(toUnitCount);
+  }
+
+  /** The newest reading taken at or before `at`, however old; null when none was ever taken. */
+  async latestUnitCount(at: Date): Promise<UnitCountReading | null> {
+    const rows = await this.db.query<UnitCountRow>(`SELECT ${UNIT_COUNT_COLUMNS} FROM unit_counts WHERE read_at <= $1 ORDER BY read_at DESC, id DESC LIMIT 1`, [at]);
+    return rows[0] ? toUnitCount(rows[0]) : null;
+  }
+
+  /**
    * Enqueues notifications that are not tied to an alert event (daily and weekly reports).
    * A dedupe key already in the outbox is skipped, so a rerun of the same report enqueues
    * nothing; returns how many rows were added.
@@ -500,6 +544,19 @@ export class CostStore {
     );
     return rows.map(toOutboxEntry);
   }
+}
+
+const UNIT_COUNT_COLUMNS = `read_at, unit_name, units::text AS units, source_kind`;
+
+interface UnitCountRow {
+  read_at: Date;
+  unit_name: string;
+  units: string | null;
+  source_kind: UnitCountReading["sourceKind"];
+}
+
+function toUnitCount(row: UnitCountRow): UnitCountReading {
+  return { readAt: row.read_at, unitName: row.unit_name, units: row.units === null ? null : Number(row.units), sourceKind: row.source_kind };
 }
 
 async function upsertAlert(tx: SqlExecutor, alert: CostAlertDefinition, source: CostAlert["source"]): Promise<void> {

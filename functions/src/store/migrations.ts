@@ -233,6 +233,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `UPDATE advice_suggestions SET dismissed_action = action WHERE dismissed_evidence IS NOT NULL`,
     ],
   },
+  {
+    version: 7,
+    name: "unit_counts",
+    statements: [
+      // Each reading of the configured unit count (active restaurants, orders …) and when it was
+      // read, so the dashboard divides a day's cost by that day's count and can tell a stale or
+      // failed count from a real one. `units` is null when the source could not be read.
+      `CREATE TABLE unit_counts (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         read_at timestamptz NOT NULL,
+         unit_name text NOT NULL,
+         units numeric CHECK (units IS NULL OR units >= 0),
+         source_kind text NOT NULL CHECK (source_kind IN ('count', 'sql', 'url'))
+       )`,
+      `CREATE INDEX unit_counts_read_at ON unit_counts (read_at DESC)`,
+    ],
+  },
 ];
 
 /**

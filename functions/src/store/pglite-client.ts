@@ -46,6 +46,20 @@ export class PgliteError extends Error {
 }
 
 /**
+ * The rows with each Date rebuilt in this module's realm. The worker's rows arrive by structured
+ * clone, whose Dates belong to Node's main realm: code loaded into another one (a `vm` context,
+ * as jest runs tests) sees them fail `instanceof Date`, which core/calendar checks.
+ */
+function ownRealmDates(rows: object[]): object[] {
+  for (const row of rows as Record<string, unknown>[]) {
+    for (const [key, value] of Object.entries(row)) {
+      if (!(value instanceof Date) && Object.prototype.toString.call(value) === "[object Date]") row[key] = new Date((value as Date).getTime());
+    }
+  }
+  return rows;
+}
+
+/**
  * A `SqlClient` over an embedded PGlite database: `dataDir` persists it (e.g.
  * `.do-cost-guard/pglite`), omitted means in memory (tests). PGlite has one connection, so
  * statements and transactions are serialised here the way PGlite itself serialises them:
@@ -64,7 +78,7 @@ export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
     if (pending === undefined) return;
     waiting.delete(reply.id);
     if (reply.error) pending.reject(new PgliteError(reply.error.message, reply.error.code));
-    else pending.resolve(reply.rows ?? []);
+    else pending.resolve(ownRealmDates(reply.rows ?? []));
   });
   worker.on("error", (error) => {
     workerFailure = error;

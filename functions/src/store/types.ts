@@ -103,3 +103,15 @@ export interface OutboxEntry extends QueuedNotification {
   createdAt: Date;
   deliveredAt: Date | null;
 }
+
+/**
+ * One reading of the configured unit count (core/unit-cost.ts `UnitSource`): what was read and
+ * when. `units` is null when the source failed, which is kept so the dashboard can say so.
+ */
+export interface UnitCountReading {
+  readAt: Date;
+  /** The unit's singular name as configured, e.g. "active restaurant". */
+  unitName: string;
+  units: number | null;
+  sourceKind: "count" | "sql" | "url";
+}

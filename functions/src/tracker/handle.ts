@@ -14,6 +14,8 @@
  *   starts only before the deadline's margin, stops cleanly at it (keeping its progress in the
  *   store for the next run), and is logged and skipped on failure.
  * - `weekly`: `check`, then the week's report (deduplicated per ISO week).
+ * - `daily` and `weekly` both read the unit count first (when `units` is configured) and keep it
+ *   with the time it was read, so every day has one for the dashboard's cost per unit.
  * - `history`: back-fill daily history from invoices (and billing insights).
  */
 import { Client } from "pg";
@@ -241,16 +243,29 @@ async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<Upke
   return result;
 }
 
-async function resolveUnitsSafely(deps: TrackerDeps): Promise<UnitResolver> {
-  const resolve = deps.resolveUnits ?? defaultUnitResolver;
-  return async (units) => {
-    try {
-      return await resolve(units);
-    } catch (error) {
-      deps.log.warn(`unit count for "${units.unitName}" unavailable: ${(error as Error).message}`);
-      return null;
+/**
+ * Reads the configured unit count once and keeps it with the time it was read, so the
+ * dashboard divides each day's cost by that day's count and can tell a failed or stale count
+ * from a real one. A source that fails, or answers something that is not a count (NaN, a
+ * negative number), is kept as unknown (null) and logged, never thrown: it must not hold back
+ * the day's report. Undefined when no units are configured.
+ */
+async function readUnitCount(store: CostStore, deps: TrackerDeps): Promise<number | null | undefined> {
+  const units = deps.config.units;
+  if (!units) return undefined;
+  let count: number | null;
+  try {
+    count = await (deps.resolveUnits ?? defaultUnitResolver)(units);
+    if (count !== null && !(Number.isFinite(count) && count >= 0)) {
+      deps.log.warn(`unit count for "${units.unitName}" is not a count >= 0 (got ${count}); kept as unknown`);
+      count = null;
     }
-  };
+  } catch (error) {
+    deps.log.warn(`unit count for "${units.unitName}" unavailable: ${(error as Error).message}`);
+    count = null;
+  }
+  await store.recordUnitCount({ readAt: deps.now, unitName: units.unitName, units: count, sourceKind: units.source.kind });
+  return count;
 }
 
 /** Adds a later delivery's counts to an earlier one's. */
@@ -271,6 +286,8 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
     case "daily":
     case "weekly": {
       const result = await check(store, deps);
+      // Both reports' runs read the unit count, so every day has one (weekly runs alone on some schedules).
+      const units = await readUnitCount(store, deps);
       const report = deps.config.reports[task];
       let reportRowsEnqueued = 0;
       if (!report.enabled) deps.log.info(`${task} report is disabled in the config`);
@@ -283,7 +300,7 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
           spikes: result.spikes.filter((spike) => spike.date === yesterday),
         });
       } else {
-        reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, await resolveUnitsSafely(deps), await new AdviceStore(deps.db).listSuggestions());
+        reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, async () => units ?? null, await new AdviceStore(deps.db).listSuggestions());
       }
       // The report goes out before any upkeep, so a slow upkeep cut by the deadline never holds it back.
       let delivery = await deliverAll(store, deps);

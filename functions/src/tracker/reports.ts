@@ -8,7 +8,7 @@ import type { MonthEndForecast } from "../../../core/forecast";
 import { formatSignedUsd, formatUsd, fromCents, sumUsd, toCents } from "../../../core/money";
 import type { Spike } from "../../../core/spikes";
 import { unitCost, type UnitCostConfig } from "../../../core/unit-cost";
-import { UNTAGGED } from "../../../core/allocation";
+import { sumBreakdownCents, UNTAGGED } from "../../../core/allocation";
 import { keyedNotifications } from "../notify/outbox";
 import { renderReport } from "../notify/render";
 import type { MessageSection } from "../notify/message";
@@ -22,9 +22,7 @@ const TOP_ROWS = 8;
 
 /** Sums a breakdown over several days, in cents. */
 function sumBreakdowns(days: readonly BillingHistoryDay[], pick: (day: BillingHistoryDay) => CostBreakdown): Map<string, number> {
-  const cents = new Map<string, number>();
-  for (const day of days) for (const [key, usd] of Object.entries(pick(day))) cents.set(key, (cents.get(key) ?? 0) + toCents(usd));
-  return cents;
+  return sumBreakdownCents(days.map(pick));
 }
 
 function percentChange(current: number, previous: number): string {

@@ -1,6 +1,6 @@
 import { MAX_REQUEST_BODY_BYTES } from "../../../functions/src/dashboard/body-limit";
 import { handleDashboardRequest, type DashboardDeps, type DashboardStore } from "../../../functions/src/dashboard/handle";
-import { basic, BUDGET_USD, HOSTILE_PROJECT, PASSWORD, seededDays, serveDashboard, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
+import { basic, BUDGET_USD, HOSTILE_PROJECT, PASSWORD, SEEDED_APP_EVENTS, seededDays, seededMonthToDate, serveDashboard, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
 
 let fixture: DashboardFixture;
 const AUTH = { Authorization: basic(USERNAME, PASSWORD) };
@@ -145,26 +145,68 @@ describe("GET /api/v1/billing/history", () => {
 });
 
 describe("alerts", () => {
-  it("GET lists definitions (config ones included, Slack URLs hidden) and recent events newest first", async () => {
+  it("GET lists definitions (config ones included, Slack URLs hidden) and recent events newest first, each as a sentence, bookkeeping rows left out", async () => {
     const response = await call("/api/v1/billing/alerts", { headers: AUTH });
     expect(response.status).toBe(200);
     expect(response.text).not.toContain("hooks.slack.com");
     const body = response.json() as { alerts: Record<string, unknown>[]; events: Record<string, unknown>[] };
     expect(body.alerts.filter((a) => a.source === "config")).toEqual([
-      { id: "mtd-50", kind: "threshold", thresholdUsd: 50, enabled: true, source: "config", lastTriggeredAt: "2026-11-08T09:00:00.000Z", recipients: { email: ["ops@example.com"], slackChannels: ["#billing"], webhooks: 0 } },
-      { id: "mtd-150", kind: "threshold", thresholdUsd: 150, enabled: true, source: "config", lastTriggeredAt: null, recipients: { email: [], slackChannels: [], webhooks: 0 } },
+      { id: "mtd-50", kind: "threshold", thresholdUsd: 50, enabled: true, source: "config", lastTriggeredAt: "2026-11-08T09:00:00.000Z", recipients: { email: ["ops@example.com"], slackChannels: ["#billing"], webhooks: 0 }, runbookUrl: null },
+      // In the tracker config only, never stamped in cost_alerts: its last firing is its alert_events row.
+      { id: "mtd-150", kind: "threshold", thresholdUsd: 150, enabled: true, source: "config", lastTriggeredAt: "2026-10-24T09:00:00.000Z", recipients: { email: [], slackChannels: [], webhooks: 0 }, runbookUrl: null },
     ]);
-    expect(body.events).toEqual([
-      { alertKey: "threshold:mtd-50:2026-11", billingMonth: "2026-11", firedAt: "2026-11-08T09:00:00.000Z", payload: { kind: "threshold", thresholdUsd: 50, monthToDateUsd: 53.2 } },
-      { alertKey: "spike:Spaces:2026-10-30", billingMonth: "2026-10", firedAt: "2026-10-31T01:00:00.000Z", payload: { kind: "spike", service: "Spaces", date: "2026-10-30", usd: 1.1, baselineUsd: 0.8 } },
-    ]);
+    const [recovered, high, threshold, spike, october] = body.events;
+    expect(body.events).toHaveLength(5);
+    expect(recovered).toEqual({
+      alertKey: "app-memory-recovered:c2a93513-8d9b-4223-9d61-5e7272c81cf5:2026-11-12T16:20:00.000Z",
+      billingMonth: "2026-11",
+      firedAt: "2026-11-13T02:00:00.000Z",
+      payload: SEEDED_APP_EVENTS[1]!.payload,
+      label: "App memory recovered",
+      summary: "shop-web memory back under its threshold at 01:35 on 13 Nov, 9\u00a0h 15\u00a0min after it went high at 16:20 on 12 Nov.",
+      runbookUrl: null,
+    });
+    expect(high).toMatchObject({ label: "App memory", summary: "shop-web memory at 93.4% (over 80% for 1\u00a0h) from 16:20 on 12 Nov; recovered at 01:35 on 13 Nov." });
+    expect(threshold).toEqual({
+      alertKey: "threshold:mtd-50:2026-11",
+      billingMonth: "2026-11",
+      firedAt: "2026-11-08T09:00:00.000Z",
+      payload: { kind: "threshold", thresholdUsd: 50, monthToDateUsd: 53.2 },
+      label: "Budget threshold",
+      summary: "Month-to-date spend reached $53.20, past the $50.00 threshold.",
+      runbookUrl: null,
+    });
+    expect(spike).toMatchObject({ alertKey: "spike:Spaces:2026-10-30", label: "Cost spike", summary: "Spaces cost jumped to $1.10 on 30 Oct, against a usual $0.80." });
+    expect(october).toMatchObject({ alertKey: "threshold:mtd-150:2026-10", summary: "Month-to-date spend reached $151.30, past the $150.00 threshold." });
+  });
+
+  it("writes times in billing.timeZone (daylight saving time included) and links each kind to its runbook section", async () => {
+    const { server, baseUrl } = await serveDashboard(() => ({ ...fixture.deps, timeZone: "America/New_York", runbookUrl: "https://docs.example.com/runbook.html" }));
+    try {
+      const body = (await (await fetch(`${baseUrl}/api/v1/billing/alerts`, { headers: AUTH })).json()) as { alerts: { id: string; runbookUrl: string | null }[]; events: { alertKey: string; summary: string; runbookUrl: string | null }[] };
+      // 12 Nov 16:20 UTC is 11:20 EST; 31 Oct 01:00 UTC was 21:00 EDT on the 30th (the date of a spike is a billing day, not shifted).
+      expect(body.events[1]!.summary).toBe("shop-web memory at 93.4% (over 80% for 1\u00a0h) from 11:20 on 12 Nov; recovered at 20:35 on 12 Nov.");
+      expect(body.events.map((e) => e.runbookUrl)).toEqual([
+        "https://docs.example.com/runbook.html#app-memory",
+        "https://docs.example.com/runbook.html#app-memory",
+        "https://docs.example.com/runbook.html#billing-threshold",
+        "https://docs.example.com/runbook.html#billing-spike",
+        "https://docs.example.com/runbook.html#billing-threshold",
+      ]);
+      expect(body.alerts.find((a) => a.id === "mtd-50")?.runbookUrl).toBe("https://docs.example.com/runbook.html#billing-threshold");
+      const page = await (await fetch(`${baseUrl}/`, { headers: AUTH })).text();
+      expect(page).toContain("times in America/New_York");
+      expect(page).toContain('<time datetime="2026-10-24T09:00:00.000Z">24 Oct 05:00</time>');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("POST adds a threshold (201), updates it (200), disables it keeping its recipients, and GET shows each state", async () => {
     const created = await postAlert({ amountUsd: 75.5, email: ["finance@example.com"] });
     expect(created.status).toBe(201);
     expect(created.json()).toEqual({
-      alert: { id: "mtd-75.5", kind: "threshold", thresholdUsd: 75.5, enabled: true, source: "api", lastTriggeredAt: null, recipients: { email: ["finance@example.com"], slackChannels: [], webhooks: 0 } },
+      alert: { id: "mtd-75.5", kind: "threshold", thresholdUsd: 75.5, enabled: true, source: "api", lastTriggeredAt: null, recipients: { email: ["finance@example.com"], slackChannels: [], webhooks: 0 }, runbookUrl: null },
     });
 
     const updated = await postAlert({ amountUsd: 75.5, slack: [{ channel: "#finance", url: "https://hooks.slack.com/services/T1/B1/XYZ" }] });
@@ -310,6 +352,114 @@ describe("request bodies: capped at 64 KiB, and no answer repeats what was sent"
   });
 });
 
+describe("GET /api/v1/billing/units", () => {
+  const dayOf = (body: { days: { date: string }[] }, date: string) => body.days.find((day) => day.date === date);
+
+  it("divides each day by the count read that day, and the month to date by the newest count, fresh", async () => {
+    const response = await call("/api/v1/billing/units", { headers: AUTH });
+    expect(response.status).toBe(200);
+    const body = response.json() as { unitName: string; latest: unknown; monthToDate: unknown; days: { date: string }[]; freshForHours: number };
+    expect(body.unitName).toBe("active restaurant");
+    expect(body.freshForHours).toBe(26);
+    // Read today at 07:00, 8 hours before NOW.
+    expect(body.latest).toEqual({ readAt: "2026-11-20T07:00:00.000Z", ageHours: 8, units: 80, sourceKind: "url", state: "fresh" });
+    // Month to date $140.10 (the balance check) over 80 restaurants.
+    expect(body.monthToDate).toEqual({ billingMonth: "2026-11", usd: seededMonthToDate(), units: 80, usdPerUnit: seededMonthToDate() / 80, status: "ok", readAt: "2026-11-20T07:00:00.000Z" });
+    // 1–19 November have history (today has none yet).
+    expect(body.days.map((day) => day.date)).toEqual(seededDays().filter((d) => d.date >= "2026-11-01").map((d) => d.date));
+    const nov19 = seededDays().find((d) => d.date === "2026-11-19")!;
+    expect(dayOf(body, "2026-11-19")).toEqual({ date: "2026-11-19", usd: nov19.totalCostUsd, units: 75, usdPerUnit: nov19.totalCostUsd / 75, status: "ok", readAt: "2026-11-19T07:00:00.000Z" });
+  });
+
+  it("says so for a day without a reading and a day whose source failed: never yesterday's count, never a division by zero", async () => {
+    const body = (await call("/api/v1/billing/units?from=2026-11-04&to=2026-11-07", { headers: AUTH })).json() as { days: { date: string; status: string; usdPerUnit: number | null }[] };
+    expect(body.days.map((day) => [day.date, day.status, day.usdPerUnit])).toEqual([
+      ["2026-11-04", "ok", seededDays().find((d) => d.date === "2026-11-04")!.totalCostUsd / 70],
+      ["2026-11-05", "no-reading", null],
+      ["2026-11-06", "unknown-units", null],
+      ["2026-11-07", "ok", seededDays().find((d) => d.date === "2026-11-07")!.totalCostUsd / 70],
+    ]);
+  });
+
+  it("refuses to divide the month to date by a count older than 26 hours, and says when none was ever read", async () => {
+    const later = { ...fixture.deps, now: new Date("2026-11-21T09:01:00Z") };
+    const stale = JSON.parse((await handleDashboardRequest({ method: "GET", path: "/api/v1/billing/units", headers: AUTH, query: {}, body: undefined }, later)).body) as { latest: { state: string }; monthToDate: { status: string; usdPerUnit: null; units: number } };
+    expect([stale.latest.state, stale.monthToDate.status, stale.monthToDate.usdPerUnit, stale.monthToDate.units]).toEqual(["stale", "stale", null, 80]);
+    const before = { ...fixture.deps, now: new Date("2026-10-20T09:00:00Z") };
+    const none = JSON.parse((await handleDashboardRequest({ method: "GET", path: "/api/v1/billing/units", headers: AUTH, query: {}, body: undefined }, before)).body) as { unitName: null; latest: null; monthToDate: { status: string } };
+    expect([none.unitName, none.latest, none.monthToDate.status]).toEqual([null, null, "no-reading"]);
+  });
+
+  it.each([
+    ["from=2026-11-31", 'from must be a date like 2026-11-27 (got "2026-11-31")'],
+    ["from=2026-11-10&to=2026-11-01", "from must not be after to (got from=2026-11-10, to=2026-11-01)"],
+  ])("answers 400 for %s", async (query, error) => {
+    const response = await call(`/api/v1/billing/units?${query}`, { headers: AUTH });
+    expect([response.status, response.json()]).toEqual([400, { error }]);
+  });
+});
+
+describe("GET /api/v1/billing/allocation", () => {
+  const november = seededDays().filter((d) => d.date >= "2026-11-01");
+  const total = seededMonthToDate();
+
+  it("by=tag: per tag key, every key adding up to the month; a key that appeared partway puts the days before under (untagged)", async () => {
+    const response = await call("/api/v1/billing/allocation?by=tag", { headers: AUTH });
+    expect(response.status).toBe(200);
+    const teamDays = november.filter((d) => d.date >= "2026-11-10").length;
+    expect(response.json()).toEqual({
+      by: "tag",
+      from: "2026-11-01",
+      to: "2026-11-20",
+      totalUsd: total,
+      untagged: { usd: 0, share: 0 },
+      tagKeys: [
+        { tagKey: "env", rows: [{ value: "prod", usd: total, share: 1 }] },
+        {
+          tagKey: "team",
+          rows: [
+            { value: "(untagged)", usd: expect.closeTo(total - 4 * teamDays, 2), share: expect.closeTo((total - 4 * teamDays) / total, 6) },
+            { value: "shop", usd: 4 * teamDays, share: expect.closeTo((4 * teamDays) / total, 6) },
+          ],
+        },
+      ],
+    });
+  });
+
+  it("by=project and by=service over a range, largest first, with each row's share", async () => {
+    const byProject = (await call("/api/v1/billing/allocation?by=project&from=2026-11-01&to=2026-11-03", { headers: AUTH })).json();
+    // 1–3 Nov: shop 3 × 4.00, api 3 × 2.50, the hostile name 7.20 + 7.35 + 7.50 − 19.50 = 2.55.
+    expect(byProject).toEqual({
+      by: "project",
+      from: "2026-11-01",
+      to: "2026-11-03",
+      totalUsd: 22.05,
+      rows: [
+        { key: "shop", usd: 12, share: 1200 / 2205 },
+        { key: "api", usd: 7.5, share: 750 / 2205 },
+        { key: HOSTILE_PROJECT, usd: 2.55, share: 255 / 2205 },
+      ],
+    });
+    const byService = (await call("/api/v1/billing/allocation?by=service", { headers: AUTH })).json() as { rows: { key: string }[] };
+    expect(byService.rows.map((row) => row.key)).toEqual(["Droplets", "Managed Databases", "Spaces", "Bandwidth"]);
+  });
+
+  it.each([
+    ["", 'by must be one of tag, project, service (got nothing)'],
+    ["by=team", 'by must be one of tag, project, service (got "team")'],
+    ["by=tag&to=2026-02-30", 'to must be a date like 2026-11-27 (got "2026-02-30")'],
+    ["by=tag&from=2025-01-01&to=2026-11-20", "from..to spans 689 days; ask for at most 366"],
+  ])("answers 400 for ?%s", async (query, error) => {
+    const response = await call(`/api/v1/billing/allocation?${query}`, { headers: AUTH });
+    expect([response.status, response.json()]).toEqual([400, { error }]);
+  });
+
+  it("answers 401 without credentials", async () => {
+    expect((await call("/api/v1/billing/allocation?by=tag")).status).toBe(401);
+    expect((await call("/api/v1/billing/units")).status).toBe(401);
+  });
+});
+
 describe("routing and failures", () => {
   it.each([
     ["/api/v1/billing/nope", "GET", 404, { error: "no such page: /api/v1/billing/nope" }],
@@ -335,17 +485,22 @@ describe("routing and failures", () => {
       listBillingHistory: () => Promise.reject(failing),
       listAlerts: () => Promise.reject(failing),
       listAlertEvents: () => Promise.reject(failing),
+      lastFiredAt: () => Promise.reject(failing),
       upsertApiAlert: () => Promise.reject(failing),
+      listUnitCounts: () => Promise.reject(failing),
+      latestUnitCount: () => Promise.reject(failing),
     };
     const logged: string[] = [];
     const deps: DashboardDeps = { ...fixture.deps, store: broken, log: (line) => logged.push(line) };
-    for (const [method, path] of [["GET", "/"], ["GET", "/api/v1/billing/current"], ["GET", "/api/v1/billing/history"], ["GET", "/api/v1/billing/alerts"], ["POST", "/api/v1/billing/alerts"]] as const) {
-      const response = await handleDashboardRequest({ method, path, headers: AUTH, query: {}, body: JSON.stringify({ amountUsd: 80, email: ["a@example.com"] }) }, deps);
+    const routes = [["GET", "/"], ["GET", "/api/v1/billing/current"], ["GET", "/api/v1/billing/history"], ["GET", "/api/v1/billing/alerts"], ["POST", "/api/v1/billing/alerts"], ["GET", "/api/v1/billing/units"], ["GET", "/api/v1/billing/allocation"]] as const;
+    for (const [method, path] of routes) {
+      const query = path.endsWith("allocation") ? { by: "tag" } : {};
+      const response = await handleDashboardRequest({ method, path, headers: AUTH, query, body: method === "POST" ? JSON.stringify({ amountUsd: 80, email: ["a@example.com"] }) : undefined }, deps);
       expect([path, response.statusCode]).toEqual([path, 503]);
       expect(JSON.parse(response.body)).toEqual({ error: "the cost database is unavailable right now; try again in a minute" });
       expect(response.body).not.toMatch(/hunter2|ECONNREFUSED|at .*\.ts/);
     }
-    expect(logged).toHaveLength(5);
+    expect(logged).toHaveLength(routes.length);
     expect(logged[0]).toBe(`dashboard: GET / failed: ${failing.message}`);
   });
 });
@@ -366,7 +521,7 @@ describe("GET / (the page, over HTTP)", () => {
     // taken for the policy pack's per-stack budget that `npm run plan` prints.
     expect(response.text).toContain(`<div class="label">Account budget (monthly)</div><div class="value">$${BUDGET_USD}.00</div><div class="note"><code>billing.budgetMonthlyUsd</code>`);
     expect(response.text).toContain(`46.7% of the $${BUDGET_USD}.00 account budget`);
-    expect(response.text).toContain(`account budget $${BUDGET_USD}.00</text>`);
+    expect(response.text).toContain(`account budget $${BUDGET_USD}.00</li>`);
     expect(response.text).not.toMatch(/[^t] budget \$/);
     // A fresh nonce per response.
     const again = (await call("/", { headers: AUTH })).headers.get("content-security-policy");

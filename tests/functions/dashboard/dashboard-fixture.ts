@@ -13,7 +13,7 @@ import type { Suggestion } from "../../../core/advice";
 import type { StackReconciliation } from "../../../core/calibration";
 import { AdviceStore } from "../../../functions/src/store/advice-store";
 import { CalibrationStore } from "../../../functions/src/store/calibration-store";
-import { CostStore } from "../../../functions/src/store/cost-store";
+import { CostStore, type AlertEventInput } from "../../../functions/src/store/cost-store";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
 import type { BillingHistoryDay } from "../../../functions/src/store/types";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres";
@@ -50,6 +50,43 @@ export const SEEDED_STACK_MONTHS: StackReconciliation[] = [
   },
 ];
 
+const APP_ID = "c2a93513-8d9b-4223-9d61-5e7272c81cf5";
+
+/** A memory incident of the app `shop-web` and its recovery, plus the tracker's carry row (not an alert). */
+export const SEEDED_APP_EVENTS: Omit<AlertEventInput, "notifications">[] = [
+  {
+    alertKey: `app-memory:${APP_ID}:2026-11-12T16:20:00.000Z`,
+    billingMonth: "2026-11",
+    firedAt: new Date("2026-11-12T17:00:00Z"),
+    payload: { kind: "app-memory-high", appId: APP_ID, app: "shop-web", incidentStart: "2026-11-12T16:20:00.000Z", thresholdPercent: 80, window: "1h", peakPercent: 93.4 },
+  },
+  {
+    alertKey: `app-memory-recovered:${APP_ID}:2026-11-12T16:20:00.000Z`,
+    billingMonth: "2026-11",
+    firedAt: new Date("2026-11-13T02:00:00Z"),
+    payload: { kind: "app-memory-recovered", appId: APP_ID, app: "shop-web", incidentStart: "2026-11-12T16:20:00.000Z", recoveredAt: "2026-11-13T01:35:00.000Z" },
+  },
+  {
+    alertKey: `app-memory-open:${APP_ID}:2026-10-31T22:00:00.000Z`,
+    billingMonth: "2026-11",
+    firedAt: new Date("2026-11-01T00:00:00Z"),
+    payload: { kind: "app-memory-open", appId: APP_ID, incidentStart: "2026-10-31T22:00:00.000Z" },
+  },
+];
+
+/**
+ * The unit count as the daily runs read it at 07:00: 70 active restaurants from 1 November,
+ * none read on the 5th, the source failing on the 6th, 75 on the 19th and 80 today.
+ */
+export const SEEDED_UNIT_COUNTS = Array.from({ length: 20 }, (_, i) => i + 1)
+  .filter((day) => day !== 5)
+  .map((day) => ({
+    readAt: new Date(`2026-11-${String(day).padStart(2, "0")}T07:00:00Z`),
+    unitName: "active restaurant",
+    units: day === 6 ? null : day === 19 ? 75 : day === 20 ? 80 : 70,
+    sourceKind: "url" as const,
+  }));
+
 /** What the last advise run found: two savings (the page shows $31.20/month) and two untagged droplets: a key missing, a value not allowed. */
 export const SEEDED_SUGGESTIONS: Suggestion[] = [
   { id: "droplet-powered-off:droplet:101", rule: "droplet-powered-off", resource: { kind: "droplet", id: "101", name: "old-batch" }, action: "snapshot, then destroy", reason: "off for 10 days", monthlySavingsUsd: 19.2, evidence: { sizeSlug: "s-2vcpu-4gb" } },
@@ -66,10 +103,14 @@ export const SEEDED_SUGGESTIONS: Suggestion[] = [
   },
 ];
 
+/** From this day on the droplets carry `team:shop` (the tag key appears partway through November). */
+export const TEAM_TAG_FROM = "2026-11-10";
+
 /**
  * Day i of the seed (0 = FIRST_DAY): Droplets $4.00 flat, Managed Databases $2.50 flat,
  * Spaces $0.50 + $0.10 × (i mod 7), Bandwidth $0.05 × (i mod 3). Projects split it: "shop"
- * gets the droplets, "api" the database, HOSTILE_PROJECT the rest.
+ * gets the droplets, "api" the database, HOSTILE_PROJECT the rest. Everything is `env:prod`;
+ * from {@link TEAM_TAG_FROM} the droplets are `team:shop` too and the rest lacks a team.
  */
 export function seededDays(): BillingHistoryDay[] {
   const days: BillingHistoryDay[] = [];
@@ -87,7 +128,7 @@ export function seededDays(): BillingHistoryDay[] {
       monthToDateUsd: monthToDate,
       costByService,
       costByProject: { shop: 4, api: 2.5, [HOSTILE_PROJECT]: sumUsd([spaces, bandwidth]) },
-      costByTag: { "env:prod": total },
+      costByTag: date >= TEAM_TAG_FROM ? { "env:prod": total, "team:shop": 4, "team:(untagged)": sumUsd([total, -4]) } : { "env:prod": total },
     });
   }
   return days;
@@ -185,6 +226,16 @@ export async function startDashboard(testFile: string): Promise<DashboardFixture
     payload: { kind: "spike", service: "Spaces", date: "2026-10-30", usd: 1.1, baselineUsd: 0.8 },
     notifications: [],
   });
+  // A config threshold the store does not hold, fired last month: only alert_events knows.
+  await store.recordAlertEventOnce({
+    alertKey: "threshold:mtd-150:2026-10",
+    billingMonth: "2026-10",
+    firedAt: new Date("2026-10-24T09:00:00Z"),
+    payload: { kind: "threshold", thresholdUsd: 150, monthToDateUsd: 151.3 },
+    notifications: [],
+  });
+  for (const event of SEEDED_APP_EVENTS) await store.recordAlertEventOnce({ ...event, notifications: [] });
+  for (const reading of SEEDED_UNIT_COUNTS) await store.recordUnitCount(reading);
   const logged: string[] = [];
   const deps: DashboardDeps = {
     store,

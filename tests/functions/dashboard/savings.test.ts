@@ -41,7 +41,7 @@ it("the page shows a Savings section with the potential total and each suggestio
   expect(status).toBe(200);
   expect(text).toContain(`<section id="savings"><h2>Savings</h2>`);
   expect(text).toContain("<strong>$31.20/month</strong> potential savings from 2 suggestions");
-  expect(text).toMatch(/<td>droplet old-batch<\/td><td>snapshot, then destroy<\/td><td>off for 10 days<\/td><td class="num">\$19\.20<\/td>/);
+  expect(text).toMatch(/<td data-label="Resource"><div>droplet old-batch<\/div><\/td><td data-label="Action"><div>snapshot, then destroy<\/div><\/td><td data-label="Why"><div>off for 10 days<\/div><\/td><td data-label="Saves\/month" class="num"><div>\$19\.20<\/div><\/td>/);
   expect(text).toContain("Untagged: droplet console-made (missing owner); droplet wrong-env (env:staging is not one of prod, dev)</p>");
   expect(text).not.toContain("an allowed value");
 });
@@ -78,6 +78,6 @@ it("shows each stack's latest month: plan estimate against the bill, with what d
   expect(body.stacks[0]).toMatchObject({ stackTag: "stack:restaurant-platform-prod", billingMonth: "2026-10", estimatedUsd: 139.4, billedUsd: 142.6, differenceUsd: 3.2, unplannedBilledUsd: 6 });
   const page = (await get("/")).text;
   expect(page).toContain(`<section id="stacks"><h2>Stacks: estimate against the bill</h2>`);
-  expect(page).toMatch(/<tr data-stack="stack:restaurant-platform-prod"><td><code>stack:restaurant-platform-prod<\/code><\/td><td>2026-10<\/td><td class="num">\$139\.40<\/td><td class="num">\$142\.60<\/td><td class="num">\+\$3\.20<\/td>/);
+  expect(page).toMatch(/<tr data-stack="stack:restaurant-platform-prod"><td data-label="Stack"><div><code>stack:restaurant-platform-prod<\/code><\/div><\/td><td data-label="Month"><div>2026-10<\/div><\/td><td data-label="Estimated" class="num"><div>\$139\.40<\/div><\/td><td data-label="Billed" class="num"><div>\$142\.60<\/div><\/td><td data-label="Difference" class="num"><div>\+\$3\.20<\/div><\/td>/);
   expect(page).toContain("ticket-printer: bandwidth overage: billed $3.20, estimated as usage · $6.00 billed to tagged resources the plan does not list");
 });

@@ -29,7 +29,19 @@ describe("readDashboardEnvironment", () => {
       // A single-team config is its one implicit team, with no password of its own.
       teams: [{ name: "default", budgetMonthlyUsd: 300, thresholds: ladder, insightsOnly: false }],
       teamPasswords: new Map(),
+      timeZone: "UTC",
     });
+  });
+
+  it("reads the time zone and the runbook from DASHBOARD_SETTINGS (what the stack binds), and refuses a zone that is not one", () => {
+    const settings = { budgetMonthlyUsd: 300, thresholds: [], timeZone: "Europe/Berlin", runbookUrl: "https://docs.forkline.example/runbook.html" };
+    const read = readDashboardEnvironment({ ...VALID, TRACKER_CONFIG: undefined, DASHBOARD_SETTINGS: JSON.stringify(settings) }, {});
+    expect([read.timeZone, read.runbookUrl]).toEqual(["Europe/Berlin", "https://docs.forkline.example/runbook.html"]);
+    const withoutZone = readDashboardEnvironment({ ...VALID, TRACKER_CONFIG: undefined, DASHBOARD_SETTINGS: JSON.stringify({ budgetMonthlyUsd: 300, thresholds: [] }) }, {});
+    expect([withoutZone.timeZone, withoutZone.runbookUrl]).toEqual(["UTC", undefined]);
+    expect(() => readDashboardEnvironment({ ...VALID, TRACKER_CONFIG: undefined, DASHBOARD_SETTINGS: JSON.stringify({ ...settings, timeZone: "Berlin" }) }, {})).toThrow(
+      'DASHBOARD_SETTINGS: timeZone must be an IANA time zone name like "UTC" or "Europe/Berlin" (got "Berlin")',
+    );
   });
 
   it("takes TRACKER_CONFIG as an object, a custom username, and falls back to the environment", () => {

@@ -177,6 +177,26 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
     });
   });
 
+  describe("unit counts", () => {
+    const read = (iso: string, units: number | null) => ({ readAt: new Date(iso), unitName: "active restaurant", units, sourceKind: "url" as const });
+
+    it("keeps each reading with the time it was read, a failed one (null) too; lists a range and finds the newest at or before an instant", async () => {
+      expect(await store.latestUnitCount(NOV_27)).toBeNull();
+      await store.recordUnitCount(read("2026-11-25T07:00:00Z", 140));
+      await store.recordUnitCount(read("2026-11-26T07:00:00Z", null));
+      await store.recordUnitCount(read("2026-11-27T07:00:00Z", 142.5));
+      expect(await store.listUnitCounts(new Date("2026-11-25T07:00:00Z"), new Date("2026-11-27T07:00:00Z"))).toEqual([read("2026-11-25T07:00:00Z", 140), read("2026-11-26T07:00:00Z", null)]);
+      expect(await store.latestUnitCount(new Date("2026-11-27T06:59:59Z"))).toEqual(read("2026-11-26T07:00:00Z", null));
+      expect(await store.latestUnitCount(new Date("2026-11-27T07:00:00Z"))).toEqual(read("2026-11-27T07:00:00Z", 142.5));
+      expect(await store.latestUnitCount(new Date("2026-11-28T00:00:00Z"))).toEqual(read("2026-11-27T07:00:00Z", 142.5));
+    });
+
+    it("refuses a negative or non-finite count", async () => {
+      await expect(store.recordUnitCount(read("2026-11-25T07:00:00Z", -1))).rejects.toThrow("units must be a finite number >= 0 or null (got -1)");
+      await expect(store.recordUnitCount(read("2026-11-25T07:00:00Z", Number.NaN))).rejects.toThrow("(got NaN)");
+    });
+  });
+
   describe("alert events and the outbox", () => {
     const notifications: OutgoingNotification[] = [
       { channel: "email", destination: "ops@example.com", payload: { subject: "s", text: "t", html: "<p>t</p>" } },
@@ -206,6 +226,16 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
       await store.recordAlertEventOnce(event);
       expect((await store.recordAlertEventOnce({ ...event, billingMonth: "2026-12" })).fired).toBe(true);
       expect(await store.firedAlertKeys("2026-12")).toEqual([event.alertKey]);
+    });
+
+    it("finds when each key prefix last fired, over every month, from the same rows listAlertEvents reads", async () => {
+      await store.recordAlertEventOnce(event);
+      await store.recordAlertEventOnce({ ...event, alertKey: "threshold:mtd-50:2026-10", billingMonth: "2026-10", firedAt: new Date("2026-10-09T08:00:00Z"), notifications: [] });
+      await store.recordAlertEventOnce({ ...event, alertKey: "threshold:mtd-500:2026-09", billingMonth: "2026-09", firedAt: new Date("2026-09-30T20:00:00Z"), notifications: [] });
+      const last = await store.lastFiredAt(["threshold:mtd-50:", "threshold:mtd-5:", "forecast:"]);
+      // mtd-5's prefix does not match mtd-50 or mtd-500: the prefix ends at the id's colon.
+      expect([...last]).toEqual([["threshold:mtd-50:", NOV_27]]);
+      expect(await store.lastFiredAt([])).toEqual(new Map());
     });
 
     it("rejects a malformed billing month before touching the database", async () => {

@@ -66,7 +66,7 @@ const thresholdsSet = (entries: unknown): Mutation => set("thresholds", entries)
 
 // [rule, mutation of the complete config, the problem(s) reported]
 const RULES: [string, Mutation, string | string[]][] = [
-  ["unknown top-level key", set("budget", 10), "the config has unknown key budget (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, organizationUrn, organization, teams, dashboardUrl, apps, advice, cleanup, calibration)"],
+  ["unknown top-level key", set("budget", 10), "the config has unknown key budget (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, organizationUrn, organization, teams, dashboardUrl, timeZone, runbookUrl, apps, advice, cleanup, calibration)"],
   ["budget missing", set("budgetMonthlyUsd", undefined), "budgetMonthlyUsd must be a positive number of US dollars"],
   ["budget zero", set("budgetMonthlyUsd", 0), "budgetMonthlyUsd must be a positive number of US dollars (got 0)"],
   ["budget as text", set("budgetMonthlyUsd", "320"), 'budgetMonthlyUsd must be a positive number of US dollars (got "320")'],
@@ -164,7 +164,7 @@ it("reports every shape problem and the ladder's order at once in one error mess
     "recipients.slack[0].url must be a Slack incoming-webhook URL (an https:// URL)",
     // The ladder's order is checked alongside its entries' shapes.
     "thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 10 after 150)",
-    "the config has unknown key colour (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, organizationUrn, organization, teams, dashboardUrl, apps, advice, cleanup, calibration)",
+    "the config has unknown key colour (allowed: budgetMonthlyUsd, recipients, thresholds, forecast, spikes, reports, units, email, accountUrn, organizationUrn, organization, teams, dashboardUrl, timeZone, runbookUrl, apps, advice, cleanup, calibration)",
   ];
   expect(problemsOf(input)).toEqual(problems);
   expect(() => parseTrackerConfig(input)).toThrow(`tracker config is invalid (6 problems):\n  - ${problems.join("\n  - ")}`);

@@ -12,7 +12,15 @@
  *   19:00 — the thresholds, the forecast and the spikes fire on their own from that;
  * - the `restaurant-web` app reports memory every five minutes (a daily dinner-time curve, plus a
  *   leak on Saturday the 21st from 16:20 to 01:35 that crosses 80%) and its daily bandwidth, which
- *   exceeds a 60 GiB allowance on the campaign day.
+ *   exceeds a 60 GiB allowance on the campaign day;
+ * - one of each thing the savings advisor and the clean-up look for ({@link DEMO_WASTE}): a droplet
+ *   powered off, one idling on a size too large, an unattached volume, a five-month-old snapshot,
+ *   an unassigned reserved IP (the seed's), a load balancer forwarding to nothing and a droplet
+ *   tagged `expires:` two days ahead, inside the clean-up's three-day notice window;
+ * - examples/restaurant-platform deployed as stack `prod` ({@link DEMO_STACK}): the seed's orders
+ *   database is its `orders-db` (auto-named, tagged `stack:restaurant-platform-prod`), with its
+ *   ticket printer droplet and spool volume, so `tracker reconcile` has a closed month to compare
+ *   the plan with.
  *
  * Only the values are the demo's own; every object has the shape of DigitalOcean's OpenAPI spec
  * (the fake validates each response against it). {@link advanceDemoAccount} sets what the API
@@ -24,10 +32,12 @@ import type { BillingDataPoint, Droplet, InvoiceItem, ProjectResource } from "..
 import { mulberry32 } from "../prng";
 import {
   FEBRUARY_INVOICE_UUID,
+  RESTAURANT_PROD_PROJECT_ID,
   RESTAURANT_STAGING_PROJECT_ID,
   invoiceResourcesOf,
   makeDroplet,
   monthInvoiceItem,
+  nyc3,
   seedRestaurantPlatformAccount,
   type FakeAccountState,
   type InvoiceResource,
@@ -38,8 +48,11 @@ export const DEMO_MONTH = "2026-03";
 export const DEMO_MONTH_START = new Date("2026-03-01T00:00:00Z");
 /** The instant the demo stops replaying and the dashboard is shown: a Saturday evening, late in the month. */
 export const DEMO_NOW = new Date("2026-03-28T19:00:00Z");
-/** The demo's monthly budget: the platform runs close to it, and March's campaign pushes the projection over. */
-export const DEMO_BUDGET_USD = 300;
+/**
+ * The demo's monthly budget: the platform runs under it, but March's campaign and the waste the
+ * advisor finds push the projection over.
+ */
+export const DEMO_BUDGET_USD = 400;
 
 const HOUR_MS = 3_600_000;
 const JANUARY_INVOICE_UUID = "22737513-0ea7-4206-8ceb-98a575af7681";
@@ -78,6 +91,120 @@ const JANUARY_OVERAGE = { date: "2026-01-30", gib: 1_240 };
 export const DEMO_MEMORY_INCIDENT = { from: new Date("2026-03-21T16:20:00Z"), until: new Date("2026-03-22T01:35:00Z") };
 /** Daily bytes the app may serve before the demo config's watch alerts. */
 export const DEMO_BANDWIDTH_ALLOWANCE_GIB = 60;
+
+/**
+ * What the savings advisor and the clean-up find in the demo account: one resource of each kind
+ * of waste, billed like everything else (a powered-off droplet still is).
+ */
+export const DEMO_WASTE = {
+  poweredOff: { id: 402_130_001, name: "old-batch" },
+  idle: { id: 402_130_002, name: "reporting-worker" },
+  expiring: { id: 402_130_003, name: "investor-demo", expires: "2026-03-30" },
+  volume: { id: "3b8e5d1a-6c2f-4d7e-9a10-5f2c8b7e40e1", name: "old-exports" },
+  snapshot: { id: "171000001", name: "orders-pg-before-upgrade" },
+  loadBalancer: { id: "4de7ac8b-0000-4000-8000-0000000000c1", name: "legacy-lb" },
+} as const;
+
+/** examples/restaurant-platform as `npm run plan` names its stack, and its resources as Pulumi auto-named them. */
+export const DEMO_STACK = {
+  tag: "stack:restaurant-platform-prod",
+  ordersDb: "orders-db-8d41e07",
+  printer: { id: 402_140_001, name: "ticket-printer-3f9c2a1" },
+  spool: { id: "5a1b2c3d-7e8f-4a0b-9c1d-2e3f4a5b6c01", name: "ticket-spool-b52e0c9" },
+} as const;
+
+const tagsOf = (env: string, service: string, owner: string, ...more: string[]) => [`env:${env}`, `service:${service}`, `owner:${owner}`, ...more];
+
+/** Adds {@link DEMO_WASTE} to the account, each in a project, and the idle droplet's metrics. */
+function addWaste(state: FakeAccountState): void {
+  const old = "2025-12-01T10:00:00Z";
+  const off = { ...makeDroplet({ id: DEMO_WASTE.poweredOff.id, name: DEMO_WASTE.poweredOff.name, sizeSlug: "s-1vcpu-2gb", tags: tagsOf("staging", "batch", "data"), createdAt: old }), status: "off" as const };
+  // Grown from s-1vcpu-1gb by CPU/RAM-only resizes, so its disk is still 25 GiB: a smaller size fits it.
+  const idle = { ...makeDroplet({ id: DEMO_WASTE.idle.id, name: DEMO_WASTE.idle.name, sizeSlug: "s-2vcpu-4gb", tags: tagsOf("prod", "reports", "data"), createdAt: old }), disk: 25 };
+  const expiring = makeDroplet({
+    id: DEMO_WASTE.expiring.id,
+    name: DEMO_WASTE.expiring.name,
+    sizeSlug: "s-1vcpu-1gb",
+    tags: tagsOf("staging", "sales-demo", "sales", `expires:${DEMO_WASTE.expiring.expires}`),
+    createdAt: "2026-02-20T09:00:00Z",
+  });
+  state.droplets.push(off, idle, expiring);
+  state.projectResources[RESTAURANT_STAGING_PROJECT_ID]?.push(projectResource(off), projectResource(expiring));
+  state.projectResources[RESTAURANT_PROD_PROJECT_ID]?.push(projectResource(idle));
+  state.volumes.push({
+    id: DEMO_WASTE.volume.id,
+    droplet_ids: [],
+    name: DEMO_WASTE.volume.name,
+    description: "Exports of the reporting job, kept after it moved to Spaces",
+    size_gigabytes: 50,
+    created_at: old,
+    tags: tagsOf("prod", "reports", "data"),
+    region: nyc3(),
+    filesystem_type: "ext4",
+    filesystem_label: "exports",
+  });
+  state.snapshots.push({ id: DEMO_WASTE.snapshot.id, name: DEMO_WASTE.snapshot.name, created_at: "2025-10-30T02:00:00Z", regions: ["nyc3"], min_disk_size: 25, size_gigabytes: 18.4, resource_id: String(DEMO_WASTE.poweredOff.id), resource_type: "droplet", tags: null });
+  state.loadBalancers.push({
+    id: DEMO_WASTE.loadBalancer.id,
+    name: DEMO_WASTE.loadBalancer.name,
+    project_id: RESTAURANT_PROD_PROJECT_ID,
+    size_unit: 1,
+    status: "active",
+    created_at: old,
+    forwarding_rules: [{ entry_protocol: "http", entry_port: 80, target_protocol: "http", target_port: 8080 }],
+    region: nyc3(),
+    droplet_ids: [],
+    type: "REGIONAL",
+  });
+  // The idle droplet: 4% of two vCPUs and 18% of its 4 GiB, hourly, from two weeks before the month.
+  state.resourceMetrics = { ...state.resourceMetrics, droplet: { ...state.resourceMetrics?.droplet, [String(idle.id)]: idleDropletMetrics(2, 4096) } };
+}
+
+/** Steady low use: cumulative CPU seconds per mode (as the droplet cpu metric counts them) and memory gauges. */
+function idleDropletMetrics(vcpus: number, memoryMiB: number): NonNullable<NonNullable<FakeAccountState["resourceMetrics"]>["droplet"]>[string] {
+  const first = Math.floor(DEMO_MONTH_START.getTime() / 1000) - 14 * 86_400;
+  const hours = Math.floor((DEMO_NOW.getTime() / 1000 - first) / 3600);
+  const series = (value: (hour: number) => number, metric: Record<string, string> = {}) => ({
+    metric,
+    values: Array.from({ length: hours + 1 }, (_, h): [number, string] => [first + h * 3600, String(value(h))]),
+  });
+  const busy = 0.04;
+  const total = memoryMiB * 2 ** 20;
+  return {
+    cpu: [series((h) => h * 3600 * vcpus * (1 - busy), { mode: "idle" }), series((h) => h * 3600 * vcpus * busy, { mode: "user" })],
+    memory_total: [series(() => total)],
+    memory_available: [series(() => total * 0.82)],
+    bandwidth: [series(() => 0.2, { interface: "public", direction: "outbound" })],
+  };
+}
+
+/**
+ * examples/restaurant-platform deployed: the seed's orders database becomes the stack's
+ * `orders-db` and the ticket printer (a droplet with a spool volume) joins it; all carry the
+ * example's tags, the stack tag included.
+ */
+function deployRestaurantExample(state: FakeAccountState): void {
+  const tags = (service: string) => tagsOf("prod", service, "platform", DEMO_STACK.tag);
+  const database = state.databases[0];
+  if (!database) throw new Error("demo: the seed no longer has its orders database");
+  database.name = DEMO_STACK.ordersDb;
+  database.tags = tags("orders-db");
+  const printer = makeDroplet({ id: DEMO_STACK.printer.id, name: DEMO_STACK.printer.name, sizeSlug: "s-1vcpu-2gb", tags: tags("worker"), createdAt: "2025-12-15T10:00:00Z", volumeIds: [DEMO_STACK.spool.id] });
+  state.droplets.push(printer);
+  state.projectResources[RESTAURANT_PROD_PROJECT_ID]?.push(projectResource(printer));
+  state.volumes.push({
+    id: DEMO_STACK.spool.id,
+    droplet_ids: [printer.id],
+    name: DEMO_STACK.spool.name,
+    description: "",
+    size_gigabytes: 50,
+    created_at: "2025-12-15T10:00:00Z",
+    tags: tags("worker"),
+    region: nyc3(),
+    filesystem_type: "ext4",
+    filesystem_label: "spool",
+  });
+}
 
 function loadTestDroplets(): Droplet[] {
   return Array.from({ length: LOAD_TEST.count }, (_, i) =>
@@ -134,6 +261,8 @@ interface TransientDroplet {
  */
 export function createDemoScenario(): DemoScenario {
   const state = seedRestaurantPlatformAccount();
+  addWaste(state);
+  deployRestaurantExample(state);
   const loadTest = loadTestDroplets();
   const sandbox = state.droplets.find((droplet) => droplet.id === SANDBOX_ID);
   if (!sandbox) throw new Error(`demo: the seed no longer has droplet ${SANDBOX_ID} (staging-sandbox)`);
