@@ -232,6 +232,7 @@ describe("teams", () => {
         { name: "staging", budgetMonthlyUsd: 60, thresholds: [{ id: "mtd-30", amountUsd: 30 }], insightsOnly: true },
       ],
       organization: { budgetMonthlyUsd: 510, thresholds: [{ id: "mtd-500", amountUsd: 500 }] },
+      timeZone: "UTC",
     });
     // What the stack binds is what the dashboard reads back, and it carries no recipient or secret.
     expect(dashboardSettingsSchema.parse(JSON.parse(JSON.stringify(dashboard)))).toEqual(dashboard);
