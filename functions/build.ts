@@ -30,9 +30,10 @@ export const FUNCTION_ACTIONS: readonly FunctionAction[] = [
 ];
 
 /**
- * The runtime the project deploys on. DigitalOcean offers Node.js 14, 18, 22 and 24
- * (https://docs.digitalocean.com/products/functions/reference/runtimes/, read 2026-11-27);
- * 22 is in LTS until April 2027 and the nearest to the Node.js 20 the tests run the bundle on.
+ * The runtime the project deploys on. DigitalOcean offers Node.js 14, 18, 22 and 24 — not 26,
+ * the active LTS the suite also runs on (https://docs.digitalocean.com/products/functions/reference/runtimes/,
+ * read 2026-12-06). 22 is in maintenance LTS until 2027-04-30 and the nearest to the Node.js 20
+ * the tests run the bundle on; 24 is the runtime to move to before that date.
  */
 export const DEFAULT_FUNCTIONS_RUNTIME: FunctionsNodeRuntime = "nodejs:22";
 

@@ -5,7 +5,7 @@
  * stack has not set yet — are replaced by placeholders, each with a warning.
  */
 import * as fs from "fs";
-import * as yaml from "js-yaml";
+import { CORE_SCHEMA, load as loadYaml, mergeTag } from "js-yaml";
 import * as path from "path";
 
 export interface ResolvedStackConfig {
@@ -152,10 +152,17 @@ function resolveMain(programDir: string, main: unknown): string {
   return found;
 }
 
+/**
+ * The YAML the Pulumi CLI reads (Go's yaml.v3): the YAML 1.2 core schema, so a date-like value
+ * stays the text it was (yaml.v3 hands timestamps to untyped config as strings), plus `<<` merge
+ * keys, which yaml.v3 honours and js-yaml 5's core schema leaves out.
+ */
+const PULUMI_YAML_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
+
 function readYaml<T>(file: string): T | undefined {
   if (!fs.existsSync(file)) return undefined;
   try {
-    return (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as T;
+    return (loadYaml(fs.readFileSync(file, "utf8"), { schema: PULUMI_YAML_SCHEMA }) ?? {}) as T;
   } catch (err) {
     throw new StackConfigError(`${file} is not valid YAML: ${(err as Error).message}`);
   }

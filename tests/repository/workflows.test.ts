@@ -11,6 +11,8 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
+import * as semver from "semver";
+import { ACTIVE_LTS_LINE, END_OF_LIFE_LINE, enginesNode, lowestAdmitted, SUPPORTED_LINES } from "./node-support";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const WORKFLOW_DIR = path.join(REPO_ROOT, ".github", "workflows");
@@ -28,6 +30,7 @@ interface Step {
 
 interface Job {
   if?: string;
+  strategy?: { matrix?: Record<string, unknown>; "fail-fast"?: boolean };
   needs?: string | string[];
   env?: Record<string, string>;
   permissions?: Record<string, string> | string;
@@ -61,7 +64,11 @@ function readWorkflows(): WorkflowFile[] {
 }
 
 const workflows = readWorkflows();
-const packageJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+const packageJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 // A line of a run script that calls the Pulumi CLI (not a message that mentions it).
 const PULUMI_COMMAND = /^\s*pulumi\s+(preview|up)\b/m;
@@ -83,8 +90,8 @@ function stepNamed(workflow: Workflow, job: string, pattern: RegExp): Step {
 }
 
 describe("the workflows use what the repository has", () => {
-  test("there are the three workflows, each parsed with jobs and steps", () => {
-    expect(workflows.map((w) => w.file)).toEqual(["preview-comment.yml", "preview.yml", "up.yml"]);
+  test("there are the four workflows, each parsed with jobs and steps", () => {
+    expect(workflows.map((w) => w.file)).toEqual(["forward-compat.yml", "preview-comment.yml", "preview.yml", "up.yml"]);
     for (const { file, workflow } of workflows) {
       expect({ file, jobs: Object.keys(workflow.jobs ?? {}).length > 0 }).toEqual({ file, jobs: true });
     }
@@ -119,6 +126,16 @@ describe("the workflows use what the repository has", () => {
     expect([...paths]).toEqual(expect.arrayContaining(["policies", "policy-config.json", "Pulumi.prod.yaml"]));
     const missing = [...paths].filter((p) => !fs.existsSync(path.join(REPO_ROOT, p)));
     expect(missing).toEqual([]);
+  });
+
+  test("every repository script a workflow runs exists and is executable", () => {
+    const scripts = new Set<string>();
+    for (const { step } of allSteps()) for (const match of (step.run ?? "").matchAll(/(?:^|[\s;&|(])(\.ci\/[\w.-]+)/g)) scripts.add(match[1]!);
+    expect([...scripts]).toEqual([".ci/forward-compat"]);
+    for (const script of scripts) {
+      const mode = fs.statSync(path.join(REPO_ROOT, script)).mode;
+      expect({ script, executable: (mode & 0o111) !== 0 }).toEqual({ script, executable: true });
+    }
   });
 
   test("the policy pack the CLI loads is committed, or built earlier in the same job", () => {
@@ -228,6 +245,103 @@ describe("trust: the pull request's code never runs with secrets or a write toke
     expect(index(/^Offline plan of this branch/)).toBeLessThan(index(/^Keep the comment/));
     expect(index(/^Keep the comment/)).toBeLessThan(index(/^Fail when the plan is blocked/));
     expect(preview.jobs.plan!.steps[index(/^Fail when the plan is blocked/)]!.if).toBe("steps.plan.outputs.exit != '0'");
+  });
+});
+
+describe("Node.js and dependencies", () => {
+  const engines = enginesNode();
+  const setups = allSteps().filter(({ step }) => step.uses?.startsWith("actions/setup-node@"));
+
+  /** The Node.js lines a setup-node step installs: its node-version, or its job's matrix values. */
+  function linesOf(file: string, job: string, step: Step): number[] {
+    const version = step.with?.["node-version"];
+    const expression = /^\$\{\{\s*matrix\.(\w+)\s*\}\}$/.exec(String(version));
+    if (!expression) return [Number(version)];
+    const values = workflowNamed(file).jobs[job]!.strategy?.matrix?.[expression[1]!];
+    if (!Array.isArray(values)) throw new Error(`${file} ${job}: matrix.${expression[1]} is not a list`);
+    return values.map(Number);
+  }
+
+  test("every job installs a Node.js line the engines admit, the active LTS unless it is the test matrix", () => {
+    expect(setups.length).toBeGreaterThan(0);
+    for (const { file, job, step } of setups) {
+      const lines = linesOf(file, job, step);
+      for (const line of lines) expect({ file, job, line, admitted: lowestAdmitted(engines, line) !== null }).toEqual({ file, job, line, admitted: true });
+      const where = `${file} ${job}`;
+      if (where === "preview.yml test") continue;
+      expect({ where, lines }).toEqual({ where, lines: [ACTIVE_LTS_LINE] });
+    }
+  });
+
+  test("the pull request's tests run on every supported line but the end-of-life one (which .ci/run covers), each to the end", () => {
+    const test = workflowNamed("preview.yml").jobs.test!;
+    const step = test.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!;
+    expect(linesOf("preview.yml", "test", step).sort()).toEqual(SUPPORTED_LINES.filter((line) => line !== END_OF_LIFE_LINE).sort());
+    expect(test.strategy?.["fail-fast"]).toBe(false);
+    expect(test.steps.map((s) => s.run?.trim()).filter(Boolean)).toEqual(["npm ci --no-audit --no-fund", "npm test"]);
+  });
+
+  test("pull requests audit the runtime dependencies in a job of their own, without secrets", () => {
+    const preview = workflowNamed("preview.yml");
+    const audits = Object.entries(preview.jobs).filter(([, job]) => job.steps.some((step) => /^npm audit --omit=dev$/.test(step.run?.trim() ?? "")));
+    expect(audits.map(([name]) => name)).toEqual(["audit"]);
+    const [, job] = audits[0]!;
+    expect(JSON.stringify(job)).not.toContain("secrets.");
+    // npm audit reads package-lock.json; nothing is installed or run from the branch first.
+    expect(job.steps.filter((step) => step.run !== undefined).map((step) => step.run!.trim())).toEqual(["npm audit --omit=dev"]);
+  });
+
+  test("the forward-compatibility run is weekly or on demand, read-only, without secrets, on the active LTS", () => {
+    const forward = workflowNamed("forward-compat.yml");
+    expect(Object.keys(forward.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    expect(forward.permissions).toEqual({ contents: "read" });
+    expect(JSON.stringify(forward)).not.toContain("secrets.");
+    const steps = Object.values(forward.jobs).flatMap((job) => job.steps);
+    expect(steps.filter((step) => /^\s*\.ci\/forward-compat\b/m.test(step.run ?? ""))).toHaveLength(1);
+    expect(steps.find((step) => step.uses?.startsWith("actions/checkout@"))?.with).toEqual({ "persist-credentials": false });
+  });
+
+  describe(".github/dependabot.yml", () => {
+    interface Update {
+      "package-ecosystem": string;
+      directory?: string;
+      directories?: string[];
+      schedule: { interval: string };
+      ignore?: { "dependency-name": string; versions?: string[]; "update-types"?: string[] }[];
+    }
+    const dependabot = yaml.load(fs.readFileSync(path.join(REPO_ROOT, ".github", "dependabot.yml"), "utf8")) as { version: number; updates: Update[] };
+    const npm = dependabot.updates.find((update) => update["package-ecosystem"] === "npm")!;
+    const skipped = (name: string) => npm.ignore?.find((rule) => rule["dependency-name"] === name);
+
+    test("updates npm (the root and the policy pack) and the pinned GitHub Actions every week", () => {
+      expect(dependabot.version).toBe(2);
+      expect(dependabot.updates.map((update) => [update["package-ecosystem"], update.directories ?? [update.directory], update.schedule.interval])).toEqual([
+        ["npm", ["/", "/policies"], "weekly"],
+        ["github-actions", ["/"], "weekly"],
+      ]);
+    });
+
+    test("skips @pulumi/pulumi releases that need Node.js 22 exactly while the engines admit Node.js 20", () => {
+      const pinned = packageJson.dependencies["@pulumi/pulumi"]!;
+      const rule = skipped("@pulumi/pulumi");
+      if (lowestAdmitted(engines, 20) === null) {
+        expect(rule).toBeUndefined();
+      } else {
+        expect(rule?.versions).toEqual([">=3.249.0"]);
+        expect(semver.lt(pinned, "3.249.0")).toBe(true);
+      }
+    });
+
+    test("skips the TypeScript majors that break ts-node or npm, and keeps the pinned one below them", () => {
+      expect(skipped("typescript")?.versions).toEqual([">=6.0.0"]);
+      expect(semver.minVersion(packageJson.devDependencies.typescript!)!.major).toBeLessThan(6);
+    });
+
+    test("skips @types/node majors: the types follow the oldest line the engines admit", () => {
+      expect(skipped("@types/node")?.["update-types"]).toEqual(["version-update:semver-major"]);
+      const oldest = Math.min(...SUPPORTED_LINES.filter((line) => lowestAdmitted(engines, line) !== null));
+      expect(semver.minVersion(packageJson.devDependencies["@types/node"]!)!.major).toBe(oldest);
+    });
   });
 });
 

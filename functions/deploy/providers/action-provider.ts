@@ -14,7 +14,7 @@ export type FunctionsNodeRuntime = "nodejs:18" | "nodejs:22" | "nodejs:24";
 
 /**
  * Node.js 14, 18, 22 and 24 per "Supported Runtimes for DigitalOcean Functions"
- * (https://docs.digitalocean.com/products/functions/reference/runtimes/, read 2026-03);
+ * (https://docs.digitalocean.com/products/functions/reference/runtimes/, read 2026-12-06);
  * 14 is left out because Node.js 14 has been end-of-life since April 2023.
  */
 export const FUNCTIONS_NODE_RUNTIMES: readonly FunctionsNodeRuntime[] = ["nodejs:18", "nodejs:22", "nodejs:24"];

@@ -88,7 +88,7 @@ export function createSmtpTransport(settings: SmtpSettings): {
     greetingTimeout: timeout,
     socketTimeout: timeout,
     logger: false,
-  } as nodemailer.TransportOptions);
+  });
   return {
     async send(to, payload) {
       const { subject, text, html } = payload;

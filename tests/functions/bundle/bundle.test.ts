@@ -13,6 +13,7 @@ import type { TrackerActionFailure, TrackerActionParams, TrackerActionSummary } 
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
 import { startHttpReceiver, type HttpReceiver } from "../../support/http-receiver";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres";
+import { startSmtpPeer, type SmtpPeer } from "../../support/smtp-peer";
 
 jest.setTimeout(30_000);
 
@@ -178,6 +179,26 @@ describe("the bundled tracker's main", () => {
     const answer = await tracker.main({ ...deploymentParams(), DIGITALOCEAN_TOKEN: revoked });
     expect(answer).toEqual({ statusCode: 502, error: expect.stringMatching(/^could not read DigitalOcean \(DigitalOcean GET \/v2\/\S+ failed: 401 unauthorized/) });
     expect((answer as TrackerActionFailure).error).not.toContain(revoked);
+  });
+});
+
+describe("the bundled tracker's email", () => {
+  let smtp: SmtpPeer;
+  beforeAll(async () => {
+    smtp = await startSmtpPeer();
+  });
+  afterAll(() => smtp?.close());
+
+  // nodemailer is bundled (an ES module package with a CommonJS build since 10.x): the deployed
+  // action must send with the copy esbuild put inside it.
+  it("emails a crossed threshold over SMTP, logged in with SMTP_URL's user, and prints no password", async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const config = { ...(JSON.parse(trackerConfig()) as Record<string, unknown>), thresholds: [{ amountUsd: 5, email: ["ops@restaurant.example"] }] };
+    const answer = await tracker.main({ ...deploymentParams(), TRACKER_CONFIG: JSON.stringify(config), SMTP_URL: smtp.url });
+    expect(answer).toEqual({ task: "check", monthToDateUsd: seededMtdUsd(), fired: [`threshold:mtd-5:${month}`], delivered: 1, failed: 0 });
+    expect(smtp.messages.map((mail) => [mail.from, mail.to, mail.user])).toEqual([["billing@restaurant.example", ["ops@restaurant.example"], "alerts"]]);
+    expect(smtp.messages[0]!.parts["text/plain"]).toContain("$5.00");
+    expect(JSON.stringify([answer, printed])).not.toContain("s3cret-pass");
   });
 });
 
