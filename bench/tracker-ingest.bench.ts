@@ -84,7 +84,10 @@ async function runStep(step: "parse" | "check"): Promise<StepReport> {
   const api: TrackerDeps["client"] = {
     getBalance: async () => JSON.parse(balance),
     listInvoices: async () => JSON.parse(invoices),
-    listInvoiceItems: async () => parsePages<InvoiceItem>(itemPages),
+    // Page by page, as the real client yields them.
+    invoiceItemPages: async function* () {
+      for (const text of itemPages) yield (JSON.parse(text) as { items: InvoiceItem[] }).items;
+    },
     listBillingHistory: async () => [],
     getBillingInsights: async () => [],
     listDroplets: async () => parsePages<Droplet>(dropletPages),

@@ -4,8 +4,11 @@
  * the `pg` driver (production, many processes) and on PGlite (embedded, one process).
  */
 
-/** A value bound to a `$n` placeholder. JSON goes in as a string with an explicit `::jsonb` cast. */
-export type SqlValue = string | number | boolean | Date | null;
+/** One value of a column. JSON goes in as a string with an explicit `::jsonb` cast. */
+export type SqlScalar = string | number | boolean | Date | null;
+
+/** A value bound to a `$n` placeholder: a scalar, or an array (`$n::text[]`, e.g. a column for `unnest`). */
+export type SqlValue = SqlScalar | readonly SqlScalar[];
 
 /** Anything that can run one parameterised statement: the client itself or an open transaction. */
 export interface SqlExecutor {

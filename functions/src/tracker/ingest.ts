@@ -19,7 +19,7 @@ export type TrackerApi = Pick<
   DigitalOceanClient,
   | "getBalance"
   | "listInvoices"
-  | "listInvoiceItems"
+  | "invoiceItemPages"
   | "listBillingHistory"
   | "getBillingInsights"
   | "listDroplets"
@@ -42,8 +42,8 @@ export interface AccountReading {
   invoices: InvoiceList;
   /**
    * The invoice preview summed per resource × product (keyed by {@link lineKey}). The items
-   * themselves (100,000 in a big month) are not kept: everything after the read needs only
-   * these sums, so the items can be collected while the run writes.
+   * themselves (100,000 in a big month) are never held together: each page is folded into
+   * these sums as it arrives (see {@link InvoiceLineFold}) and dropped.
    */
   previewLines: ReadonlyMap<string, CumulativeLine>;
   droplets: Droplet[];
@@ -55,15 +55,23 @@ export interface AccountReading {
   existingResources: Set<string>;
 }
 
+/** Folds every page of an invoice's items into `fold` as it arrives; returns how many items there were. */
+export async function foldInvoicePages(pages: AsyncIterable<readonly InvoiceItem[]>, fold: InvoiceLineFold): Promise<number> {
+  for await (const page of pages) fold.add(page);
+  return fold.itemCount;
+}
+
 /** Reads everything `check` needs; throws (with nothing written) if any list cannot be read whole. */
 export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<AccountReading> {
   log.info("reading balance, invoice preview and resource lists");
   // The preview's items need nothing from the other reads, so they are fetched alongside them
-  // rather than after: one round trip less on every hourly run.
-  const [balance, invoices, previewItems, droplets, databases, volumes, clusters, balancers, apps] = await Promise.all([
+  // rather than after: one round trip less on every hourly run. Each page is folded into the
+  // running sums as it arrives; only the tags, read alongside, are joined in at the end.
+  const fold = new InvoiceLineFold();
+  const [balance, invoices, itemCount, droplets, databases, volumes, clusters, balancers, apps] = await Promise.all([
     api.getBalance(),
     api.listInvoices(),
-    api.listInvoiceItems("preview"),
+    foldInvoicePages(api.invoiceItemPages("preview"), fold),
     api.listDroplets(),
     api.listDatabaseClusters(),
     api.listVolumes(),
@@ -71,7 +79,7 @@ export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<Acc
     api.listLoadBalancers(),
     api.listApps(),
   ]);
-  log.info(`read ${previewItems.length} invoice items and ${droplets.length + databases.length + volumes.length + clusters.length + balancers.length + apps.length} resources`);
+  log.info(`read ${itemCount} invoice items and ${droplets.length + databases.length + volumes.length + clusters.length + balancers.length + apps.length} resources`);
   const tagsByResource = new Map<string, string[]>();
   const existingResources = new Set<string>();
   const note = (key: string | number | undefined, tags: readonly string[] | null | undefined) => {
@@ -87,18 +95,12 @@ export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<Acc
   // Load balancers and apps cannot be tagged; they exist (for the forecast) but stay untagged.
   for (const balancer of balancers) note(balancer.id, undefined);
   for (const app of apps) note(app.id, undefined);
-  return { balance, invoices, previewLines: cumulativeLines(previewItems, tagsByResource), droplets, databases, volumes, tagsByResource, existingResources };
+  return { balance, invoices, previewLines: fold.lines(tagsByResource), droplets, databases, volumes, tagsByResource, existingResources };
 }
 
 /** How an invoice line is keyed to a resource: its uuid, else its id, else product + description. */
 export function resourceKeyOf(item: InvoiceItem): string {
   return item.resource_uuid || item.resource_id || `${item.product ?? "(product)"}:${item.description ?? ""}`;
-}
-
-/** The key tags are looked up by: droplets carry a uuid we cannot join, so their id wins when known. */
-function tagKeyOf(item: InvoiceItem, tags: ReadonlyMap<string, readonly string[]>): string | undefined {
-  if (item.resource_id && tags.has(item.resource_id)) return item.resource_id;
-  return item.resource_uuid || item.resource_id;
 }
 
 /** One resource × product's month-to-date amount, summed over its invoice lines. */
@@ -127,32 +129,60 @@ function itemCents(amount: string | undefined, index: number): number {
   }
 }
 
+/** A line while it is being summed: the ids of its first item stay until the tags are known. */
+interface FoldingLine extends CumulativeLine {
+  resourceId: string | undefined;
+}
+
 /**
- * Sums invoice items into one line per resource × product, keyed by {@link lineKey}. A month
- * can hold 100,000 items for 2,000 lines, so items are grouped by resource, then product,
- * and a key string is built once per line rather than once per item.
+ * Running sums of invoice items per resource × product, fed one page at a time, so a month of
+ * 100,000 items costs its ~2,000 lines of memory rather than the items. Items are grouped by
+ * resource, then product, so a key string is built once per line rather than once per item.
+ * Tags are joined in by {@link lines}, once the resource lists (read alongside) are in.
  */
-export function cumulativeLines(items: readonly InvoiceItem[], tags: ReadonlyMap<string, readonly string[]>): Map<string, CumulativeLine> {
-  const byResource = new Map<string, Map<string, CumulativeLine>>();
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index]!;
-    const product = item.product || "(unknown product)";
-    const resourceKey = resourceKeyOf(item);
-    const cents = itemCents(item.amount, index);
-    let products = byResource.get(resourceKey);
-    if (products === undefined) byResource.set(resourceKey, (products = new Map()));
-    let line = products.get(product);
-    if (line) line.cents += cents;
-    else products.set(product, (line = { resourceKey, tagKey: tagKeyOf(item, tags), product, projectName: item.project_name || null, cents, hourlyCents: 0, hours: 0 }));
-    const hours = Number(item.duration ?? "0");
-    if (cents > 0 && hours > 0 && (item.duration_unit ?? "").toLowerCase() === "hours") {
-      line.hourlyCents += cents;
-      line.hours = Math.max(line.hours, hours);
+export class InvoiceLineFold {
+  private readonly byResource = new Map<string, Map<string, FoldingLine>>();
+  /** Items folded so far (also what an error names a bad item by). */
+  itemCount = 0;
+
+  /** Adds one page of items to the sums. */
+  add(items: readonly InvoiceItem[]): void {
+    for (const item of items) {
+      const index = this.itemCount++;
+      const product = item.product || "(unknown product)";
+      const resourceKey = resourceKeyOf(item);
+      const cents = itemCents(item.amount, index);
+      let products = this.byResource.get(resourceKey);
+      if (products === undefined) this.byResource.set(resourceKey, (products = new Map()));
+      let line = products.get(product);
+      if (line) line.cents += cents;
+      else {
+        line = { resourceKey, tagKey: item.resource_uuid || item.resource_id, resourceId: item.resource_id, product, projectName: item.project_name || null, cents, hourlyCents: 0, hours: 0 };
+        products.set(product, line);
+      }
+      const hours = Number(item.duration ?? "0");
+      if (cents > 0 && hours > 0 && (item.duration_unit ?? "").toLowerCase() === "hours") {
+        line.hourlyCents += cents;
+        line.hours = Math.max(line.hours, hours);
+      }
     }
   }
-  const lines = new Map<string, CumulativeLine>();
-  for (const products of byResource.values()) for (const line of products.values()) lines.set(lineKey(line.resourceKey, line.product), line);
-  return lines;
+
+  /**
+   * The summed lines keyed by {@link lineKey}, each with the key its tags are filed under:
+   * droplets carry a uuid we cannot join, so a line's resource id wins when `tags` knows it
+   * (taken from the line's first item).
+   */
+  lines(tags: ReadonlyMap<string, readonly string[]>): Map<string, CumulativeLine> {
+    const lines = new Map<string, CumulativeLine>();
+    for (const products of this.byResource.values()) {
+      for (const { resourceId, ...line } of products.values()) {
+        if (resourceId && tags.has(resourceId)) line.tagKey = resourceId;
+        lines.set(lineKey(line.resourceKey, line.product), line);
+      }
+    }
+    return lines;
+  }
 }
 
 /**
@@ -169,7 +199,7 @@ export function splitByWeight(cents: number, weights: readonly number[]): number
 
 /**
  * One day of history from that day's per-resource costs, with the tag allocation joined in;
- * `tagKeyOf` names the resource key a row's tags are filed under (see tagKeyOf above).
+ * `tagKeyOf` names the resource key a row's tags are filed under (see InvoiceLineFold.lines).
  */
 export function historyDay(
   date: IsoDate,
@@ -243,11 +273,14 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     if (!itemsUsed) return { billingMonth, monthToDateUsd, snapshot, daysWritten: [], itemsUsed };
 
     const start = monthStart(billingMonth);
-    const stored = await store.listResourceDailyCosts(isoDate(start), today);
+    // What each line already has this month, summed in SQL: the days themselves are read back
+    // only for the days this run rewrites (today alone, hour after hour).
+    const storedTotals = await store.resourceCostTotals(isoDate(start), today);
     // Re-made in this realm: PGlite's worker hands back Dates that fail `instanceof Date` under jest.
     const previousRun = previous ? new Date(previous.takenAt.getTime()) : undefined;
-    const from = stored.length === 0 || previousRun === undefined || previousRun < start ? start : previousRun > now ? now : previousRun;
+    const from = storedTotals.length === 0 || previousRun === undefined || previousRun < start ? start : previousRun > now ? now : previousRun;
     const dates = Array.from({ length: daysBetween(isoDate(from), today) + 1 }, (_, i) => addDays(isoDate(from), i));
+    const storedDays = storedTotals.length === 0 ? [] : await store.listResourceDailyCosts(dates[0]!, today);
     const weights = dates.map((date) => {
       const dayStart = Math.max(parseIsoDate(date).getTime(), from.getTime());
       const dayEnd = Math.min(parseIsoDate(date).getTime() + 86_400_000, now.getTime());
@@ -258,13 +291,16 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     const tagKeyOfRow = (resourceUuid: string) => tagKeyByResource.get(resourceUuid);
     const attributed = new Map<string, number>();
     const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>(dates.map((d) => [d, new Map()]));
+    // The month's stored cents before the first rewritten day: all of them, less those days'.
     let mtdBeforeCents = 0;
-    for (const row of stored) {
-      const key = lineKey(row.resourceUuid, row.product);
-      attributed.set(key, (attributed.get(key) ?? 0) + toCents(row.amountUsd));
-      const day = rowsByDate.get(row.date);
-      if (day) day.set(key, row);
-      else mtdBeforeCents += toCents(row.amountUsd);
+    for (const total of storedTotals) {
+      const cents = toCents(total.amountUsd);
+      attributed.set(lineKey(total.resourceUuid, total.product), cents);
+      mtdBeforeCents += cents;
+    }
+    for (const row of storedDays) {
+      rowsByDate.get(row.date)!.set(lineKey(row.resourceUuid, row.product), row);
+      mtdBeforeCents -= toCents(row.amountUsd);
     }
     const changed: ResourceDailyCost[] = [];
     for (const [key, line] of lines) {
