@@ -21,8 +21,8 @@ export const alertPolicyIds = resourceAlerts.policyIds;
 /** App Platform apps the deployed tracker watches (memory, optional daily bandwidth): the same list is in its settings. */
 export const appWatches = resourceAlerts.appWatches;
 
-// The tracker and dashboard are bundled by esbuild (no PGlite) each time the program runs, so the
-// deployed code is always this checkout's; the action's hash decides whether it is updated.
+// The tracker and dashboard are bundled by esbuild (never the CLI's embedded PostgreSQL) each time the program
+// runs, so the deployed code is always this checkout's; the action's hash decides whether it is updated.
 const bundles = pulumi.output(buildFunctions({ log: () => undefined }));
 const bundleCode = (action: string) =>
   bundles.apply((built) => {

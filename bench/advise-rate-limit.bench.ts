@@ -4,7 +4,7 @@
  * droplet's utilisation has been read once.
  *
  * The spec-validated fake serves the account (inventory paged 200 at a time, metrics answered
- * for every droplet); the store is PGlite in memory. Each run gets the default budget of 1,000
+ * for every droplet); the store is the CLI's embedded PostgreSQL (or DATABASE_URL). Each run gets the default budget of 1,000
  * requests and the 200-a-minute pacer on a virtual clock, so a run's minutes are counted, not
  * waited. Targets (issue 10): no run above its budget, no minute above 200.
  */
@@ -15,10 +15,10 @@ import { DigitalOceanClient } from "../functions/src/digitalocean/client";
 import { meteredFetch } from "../functions/src/digitalocean/metered-fetch";
 import { AdviceStore } from "../functions/src/store/advice-store";
 import { migrate } from "../functions/src/store/migrations";
-import { createPgliteClient } from "../functions/src/store/pglite-client";
 import { advise } from "../functions/src/tracker/advise";
 import { startFakeDigitalOcean } from "../tests/support/fake-do-api";
 import { generateDroplets, seedRestaurantPlatformAccount } from "../tests/support/fake-do-api/seed";
+import { openBenchStore } from "./support/store";
 
 const DROPLETS = 5_000;
 const MAX_RUNS = 40;
@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const state = { ...seedRestaurantPlatformAccount(), droplets: generateDroplets(DROPLETS) };
   const start = new Date("2026-11-29T00:00:00Z");
   const fake = await startFakeDigitalOcean({ state, now: () => start });
-  const db = await createPgliteClient();
+  const benchStore = await openBenchStore();
+  const { db } = benchStore;
   await migrate(db);
   const store = new AdviceStore(db);
   const settings = resolveAdviceSettings();
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
       if (result.metrics.waiting === 0) break;
     }
   } finally {
-    await db.close();
+    await benchStore.close();
     await fake.close();
   }
   const runs = perRun.length;

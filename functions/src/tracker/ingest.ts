@@ -276,8 +276,7 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     // What each line already has this month, summed in SQL: the days themselves are read back
     // only for the days this run rewrites (today alone, hour after hour).
     const storedTotals = await store.resourceCostTotals(isoDate(start), today);
-    // Re-made in this realm: PGlite's worker hands back Dates that fail `instanceof Date` under jest.
-    const previousRun = previous ? new Date(previous.takenAt.getTime()) : undefined;
+    const previousRun = previous?.takenAt;
     const from = storedTotals.length === 0 || previousRun === undefined || previousRun < start ? start : previousRun > now ? now : previousRun;
     const dates = Array.from({ length: daysBetween(isoDate(from), today) + 1 }, (_, i) => addDays(isoDate(from), i));
     const storedDays = storedTotals.length === 0 ? [] : await store.listResourceDailyCosts(dates[0]!, today);
