@@ -241,6 +241,109 @@ export interface IngestResult {
   itemsUsed: boolean;
 }
 
+/** What the month already holds, as {@link spreadLines} needs it. */
+export interface StoredMonth {
+  /** Whether anything is stored for the month yet (else the run back-fills from its start). */
+  any: boolean;
+  /** Cents stored this month so far, per line ({@link lineKey}). */
+  attributed: ReadonlyMap<string, number>;
+  /** The stored rows of each day from `from` to today, per line: the days this run rewrites. */
+  rowsByDate: Map<IsoDate, Map<string, ResourceDailyCost>>;
+  /** Cents stored this month before `from`'s day. */
+  centsBefore: number;
+}
+
+/**
+ * Reads what the month holds from its start to today: per line, its total summed in SQL, and
+ * the rows themselves only of the days from `from(any)` on (today alone, hour after hour), not
+ * the month's 60,000 day rows of a big account.
+ */
+async function readStoredMonth(store: CostStore, start: Date, today: IsoDate, fromOf: (any: boolean) => Date): Promise<{ from: Date; stored: StoredMonth }> {
+  const totals = await store.resourceCostTotals(isoDate(start), today);
+  const from = fromOf(totals.length > 0);
+  const days = totals.length === 0 ? [] : await store.listResourceDailyCosts(isoDate(from), today);
+  const attributed = new Map<string, number>();
+  const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>();
+  // The month's stored cents before the first rewritten day: all of them, less those days'.
+  let centsBefore = 0;
+  for (const total of totals) {
+    const cents = toCents(total.amountUsd);
+    attributed.set(lineKey(total.resourceUuid, total.product), cents);
+    centsBefore += cents;
+  }
+  for (const row of days) {
+    let day = rowsByDate.get(row.date);
+    if (day === undefined) rowsByDate.set(row.date, (day = new Map()));
+    day.set(lineKey(row.resourceUuid, row.product), row);
+    centsBefore -= toCents(row.amountUsd);
+  }
+  return { from, stored: { any: totals.length > 0, attributed, rowsByDate, centsBefore } };
+}
+
+/** The rows and history days one run writes. */
+export interface Spread {
+  /** The days from the run's start to today. */
+  dates: IsoDate[];
+  /** Day rows this run adds to or creates. */
+  changed: ResourceDailyCost[];
+  /** Each of `dates` as a day of history (every row of the day, the tag allocation joined in). */
+  days: BillingHistoryDay[];
+}
+
+/**
+ * Spreads what each line bills beyond what the month already holds over the hours from `from`
+ * to `now`, day by day, in whole cents (pure: the store reads and writes are writeReading's).
+ */
+export function spreadLines(lines: ReadonlyMap<string, CumulativeLine>, stored: StoredMonth, from: Date, now: Date, tags: ReadonlyMap<string, readonly string[]>): Spread {
+  const today = isoDate(now);
+  const dates = Array.from({ length: daysBetween(isoDate(from), today) + 1 }, (_, i) => addDays(isoDate(from), i));
+  const weights = dates.map((date) => {
+    const dayStart = Math.max(parseIsoDate(date).getTime(), from.getTime());
+    const dayEnd = Math.min(parseIsoDate(date).getTime() + 86_400_000, now.getTime());
+    return Math.max(0, dayEnd - dayStart) / 3_600_000;
+  });
+  const sorted = [...lines].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const tagKeyByResource = new Map(sorted.map(([, line]) => [line.resourceKey, line.tagKey]));
+  const tagKeyOfRow = (resourceUuid: string) => tagKeyByResource.get(resourceUuid);
+  const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>(dates.map((d) => [d, new Map(stored.rowsByDate.get(d))]));
+  const changed: ResourceDailyCost[] = [];
+  for (const [key, line] of sorted) {
+    splitByWeight(line.cents - (stored.attributed.get(key) ?? 0), weights).forEach((cents, i) => {
+      const date = dates[i]!;
+      const day = rowsByDate.get(date)!;
+      const existing = day.get(key);
+      // Nothing to add on a past day: leave it; today always gets its row so the day exists.
+      if (cents === 0 && (existing || date !== today)) return;
+      const row: ResourceDailyCost = {
+        date,
+        resourceUuid: line.resourceKey,
+        product: line.product,
+        projectName: line.projectName,
+        amountUsd: fromCents((existing ? toCents(existing.amountUsd) : 0) + cents),
+      };
+      day.set(key, row);
+      changed.push(row);
+    });
+  }
+  let mtdCents = stored.centsBefore;
+  const days: BillingHistoryDay[] = [];
+  for (const date of dates) {
+    const rows = [...rowsByDate.get(date)!.values()];
+    mtdCents += rows.reduce((sum, row) => sum + toCents(row.amountUsd), 0);
+    days.push(historyDay(date, rows, fromCents(mtdCents), tags, tagKeyOfRow));
+  }
+  return { dates, changed, days };
+}
+
+/**
+ * Where a run's spread starts: the month's start when nothing is stored for the month yet (the
+ * first run back-fills the month so far), else the previous run (no later than now).
+ */
+export function spreadStart(monthBegins: Date, anyStored: boolean, previousRun: Date | undefined, now: Date): Date {
+  if (!anyStored || previousRun === undefined || previousRun < monthBegins) return monthBegins;
+  return previousRun > now ? now : previousRun;
+}
+
 /**
  * Writes one reading. Per resource and product, what the preview bills beyond the days already
  * stored is the cost of the time since the previous run, so it is spread over the hours from
@@ -264,70 +367,15 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     generatedAt: reading.balance.generated_at ? new Date(reading.balance.generated_at) : now,
     invoicePreviewUsd: previewUsd === undefined ? null : parseUsd(previewUsd, "invoice_preview.amount"),
   };
-  const lines = itemsUsed ? [...reading.previewLines].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : [];
 
   return new CostStore(db).transaction(async (store) => {
     await store.lockHistoryWriters();
     const previous = await store.latestSpendSnapshot();
     await store.insertSpendSnapshot(snapshot);
     if (!itemsUsed) return { billingMonth, monthToDateUsd, snapshot, daysWritten: [], itemsUsed };
-
     const start = monthStart(billingMonth);
-    // What each line already has this month, summed in SQL: the days themselves are read back
-    // only for the days this run rewrites (today alone, hour after hour).
-    const storedTotals = await store.resourceCostTotals(isoDate(start), today);
-    const previousRun = previous?.takenAt;
-    const from = storedTotals.length === 0 || previousRun === undefined || previousRun < start ? start : previousRun > now ? now : previousRun;
-    const dates = Array.from({ length: daysBetween(isoDate(from), today) + 1 }, (_, i) => addDays(isoDate(from), i));
-    const storedDays = storedTotals.length === 0 ? [] : await store.listResourceDailyCosts(dates[0]!, today);
-    const weights = dates.map((date) => {
-      const dayStart = Math.max(parseIsoDate(date).getTime(), from.getTime());
-      const dayEnd = Math.min(parseIsoDate(date).getTime() + 86_400_000, now.getTime());
-      return Math.max(0, dayEnd - dayStart) / 3_600_000;
-    });
-
-    const tagKeyByResource = new Map(lines.map(([, line]) => [line.resourceKey, line.tagKey]));
-    const tagKeyOfRow = (resourceUuid: string) => tagKeyByResource.get(resourceUuid);
-    const attributed = new Map<string, number>();
-    const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>(dates.map((d) => [d, new Map()]));
-    // The month's stored cents before the first rewritten day: all of them, less those days'.
-    let mtdBeforeCents = 0;
-    for (const total of storedTotals) {
-      const cents = toCents(total.amountUsd);
-      attributed.set(lineKey(total.resourceUuid, total.product), cents);
-      mtdBeforeCents += cents;
-    }
-    for (const row of storedDays) {
-      rowsByDate.get(row.date)!.set(lineKey(row.resourceUuid, row.product), row);
-      mtdBeforeCents -= toCents(row.amountUsd);
-    }
-    const changed: ResourceDailyCost[] = [];
-    for (const [key, line] of lines) {
-      splitByWeight(line.cents - (attributed.get(key) ?? 0), weights).forEach((cents, i) => {
-        const date = dates[i]!;
-        const day = rowsByDate.get(date)!;
-        const existing = day.get(key);
-        // Nothing to add on a past day: leave it; today always gets its row so the day exists.
-        if (cents === 0 && (existing || date !== today)) return;
-        const row: ResourceDailyCost = {
-          date,
-          resourceUuid: line.resourceKey,
-          product: line.product,
-          projectName: line.projectName,
-          amountUsd: fromCents((existing ? toCents(existing.amountUsd) : 0) + cents),
-        };
-        day.set(key, row);
-        changed.push(row);
-      });
-    }
-
-    let mtdCents = mtdBeforeCents;
-    const days: BillingHistoryDay[] = [];
-    for (const date of dates) {
-      const rows = [...rowsByDate.get(date)!.values()];
-      mtdCents += rows.reduce((sum, row) => sum + toCents(row.amountUsd), 0);
-      days.push(historyDay(date, rows, fromCents(mtdCents), reading.tagsByResource, tagKeyOfRow));
-    }
+    const { from, stored } = await readStoredMonth(store, start, today, (any) => spreadStart(start, any, previous?.takenAt, now));
+    const { dates, changed, days } = spreadLines(reading.previewLines, stored, from, now, reading.tagsByResource);
     await store.upsertResourceDailyCosts(changed);
     await store.upsertBillingHistory(days);
     return { billingMonth, monthToDateUsd, snapshot, daysWritten: dates, itemsUsed };
