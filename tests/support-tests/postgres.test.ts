@@ -32,6 +32,10 @@ describe("choosing the admin connection", () => {
   test("messages name host, port, user and database, never the password", () => {
     expect(describePostgres("postgres://postgres:s3cret@127.0.0.1:6543/postgres")).toBe("127.0.0.1:6543 as user postgres, database postgres");
   });
+
+  test("a Unix socket (the embedded server's) is named by its directory", () => {
+    expect(describePostgres("postgres://postgres@localhost:5432/postgres?host=%2Ftmp%2Fdcg-pg-x1")).toBe("the socket in /tmp/dcg-pg-x1 as user postgres, database postgres");
+  });
 });
 
 describe("createTestDatabase", () => {
