@@ -284,8 +284,10 @@ async function readStoredMonth(store: CostStore, start: Date, today: IsoDate, fr
 export interface Spread {
   /** The days from the run's start to today. */
   dates: IsoDate[];
-  /** Day rows this run adds to or creates. */
-  changed: ResourceDailyCost[];
+  /** Day rows this run creates (none stored for that day, resource and product). */
+  added: ResourceDailyCost[];
+  /** Stored day rows this run adds to. */
+  updated: ResourceDailyCost[];
   /** Each of `dates` as a day of history (every row of the day, the tag allocation joined in). */
   days: BillingHistoryDay[];
 }
@@ -306,7 +308,8 @@ export function spreadLines(lines: ReadonlyMap<string, CumulativeLine>, stored: 
   const tagKeyByResource = new Map(sorted.map(([, line]) => [line.resourceKey, line.tagKey]));
   const tagKeyOfRow = (resourceUuid: string) => tagKeyByResource.get(resourceUuid);
   const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>(dates.map((d) => [d, new Map(stored.rowsByDate.get(d))]));
-  const changed: ResourceDailyCost[] = [];
+  const added: ResourceDailyCost[] = [];
+  const updated: ResourceDailyCost[] = [];
   for (const [key, line] of sorted) {
     splitByWeight(line.cents - (stored.attributed.get(key) ?? 0), weights).forEach((cents, i) => {
       const date = dates[i]!;
@@ -322,7 +325,7 @@ export function spreadLines(lines: ReadonlyMap<string, CumulativeLine>, stored: 
         amountUsd: fromCents((existing ? toCents(existing.amountUsd) : 0) + cents),
       };
       day.set(key, row);
-      changed.push(row);
+      (existing ? updated : added).push(row);
     });
   }
   let mtdCents = stored.centsBefore;
@@ -332,7 +335,7 @@ export function spreadLines(lines: ReadonlyMap<string, CumulativeLine>, stored: 
     mtdCents += rows.reduce((sum, row) => sum + toCents(row.amountUsd), 0);
     days.push(historyDay(date, rows, fromCents(mtdCents), tags, tagKeyOfRow));
   }
-  return { dates, changed, days };
+  return { dates, added, updated, days };
 }
 
 /**
@@ -375,8 +378,10 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     if (!itemsUsed) return { billingMonth, monthToDateUsd, snapshot, daysWritten: [], itemsUsed };
     const start = monthStart(billingMonth);
     const { from, stored } = await readStoredMonth(store, start, today, (any) => spreadStart(start, any, previous?.takenAt, now));
-    const { dates, changed, days } = spreadLines(reading.previewLines, stored, from, now, reading.tagsByResource);
-    await store.upsertResourceDailyCosts(changed);
+    const { dates, added, updated, days } = spreadLines(reading.previewLines, stored, from, now, reading.tagsByResource);
+    // Under the lock, what the days held was read in this transaction: the new rows are new.
+    await store.insertResourceDailyCosts(added);
+    await store.upsertResourceDailyCosts(updated);
     await store.upsertBillingHistory(days);
     return { billingMonth, monthToDateUsd, snapshot, daysWritten: dates, itemsUsed };
   });

@@ -118,6 +118,16 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
       ]);
     });
 
+    it("inserts rows known to be new, and refuses the whole write when one is already stored", async () => {
+      const row = { date: "2026-11-03", resourceUuid: "a-db", product: "Managed Databases", projectName: null, amountUsd: 0.5 };
+      expect(await store.insertResourceDailyCosts([row, { ...row, resourceUuid: "b-db" }])).toBe(2);
+      await expect(store.insertResourceDailyCosts([{ ...row, resourceUuid: "c-db" }, { ...row, amountUsd: 9 }])).rejects.toThrow(/duplicate key/);
+      expect((await store.listResourceDailyCosts("2026-11-03", "2026-11-03")).map((r) => [r.resourceUuid, r.amountUsd])).toEqual([
+        ["a-db", 0.5],
+        ["b-db", 0.5],
+      ]);
+    });
+
     it("sums each resource × product over a date range, to the cent", async () => {
       await store.upsertResourceDailyCosts([
         { date: "2026-10-31", resourceUuid: "a-db", product: "Managed Databases", projectName: null, amountUsd: 7 },

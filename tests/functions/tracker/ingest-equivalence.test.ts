@@ -113,8 +113,8 @@ async function referenceIngest(db: SqlClient, client: DigitalOceanClient, now: D
   const previous = await store.latestSpendSnapshot();
   await store.insertSpendSnapshot({ takenAt: now, monthToDateUsd: 0, accountBalanceUsd: 0, generatedAt: now, invoicePreviewUsd: null });
   const { from, stored } = await referenceStoredMonth(store, now, previous?.takenAt);
-  const { changed, days } = spreadLines(lines, stored, from, now, reading.tagsByResource);
-  for (const row of changed) {
+  const { added, updated, days } = spreadLines(lines, stored, from, now, reading.tagsByResource);
+  for (const row of [...added, ...updated]) {
     await db.query(
       `INSERT INTO resource_daily_cost (date, resource_uuid, product, project_name, amount_usd) VALUES ($1::date, $2, $3, $4, $5::numeric)
        ON CONFLICT (date, resource_uuid, product) DO UPDATE SET project_name = EXCLUDED.project_name, amount_usd = EXCLUDED.amount_usd`,
