@@ -132,7 +132,7 @@ async function main(): Promise<void> {
         await fake.close();
       }
     }
-    console.log("| invoice items | resources | month's first check (back-fills 15 days): peak RSS, time | next hour: peak RSS, time | default memory |");
+    console.log("| invoice items | resources | month's first check (migrates the empty database, back-fills 15 days): peak RSS, time | next hour: peak RSS, time | default memory |");
     console.log("| ---: | ---: | --- | --- | --- |");
     for (const row of rows) console.log(row);
   } finally {
