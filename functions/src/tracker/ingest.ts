@@ -308,7 +308,9 @@ export function spreadLines(lines: ReadonlyMap<string, CumulativeLine>, stored: 
   const tagKeyByResource = new Map(sorted.map(([, line]) => [line.resourceKey, line.tagKey]));
   const tagKeyOfRow = (resourceUuid: string) => tagKeyByResource.get(resourceUuid);
   const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>(dates.map((d) => [d, new Map(stored.rowsByDate.get(d))]));
-  const added: ResourceDailyCost[] = [];
+  // New rows are collected per day so they go to the database in its key's order (date first):
+  // the index then grows at its right edge instead of taking 30,000 inserts all over it.
+  const addedByDay = dates.map((): ResourceDailyCost[] => []);
   const updated: ResourceDailyCost[] = [];
   for (const [key, line] of sorted) {
     splitByWeight(line.cents - (stored.attributed.get(key) ?? 0), weights).forEach((cents, i) => {
@@ -325,9 +327,10 @@ export function spreadLines(lines: ReadonlyMap<string, CumulativeLine>, stored: 
         amountUsd: fromCents((existing ? toCents(existing.amountUsd) : 0) + cents),
       };
       day.set(key, row);
-      (existing ? updated : added).push(row);
+      (existing ? updated : addedByDay[i]!).push(row);
     });
   }
+  const added = addedByDay.flat();
   let mtdCents = stored.centsBefore;
   const days: BillingHistoryDay[] = [];
   for (const date of dates) {
