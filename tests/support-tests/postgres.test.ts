@@ -34,7 +34,7 @@ describe("choosing the admin connection", () => {
   });
 
   test("a Unix socket (the embedded server's) is named by its directory", () => {
-    expect(describePostgres("postgres://postgres@localhost:5432/postgres?host=%2Ftmp%2Fdcg-pg-x1")).toBe("the socket in /tmp/dcg-pg-x1 as user postgres, database postgres");
+    expect(describePostgres("postgres://postgres@localhost:5432/postgres?host=%2Ftmp%2Fdcg-pgsock-x1")).toBe("the socket in /tmp/dcg-pgsock-x1 as user postgres, database postgres");
   });
 });
 

@@ -338,7 +338,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (closedToSocket) {
     throw new EmbeddedPostgresError(`the "${account.name}" account the server runs as cannot enter ${closedToSocket} (the temp directory, where its socket goes): set TMPDIR to a directory it can reach, or DATABASE_URL to a Postgres server`);
   }
-  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "dcg-pg-"));
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "dcg-pgsock-"));
   handOver(socketDir, account);
   const logFile = path.join(dir, "server.log");
   const log = fs.openSync(logFile, "w");
@@ -409,7 +409,7 @@ function serverHandle(server: RunningServer, dataDir: string, owner: boolean, ch
         });
         fs.rmSync(ownerFile, { force: true });
         // The socket directory is this store's own fresh temp directory (never the system's).
-        if (path.basename(server.socketDir).startsWith("dcg-pg-")) fs.rmSync(server.socketDir, { recursive: true, force: true });
+        if (path.basename(server.socketDir).startsWith("dcg-pgsock-")) fs.rmSync(server.socketDir, { recursive: true, force: true });
         child?.removeAllListeners();
       })()),
   };
