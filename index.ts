@@ -27,8 +27,8 @@ export const appWatches = resourceAlerts.appWatches;
  */
 export const trackerTeams = config.tracker.dashboardSettings.teams;
 
-// The tracker and dashboard are bundled by esbuild (no PGlite) each time the program runs, so the
-// deployed code is always this checkout's; the action's hash decides whether it is updated.
+// The tracker and dashboard are bundled by esbuild (never the CLI's embedded PostgreSQL) each time the program
+// runs, so the deployed code is always this checkout's; the action's hash decides whether it is updated.
 const bundles = pulumi.output(buildFunctions({ log: () => undefined }));
 const bundleCode = (action: string) =>
   bundles.apply((built) => {

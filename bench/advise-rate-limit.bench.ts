@@ -6,7 +6,7 @@
  * Two days of the shipped schedules (config.ts DEFAULT_SCHEDULES: check hourly, daily at 07:00,
  * weekly on Mondays at 07:00) run through the real `handle` against the spec-validated fake (the
  * restaurant seed plus 5,000 droplets, inventory paged 200 at a time, metrics answered for every
- * droplet) and PGlite in memory. Each run gets its own per-token meter (the default budget of
+ * droplet) and the CLI's embedded PostgreSQL (or DATABASE_URL). Each run gets its own per-token meter (the default budget of
  * 1,200 requests, 200 a minute) on a virtual clock, so a run's minutes of pacing are counted,
  * not waited; the answers' latency comes on top in production. When the daily task starts in
  * the same minute as the hourly check, it runs while the check holds the metric-reads lease (as
@@ -14,7 +14,7 @@
  * the coverage printed is what the hourly slices achieve on their own.
  *
  * Peak memory (bench/support/memory.ts) is measured around one hourly run; it includes the fake
- * API and PGlite, which share this process, so the action's own need is below it.
+ * API, which shares this process, but not the embedded server's own process.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -27,13 +27,13 @@ import { DigitalOceanClient } from "../functions/src/digitalocean/client";
 import { TokenMeter } from "../functions/src/digitalocean/token-meter";
 import { AdviceStore } from "../functions/src/store/advice-store";
 import { CostStore } from "../functions/src/store/cost-store";
-import { createPgliteClient } from "../functions/src/store/pglite-client";
 import { METRIC_READS_LEASE } from "../functions/src/tracker/advise";
 import { parseTrackerConfig } from "../functions/src/tracker/config";
 import { handle, type TrackerTask } from "../functions/src/tracker/handle";
 import { startFakeDigitalOcean } from "../tests/support/fake-do-api";
 import { generateDroplets, seedRestaurantPlatformAccount } from "../tests/support/fake-do-api/seed";
 import { formatMb, measured } from "./support/memory";
+import { openBenchStore } from "./support/store";
 
 const DROPLETS = 5_000;
 const HOURS = 48;
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   const state = { ...seed, droplets: [...seed.droplets, ...generateDroplets(DROPLETS)] };
   let simulated = START;
   const fake = await startFakeDigitalOcean({ state, now: () => simulated });
-  const db = await createPgliteClient();
+  const benchStore = await openBenchStore();
+  const { db } = benchStore;
   await CostStore.open(db);
   const adviceStore = new AdviceStore(db);
   const config = parseTrackerConfig({ ...JSON.parse(readFileSync(path.join(__dirname, "../examples/tracker-config.json"), "utf8")), advice: {}, cleanup: { enabled: false } });
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
       await recordReadings();
     }
   } finally {
-    await db.close();
+    await benchStore.close();
     await fake.close();
   }
 
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
   console.log(`per run: at most ${maxRequests} requests (budget ${DEFAULT_REQUEST_BUDGET}), busiest minute ${busiest} (cap ${DEFAULT_REQUESTS_PER_MINUTE}), at most ${maxPaced.toFixed(1)} min of pacing (timeout ${DEFAULT_TRACKER_TIMEOUT_SECONDS / 60} min)`);
   console.log(`hourly check: ${perHourly.toFixed(0)} resources read a run on average (droplets re-read after ${DEFAULT_REANALYSE_AFTER_HOURS} h)`);
   console.log(`coverage: every droplet read once within ${firstCoverageHours ?? "more than " + HOURS} h of the first run; afterwards no droplet waits more than ${(longestGapMs / HOUR_MS).toFixed(0)} h between readings (target ≤ 24 h)`);
-  if (peak) console.log(`peak memory around one hourly run: ${formatMb(peak.peakRss)} resident, ${formatMb(peak.peakRss - peak.rssBefore)} more than the ${formatMb(peak.rssBefore)} held before it (the fake API and PGlite share the process); ${(peak.ms / 1000).toFixed(1)} s wall without network latency`);
+  if (peak) console.log(`peak memory around one hourly run: ${formatMb(peak.peakRss)} resident, ${formatMb(peak.peakRss - peak.rssBefore)} more than the ${formatMb(peak.rssBefore)} held before it (the fake API shares the process; the embedded server runs in its own); ${(peak.ms / 1000).toFixed(1)} s wall without network latency`);
   // What the monitor itself costs on Functions at this size: each run's own work plus its measured pacing.
   const secondsOf = (task: TrackerTask) => BASE_RUN_SECONDS[task as keyof typeof BASE_RUN_SECONDS] + Math.max(0, ...runs.filter((r) => r.task === task).map((r) => r.pacedMinutes * 60));
   const cost = estimateFunctionsUsage(Object.entries(DEFAULT_SCHEDULES).map(([task, cron]) => ({ name: task, invocationsPerMonth: firesPerMonth(cron), averageDurationMs: secondsOf(task as TrackerTask) * 1000, memoryMb: FUNCTIONS_LIMITS.defaultMemoryMb })));

@@ -55,6 +55,32 @@ function splitCents(cents: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => base + (i < Math.abs(remainder) ? Math.sign(remainder) : 0));
 }
 
+const NO_TAGS: ReadonlyMap<string, readonly string[]> = new Map();
+
+/** A resource's `key:value` tags as key → its distinct values, sorted; memoised in `seen` per call. */
+function tagValuesOf(
+  resourceUuid: string | undefined,
+  tagsByResource: ReadonlyMap<string, readonly string[]>,
+  seen: Map<string, ReadonlyMap<string, readonly string[]>>,
+): ReadonlyMap<string, readonly string[]> {
+  const tags = resourceUuid ? tagsByResource.get(resourceUuid) : undefined;
+  if (!tags || tags.length === 0) return NO_TAGS;
+  let values = seen.get(resourceUuid!);
+  if (values === undefined) {
+    const byKey = new Map<string, string[]>();
+    for (const tag of tags) {
+      const pair = splitTag(tag);
+      if (!pair) continue;
+      const list = byKey.get(pair[0]);
+      if (list === undefined) byKey.set(pair[0], [pair[1]]);
+      else if (!list.includes(pair[1])) list.push(pair[1]);
+    }
+    for (const list of byKey.values()) list.sort();
+    seen.set(resourceUuid!, (values = byKey));
+  }
+  return values;
+}
+
 function addTo(bucket: Map<string, number>, key: string, cents: number): void {
   bucket.set(key, (bucket.get(key) ?? 0) + cents);
 }
@@ -74,17 +100,14 @@ export function allocateCosts(
   tagsByResource: ReadonlyMap<string, readonly string[]>,
   options: AllocationOptions = {},
 ): CostAllocation {
+  // Resources recur (a history day has a row per resource × product): their tags are split once.
+  const seen = new Map<string, ReadonlyMap<string, readonly string[]>>();
   const tagged = items.map((item, index) => {
     if (typeof item.product !== "string" || item.product === "") {
       throw new RangeError(`items[${index}].product must be a non-empty string (got ${JSON.stringify(item.product)})`);
     }
     if (!Number.isFinite(item.amountUsd)) throw new RangeError(`items[${index}].amountUsd must be a finite number (got ${item.amountUsd})`);
-    const valuesByKey = new Map<string, string[]>();
-    for (const tag of (item.resourceUuid && tagsByResource.get(item.resourceUuid)) || []) {
-      const pair = splitTag(tag);
-      if (pair) valuesByKey.set(pair[0], [...(valuesByKey.get(pair[0]) ?? []), pair[1]]);
-    }
-    return { item, cents: toCents(item.amountUsd), valuesByKey };
+    return { item, cents: toCents(item.amountUsd), valuesByKey: tagValuesOf(item.resourceUuid, tagsByResource, seen) };
   });
   const tagKeys = options.tagKeys ?? [...new Set(tagged.flatMap((t) => [...t.valuesByKey.keys()]))].sort();
 
@@ -99,12 +122,10 @@ export function allocateCosts(
     addTo(byProject, item.projectName || UNASSIGNED_PROJECT, cents);
     if (valuesByKey.size === 0) untaggedCents += cents;
     for (const [key, bucket] of byTagKey) {
-      const values = [...new Set(valuesByKey.get(key) ?? [])].sort();
-      if (values.length === 0) {
-        addTo(bucket, UNTAGGED, cents);
-      } else {
-        splitCents(cents, values.length).forEach((share, i) => addTo(bucket, values[i], share));
-      }
+      const values = valuesByKey.get(key);
+      if (values === undefined) addTo(bucket, UNTAGGED, cents);
+      else if (values.length === 1) addTo(bucket, values[0]!, cents);
+      else splitCents(cents, values.length).forEach((share, i) => addTo(bucket, values[i]!, share));
     }
   }
   return {

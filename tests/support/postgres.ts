@@ -37,11 +37,13 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-/** Where a connection string points, for messages: never its password. */
+/** Where a connection string points, for messages: never its password. A `host` parameter is a Unix socket's directory. */
 export function describePostgres(url: string): string {
   const parsed = new URL(url);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "(default)";
-  return `${parsed.hostname}:${parsed.port || "5432"} as user ${decodeURIComponent(parsed.username) || "(default)"}, database ${database}`;
+  const socketDir = parsed.searchParams.get("host");
+  const where = socketDir ? `the socket in ${socketDir}` : `${parsed.hostname}:${parsed.port || "5432"}`;
+  return `${where} as user ${decodeURIComponent(parsed.username) || "(default)"}, database ${database}`;
 }
 
 /** Whether a server answers a query at `url` within `timeoutMs`. */

@@ -4,7 +4,7 @@
  * logged, opens a `pg` pool kept across invocations, maps OpenWhisk's `__ow_*` fields to a
  * `DashboardRequest` and returns `handleDashboardRequest`'s answer.
  *
- * Postgres only: the store's PGlite client is never imported here, so the bundle stays small.
+ * Postgres only: the CLI's embedded PostgreSQL (store/open-store) is never imported here.
  *
  * Parameters (final, set by the deployment; process.env is the fallback for local runs):
  *   DATABASE_URL         postgres:// URL of the tracker's database

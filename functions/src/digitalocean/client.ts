@@ -200,8 +200,17 @@ export class DigitalOceanClient {
 
   /** Every item of an invoice, or of the running month with `"preview"` (regenerated daily). */
   listInvoiceItems(invoiceUuid: string): Promise<InvoiceItem[]> {
-    if (!invoiceUuid.trim()) throw new Error("listInvoiceItems: invoiceUuid must be an invoice uuid or \"preview\"");
-    return this.listAll<InvoiceItem>(`/v2/customers/my/invoices/${encodeURIComponent(invoiceUuid)}`, "invoice_items");
+    return this.listAll<InvoiceItem>(invoiceItemsPath(invoiceUuid), "invoice_items");
+  }
+
+  /**
+   * The items of an invoice (or `"preview"`) page by page, as each arrives: a big account's
+   * month is 100,000 items, and a caller that only sums them need not hold them all. The
+   * whole-list guarantees of {@link listAll} hold when the iteration ends: a vanished page or
+   * a total that does not add up throws from the loop, after the last page.
+   */
+  invoiceItemPages(invoiceUuid: string): AsyncGenerator<InvoiceItem[]> {
+    return this.listPages<InvoiceItem>(invoiceItemsPath(invoiceUuid), "invoice_items");
   }
 
   /** `GET /v2/customers/my/billing_history`, all pages. */
@@ -467,10 +476,21 @@ export class DigitalOceanClient {
    */
   async listAll<T>(path: string, itemsKey: string, query: Query = {}): Promise<T[]> {
     const items: T[] = [];
-    for await (const page of this.pages(path, itemsKey, query, () => items.length)) {
-      items.push(...this.itemsOf<T>(page, itemsKey, path));
-    }
+    for await (const page of this.listPages<T>(path, itemsKey, query)) for (const item of page) items.push(item);
     return items;
+  }
+
+  /**
+   * A paginated list one page of items at a time, with every check of {@link listAll}; the
+   * checks that need the whole list (the total, a repeated link) throw from the iteration.
+   */
+  async *listPages<T>(path: string, itemsKey: string, query: Query = {}): AsyncGenerator<T[]> {
+    let count = 0;
+    for await (const page of this.pages(path, itemsKey, query, () => count)) {
+      const items = this.itemsOf<T>(page, itemsKey, path);
+      count += items.length;
+      yield items;
+    }
   }
 
   /**
@@ -709,6 +729,11 @@ function errorParts(error: unknown): { name: string; message: string; cause: unk
   if (typeof error !== "object" || error === null) return { name: "", message: error === undefined ? "" : String(error), cause: undefined };
   const fields = error as { name?: unknown; message?: unknown; cause?: unknown };
   return { name: String(fields.name ?? ""), message: String(fields.message ?? ""), cause: fields.cause };
+}
+
+function invoiceItemsPath(invoiceUuid: string): string {
+  if (!invoiceUuid.trim()) throw new Error('invoice items: invoiceUuid must be an invoice uuid or "preview"');
+  return `/v2/customers/my/invoices/${encodeURIComponent(invoiceUuid)}`;
 }
 
 function namespacePath(namespaceId: string): string {

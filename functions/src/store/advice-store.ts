@@ -1,8 +1,8 @@
 /**
  * What the savings advisor and the clean-up keep between runs: since when each resource has
  * been in its current state, the latest utilisation per resource, the current suggestions with
- * first/last seen and dismissals, the clean-up audit and the marked resources' states. Same SQL on Postgres and PGlite;
- * lists travel as one JSON parameter (`jsonb_to_recordset`) because PGlite binds no arrays.
+ * first/last seen and dismissals, the clean-up audit and the marked resources' states. Same SQL on a Postgres server and the embedded one;
+ * lists travel as one JSON parameter (`jsonb_to_recordset`).
  */
 import { randomUUID } from "node:crypto";
 import { DEFAULT_ADVICE_SETTINGS, type AdvisedSnapshot, type ResourceKind, type Suggestion, type Utilisation } from "../../../core/advice";

@@ -1,7 +1,7 @@
 /**
  * What the calibration (catalog against invoice, per size) and the stack reconciliation (plan
  * against invoice, per stack) keep: one row per month, product and slug, and one per month
- * and stack tag with its resources. Same SQL on Postgres and PGlite; money through integer cents
+ * and stack tag with its resources. Same SQL on a Postgres server and the embedded one; money through integer cents
  * as in cost-store, read back from numeric text.
  */
 import { parseUsd, toCents } from "../../../core/money";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { parseBillingMonth, type BillingMonth, type IsoDate } from "../../../core/calendar";
 import { parseUsd, toCents } from "../../../core/money";
 import { migrate } from "./migrations";
-import type { SqlClient, SqlExecutor, SqlValue } from "./sql-client";
+import type { SqlClient, SqlExecutor, SqlScalar, SqlValue } from "./sql-client";
 import type {
   AlertEvent,
   AlertRecipients,
@@ -50,12 +50,13 @@ export interface OutboxCounts {
   delivered: number;
 }
 
-// Postgres caps a statement at 65,535 bind parameters; 1,000 rows × ≤ 6 columns stays well under.
-const ROWS_PER_INSERT = 1000;
+// Rows per INSERT: each column travels as one array parameter, so the cap is only how big one
+// statement's parameters grow (10,000 rows of a day cost row are about half a megabyte).
+const ROWS_PER_INSERT = 10_000;
 
 /** Dollars → the exact decimal text a numeric(12,2) column is written from, via integer cents. */
-function usdParam(usd: number, field: string): string {
-  if (!Number.isFinite(usd)) throw new RangeError(`${field} must be a finite dollar amount (got ${usd})`);
+function usdParam(usd: number, field: string | (() => string)): string {
+  if (!Number.isFinite(usd)) throw new RangeError(`${typeof field === "string" ? field : field()} must be a finite dollar amount (got ${usd})`);
   const cents = toCents(usd);
   const sign = cents < 0 ? "-" : "";
   const abs = Math.abs(cents);
@@ -73,15 +74,12 @@ function breakdownParam(breakdown: CostBreakdown, field: string): string {
   return JSON.stringify(rounded);
 }
 
-function placeholders(rowCount: number, casts: readonly string[]): string {
-  const rows: string[] = [];
-  for (let r = 0; r < rowCount; r++) {
-    rows.push(`(${casts.map((cast, c) => `$${r * casts.length + c + 1}::${cast}`).join(", ")})`);
-  }
-  return rows.join(", ");
-}
-
-/** Runs `INSERT … VALUES (…), (…) <suffix>` in chunks; returns the rows the database reports back. */
+/**
+ * Runs `INSERT … SELECT * FROM unnest($1::t1[], $2::t2[], …) <suffix>` in chunks, one array
+ * parameter per column, and returns how many rows the database wrote. One small statement per
+ * chunk instead of a VALUES list with a placeholder per cell: a 30,000-row month back-fill was
+ * 30 statements of 5,000 placeholders each, which Postgres parsed and planned one by one.
+ */
 async function insertMany(
   tx: SqlExecutor,
   head: string,
@@ -89,11 +87,16 @@ async function insertMany(
   rows: readonly SqlValue[][],
   suffix: string,
 ): Promise<number> {
+  const unnest = casts.map((cast, c) => `$${c + 1}::${cast}[]`).join(", ");
   let written = 0;
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-    const result = await tx.query(`${head} VALUES ${placeholders(chunk.length, casts)} ${suffix} RETURNING 1 AS written`, chunk.flat());
-    written += result.length;
+    const columns = casts.map((_, c) => chunk.map((row) => row[c] as SqlScalar));
+    const result = await tx.query<{ written: number }>(
+      `WITH written AS (${head} SELECT * FROM unnest(${unnest}) ${suffix} RETURNING 1) SELECT count(*)::int AS written FROM written`,
+      columns,
+    );
+    written += result[0]?.written ?? 0;
   }
   return written;
 }
@@ -293,22 +296,32 @@ export class CostStore {
 
   /** Inserts or replaces per-resource daily costs, keyed by (date, resourceUuid, product). */
   async upsertResourceDailyCosts(costs: readonly ResourceDailyCost[]): Promise<number> {
+    return this.writeResourceDailyCosts(
+      costs,
+      `ON CONFLICT (date, resource_uuid, product) DO UPDATE SET project_name = EXCLUDED.project_name, amount_usd = EXCLUDED.amount_usd`,
+    );
+  }
+
+  /**
+   * Inserts per-resource daily costs the caller knows are not stored yet (it read the days
+   * under the history writers' lock): a plain insert skips the conflict check an upsert makes
+   * per row, a third of a month back-fill's time. A row that does exist fails the whole write.
+   */
+  async insertResourceDailyCosts(costs: readonly ResourceDailyCost[]): Promise<number> {
+    return this.writeResourceDailyCosts(costs, "");
+  }
+
+  private writeResourceDailyCosts(costs: readonly ResourceDailyCost[], onConflict: string): Promise<number> {
     const rows = costs.map((cost): SqlValue[] => [
       cost.date,
       cost.resourceUuid,
       cost.product,
       cost.projectName,
-      usdParam(cost.amountUsd, `resourceDailyCost[${cost.date}/${cost.resourceUuid}/${cost.product}].amountUsd`),
+      // The field's name is formatted only for an error: a month back-fill writes 60,000 rows.
+      usdParam(cost.amountUsd, () => `resourceDailyCost[${cost.date}/${cost.resourceUuid}/${cost.product}].amountUsd`),
     ]);
     return this.db.transaction((tx) =>
-      insertMany(
-        tx,
-        `INSERT INTO resource_daily_cost (date, resource_uuid, product, project_name, amount_usd)`,
-        ["date", "text", "text", "text", "numeric"],
-        rows,
-        `ON CONFLICT (date, resource_uuid, product) DO UPDATE SET project_name = EXCLUDED.project_name,
-           amount_usd = EXCLUDED.amount_usd`,
-      ),
+      insertMany(tx, `INSERT INTO resource_daily_cost (date, resource_uuid, product, project_name, amount_usd)`, ["date", "text", "text", "text", "numeric"], rows, onConflict),
     );
   }
 
@@ -325,6 +338,24 @@ export class CostStore {
       product: row.product,
       projectName: row.project_name,
       amountUsd: usdColumn(row.amount, `resource_daily_cost[${row.date}/${row.resource_uuid}].amount_usd`),
+    }));
+  }
+
+  /**
+   * Per resource × product, what is stored from `from` to `to` inclusive, summed over the days
+   * in SQL: the hourly ingest needs each line's month so far, and a month of a big account is
+   * 60,000 day rows for 2,000 lines.
+   */
+  async resourceCostTotals(from: IsoDate, to: IsoDate): Promise<{ resourceUuid: string; product: string; amountUsd: number }[]> {
+    const rows = await this.db.query<{ resource_uuid: string; product: string; amount: string }>(
+      `SELECT resource_uuid, product, sum(amount_usd)::text AS amount
+         FROM resource_daily_cost WHERE date BETWEEN $1::date AND $2::date GROUP BY resource_uuid, product`,
+      [from, to],
+    );
+    return rows.map((row) => ({
+      resourceUuid: row.resource_uuid,
+      product: row.product,
+      amountUsd: usdColumn(row.amount, `resource_daily_cost[${row.resource_uuid}].amount_usd`),
     }));
   }
 

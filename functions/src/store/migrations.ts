@@ -13,7 +13,7 @@ import type { SqlClient } from "./sql-client";
 export interface Migration {
   version: number;
   name: string;
-  /** One statement per entry: PGlite's parameterised protocol runs one statement at a time. */
+  /** One statement per entry: the extended query protocol (parameters) runs one statement at a time, and a failing one is named. */
   statements: readonly string[];
 }
 

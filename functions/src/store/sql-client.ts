@@ -1,11 +1,14 @@
 /**
  * The one seam between the tracker's store and a database. Everything above it (migrations,
- * repositories, the outbox) is written once in PostgreSQL's dialect and runs unchanged on
- * the `pg` driver (production, many processes) and on PGlite (embedded, one process).
+ * repositories, the outbox) is written once in PostgreSQL's dialect; production runs it on a
+ * Postgres server, the CLI on an embedded PostgreSQL it starts itself (store/open-store).
  */
 
-/** A value bound to a `$n` placeholder. JSON goes in as a string with an explicit `::jsonb` cast. */
-export type SqlValue = string | number | boolean | Date | null;
+/** One value of a column. JSON goes in as a string with an explicit `::jsonb` cast. */
+export type SqlScalar = string | number | boolean | Date | null;
+
+/** A value bound to a `$n` placeholder: a scalar, or an array (`$n::text[]`, e.g. a column for `unnest`). */
+export type SqlValue = SqlScalar | readonly SqlScalar[];
 
 /** Anything that can run one parameterised statement: the client itself or an open transaction. */
 export interface SqlExecutor {
@@ -19,14 +22,14 @@ export interface SqlExecutor {
 
 /** A database connection (pool or embedded instance) that can also run transactions. */
 export interface SqlClient extends SqlExecutor {
-  /** Which adapter this is; only tests and diagnostics should look at it. */
-  readonly backend: "postgres" | "pglite";
+  /** Which server this is: one named by DATABASE_URL, or the CLI's embedded one. Only tests and diagnostics should look at it. */
+  readonly backend: "postgres" | "embedded-postgres";
   /**
    * Runs `work` inside BEGIN … COMMIT on one connection; any throw rolls back and is rethrown.
    * Statements inside must go through the `tx` argument, not the client, or they run outside
    * the transaction (on Postgres, on another pooled connection).
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  /** Releases connections (pool) or shuts the embedded database down (PGlite). */
+  /** Releases the pool's connections (and stops the embedded server this process started). */
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ import { fromCents, parseUsd, toCents } from "../../../core/money";
 import { CostStore } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
 import type { BillingHistoryDay, ResourceDailyCost } from "../store/types";
-import { cumulativeLines, historyDay, splitByWeight, type TrackerApi, type TrackerLog } from "./ingest";
+import { foldInvoicePages, historyDay, InvoiceLineFold, splitByWeight, type TrackerApi, type TrackerLog } from "./ingest";
 
 /** What `history` did. */
 export interface HistoryResult {
@@ -45,13 +45,15 @@ export async function backfillHistory(api: TrackerApi, db: SqlClient, accountUrn
   for (const [index, invoice] of invoices.invoices.entries()) {
     const month = invoice.invoice_period;
     if (!invoice.invoice_uuid || !month || !/^\d{4}-\d{2}$/.test(month)) continue;
-    const items = await api.listInvoiceItems(invoice.invoice_uuid);
-    log.info(`[${index + 1}/${invoices.invoices.length}] ${month}: ${items.length} invoice items`);
+    // Folded page by page, like the hourly check: a closed month is as big as a running one.
+    const fold = new InvoiceLineFold();
+    const itemCount = await foldInvoicePages(api.invoiceItemPages(invoice.invoice_uuid), fold);
+    log.info(`[${index + 1}/${invoices.invoices.length}] ${month}: ${itemCount} invoice items`);
     const first = isoDate(monthStart(month));
     const dates = Array.from({ length: daysInMonth(month) }, (_, i) => addDays(first, i));
     const weights = await dailyWeights(api, accountUrn, month, dates, log);
     const perDate = dates.map((): ResourceDailyCost[] => []);
-    for (const line of cumulativeLines(items, noTags).values()) {
+    for (const line of fold.lines(noTags).values()) {
       splitByWeight(line.cents, weights).forEach((cents, i) => {
         if (cents !== 0) perDate[i]!.push({ date: dates[i]!, resourceUuid: line.resourceKey, product: line.product, projectName: line.projectName, amountUsd: fromCents(cents) });
       });

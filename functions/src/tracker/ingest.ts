@@ -19,7 +19,7 @@ export type TrackerApi = Pick<
   DigitalOceanClient,
   | "getBalance"
   | "listInvoices"
-  | "listInvoiceItems"
+  | "invoiceItemPages"
   | "listBillingHistory"
   | "getBillingInsights"
   | "listDroplets"
@@ -42,8 +42,8 @@ export interface AccountReading {
   invoices: InvoiceList;
   /**
    * The invoice preview summed per resource × product (keyed by {@link lineKey}). The items
-   * themselves (100,000 in a big month) are not kept: everything after the read needs only
-   * these sums, so the items can be collected while the run writes.
+   * themselves (100,000 in a big month) are never held together: each page is folded into
+   * these sums as it arrives (see {@link InvoiceLineFold}) and dropped.
    */
   previewLines: ReadonlyMap<string, CumulativeLine>;
   droplets: Droplet[];
@@ -55,15 +55,23 @@ export interface AccountReading {
   existingResources: Set<string>;
 }
 
+/** Folds every page of an invoice's items into `fold` as it arrives; returns how many items there were. */
+export async function foldInvoicePages(pages: AsyncIterable<readonly InvoiceItem[]>, fold: InvoiceLineFold): Promise<number> {
+  for await (const page of pages) fold.add(page);
+  return fold.itemCount;
+}
+
 /** Reads everything `check` needs; throws (with nothing written) if any list cannot be read whole. */
 export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<AccountReading> {
   log.info("reading balance, invoice preview and resource lists");
   // The preview's items need nothing from the other reads, so they are fetched alongside them
-  // rather than after: one round trip less on every hourly run.
-  const [balance, invoices, previewItems, droplets, databases, volumes, clusters, balancers, apps] = await Promise.all([
+  // rather than after: one round trip less on every hourly run. Each page is folded into the
+  // running sums as it arrives; only the tags, read alongside, are joined in at the end.
+  const fold = new InvoiceLineFold();
+  const [balance, invoices, itemCount, droplets, databases, volumes, clusters, balancers, apps] = await Promise.all([
     api.getBalance(),
     api.listInvoices(),
-    api.listInvoiceItems("preview"),
+    foldInvoicePages(api.invoiceItemPages("preview"), fold),
     api.listDroplets(),
     api.listDatabaseClusters(),
     api.listVolumes(),
@@ -71,7 +79,7 @@ export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<Acc
     api.listLoadBalancers(),
     api.listApps(),
   ]);
-  log.info(`read ${previewItems.length} invoice items and ${droplets.length + databases.length + volumes.length + clusters.length + balancers.length + apps.length} resources`);
+  log.info(`read ${itemCount} invoice items and ${droplets.length + databases.length + volumes.length + clusters.length + balancers.length + apps.length} resources`);
   const tagsByResource = new Map<string, string[]>();
   const existingResources = new Set<string>();
   const note = (key: string | number | undefined, tags: readonly string[] | null | undefined) => {
@@ -87,18 +95,12 @@ export async function readAccount(api: TrackerApi, log: TrackerLog): Promise<Acc
   // Load balancers and apps cannot be tagged; they exist (for the forecast) but stay untagged.
   for (const balancer of balancers) note(balancer.id, undefined);
   for (const app of apps) note(app.id, undefined);
-  return { balance, invoices, previewLines: cumulativeLines(previewItems, tagsByResource), droplets, databases, volumes, tagsByResource, existingResources };
+  return { balance, invoices, previewLines: fold.lines(tagsByResource), droplets, databases, volumes, tagsByResource, existingResources };
 }
 
 /** How an invoice line is keyed to a resource: its uuid, else its id, else product + description. */
 export function resourceKeyOf(item: InvoiceItem): string {
   return item.resource_uuid || item.resource_id || `${item.product ?? "(product)"}:${item.description ?? ""}`;
-}
-
-/** The key tags are looked up by: droplets carry a uuid we cannot join, so their id wins when known. */
-function tagKeyOf(item: InvoiceItem, tags: ReadonlyMap<string, readonly string[]>): string | undefined {
-  if (item.resource_id && tags.has(item.resource_id)) return item.resource_id;
-  return item.resource_uuid || item.resource_id;
 }
 
 /** One resource × product's month-to-date amount, summed over its invoice lines. */
@@ -127,32 +129,60 @@ function itemCents(amount: string | undefined, index: number): number {
   }
 }
 
+/** A line while it is being summed: the ids of its first item stay until the tags are known. */
+interface FoldingLine extends CumulativeLine {
+  resourceId: string | undefined;
+}
+
 /**
- * Sums invoice items into one line per resource × product, keyed by {@link lineKey}. A month
- * can hold 100,000 items for 2,000 lines, so items are grouped by resource, then product,
- * and a key string is built once per line rather than once per item.
+ * Running sums of invoice items per resource × product, fed one page at a time, so a month of
+ * 100,000 items costs its ~2,000 lines of memory rather than the items. Items are grouped by
+ * resource, then product, so a key string is built once per line rather than once per item.
+ * Tags are joined in by {@link lines}, once the resource lists (read alongside) are in.
  */
-export function cumulativeLines(items: readonly InvoiceItem[], tags: ReadonlyMap<string, readonly string[]>): Map<string, CumulativeLine> {
-  const byResource = new Map<string, Map<string, CumulativeLine>>();
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index]!;
-    const product = item.product || "(unknown product)";
-    const resourceKey = resourceKeyOf(item);
-    const cents = itemCents(item.amount, index);
-    let products = byResource.get(resourceKey);
-    if (products === undefined) byResource.set(resourceKey, (products = new Map()));
-    let line = products.get(product);
-    if (line) line.cents += cents;
-    else products.set(product, (line = { resourceKey, tagKey: tagKeyOf(item, tags), product, projectName: item.project_name || null, cents, hourlyCents: 0, hours: 0 }));
-    const hours = Number(item.duration ?? "0");
-    if (cents > 0 && hours > 0 && (item.duration_unit ?? "").toLowerCase() === "hours") {
-      line.hourlyCents += cents;
-      line.hours = Math.max(line.hours, hours);
+export class InvoiceLineFold {
+  private readonly byResource = new Map<string, Map<string, FoldingLine>>();
+  /** Items folded so far (also what an error names a bad item by). */
+  itemCount = 0;
+
+  /** Adds one page of items to the sums. */
+  add(items: readonly InvoiceItem[]): void {
+    for (const item of items) {
+      const index = this.itemCount++;
+      const product = item.product || "(unknown product)";
+      const resourceKey = resourceKeyOf(item);
+      const cents = itemCents(item.amount, index);
+      let products = this.byResource.get(resourceKey);
+      if (products === undefined) this.byResource.set(resourceKey, (products = new Map()));
+      let line = products.get(product);
+      if (line) line.cents += cents;
+      else {
+        line = { resourceKey, tagKey: item.resource_uuid || item.resource_id, resourceId: item.resource_id, product, projectName: item.project_name || null, cents, hourlyCents: 0, hours: 0 };
+        products.set(product, line);
+      }
+      const hours = Number(item.duration ?? "0");
+      if (cents > 0 && hours > 0 && (item.duration_unit ?? "").toLowerCase() === "hours") {
+        line.hourlyCents += cents;
+        line.hours = Math.max(line.hours, hours);
+      }
     }
   }
-  const lines = new Map<string, CumulativeLine>();
-  for (const products of byResource.values()) for (const line of products.values()) lines.set(lineKey(line.resourceKey, line.product), line);
-  return lines;
+
+  /**
+   * The summed lines keyed by {@link lineKey}, each with the key its tags are filed under:
+   * droplets carry a uuid we cannot join, so a line's resource id wins when `tags` knows it
+   * (taken from the line's first item).
+   */
+  lines(tags: ReadonlyMap<string, readonly string[]>): Map<string, CumulativeLine> {
+    const lines = new Map<string, CumulativeLine>();
+    for (const products of this.byResource.values()) {
+      for (const { resourceId, ...line } of products.values()) {
+        if (resourceId && tags.has(resourceId)) line.tagKey = resourceId;
+        lines.set(lineKey(line.resourceKey, line.product), line);
+      }
+    }
+    return lines;
+  }
 }
 
 /**
@@ -169,7 +199,7 @@ export function splitByWeight(cents: number, weights: readonly number[]): number
 
 /**
  * One day of history from that day's per-resource costs, with the tag allocation joined in;
- * `tagKeyOf` names the resource key a row's tags are filed under (see tagKeyOf above).
+ * `tagKeyOf` names the resource key a row's tags are filed under (see InvoiceLineFold.lines).
  */
 export function historyDay(
   date: IsoDate,
@@ -211,6 +241,115 @@ export interface IngestResult {
   itemsUsed: boolean;
 }
 
+/** What the month already holds, as {@link spreadLines} needs it. */
+export interface StoredMonth {
+  /** Whether anything is stored for the month yet (else the run back-fills from its start). */
+  any: boolean;
+  /** Cents stored this month so far, per line ({@link lineKey}). */
+  attributed: ReadonlyMap<string, number>;
+  /** The stored rows of each day from `from` to today, per line: the days this run rewrites. */
+  rowsByDate: Map<IsoDate, Map<string, ResourceDailyCost>>;
+  /** Cents stored this month before `from`'s day. */
+  centsBefore: number;
+}
+
+/**
+ * Reads what the month holds from its start to today: per line, its total summed in SQL, and
+ * the rows themselves only of the days from `from(any)` on (today alone, hour after hour), not
+ * the month's 60,000 day rows of a big account.
+ */
+async function readStoredMonth(store: CostStore, start: Date, today: IsoDate, fromOf: (any: boolean) => Date): Promise<{ from: Date; stored: StoredMonth }> {
+  const totals = await store.resourceCostTotals(isoDate(start), today);
+  const from = fromOf(totals.length > 0);
+  const days = totals.length === 0 ? [] : await store.listResourceDailyCosts(isoDate(from), today);
+  const attributed = new Map<string, number>();
+  const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>();
+  // The month's stored cents before the first rewritten day: all of them, less those days'.
+  let centsBefore = 0;
+  for (const total of totals) {
+    const cents = toCents(total.amountUsd);
+    attributed.set(lineKey(total.resourceUuid, total.product), cents);
+    centsBefore += cents;
+  }
+  for (const row of days) {
+    let day = rowsByDate.get(row.date);
+    if (day === undefined) rowsByDate.set(row.date, (day = new Map()));
+    day.set(lineKey(row.resourceUuid, row.product), row);
+    centsBefore -= toCents(row.amountUsd);
+  }
+  return { from, stored: { any: totals.length > 0, attributed, rowsByDate, centsBefore } };
+}
+
+/** The rows and history days one run writes. */
+export interface Spread {
+  /** The days from the run's start to today. */
+  dates: IsoDate[];
+  /** Day rows this run creates (none stored for that day, resource and product). */
+  added: ResourceDailyCost[];
+  /** Stored day rows this run adds to. */
+  updated: ResourceDailyCost[];
+  /** Each of `dates` as a day of history (every row of the day, the tag allocation joined in). */
+  days: BillingHistoryDay[];
+}
+
+/**
+ * Spreads what each line bills beyond what the month already holds over the hours from `from`
+ * to `now`, day by day, in whole cents (pure: the store reads and writes are writeReading's).
+ */
+export function spreadLines(lines: ReadonlyMap<string, CumulativeLine>, stored: StoredMonth, from: Date, now: Date, tags: ReadonlyMap<string, readonly string[]>): Spread {
+  const today = isoDate(now);
+  const dates = Array.from({ length: daysBetween(isoDate(from), today) + 1 }, (_, i) => addDays(isoDate(from), i));
+  const weights = dates.map((date) => {
+    const dayStart = Math.max(parseIsoDate(date).getTime(), from.getTime());
+    const dayEnd = Math.min(parseIsoDate(date).getTime() + 86_400_000, now.getTime());
+    return Math.max(0, dayEnd - dayStart) / 3_600_000;
+  });
+  const sorted = [...lines].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const tagKeyByResource = new Map(sorted.map(([, line]) => [line.resourceKey, line.tagKey]));
+  const tagKeyOfRow = (resourceUuid: string) => tagKeyByResource.get(resourceUuid);
+  const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>(dates.map((d) => [d, new Map(stored.rowsByDate.get(d))]));
+  // New rows are collected per day so they go to the database in its key's order (date first):
+  // the index then grows at its right edge instead of taking 30,000 inserts all over it.
+  const addedByDay = dates.map((): ResourceDailyCost[] => []);
+  const updated: ResourceDailyCost[] = [];
+  for (const [key, line] of sorted) {
+    splitByWeight(line.cents - (stored.attributed.get(key) ?? 0), weights).forEach((cents, i) => {
+      const date = dates[i]!;
+      const day = rowsByDate.get(date)!;
+      const existing = day.get(key);
+      // Nothing to add on a past day: leave it; today always gets its row so the day exists.
+      if (cents === 0 && (existing || date !== today)) return;
+      const row: ResourceDailyCost = {
+        date,
+        resourceUuid: line.resourceKey,
+        product: line.product,
+        projectName: line.projectName,
+        amountUsd: fromCents((existing ? toCents(existing.amountUsd) : 0) + cents),
+      };
+      day.set(key, row);
+      (existing ? updated : addedByDay[i]!).push(row);
+    });
+  }
+  const added = addedByDay.flat();
+  let mtdCents = stored.centsBefore;
+  const days: BillingHistoryDay[] = [];
+  for (const date of dates) {
+    const rows = [...rowsByDate.get(date)!.values()];
+    mtdCents += rows.reduce((sum, row) => sum + toCents(row.amountUsd), 0);
+    days.push(historyDay(date, rows, fromCents(mtdCents), tags, tagKeyOfRow));
+  }
+  return { dates, added, updated, days };
+}
+
+/**
+ * Where a run's spread starts: the month's start when nothing is stored for the month yet (the
+ * first run back-fills the month so far), else the previous run (no later than now).
+ */
+export function spreadStart(monthBegins: Date, anyStored: boolean, previousRun: Date | undefined, now: Date): Date {
+  if (!anyStored || previousRun === undefined || previousRun < monthBegins) return monthBegins;
+  return previousRun > now ? now : previousRun;
+}
+
 /**
  * Writes one reading. Per resource and product, what the preview bills beyond the days already
  * stored is the cost of the time since the previous run, so it is spread over the hours from
@@ -234,66 +373,18 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
     generatedAt: reading.balance.generated_at ? new Date(reading.balance.generated_at) : now,
     invoicePreviewUsd: previewUsd === undefined ? null : parseUsd(previewUsd, "invoice_preview.amount"),
   };
-  const lines = itemsUsed ? [...reading.previewLines].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : [];
 
   return new CostStore(db).transaction(async (store) => {
     await store.lockHistoryWriters();
     const previous = await store.latestSpendSnapshot();
     await store.insertSpendSnapshot(snapshot);
     if (!itemsUsed) return { billingMonth, monthToDateUsd, snapshot, daysWritten: [], itemsUsed };
-
     const start = monthStart(billingMonth);
-    const stored = await store.listResourceDailyCosts(isoDate(start), today);
-    // Re-made in this realm: PGlite's worker hands back Dates that fail `instanceof Date` under jest.
-    const previousRun = previous ? new Date(previous.takenAt.getTime()) : undefined;
-    const from = stored.length === 0 || previousRun === undefined || previousRun < start ? start : previousRun > now ? now : previousRun;
-    const dates = Array.from({ length: daysBetween(isoDate(from), today) + 1 }, (_, i) => addDays(isoDate(from), i));
-    const weights = dates.map((date) => {
-      const dayStart = Math.max(parseIsoDate(date).getTime(), from.getTime());
-      const dayEnd = Math.min(parseIsoDate(date).getTime() + 86_400_000, now.getTime());
-      return Math.max(0, dayEnd - dayStart) / 3_600_000;
-    });
-
-    const tagKeyByResource = new Map(lines.map(([, line]) => [line.resourceKey, line.tagKey]));
-    const tagKeyOfRow = (resourceUuid: string) => tagKeyByResource.get(resourceUuid);
-    const attributed = new Map<string, number>();
-    const rowsByDate = new Map<IsoDate, Map<string, ResourceDailyCost>>(dates.map((d) => [d, new Map()]));
-    let mtdBeforeCents = 0;
-    for (const row of stored) {
-      const key = lineKey(row.resourceUuid, row.product);
-      attributed.set(key, (attributed.get(key) ?? 0) + toCents(row.amountUsd));
-      const day = rowsByDate.get(row.date);
-      if (day) day.set(key, row);
-      else mtdBeforeCents += toCents(row.amountUsd);
-    }
-    const changed: ResourceDailyCost[] = [];
-    for (const [key, line] of lines) {
-      splitByWeight(line.cents - (attributed.get(key) ?? 0), weights).forEach((cents, i) => {
-        const date = dates[i]!;
-        const day = rowsByDate.get(date)!;
-        const existing = day.get(key);
-        // Nothing to add on a past day: leave it; today always gets its row so the day exists.
-        if (cents === 0 && (existing || date !== today)) return;
-        const row: ResourceDailyCost = {
-          date,
-          resourceUuid: line.resourceKey,
-          product: line.product,
-          projectName: line.projectName,
-          amountUsd: fromCents((existing ? toCents(existing.amountUsd) : 0) + cents),
-        };
-        day.set(key, row);
-        changed.push(row);
-      });
-    }
-
-    let mtdCents = mtdBeforeCents;
-    const days: BillingHistoryDay[] = [];
-    for (const date of dates) {
-      const rows = [...rowsByDate.get(date)!.values()];
-      mtdCents += rows.reduce((sum, row) => sum + toCents(row.amountUsd), 0);
-      days.push(historyDay(date, rows, fromCents(mtdCents), reading.tagsByResource, tagKeyOfRow));
-    }
-    await store.upsertResourceDailyCosts(changed);
+    const { from, stored } = await readStoredMonth(store, start, today, (any) => spreadStart(start, any, previous?.takenAt, now));
+    const { dates, added, updated, days } = spreadLines(reading.previewLines, stored, from, now, reading.tagsByResource);
+    // Under the lock, what the days held was read in this transaction: the new rows are new.
+    await store.insertResourceDailyCosts(added);
+    await store.upsertResourceDailyCosts(updated);
     await store.upsertBillingHistory(days);
     return { billingMonth, monthToDateUsd, snapshot, daysWritten: dates, itemsUsed };
   });

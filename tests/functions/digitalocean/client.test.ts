@@ -10,6 +10,8 @@ import {
   RESTAURANT_PROD_PROJECT_ID,
   SEED_NOW,
   generateDroplets,
+  generateInvoiceItems,
+  invoiceResourcesOf,
   seedRestaurantPlatformAccount,
   startFakeDigitalOcean,
   type FakeDigitalOcean,
@@ -152,6 +154,43 @@ describe("pagination", () => {
     // 200 + 200 + 50 = 450
     expect(events.filter((event) => event.kind === "page").map((event) => event.kind === "page" && event.itemsSoFar)).toEqual([200, 400, 450]);
     expect(fake.validationErrors).toEqual([]);
+  });
+
+  test("invoice items come page by page: each page is handed over before the next is requested", async () => {
+    fake.state.invoiceItems.preview = generateInvoiceItems(450, invoiceResourcesOf(fake.state));
+    const { client } = makeClient();
+    const seen: { items: number; requestsSoFar: number }[] = [];
+    for await (const page of client.invoiceItemPages("preview")) seen.push({ items: page.length, requestsSoFar: fake.requests.length });
+    expect(seen).toEqual([
+      { items: 200, requestsSoFar: 1 },
+      { items: 200, requestsSoFar: 2 },
+      { items: 50, requestsSoFar: 3 },
+    ]);
+    expect(fake.validationErrors).toEqual([]);
+  });
+
+  test("page by page, a page that disappears or a total that does not add up still throws, from the iteration after the pages read", async () => {
+    fake.state.invoiceItems.preview = generateInvoiceItems(450, invoiceResourcesOf(fake.state));
+    fake.injectFault({ kind: "disappearing-page", path: "/v2/customers/my/invoices/preview", page: 3 });
+    const pages: number[] = [];
+    const reading = (async () => {
+      for await (const page of makeClient().client.invoiceItemPages("preview")) pages.push(page.length);
+    })();
+    await expect(reading).rejects.toMatchObject({ id: "page_disappeared" });
+    expect(pages).toEqual([200, 200]);
+
+    const lyingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const body = (await response.json()) as { meta: { total: number } };
+      if (String(input).includes("page=3")) body.meta.total += 1;
+      return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+    };
+    const all: number[] = [];
+    const lying = (async () => {
+      for await (const page of makeClient({ fetch: lyingFetch }).client.invoiceItemPages("preview")) all.push(page.length);
+    })();
+    await expect(lying).rejects.toMatchObject({ id: "inconsistent_pagination" });
+    expect(all).toEqual([200, 200, 50]);
   });
 
   test("billing insights page by total_pages until every data point is read", async () => {

@@ -127,7 +127,7 @@ describe("deliverPending", () => {
   it("never double-sends when several runs deliver at once (separate connections, slow receiver)", async () => {
     for (const threshold of [10, 50, 150, 200]) await fireThreshold(threshold);
     receiver.delayAnswers(50);
-    const runners = [1, 2, 3, 4].map(() => new CostStore(fixture.connectAnother!(2)));
+    const runners = [1, 2, 3, 4].map(() => new CostStore(fixture.connectAnother(2)));
     const results = await Promise.all(runners.map((runner) => deliverPending(runner, transports, T0, { batchSize: 3 })));
     // Each run claims at most 3 rows: 4 runs × 3 = 12 of the 16 (4 alerts × 4 recipients).
     expect(results.reduce((sum, result) => sum + result.delivered, 0)).toBe(12);

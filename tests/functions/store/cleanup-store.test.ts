@@ -1,5 +1,5 @@
 /**
- * The clean-up's store on real Postgres (and PGlite, the CLI's embedded default): a notice and
+ * The clean-up's store on real Postgres (and the embedded PostgreSQL, the CLI's default): a notice and
  * its outbox rows are written together or not at all; a notice counts only once the outbox
  * delivered it (previews never); steps are claimed once however many runs race; and the
  * dashboard's view of every marked resource (state, notice sent, acts on).

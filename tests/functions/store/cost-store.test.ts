@@ -117,6 +117,46 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
         { date: "2026-11-02", resourceUuid: "b-droplet", product: "Droplets", projectName: "shop-v2", amountUsd: 0.9 },
       ]);
     });
+
+    it("inserts rows known to be new, and refuses the whole write when one is already stored", async () => {
+      const row = { date: "2026-11-03", resourceUuid: "a-db", product: "Managed Databases", projectName: null, amountUsd: 0.5 };
+      expect(await store.insertResourceDailyCosts([row, { ...row, resourceUuid: "b-db" }])).toBe(2);
+      await expect(store.insertResourceDailyCosts([{ ...row, resourceUuid: "c-db" }, { ...row, amountUsd: 9 }])).rejects.toThrow(/duplicate key/);
+      expect((await store.listResourceDailyCosts("2026-11-03", "2026-11-03")).map((r) => [r.resourceUuid, r.amountUsd])).toEqual([
+        ["a-db", 0.5],
+        ["b-db", 0.5],
+      ]);
+    });
+
+    it("sums each resource × product over a date range, to the cent", async () => {
+      await store.upsertResourceDailyCosts([
+        { date: "2026-10-31", resourceUuid: "a-db", product: "Managed Databases", projectName: null, amountUsd: 7 },
+        { date: "2026-11-01", resourceUuid: "a-db", product: "Managed Databases", projectName: null, amountUsd: 0.1 },
+        { date: "2026-11-02", resourceUuid: "a-db", product: "Managed Databases", projectName: null, amountUsd: 0.2 },
+        { date: "2026-11-02", resourceUuid: "a-db", product: "Backups", projectName: null, amountUsd: 0.03 },
+        { date: "2026-11-03", resourceUuid: "b-droplet", product: "Droplets", projectName: "shop", amountUsd: 1.01 },
+      ]);
+      const totals = await store.resourceCostTotals("2026-11-01", "2026-11-02");
+      expect(totals.sort((a, b) => `${a.resourceUuid}${a.product}`.localeCompare(`${b.resourceUuid}${b.product}`))).toEqual([
+        { resourceUuid: "a-db", product: "Backups", amountUsd: 0.03 },
+        { resourceUuid: "a-db", product: "Managed Databases", amountUsd: 0.3 },
+      ]);
+    });
+
+    it("writes text that array syntax would mangle unchanged, in chunks past 10,000 rows, and counts every row written", async () => {
+      const awkward = ['quote"d', "back\\slash", "comma,brace{}", "NULL", "", "spa ce", "ünï©ødé"];
+      const rows = Array.from({ length: 10_001 }, (_, i) => ({
+        date: "2026-11-05",
+        resourceUuid: `${awkward[i % awkward.length]}#${i}`,
+        product: awkward[(i + 3) % awkward.length]!,
+        projectName: i % 2 === 0 ? null : awkward[i % awkward.length]!,
+        amountUsd: (i % 1000) / 100,
+      }));
+      expect(await store.upsertResourceDailyCosts(rows)).toBe(10_001);
+      const stored = await store.listResourceDailyCosts("2026-11-05", "2026-11-05");
+      const key = (row: { resourceUuid: string; product: string }) => `${row.resourceUuid}\u0000${row.product}`;
+      expect(new Map(stored.map((row) => [key(row), row]))).toEqual(new Map(rows.map((row) => [key(row), row])));
+    });
   });
 
   describe("cost alerts", () => {

@@ -4,7 +4,7 @@
  */
 import { CostStore } from "../../../functions/src/store/cost-store";
 import type { OutgoingNotification } from "../../../functions/src/store/types";
-import { openBackend, truncateTrackerTables, type BackendFixture } from "./backends";
+import { openBackend, STORE_BACKENDS, truncateTrackerTables, type BackendFixture } from "./backends";
 
 const RACERS = 10;
 const NOTIFICATIONS: OutgoingNotification[] = [
@@ -13,14 +13,14 @@ const NOTIFICATIONS: OutgoingNotification[] = [
   { channel: "slack", destination: "https://hooks.slack.com/services/T/B/X", payload: { text: "MTD passed $150" } },
 ];
 
-describe("recordAlertEventOnce racing on postgres", () => {
+describe.each(STORE_BACKENDS)("recordAlertEventOnce racing on %s", (backend) => {
   let fixture: BackendFixture;
   let stores: CostStore[];
   beforeAll(async () => {
-    fixture = await openBackend("postgres", __filename);
+    fixture = await openBackend(backend, __filename);
     await CostStore.open(fixture.client);
     // One single-connection client per racer: no two racers share a connection or a pool queue.
-    stores = Array.from({ length: RACERS }, () => new CostStore(fixture.connectAnother!(1)));
+    stores = Array.from({ length: RACERS }, () => new CostStore(fixture.connectAnother(1)));
   });
   afterAll(() => fixture.dispose());
   beforeEach(() => truncateTrackerTables(fixture.client));
@@ -53,7 +53,7 @@ describe("recordAlertEventOnce racing on postgres", () => {
 
   it("lets a waiting racer fire when the first inserter rolls back (a crashed run loses no alert)", async () => {
     const alertKey = "forecast:2026-11";
-    const holder = fixture.connectAnother!(1);
+    const holder = fixture.connectAnother(1);
     let racing: Promise<Array<{ fired: boolean }>> | undefined;
     let blocked = 0;
     const crash = new Error("tracker crashed before commit");

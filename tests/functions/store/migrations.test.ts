@@ -42,15 +42,15 @@ describe.each(STORE_BACKENDS)("migrations on %s", (backend) => {
   });
 });
 
-describe("migrations racing on postgres", () => {
+describe.each(STORE_BACKENDS)("migrations racing on %s", (backend) => {
   let fixture: BackendFixture;
   beforeAll(async () => {
-    fixture = await openBackend("postgres", __filename);
+    fixture = await openBackend(backend, __filename);
   });
   afterAll(() => fixture.dispose());
 
   it("serialises four processes migrating a fresh database at once: one applies, three find nothing to do", async () => {
-    const processes = [1, 2, 3, 4].map(() => fixture.connectAnother!(1));
+    const processes = [1, 2, 3, 4].map(() => fixture.connectAnother(1));
     const results = await Promise.all(processes.map((client) => migrate(client)));
 
     const appliers = results.filter((applied) => applied.length > 0);

