@@ -632,9 +632,10 @@ const dashboardTeamSchema = z.strictObject({
 /**
  * The dashboard action's own settings (DASHBOARD_SETTINGS): the account budget and the config
  * thresholds (so API thresholds can be told apart), per team the same, and the organisation's,
- * the time zone its times are written in and the runbook its alerts link to. Deliberately none
- * of the tracker's secrets. Without `teams` (a single-team deployment, or one
- * deployed before teams), the output has the one implicit team with the top-level values.
+ * the time zone its times are written in, the runbook its alerts link to, and whether clean-up
+ * runs and acts (its empty state and dates depend on it). Deliberately none of the tracker's
+ * secrets. Without `teams` (a single-team deployment, or one deployed before teams), the output
+ * has the one implicit team with the top-level values.
  */
 export const dashboardSettingsSchema = z
   .strictObject({
@@ -644,6 +645,8 @@ export const dashboardSettingsSchema = z
     organization: z.strictObject({ budgetMonthlyUsd: usdAmountSchema, thresholds: dashboardThresholdsSchema }).optional(),
     timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE),
     runbookUrl: runbookUrlSchema.optional(),
+    /** Whether the daily task runs clean-up, and whether it acts or only previews; absent in settings bound before the page showed clean-up. */
+    cleanup: z.strictObject({ enabled: z.boolean(), apply: z.boolean() }).optional(),
   })
   .superRefine((settings, ctx) => {
     const seen = new Set<string>();
@@ -675,6 +678,7 @@ export function dashboardSettingsOf(settings: TrackerSettings, insightsOnly: (te
     ...(settings.organization ? { organization: { budgetMonthlyUsd: settings.organization.budgetMonthlyUsd, thresholds: thresholdsOf(settings.organization.thresholds) } } : {}),
     timeZone: settings.timeZone,
     ...(settings.runbookUrl !== undefined ? { runbookUrl: settings.runbookUrl } : {}),
+    cleanup: { enabled: settings.cleanup.enabled, apply: settings.cleanup.apply },
   };
 }
 

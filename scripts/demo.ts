@@ -4,7 +4,7 @@
  * Starts a local stand-in of the DigitalOcean API (the spec-validated fake the tests use) seeded
  * with a restaurant platform's March 2026 (tests/support/fake-do-api/demo-month.ts), replays the
  * month with the real tracker (`history`, then a `check` every few hours, `daily` at 07:00, with
- * its upkeep (the savings advisor) once a week, and `weekly` on Mondays) on the CLI's embedded PostgreSQL in a
+ * its upkeep (the savings advisor and a clean-up dry run) once a week, and `weekly` on Mondays) on the CLI's embedded PostgreSQL in a
  * fresh temporary directory, reconciles `npm run plan`'s estimate of examples/restaurant-platform
  * with February's bill (`tracker reconcile`), and serves the dashboard on 127.0.0.1 with a
  * generated password. Notifications go to a webhook receiver the demo runs itself; there is no
@@ -79,14 +79,15 @@ const CADENCES = [1, 2, 3, 4, 6, 12];
  */
 const REPORT_HOUR_UTC = 7;
 /**
- * Days between the replay's runs of the daily upkeep (the savings advisor), counted back from the
- * last day so the page shows that day's advice. A deployment advises every day; weekly finds the
- * same waste in a month's replay (a droplet off since the 7th is off three weeks on the 28th) and
- * keeps start-up short: each run reads the whole inventory and its metrics.
+ * Days between the replay's runs of the daily upkeep (the savings advisor and the clean-up),
+ * counted back from the last day so the page shows that day's advice and marks. A deployment runs
+ * it every day; weekly finds the same waste in a month's replay (a droplet off since the 7th is off
+ * three weeks on the 28th), the last run (the 28th) falls inside the expiring droplet's notice
+ * window (from the 27th), and start-up stays short: each run reads the whole inventory and its metrics.
  */
 export const DEMO_ADVISE_EVERY_DAYS = 7;
 /** Webhook paths on the demo's own receiver, one per kind of notification. */
-const WEBHOOK_PATHS = { thresholds: "/thresholds", forecast: "/forecast", spikes: "/spikes", apps: "/apps", daily: "/daily", weekly: "/weekly" } as const;
+const WEBHOOK_PATHS = { thresholds: "/thresholds", forecast: "/forecast", spikes: "/spikes", apps: "/apps", daily: "/daily", weekly: "/weekly", cleanup: "/cleanup" } as const;
 
 /** Options for {@link startDemo}. */
 export interface DemoOptions {
@@ -115,6 +116,8 @@ export interface DemoReplay {
   webhooksReceived: number;
   /** What the last advise run found: suggestions and their monthly savings. */
   savings: { suggestions: number; monthlyUsd: number };
+  /** Resources the clean-up dry run marked (apply off: previews sent, nothing changed). */
+  cleanup: { marked: number };
   /** The reconciled stack and month, or why there is none (the plan failed). */
   stack: { tag: string; month: string; estimatedUsd: number; billedUsd: number } | { error: string };
 }
@@ -138,11 +141,16 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-/** The demo's tracker config: every notification goes to the demo's own loopback receiver. */
+/**
+ * The demo's tracker config: every notification goes to the demo's own loopback receiver.
+ * Clean-up is on as a dry run (apply off): it marks the `expires:`-tagged droplet and sends its
+ * preview to the top-level recipients, the receiver's `/cleanup`; nothing is changed.
+ */
 export function demoTrackerConfig(receiverUrl: string, dashboardUrl: string, accountUrn: string, app: { name: string; id: string }): TrackerConfig {
   const hook = (path: string) => [`${receiverUrl}${path}`];
   return parseTrackerConfig({
     budgetMonthlyUsd: DEMO_BUDGET_USD,
+    recipients: { webhook: hook(WEBHOOK_PATHS.cleanup) },
     thresholds: [100, 200, 300, 400].map((amountUsd) => ({ amountUsd, webhook: hook(WEBHOOK_PATHS.thresholds) })),
     forecast: { enabled: true, webhook: hook(WEBHOOK_PATHS.forecast) },
     spikes: { enabled: true, webhook: hook(WEBHOOK_PATHS.spikes) },
@@ -151,6 +159,7 @@ export function demoTrackerConfig(receiverUrl: string, dashboardUrl: string, acc
     accountUrn,
     dashboardUrl,
     apps: [{ name: app.name, appId: app.id, memoryThresholdPercent: 80, window: "1h", bandwidthAllowanceGiBPerDay: DEMO_BANDWIDTH_ALLOWANCE_GIB, webhook: hook(WEBHOOK_PATHS.apps) }],
+    cleanup: { enabled: true, apply: false },
   });
 }
 
@@ -254,6 +263,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       timeZone: config?.timeZone ?? "UTC",
       advice,
       calibration,
+      cleanup: advice,
+      ...(config ? { cleanupMode: { enabled: config.cleanup.enabled, apply: config.cleanup.apply } } : {}),
       log: (line) => say(line),
     }));
     config = demoTrackerConfig(receiver.baseUrl, dashboard.url, scenario.state.accountUrn, appWatch);
@@ -262,9 +273,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     // Tracker lines are per run and many; warnings are what the demo's user should see.
     const log: TrackerLog = { info: () => undefined, warn: (line) => say(`tracker: warning: ${line}`) };
     const transports = { webhook: createWebhookTransport({ timeoutMs: 5_000 }) };
-    // The daily run's upkeep as deployed: the savings advisor (calibration and clean-up stay off here).
-    // The demo's stand-in is local and unmetered: the advisor plans within the default budget each run.
-    const upkeep = { catalog: defaultCatalog, advice: { api: client, requests: { budget: DEFAULT_REQUEST_BUDGET, sent: () => 0 } } };
+    // The daily run's upkeep as deployed: clean-up (a dry run: no write client, apply off) and the
+    // savings advisor; calibration stays off here. The demo's stand-in is local and unmetered: the
+    // advisor plans within the default budget each run.
+    const upkeep = { catalog: defaultCatalog, cleanup: { read: client }, advice: { api: client, requests: { budget: DEFAULT_REQUEST_BUDGET, sent: () => 0 } } };
     const advisesOn = (now: Date) => daysBetween(isoDate(now), isoDate(DEMO_NOW)) % DEMO_ADVISE_EVERY_DAYS === 0;
     const run = async (task: TrackerTask, now: Date) => {
       options.signal?.throwIfAborted();
@@ -304,6 +316,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       stack = { tag: reconciled.stackTag, month: reconciled.billingMonth, estimatedUsd: reconciled.estimatedUsd, billedUsd: reconciled.billedUsd };
     }
     const suggestions = (await advice.listSuggestions()).filter((s) => !s.dismissed && s.rule !== "untagged");
+    const marked = (await advice.cleanupMarks(DEMO_NOW)).filter((mark) => mark.state !== "skipped").length;
     if (fake.validationErrors.length > 0) {
       throw new Error(`the DigitalOcean stand-in saw ${fake.validationErrors.length} answer(s) outside DigitalOcean's spec, first: ${fake.validationErrors[0]}`);
     }
@@ -323,6 +336,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         fired,
         webhooksReceived: receiver.requests.length,
         savings: { suggestions: suggestions.length, monthlyUsd: suggestions.reduce((sum, s) => sum + (s.monthlySavingsUsd ?? 0), 0) },
+        cleanup: { marked },
         stack,
       },
       readyMs,
@@ -346,6 +360,7 @@ export function readyMessage(demo: RunningDemo): string {
     `  alerts fired: ${replay.fired.length} (${replay.fired.join(", ")})`,
     `  notifications: ${replay.webhooksReceived} webhook(s) received by the demo's own receiver on 127.0.0.1`,
     `  savings advisor: ${replay.savings.suggestions} suggestion(s), ${formatUsd(replay.savings.monthlyUsd)}/month`,
+    `  clean-up (a dry run: previews only, nothing changed): ${replay.cleanup.marked} resource(s) marked by their expires: tag`,
     "error" in replay.stack
       ? `  stacks: not reconciled (${replay.stack.error})`
       : `  stacks: ${replay.stack.tag} in ${replay.stack.month}, estimated ${formatUsd(replay.stack.estimatedUsd)}, billed ${formatUsd(replay.stack.billedUsd)} (npm run plan of ${DEMO_PLAN_PROGRAM} against the bill)`,

@@ -172,7 +172,7 @@ describe("parseStackConfig", () => {
   it("gives the dashboard its own settings: budget and threshold ids, none of the tracker's secrets", () => {
     const { tracker } = parseStackConfig(reader(validRaw()));
     const thresholds = [{ id: "mtd-10", amountUsd: 10 }, { id: "mtd-150", amountUsd: 150 }];
-    expect(tracker.dashboardSettings).toEqual({ budgetMonthlyUsd: 450, thresholds, teams: [{ name: "default", budgetMonthlyUsd: 450, thresholds, insightsOnly: false }], timeZone: "UTC" });
+    expect(tracker.dashboardSettings).toEqual({ budgetMonthlyUsd: 450, thresholds, teams: [{ name: "default", budgetMonthlyUsd: 450, thresholds, insightsOnly: false }], timeZone: "UTC", cleanup: { enabled: false, apply: false } });
     expect(JSON.stringify(tracker.dashboardSettings)).not.toContain("hooks.slack.com");
   });
 

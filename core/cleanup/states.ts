@@ -37,6 +37,14 @@ export type DropletCleanupAction = (typeof DROPLET_CLEANUP_ACTIONS)[number];
 export const CLEANUP_ACTIONS = [...DROPLET_CLEANUP_ACTIONS, "snapshot-then-delete", "delete"] as const;
 export type CleanupAction = (typeof CLEANUP_ACTIONS)[number];
 
+/** Each action in words, as notices and the dashboard say it. */
+export const CLEANUP_ACTION_WORDS: Readonly<Record<CleanupAction, string>> = {
+  "snapshot-then-destroy": "snapshot, then destroy",
+  "power-off": "power off",
+  "snapshot-then-delete": "snapshot, then delete",
+  delete: "delete",
+};
+
 /**
  * The steps the audit (`cleanup_actions`) records, each once per resource and expiry date:
  * the notice that counts, the preview a dry run sends (it never counts), and the action.

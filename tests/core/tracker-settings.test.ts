@@ -46,7 +46,7 @@ it("bounds what it prints: unknown keys three at a time, at most 20 lines", () =
   expect(lines[MAX_PROBLEM_LINES]).toBe("and 20 more problems");
 });
 
-it("keeps the dashboard's settings to the budget, ids that match their amounts, teams, a time zone (UTC by default) and the runbook", () => {
+it("keeps the dashboard's settings to the budget, ids that match their amounts, teams, a time zone (UTC by default), the runbook and the clean-up mode", () => {
   const thresholds = [{ id: "mtd-10", amountUsd: 10 }];
   // Settings bound before teams existed read as the one implicit team.
   expect(dashboardSettingsSchema.parse({ budgetMonthlyUsd: 450, thresholds })).toEqual({ budgetMonthlyUsd: 450, thresholds, teams: [{ name: "default", budgetMonthlyUsd: 450, thresholds, insightsOnly: false }], timeZone: "UTC" });
@@ -56,10 +56,15 @@ it("keeps the dashboard's settings to the budget, ids that match their amounts, 
     timeZone: "Asia/Kolkata",
     runbookUrl: "https://wiki.example.com/runbook",
   });
+  // Whether clean-up runs and acts: the page's Clean-up section says which; nothing else of its settings.
+  expect(dashboardSettingsSchema.parse({ budgetMonthlyUsd: 450, thresholds: [], cleanup: { enabled: true, apply: false } }).cleanup).toEqual({ enabled: true, apply: false });
+  expect(problems(dashboardSettingsSchema, { budgetMonthlyUsd: 450, thresholds: [], cleanup: { enabled: true, apply: false, denyList: [] } })).toEqual([
+    "cleanup has unknown key denyList (allowed: enabled, apply)",
+  ]);
   expect(problems(dashboardSettingsSchema, { budgetMonthlyUsd: 450, thresholds: [{ id: "mtd-11", amountUsd: 10 }] })).toEqual(["thresholds[0] id must be mtd-<amountUsd> (core/validators thresholdId)"]);
   // A tracker secret handed to the dashboard by mistake is refused, not carried along.
   expect(problems(dashboardSettingsSchema, { budgetMonthlyUsd: 450, thresholds: [], recipients: { slack: [] } })).toEqual([
-    "the config has unknown key recipients (allowed: budgetMonthlyUsd, thresholds, teams, organization, timeZone, runbookUrl)",
+    "the config has unknown key recipients (allowed: budgetMonthlyUsd, thresholds, teams, organization, timeZone, runbookUrl, cleanup)",
   ]);
 });
 
@@ -222,7 +227,7 @@ describe("teams", () => {
   });
 
   it("gives the dashboard each team's budget and threshold ids, the organisation's, and which teams are read from insights only", () => {
-    const settings = settingsOf({ ...twoTeams(), organization: { budgetMonthlyUsd: 510, thresholds: [{ amountUsd: 500 }] } });
+    const settings = settingsOf({ ...twoTeams(), organization: { budgetMonthlyUsd: 510, thresholds: [{ amountUsd: 500 }] }, cleanup: { enabled: true } });
     const dashboard = dashboardSettingsOf(settings, (team) => team === "staging");
     expect(dashboard).toEqual({
       budgetMonthlyUsd: 450,
@@ -233,6 +238,8 @@ describe("teams", () => {
       ],
       organization: { budgetMonthlyUsd: 510, thresholds: [{ id: "mtd-500", amountUsd: 500 }] },
       timeZone: "UTC",
+      // Clean-up on, apply off by default: a dry run the page says is one.
+      cleanup: { enabled: true, apply: false },
     });
     // What the stack binds is what the dashboard reads back, and it carries no recipient or secret.
     expect(dashboardSettingsSchema.parse(JSON.parse(JSON.stringify(dashboard)))).toEqual(dashboard);

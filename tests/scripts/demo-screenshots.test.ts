@@ -11,6 +11,7 @@ import type { Browser } from "playwright-core";
 import { startDemo, type RunningDemo } from "../../scripts/demo";
 import { capture, openDashboard, type ColorScheme, type ViewportName } from "../../scripts/lib/demo/screenshots";
 import { launchBrowser } from "../support/browser";
+import { DEMO_WASTE } from "../support/fake-do-api/demo-month";
 import { contrastProblems, DASHBOARD_SECTIONS, horizontalOverflow, sectionContents } from "../support/dashboard-page";
 
 /** Where the screenshots are kept for a person (or CI) to look at. */
@@ -67,12 +68,16 @@ it.each(SHOTS)("%s, %s: every section full, nothing wider than the screen, no co
   }
 });
 
-it("shows what the demo replayed: savings from each kind of waste, the stack reconciled, cost per restaurant, allocation by tag", async () => {
+it("shows what the demo replayed: savings from each kind of waste, clean-up's mark, the stack reconciled, cost per restaurant, allocation by tag", async () => {
   const view = await openDashboard(browser, demo.url, demo, "desktop", "light");
   try {
     const { page } = view;
     const rules = await page.locator("#suggestions tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-rule")));
     expect([...rules].sort()).toEqual(["droplet-idle-downsize", "droplet-powered-off", "load-balancer-idle", "reserved-ip-unassigned", "snapshot-old", "volume-unattached"]);
+    expect(await page.locator("#cleanup-marks tbody tr").evaluateAll((rows) => rows.map((row) => [row.getAttribute("data-resource"), row.getAttribute("data-state")]))).toEqual([
+      [`droplet:${DEMO_WASTE.expiring.id}`, "marked"],
+    ]);
+    expect(demo.replay.cleanup).toEqual({ marked: 1 });
     expect(await page.locator('#stacks-table tr[data-stack="stack:restaurant-platform-prod"]').innerText()).toMatch(/2026-02[\s\S]*\$139\.40/);
     expect(await page.locator("#units-month").innerText()).toMatch(/^\$[\d.]+ per active restaurant this month: \$[\d,.]+ ÷ 140 \(count read 28 Mar 07:00\)\.$/);
     expect(await page.locator("#by-tag [data-tag-key]").evaluateAll((keys) => keys.map((key) => key.getAttribute("data-tag-key")))).toEqual(expect.arrayContaining(["env", "owner", "service", "stack"]));

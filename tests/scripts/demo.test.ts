@@ -10,7 +10,7 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { formatUsd } from "../../core/money";
 import { DEMO_HELP, parseDemoArgs } from "../../scripts/demo";
 import { launchBrowser } from "../support/browser";
-import { DEMO_NOW, createDemoScenario, demoMonthToDateUsd } from "../support/fake-do-api/demo-month";
+import { DEMO_NOW, DEMO_WASTE, createDemoScenario, demoMonthToDateUsd } from "../support/fake-do-api/demo-month";
 
 const REPO = join(__dirname, "..", "..");
 // Start-up is seconds on a quiet machine; the allowance is for a CI box running other suites.
@@ -146,6 +146,14 @@ describe("npm run demo, end to end", () => {
     // The advisor ran with the daily reports, and the example's plan was reconciled with February's bill.
     expect(await page.locator("#suggestions tbody tr").count()).toBeGreaterThanOrEqual(6);
     expect(await page.locator('#stacks-table tr[data-stack="stack:restaurant-platform-prod"]').innerText()).toContain("2026-02");
+    // The clean-up dry run marked the droplet whose expires: date is two days off; its preview reached the demo's receiver, and nothing acts.
+    expect(await page.locator("#cleanup-mode").innerText()).toMatch(/^Clean-up runs as a dry run \(cleanup\.apply is off\)/);
+    const { id, name, expires } = DEMO_WASTE.expiring;
+    expect(expires).toBe("2026-03-30");
+    expect(await page.locator(`#cleanup-marks tr[data-resource="droplet:${id}"]`).innerText()).toMatch(
+      new RegExp(`^droplet ${name}\\s+30 Mar\\s+snapshot, then destroy\\s+preview 28 Mar \\(does not count\\)\\s+not while apply is off\\s+Marked: no notice delivered yet`),
+    );
+    expect(output).toMatch(/^ {2}clean-up \(a dry run: previews only, nothing changed\): 1 resource\(s\) marked by their expires: tag$/m);
 
     expect(consoleErrors).toEqual([]);
     expect([...new Set(requestedUrls.map((url) => new URL(url).hostname))]).toEqual(["127.0.0.1"]);

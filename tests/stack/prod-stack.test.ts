@@ -156,6 +156,8 @@ describe("index.ts with Pulumi.prod.yaml", () => {
       // billing.timeZone and billing.runbookUrl: how the dashboard writes times and where its alerts link.
       timeZone: "Europe/Berlin",
       runbookUrl: "https://docs.forkline.example/do-cost-guard/runbook.md",
+      // billing.cleanup: the page says clean-up is off rather than "nothing marked".
+      cleanup: { enabled: false, apply: false },
     });
     expect(readDashboardEnvironment(dashboard, {}).teamPasswords).toEqual(new Map(Object.entries(SECRETS.dashboardTeamPasswords)));
     expect(dashboard.DATABASE_URL).toBe(SECRETS.trackerDatabaseUrl);

@@ -11,7 +11,7 @@
 import type { Page } from "playwright-core";
 
 /** The page's sections, in order; each must be present and, with the demo's data, non-empty. */
-export const DASHBOARD_SECTIONS = ["summary", "budget", "daily", "by-service", "by-project", "units", "by-tag", "savings", "stacks", "alerts"] as const;
+export const DASHBOARD_SECTIONS = ["summary", "budget", "daily", "by-service", "by-project", "units", "by-tag", "savings", "cleanup", "stacks", "alerts"] as const;
 
 /**
  * How far the document is wider than the window, and the visible elements whose right edge

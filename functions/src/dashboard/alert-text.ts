@@ -21,6 +21,8 @@ export const RUNBOOK_ANCHORS: Readonly<Record<string, string>> = {
   "app-memory-recovered": "app-memory",
   "app-bandwidth": "app-bandwidth",
   price_calibration: "price-drift",
+  // Not a fired alert (clean-up notices go through the outbox only): the Clean-up section's link.
+  cleanup_notice: "cleanup",
 };
 
 /** The runbook section's URL for an alert kind, or null without a runbook (`billing.runbookUrl`) or a section. */

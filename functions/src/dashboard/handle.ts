@@ -13,6 +13,7 @@
  *   GET  /api/v1/billing/suggestions                the savings advisor's current suggestions
  *   POST /api/v1/billing/suggestions/{id}/dismiss   hide one until its evidence changes
  *   GET  /api/v1/billing/stacks     each stack's latest month: plan estimate against the bill (tracker reconcile)
+ *   GET  /api/v1/billing/cleanup    every resource clean-up has marked: state, expiry, action, notice sent, acts on
  *   GET  /api/v1/billing/units      cost per unit (billing.units) per day and month to date, with the count's freshness;
  *                                   ?from&to as for history (default: this month)
  *   GET  /api/v1/billing/allocation ?by=tag|project|service (required), ?from&to (default: this month)
@@ -37,7 +38,7 @@ import { AUTH_REALM, isAuthorized, type DashboardAuth } from "./auth";
 import { bodyExceeds, MAX_REQUEST_BODY_BYTES } from "./body-limit";
 import { BOOKKEEPING_KINDS, describeAlerts, kindOf, runbookLinkFor, ZonedClock } from "./alert-text";
 import { renderDashboardPage } from "./page";
-import type { AlertEventView, AlertView, AllocationView, CurrentBilling, SavingsView, StackView, TagAllocationView, UnitFigure, UnitsView } from "./views";
+import type { AlertEventView, AlertView, AllocationView, CleanupMarkView, CleanupMode, CleanupView, CurrentBilling, SavingsView, StackView, TagAllocationView, UnitFigure, UnitsView } from "./views";
 
 /** An HTTP request as the web action or a test server hands it over. */
 export interface DashboardRequest {
@@ -86,6 +87,10 @@ export interface DashboardDeps {
   advice?: Pick<AdviceStore, "listSuggestions" | "dismissSuggestion">;
   /** Where `tracker reconcile` keeps each stack's estimate against its bill; no Stacks section without it. */
   calibration?: Pick<CalibrationStore, "listStackReconciliations">;
+  /** Where clean-up keeps every marked resource (`cleanup_marks`); the Clean-up section lists none without it. */
+  cleanup?: Pick<AdviceStore, "cleanupMarks">;
+  /** Whether the daily task runs clean-up and acts (`billing.cleanup`); unknown when absent. */
+  cleanupMode?: CleanupMode;
   /** IANA zone the page and the alert sentences write times in (`billing.timeZone`); default UTC. */
   timeZone?: string;
   /** Where docs/runbook.md is hosted (`billing.runbookUrl`): alerts link to their section. */
@@ -384,6 +389,36 @@ async function stackViews(deps: DashboardDeps): Promise<StackView[]> {
   return [...latest.values()];
 }
 
+/** The page's order: what a person must look at first, then what happens next, then what is over. */
+const CLEANUP_STATE_ORDER: readonly CleanupMarkView["state"][] = ["needs-attention", "due", "notice-delivered", "marked", "acted", "skipped"];
+
+/**
+ * Every resource clean-up has marked, as of the dashboard's clock, the ones needing a person
+ * first (then by kind and name). The one place the section and its API read clean-up from.
+ */
+async function cleanupView(deps: DashboardDeps): Promise<CleanupView> {
+  const marks = deps.cleanup ? await deps.cleanup.cleanupMarks(deps.now) : [];
+  const rank = (mark: { state: CleanupMarkView["state"] }) => CLEANUP_STATE_ORDER.indexOf(mark.state);
+  return {
+    settings: deps.cleanupMode ? { enabled: deps.cleanupMode.enabled, apply: deps.cleanupMode.apply } : null,
+    // A stable sort: the store's order (kind, name) within each state.
+    marks: [...marks]
+      .sort((a, b) => rank(a) - rank(b))
+      .map((mark) => ({
+        resource: mark.resource,
+        state: mark.state,
+        expires: mark.expires,
+        action: mark.action,
+        noticeSentOn: mark.noticeDeliveredOn,
+        previewSentOn: mark.previewDeliveredOn,
+        actsOn: mark.actOn,
+        reason: mark.reason,
+        updatedAt: mark.updatedAt.toISOString(),
+      })),
+    runbookUrl: runbookLinkFor("cleanup_notice", deps.runbookUrl),
+  };
+}
+
 const DISMISS_PATH = /^\/api\/v1\/billing\/suggestions\/([^/]{1,200})\/dismiss$/;
 
 async function dismiss(id: string, deps: DashboardDeps): Promise<DashboardResponse> {
@@ -403,12 +438,13 @@ async function page(deps: DashboardDeps): Promise<DashboardResponse> {
   const monthDays = history.filter((day) => day.date >= monthFirst);
   const current = await currentBilling(deps, monthDays);
   const nonce = randomBytes(16).toString("base64");
-  const [alerts, events, savings, stacks, units] = await Promise.all([
+  const [alerts, events, savings, stacks, units, cleanup] = await Promise.all([
     alertViews(deps),
     recentEvents(deps),
     savingsView(deps, monthDays),
     stackViews(deps),
     unitsView(deps, monthDays, monthFirst, to, current.monthToDateUsd),
+    cleanupView(deps),
   ]);
   const body = renderDashboardPage({
     nonce,
@@ -425,6 +461,7 @@ async function page(deps: DashboardDeps): Promise<DashboardResponse> {
     alerts,
     events: events.slice(0, 20),
     savings,
+    cleanup,
     stacks,
   });
   return {
@@ -498,6 +535,7 @@ const ROUTES: Record<string, Route> = {
     POST: postAlert,
   },
   "/api/v1/billing/stacks": { GET: async (_request, deps) => json(200, { stacks: await stackViews(deps) }) },
+  "/api/v1/billing/cleanup": { GET: async (_request, deps) => json(200, await cleanupView(deps)) },
   "/api/v1/billing/units": { GET: units },
   "/api/v1/billing/allocation": { GET: allocation },
   "/api/v1/billing/suggestions": {

@@ -15,9 +15,10 @@
 import { UNTAGGED } from "../../../core/allocation";
 import { addDays, daysBetween, type IsoDate } from "../../../core/calendar";
 import { describeTagProblems } from "../../../core/advice/rules/untagged";
+import { CLEANUP_ACTION_WORDS, type CleanupState } from "../../../core/cleanup/states";
 import { formatSignedUsd, formatUsd } from "../../../core/money";
 import { ZonedClock } from "./alert-text";
-import type { AlertEventView, AlertView, CurrentBilling, SavingsView, StackView, TagAllocationView, UnitFigure, UnitsView } from "./views";
+import type { AlertEventView, AlertView, CleanupMarkView, CleanupMode, CleanupView, CurrentBilling, SavingsView, StackView, TagAllocationView, UnitFigure, UnitsView } from "./views";
 
 /** What the page shows; built by the handler from the store. */
 export interface DashboardPageInput {
@@ -43,6 +44,8 @@ export interface DashboardPageInput {
   alerts: readonly AlertView[];
   events: readonly AlertEventView[];
   savings: SavingsView;
+  /** Every resource clean-up has marked, and whether it runs and acts. */
+  cleanup: CleanupView;
   stacks: readonly StackView[];
 }
 
@@ -402,6 +405,87 @@ function savingsSection(savings: SavingsView): string {
   return `${summary}${table}${untaggedList}`;
 }
 
+/** A marked resource's state in words (core/cleanup/states.ts), with what that means under the current mode. */
+function cleanupStateWords(state: CleanupState, mode: CleanupMode | null): string {
+  switch (state) {
+    case "marked":
+      return "Marked: no notice delivered yet";
+    case "notice-delivered":
+      return "Notice delivered: waiting for its date";
+    case "due":
+      return mode === null ? "Due" : mode.apply ? "Due: the next daily run acts" : "Due, but nothing is changed while apply is off";
+    case "acted":
+      return "Done";
+    case "needs-attention":
+      return "Needs attention: a person decides";
+    case "skipped":
+      return "Skipped: left alone";
+  }
+}
+
+/** "Notice sent": the counting notice's day, else the preview's (which never counts), else why there is none. */
+function noticeSentText(mark: CleanupMarkView, clock: ZonedClock): string {
+  if (mark.noticeSentOn) return clock.date(mark.noticeSentOn);
+  if (mark.previewSentOn) return `preview ${clock.date(mark.previewSentOn)} (does not count)`;
+  return isSettled(mark.state) ? "–" : "not yet";
+}
+
+/** States whose dates no longer change: clean-up is done with the resource, or a person is. */
+function isSettled(state: CleanupState): boolean {
+  return state === "skipped" || state === "acted" || state === "needs-attention";
+}
+
+/** "Acts on": the first day clean-up may act, or why there is no such day. */
+function actsOnText(mark: CleanupMarkView, mode: CleanupMode | null, clock: ZonedClock): string {
+  if (mark.state === "skipped") return "never";
+  if (mark.actsOn) return clock.date(mark.actsOn);
+  if (isSettled(mark.state)) return "–";
+  if (mode && !mode.enabled) return "not while clean-up is off";
+  if (mode && !mode.apply) return "not while apply is off";
+  return "set when the notice is delivered";
+}
+
+/** How clean-up runs, in one line of HTML; null when the settings do not say. */
+function cleanupModeHtml(mode: CleanupMode | null): string | null {
+  if (!mode) return null;
+  if (!mode.enabled) return "Clean-up is off (<code>cleanup.enabled</code>): these are from its last run.";
+  return mode.apply
+    ? "Clean-up is on: nothing is acted on before its notice has reached someone."
+    : "Clean-up runs as a dry run (<code>cleanup.apply</code> is off): owners get previews, which never count as the notice, and nothing is changed.";
+}
+
+/** Why nothing is listed: clean-up is off, or nothing carries an expiry tag. */
+function cleanupEmptyText(mode: CleanupMode | null): string {
+  const tagged = "droplets, volumes and snapshots tagged <code>expires:YYYY-MM-DD</code>";
+  if (!mode) return `Nothing is marked for clean-up. It is off unless <code>cleanup.enabled</code> is set, and it marks only ${tagged}.`;
+  if (!mode.enabled) return `Clean-up is off: set <code>cleanup.enabled</code> and ${tagged} get a notice before anything is done to them.`;
+  return `Nothing is marked: clean-up is on, and no droplet, volume or snapshot carries an <code>expires:</code> date.`;
+}
+
+/** What clean-up has marked: the resource, its date and action, notice sent, acts on, and where it stands. */
+function cleanupSection(cleanup: CleanupView, clock: ZonedClock): string {
+  const link = runbookLink(cleanup.runbookUrl);
+  if (cleanup.marks.length === 0) return `<p class="empty">${cleanupEmptyText(cleanup.settings)}${link}</p>`;
+  const mode = cleanupModeHtml(cleanup.settings);
+  const count = `${cleanup.marks.length} resource${cleanup.marks.length === 1 ? "" : "s"} marked.`;
+  const lead = `<p id="cleanup-mode">${mode ? `${mode} ` : ""}${count}${link}</p>`;
+  return `${lead}${stackedTable(
+    "cleanup-marks",
+    [{ label: "Resource" }, { label: "Expires" }, { label: "Action" }, { label: "Notice sent" }, { label: "Acts on" }, { label: "State" }],
+    cleanup.marks.map((mark) => ({
+      attributes: `data-state="${escapeHtml(mark.state)}" data-resource="${escapeHtml(`${mark.resource.kind}:${mark.resource.id}`)}"`,
+      cells: [
+        escapeHtml(`${mark.resource.kind} ${mark.resource.name}`),
+        escapeHtml(mark.expires ? clock.date(mark.expires) : "unreadable"),
+        escapeHtml(mark.action ? CLEANUP_ACTION_WORDS[mark.action] : "–"),
+        escapeHtml(noticeSentText(mark, clock)),
+        escapeHtml(actsOnText(mark, cleanup.settings, clock)),
+        `${escapeHtml(cleanupStateWords(mark.state, cleanup.settings))}<details><summary>Why</summary>${escapeHtml(mark.reason)}</details>`,
+      ],
+    })),
+  )}`;
+}
+
 /** Each stack's plan estimate against its bill, with the resources that differ and why. */
 function stacksSection(stacks: readonly StackView[]): string {
   if (stacks.length === 0) return `<p class="empty">No stack reconciled yet: run <code>npm run tracker -- reconcile --plan plan.json</code> after a month closes.</p>`;
@@ -421,8 +505,8 @@ function stacksSection(stacks: readonly StackView[]): string {
 
 /**
  * Renders the whole page. Sections follow in reading order: the month's figures, where the
- * money goes (services, projects, per unit, tags), then what to do about it (savings, stacks,
- * alerts). A new section is one more entry in `sections`.
+ * money goes (services, projects, per unit, tags), then what to do about it (savings, clean-up,
+ * stacks, alerts). A new section is one more entry in `sections`.
  */
 export function renderDashboardPage(input: DashboardPageInput): string {
   const { current } = input;
@@ -450,6 +534,7 @@ export function renderDashboardPage(input: DashboardPageInput): string {
     section("units", unitsSection(input.units, clock)),
     section("by-tag", tagSection(input.byTag)),
     section("savings", `<h2>Savings</h2>${savingsSection(input.savings)}`),
+    section("cleanup", `<h2>Clean-up</h2>${cleanupSection(input.cleanup, clock)}`),
     section("stacks", `<h2>Stacks: estimate against the bill</h2>${stacksSection(input.stacks)}`),
     section("alerts", `<h2>Recent alerts</h2>${eventsList(input.events, clock)}<h2>Alert definitions</h2>${alertsTable(input.alerts, clock)}`),
   ];

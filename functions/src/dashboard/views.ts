@@ -4,6 +4,8 @@
  * page (which draws them) so neither of those two modules has to import the other's types.
  */
 import type { BillingMonth, IsoDate } from "../../../core/calendar";
+import type { CleanupKind } from "../../../core/cleanup/plan";
+import type { CleanupAction, CleanupState } from "../../../core/cleanup/states";
 import type { ForecastMethod } from "../../../core/forecast";
 import type { CostAlert, JsonObject } from "../store/types";
 
@@ -136,6 +138,42 @@ export interface StackView {
   /** Billed to resources carrying the stack tag that the plan does not list. */
   unplannedBilledUsd: number;
   resources: { name: string; type: string; status: string; estimatedUsd: number | null; billedUsd: number; explanations: string[] }[];
+}
+
+/** How the daily task runs clean-up (`billing.cleanup`): `apply` off is a dry run that sends previews and changes nothing. */
+export interface CleanupMode {
+  enabled: boolean;
+  apply: boolean;
+}
+
+/** One resource clean-up has marked, where it stands: the store's mark with the CLI's field names (`cleanup --json`). */
+export interface CleanupMarkView {
+  resource: { kind: CleanupKind; id: string; name: string };
+  /** core/cleanup/states.ts: marked, notice-delivered, due, acted, needs-attention or skipped. */
+  state: CleanupState;
+  /** The `expires:` date; null when the tag does not read as one date (then `skipped`). */
+  expires: IsoDate | null;
+  /** What clean-up does to it when due; null when it never will (skipped). */
+  action: CleanupAction | null;
+  /** The UTC date the notice for this date first reached a recipient; null until then. */
+  noticeSentOn: IsoDate | null;
+  /** With apply off: the UTC date a preview first reached a recipient (it never counts as the notice); null when none has. */
+  previewSentOn: IsoDate | null;
+  /** The first day clean-up may act; null until the notice is delivered. */
+  actsOn: IsoDate | null;
+  /** The latest run's words, e.g. "expired 2026-11-20; notice sent 2026-11-29, acts on 2026-12-01". */
+  reason: string;
+  /** When a run last recorded it. */
+  updatedAt: string;
+}
+
+/** `GET /api/v1/billing/cleanup`: every marked resource, the ones needing a person first. */
+export interface CleanupView {
+  /** Whether clean-up runs and acts; null when the dashboard's settings do not say (bound before they did). */
+  settings: CleanupMode | null;
+  marks: CleanupMarkView[];
+  /** The runbook's clean-up section, when `billing.runbookUrl` is set. */
+  runbookUrl: string | null;
 }
 
 /** The by-tag allocation: what the page's "by tag" section draws. */

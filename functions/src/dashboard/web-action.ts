@@ -11,7 +11,7 @@
  *   DASHBOARD_PASSWORD   at least 16 characters; Basic password, or the bearer token
  *   DASHBOARD_USERNAME   Basic username, default "do-cost-guard"
  *   DASHBOARD_SETTINGS   {budgetMonthlyUsd, thresholds: [{id, amountUsd}], teams?, organization?, timeZone?,
- *                        runbookUrl?} (string or object), from the stack; for a local run,
+ *                        runbookUrl?, cleanup?: {enabled, apply}} (string or object), from the stack; for a local run,
  *                        TRACKER_CONFIG (the tracker's JSON config) stands in for it
  *   DASHBOARD_TEAM_PASSWORDS  optional {team name: password} (string or object): each team's own view
  * Deploy it with `web: raw` so `__ow_query` and `__ow_body` arrive untouched; without it,
@@ -44,6 +44,8 @@ export interface DashboardEnvironment {
   timeZone: string;
   /** The hosted runbook the page links alerts into, when set. */
   runbookUrl?: string;
+  /** Whether the daily task runs clean-up and acts; absent in settings bound before the page showed it. */
+  cleanup?: DashboardSettings["cleanup"];
 }
 
 /** A missing or malformed setting; the message names the parameter and never its value. */
@@ -77,7 +79,7 @@ function jsonSetting(params: Readonly<Record<string, unknown>>, env: NodeJS.Proc
   }
 }
 
-type PageSettings = Pick<DashboardEnvironment, "budgetMonthlyUsd" | "configThresholds" | "teams" | "organization" | "timeZone" | "runbookUrl">;
+type PageSettings = Pick<DashboardEnvironment, "budgetMonthlyUsd" | "configThresholds" | "teams" | "organization" | "timeZone" | "runbookUrl" | "cleanup">;
 
 function pageSettings(settings: DashboardSettings): PageSettings {
   return {
@@ -87,11 +89,12 @@ function pageSettings(settings: DashboardSettings): PageSettings {
     ...(settings.organization ? { organization: settings.organization } : {}),
     timeZone: settings.timeZone,
     ...(settings.runbookUrl !== undefined ? { runbookUrl: settings.runbookUrl } : {}),
+    ...(settings.cleanup ? { cleanup: settings.cleanup } : {}),
   };
 }
 
 /**
- * The budget, config thresholds, time zone and runbook: DASHBOARD_SETTINGS (what the stack
+ * The budget, config thresholds, time zone, runbook and clean-up mode: DASHBOARD_SETTINGS (what the stack
  * binds: no secrets of the tracker), or for a local run the tracker's own TRACKER_CONFIG,
  * checked by the same schema.
  */
@@ -244,6 +247,8 @@ export async function main(params: Readonly<Record<string, unknown>>): Promise<D
     ...(ready.env.runbookUrl !== undefined ? { runbookUrl: ready.env.runbookUrl } : {}),
     advice: ready.advice,
     calibration: ready.calibration,
+    cleanup: ready.advice,
+    ...(ready.env.cleanup ? { cleanupMode: ready.env.cleanup } : {}),
     log: (line) => console.error(line),
   });
 }

@@ -12,12 +12,12 @@ import { actOnDate, noticeKey, type CleanupKind } from "../../../core/cleanup/pl
 import {
   FINAL_CLEANUP_STATES,
   NOTICE_STEP,
+  PREVIEW_NOTICE_STEP,
   RECLAIMABLE_STEP_STATES,
   type CleanupAction,
   type CleanupState,
   type CleanupStep,
   type CleanupStepState,
-  type PREVIEW_NOTICE_STEP,
 } from "../../../core/cleanup/states";
 import { enqueueNotificationsIn } from "./cost-store";
 import type { SqlClient } from "./sql-client";
@@ -85,6 +85,11 @@ export interface CleanupMark {
   action: CleanupAction | null;
   /** The UTC date the notice for this date first reached a recipient (previews never count); null until then. */
   noticeDeliveredOn: IsoDate | null;
+  /**
+   * The UTC date a preview for this date (clean-up with apply off) first reached a recipient;
+   * null when none has. A preview never starts the clock: it only shows the owners were told.
+   */
+  previewDeliveredOn: IsoDate | null;
   /** The first day clean-up may act: `graceDays` after the later of `expires` and `noticeDeliveredOn`; null until the notice is delivered. */
   actOn: IsoDate | null;
   /** The latest run's words, e.g. "expired 2026-11-20; notice sent 2026-11-29, acts on 2026-12-01". */
@@ -131,15 +136,20 @@ interface MarkRow {
   reason: string;
   updated_at: Date;
   delivered_at: Date | string | null;
+  preview_delivered_at: Date | string | null;
 }
 
 const asDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 const CLEANUP_COLUMNS = `id, resource_kind, resource_id, resource_name, step, expires::text AS expires, state, request_id, detail, created_at, updated_at`;
-// The first delivered outbox row of each counting notice: the only evidence that a notice reached anyone.
-const DELIVERED_NOTICES = `SELECT c.resource_kind, c.resource_id, c.expires, min(o.delivered_at) AS delivered_at
+// The first delivered outbox row of each notice of step $1: the only evidence that it reached anyone.
+const DELIVERED_NOTICES = deliveredNotices("$1");
+
+function deliveredNotices(stepParameter: string): string {
+  return `SELECT c.resource_kind, c.resource_id, c.expires, min(o.delivered_at) AS delivered_at
   FROM cleanup_actions c JOIN notification_outbox o ON o.cleanup_action_id = c.id
-  WHERE c.step = $1 AND o.status = 'delivered'
+  WHERE c.step = ${stepParameter} AND o.status = 'delivered'
   GROUP BY c.resource_kind, c.resource_id, c.expires`;
+}
 
 function toCleanupRecord(row: CleanupRow): CleanupRecord {
   return {
@@ -430,21 +440,24 @@ export class AdviceStore {
   }
 
   /**
-   * Every marked resource with its state, the day its notice was delivered and the day clean-up
-   * may act on it, as of `now` (the dashboard's "marked, notice sent, acts on"); ordered by kind
-   * and name.
+   * Every marked resource with its state, the day its notice (or, with apply off, its preview)
+   * was delivered and the day clean-up may act on it, as of `now` (the dashboard's "marked,
+   * notice sent, acts on"); ordered by kind and name.
    */
   async cleanupMarks(now: Date): Promise<CleanupMark[]> {
     const rows = await this.db.query<MarkRow>(
-      `SELECT m.resource_kind, m.resource_id, m.resource_name, m.expires::text AS expires, m.action, m.state, m.grace_days, m.reason, m.updated_at, d.delivered_at
-       FROM cleanup_marks m LEFT JOIN (${DELIVERED_NOTICES}) AS d
-         ON d.resource_kind = m.resource_kind AND d.resource_id = m.resource_id AND d.expires = m.expires
+      `SELECT m.resource_kind, m.resource_id, m.resource_name, m.expires::text AS expires, m.action, m.state, m.grace_days, m.reason, m.updated_at,
+         d.delivered_at, p.delivered_at AS preview_delivered_at
+       FROM cleanup_marks m
+       LEFT JOIN (${DELIVERED_NOTICES}) AS d ON d.resource_kind = m.resource_kind AND d.resource_id = m.resource_id AND d.expires = m.expires
+       LEFT JOIN (${deliveredNotices("$2")}) AS p ON p.resource_kind = m.resource_kind AND p.resource_id = m.resource_id AND p.expires = m.expires
        ORDER BY m.resource_kind, m.resource_name, m.resource_id`,
-      [NOTICE_STEP],
+      [NOTICE_STEP, PREVIEW_NOTICE_STEP],
     );
     const today = isoDate(now);
     return rows.map((row) => {
-      const noticeDeliveredOn = row.delivered_at === null ? null : isoDate(asDate(row.delivered_at));
+      const deliveredOn = (at: Date | string | null) => (at === null ? null : isoDate(asDate(at)));
+      const noticeDeliveredOn = deliveredOn(row.delivered_at);
       const actOn = row.expires !== null && noticeDeliveredOn !== null ? actOnDate(row.expires, noticeDeliveredOn, row.grace_days) : null;
       // A run records what it saw; a delivery since then moves the clock on without waiting for the next run.
       const pending: readonly CleanupState[] = ["marked", "notice-delivered", "due"];
@@ -455,6 +468,7 @@ export class AdviceStore {
         expires: row.expires,
         action: row.action,
         noticeDeliveredOn,
+        previewDeliveredOn: deliveredOn(row.preview_delivered_at),
         actOn,
         reason: row.reason,
         updatedAt: asDate(row.updated_at),

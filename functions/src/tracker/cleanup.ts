@@ -26,6 +26,7 @@ import {
   type CleanupSettings,
 } from "../../../core/cleanup/plan";
 import {
+  CLEANUP_ACTION_WORDS,
   NOTICE_STEP,
   PREVIEW_NOTICE_STEP,
   stateOfActStep,
@@ -126,13 +127,6 @@ const ACT_START_MS = 2 * DEFAULT_REQUEST_TIMEOUT_MS;
  * Functions stops an action after at most 15 minutes (docs.digitalocean.com/products/functions/details/limits, read 2026-12-06).
  */
 const STALE_STEP_MS = 15 * 60_000;
-
-const ACTION_WORDS: Record<CleanupAction, string> = {
-  "snapshot-then-destroy": "snapshot, then destroy",
-  "power-off": "power off",
-  "snapshot-then-delete": "snapshot, then delete",
-  delete: "delete",
-};
 
 /** How far an action got: nothing sent yet, a droplet action (snapshot or power-off) to follow, or a volume snapshot taken. */
 type Progress = { phase: "start" } | { phase: "droplet-action"; actionId: number } | { phase: "volume-snapshot"; snapshotId: string };
@@ -377,7 +371,7 @@ export function renderCleanupNotice(
   dashboardUrl?: string,
 ): NotificationMessage {
   const { kind: resourceKind, id, name } = decision.resource;
-  const words = ACTION_WORDS[decision.action];
+  const words = CLEANUP_ACTION_WORDS[decision.action];
   const earliest = actOnDate(decision.expires, isoDate(now), settings.graceDays);
   const days = `${settings.graceDays} day${settings.graceDays === 1 ? "" : "s"}`;
   const keep = `change its ${settings.tagKey}: tag to a later date, or tag it ${settings.protectedTag}`;

@@ -35,7 +35,7 @@ describe("authentication", () => {
     ["Bearer with a prefix of the password", `Bearer ${PASSWORD.slice(0, 10)}`],
     ["an unknown scheme carrying the password", `Token ${PASSWORD}`],
   ])("answers 401 with a Basic challenge for %s, on every route", async (_case, authorization) => {
-    for (const path of ["/", "/api/v1/billing/current", "/api/v1/billing/history", "/api/v1/billing/alerts", "/no-such-route"]) {
+    for (const path of ["/", "/api/v1/billing/current", "/api/v1/billing/history", "/api/v1/billing/alerts", "/api/v1/billing/cleanup", "/no-such-route"]) {
       const response = await call(path, { headers: authorization === undefined ? {} : { Authorization: authorization } });
       expect([path, response.status]).toEqual([path, 401]);
       expect(response.headers.get("www-authenticate")).toBe('Basic realm="do-cost-guard", charset="UTF-8"');

@@ -61,7 +61,7 @@ it("navigating without credentials is refused: the server answers 401 with a Bas
   await page.close();
 });
 
-it("renders the store's data: one bar per day with data, by service, project and tag, cost per unit, alerts, savings and stacks; no console error, nothing off loopback", async () => {
+it("renders the store's data: one bar per day with data, by service, project and tag, cost per unit, alerts, savings, clean-up and stacks; no console error, nothing off loopback", async () => {
   consoleErrors.length = 0;
   const page = await openPage({ width: 1280, height: 900 });
 
@@ -117,6 +117,9 @@ it("renders the store's data: one bar per day with data, by service, project and
   ]);
   expect(await page.locator("#untagged").innerText()).toContain("droplet console-made (missing owner)");
   expect(await page.locator("#stacks-table tbody tr").allInnerTexts()).toEqual([expect.stringMatching(/stack:restaurant-platform-prod\s+2026-10\s+\$139\.40\s+\$142\.60\s+\+\$3\.20/)]);
+  // Clean-up: each mark with its dates, the one needing a person first.
+  expect(await page.locator("#cleanup-marks tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-state")))).toEqual(["needs-attention", "due", "notice-delivered", "marked", "marked", "skipped"]);
+  expect(await page.locator('#cleanup-marks tr[data-resource="droplet:201"]').innerText()).toMatch(/^droplet staging-box\s+22 Nov\s+snapshot, then destroy\s+19 Nov\s+24 Nov\s+Notice delivered: waiting for its date/);
 
   expect(await page.locator("script, form").count()).toBe(0);
   expect(consoleErrors).toEqual([]);
@@ -147,6 +150,19 @@ it("fits a 390 × 844 phone: nothing wider than the screen, one column, tables a
   // Stacked: one under the other, all starting at the same left edge.
   expect(new Set(cells.map((cell) => cell.left)).size).toBe(1);
   for (let i = 1; i < cells.length; i++) expect(cells[i]!.top).toBeGreaterThan(cells[i - 1]!.top);
+  // Clean-up's marks the same way: notice sent and acts on each a labelled row of their own.
+  const cleanupCells = await page.locator('#cleanup-marks tr[data-resource="volume:vol-1"] td').evaluateAll((tds) =>
+    tds.map((td) => ({ label: getComputedStyle(td, "::before").content, text: (td as HTMLElement).innerText.split("\n")[0], left: Math.round(td.getBoundingClientRect().left) })),
+  );
+  expect(cleanupCells.map((cell) => [cell.label, cell.text])).toEqual([
+    ['"Resource"', "volume old-data"],
+    ['"Expires"', "18 Nov"],
+    ['"Action"', "snapshot, then delete"],
+    ['"Notice sent"', "17 Nov"],
+    ['"Acts on"', "20 Nov"],
+    ['"State"', "Due: the next daily run acts"],
+  ]);
+  expect(new Set(cleanupCells.map((cell) => cell.left)).size).toBe(1);
   // The phone's chart: four weeks, its labels at least 11 px tall as drawn.
   expect([await page.locator("#daily-chart").isVisible(), await page.locator("#daily-chart-compact").isVisible()]).toEqual([false, true]);
   expect(await page.locator("#daily-chart-compact rect.bar").count()).toBe(27);

@@ -10,8 +10,9 @@ import { sumUsd } from "../../../core/money";
 import { MAX_REQUEST_BODY_BYTES } from "../../../functions/src/dashboard/body-limit";
 import { handleDashboardRequest, type DashboardDeps } from "../../../functions/src/dashboard/handle";
 import type { Suggestion } from "../../../core/advice";
+import { NOTICE_STEP, PREVIEW_NOTICE_STEP } from "../../../core/cleanup/states";
 import type { StackReconciliation } from "../../../core/calibration";
-import { AdviceStore } from "../../../functions/src/store/advice-store";
+import { AdviceStore, type CleanupMarkInput } from "../../../functions/src/store/advice-store";
 import { CalibrationStore } from "../../../functions/src/store/calibration-store";
 import { CostStore, type AlertEventInput } from "../../../functions/src/store/cost-store";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
@@ -102,6 +103,48 @@ export const SEEDED_SUGGESTIONS: Suggestion[] = [
     evidence: { missingKeys: [], disallowed: [{ key: "env", value: "staging", allowed: ["prod", "dev"] }] },
   },
 ];
+
+/**
+ * What clean-up has marked by NOW (20 Nov), each with the notice (or preview) the outbox
+ * delivered and when; grace 2 days. The store moves `old-data` on to `due` (notice 17 Nov,
+ * expired 18 Nov: acts on 20 Nov) without another run.
+ */
+export const SEEDED_CLEANUP: { mark: CleanupMarkInput; delivered?: { step: typeof NOTICE_STEP | typeof PREVIEW_NOTICE_STEP; on: Date } }[] = [
+  {
+    mark: { resource: { kind: "volume", id: "vol-1", name: "old-data" }, state: "notice-delivered", expires: "2026-11-18", action: "snapshot-then-delete", reason: "expired 2026-11-18; notice sent 2026-11-17, acts on 2026-11-20" },
+    delivered: { step: NOTICE_STEP, on: new Date("2026-11-17T07:01:00Z") },
+  },
+  {
+    mark: { resource: { kind: "droplet", id: "201", name: "staging-box" }, state: "notice-delivered", expires: "2026-11-22", action: "snapshot-then-destroy", reason: "expires 2026-11-22; notice sent 2026-11-19, acts on 2026-11-24" },
+    delivered: { step: NOTICE_STEP, on: new Date("2026-11-19T07:01:00Z") },
+  },
+  {
+    mark: { resource: { kind: "droplet", id: "202", name: "sales-demo" }, state: "marked", expires: "2026-11-23", action: "power-off", reason: "expires 2026-11-23; preview queued (it does not count as the notice before an act)" },
+    delivered: { step: PREVIEW_NOTICE_STEP, on: new Date("2026-11-20T07:01:00Z") },
+  },
+  { mark: { resource: { kind: "snapshot", id: "snap-9", name: "pre-upgrade" }, state: "marked", expires: "2026-12-15", action: "delete", reason: "expires 2026-12-15; the notice goes out from 2026-12-12" } },
+  {
+    mark: { resource: { kind: "volume", id: "vol-2", name: "attached-logs" }, state: "needs-attention", expires: "2026-11-10", action: "snapshot-then-delete", reason: "expired 2026-11-10; refused after the snapshot: 409 conflict; snapshot snap-77 kept; not retried" },
+    delivered: { step: NOTICE_STEP, on: new Date("2026-11-09T07:01:00Z") },
+  },
+  { mark: { resource: { kind: "droplet", id: "203", name: "keep-me" }, state: "skipped", expires: "2026-11-01", action: null, reason: "tagged protected" } },
+];
+
+/** Queues and delivers each seeded notice on its day, then records the marks as the 20 Nov run saw them. */
+async function seedCleanup(advice: AdviceStore, outbox: CostStore): Promise<void> {
+  for (const { mark, delivered } of SEEDED_CLEANUP) {
+    if (!delivered || !mark.expires) continue;
+    const { kind, id, name } = mark.resource;
+    const notification = { channel: "webhook" as const, destination: "http://127.0.0.1:9/cleanup", payload: { id }, dedupeKey: `cleanup-${delivered.step}:${kind}:${id}:${mark.expires}` };
+    await advice.queueCleanupNotice({ resourceKind: kind, resourceId: id, resourceName: name, step: delivered.step, expires: mark.expires }, [notification], delivered.on);
+    for (const row of await outbox.claimDueNotifications(delivered.on, 10, new Date(delivered.on.getTime() + 60_000))) await outbox.markDelivered(row.id, delivered.on);
+  }
+  await advice.recordCleanupMarks(
+    SEEDED_CLEANUP.map((seed) => seed.mark),
+    2,
+    new Date("2026-11-20T07:00:00Z"),
+  );
+}
 
 /** From this day on the droplets carry `team:shop` (the tag key appears partway through November). */
 export const TEAM_TAG_FROM = "2026-11-10";
@@ -236,6 +279,7 @@ export async function startDashboard(testFile: string): Promise<DashboardFixture
   });
   for (const event of SEEDED_APP_EVENTS) await store.recordAlertEventOnce({ ...event, notifications: [] });
   for (const reading of SEEDED_UNIT_COUNTS) await store.recordUnitCount(reading);
+  await seedCleanup(advice, store);
   const logged: string[] = [];
   const deps: DashboardDeps = {
     store,
@@ -245,6 +289,8 @@ export async function startDashboard(testFile: string): Promise<DashboardFixture
     configThresholds: [STORED_CONFIG_THRESHOLD, UNSYNCED_CONFIG_THRESHOLD],
     advice,
     calibration,
+    cleanup: advice,
+    cleanupMode: { enabled: true, apply: true },
     log: (line) => logged.push(line),
   };
   const { server, baseUrl } = await serveDashboard(() => deps);
@@ -262,6 +308,13 @@ export async function startDashboard(testFile: string): Promise<DashboardFixture
       await database.drop();
     },
   };
+}
+
+/** A signed-in GET of the fixture's dashboard: the status, the text, and the JSON when it is JSON. */
+export async function signedInGet(fixture: DashboardFixture, path: string): Promise<{ status: number; body: any; text: string }> {
+  const response = await fetch(`${fixture.baseUrl}${path}`, { headers: { Authorization: basic(USERNAME, PASSWORD) } });
+  const text = await response.text();
+  return { status: response.status, text, body: response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined };
 }
 
 /** `Authorization: Basic …` for the given credentials. */

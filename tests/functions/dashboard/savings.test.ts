@@ -2,7 +2,7 @@
  * The dashboard's Savings and Stacks: the suggestions API, dismissals that hold until the evidence changes,
  * and the page's section with the potential total and the untagged share of spend.
  */
-import { basic, PASSWORD, seededDays, SEEDED_SUGGESTIONS, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
+import { basic, PASSWORD, seededDays, SEEDED_SUGGESTIONS, signedInGet, startDashboard, USERNAME, type DashboardFixture } from "./dashboard-fixture";
 
 let dashboard: DashboardFixture;
 const auth = { Authorization: basic(USERNAME, PASSWORD) };
@@ -15,11 +15,7 @@ afterAll(async () => {
   await dashboard?.close();
 });
 
-async function get(path: string): Promise<{ status: number; body: any; text: string }> {
-  const response = await fetch(`${dashboard.baseUrl}${path}`, { headers: auth });
-  const text = await response.text();
-  return { status: response.status, text, body: response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined };
-}
+const get = (path: string) => signedInGet(dashboard, path);
 
 it("GET /api/v1/billing/suggestions lists the savings, the total, the untagged and the untagged share of this month's spend", async () => {
   const { status, body } = await get("/api/v1/billing/suggestions");

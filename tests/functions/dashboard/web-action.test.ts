@@ -30,15 +30,18 @@ describe("readDashboardEnvironment", () => {
       teams: [{ name: "default", budgetMonthlyUsd: 300, thresholds: ladder, insightsOnly: false }],
       teamPasswords: new Map(),
       timeZone: "UTC",
+      cleanup: { enabled: false, apply: false },
     });
   });
 
-  it("reads the time zone and the runbook from DASHBOARD_SETTINGS (what the stack binds), and refuses a zone that is not one", () => {
+  it("reads the time zone, the runbook and the clean-up mode from DASHBOARD_SETTINGS (what the stack binds), and refuses a zone that is not one", () => {
     const settings = { budgetMonthlyUsd: 300, thresholds: [], timeZone: "Europe/Berlin", runbookUrl: "https://docs.forkline.example/runbook.html" };
     const read = readDashboardEnvironment({ ...VALID, TRACKER_CONFIG: undefined, DASHBOARD_SETTINGS: JSON.stringify(settings) }, {});
     expect([read.timeZone, read.runbookUrl]).toEqual(["Europe/Berlin", "https://docs.forkline.example/runbook.html"]);
     const withoutZone = readDashboardEnvironment({ ...VALID, TRACKER_CONFIG: undefined, DASHBOARD_SETTINGS: JSON.stringify({ budgetMonthlyUsd: 300, thresholds: [] }) }, {});
-    expect([withoutZone.timeZone, withoutZone.runbookUrl]).toEqual(["UTC", undefined]);
+    expect([withoutZone.timeZone, withoutZone.runbookUrl, withoutZone.cleanup]).toEqual(["UTC", undefined, undefined]);
+    const dryRun = readDashboardEnvironment({ ...VALID, TRACKER_CONFIG: undefined, DASHBOARD_SETTINGS: JSON.stringify({ ...settings, cleanup: { enabled: true, apply: false } }) }, {});
+    expect(dryRun.cleanup).toEqual({ enabled: true, apply: false });
     expect(() => readDashboardEnvironment({ ...VALID, TRACKER_CONFIG: undefined, DASHBOARD_SETTINGS: JSON.stringify({ ...settings, timeZone: "Berlin" }) }, {})).toThrow(
       'DASHBOARD_SETTINGS: timeZone must be an IANA time zone name like "UTC" or "Europe/Berlin" (got "Berlin")',
     );
@@ -233,6 +236,12 @@ describe("main against Postgres", () => {
       expect(current.statusCode).toBe(200);
       // main runs on the real clock, so only the config-derived figures are pinned here.
       expect(JSON.parse(current.body)).toMatchObject({ budgetUsd: 300, billingMonth: new Date().toISOString().slice(0, 7) });
+
+      // Clean-up's marks come from the store, its mode from the settings (TRACKER_CONFIG's: off).
+      const cleanup = await main({ ...params, __ow_method: "get", __ow_path: "/api/v1/billing/cleanup", __ow_headers: { authorization: basic(USERNAME, PASSWORD) } });
+      const marks = JSON.parse(cleanup.body) as { settings: unknown; marks: { resource: { name: string } }[] };
+      expect([cleanup.statusCode, marks.settings]).toEqual([200, { enabled: false, apply: false }]);
+      expect(marks.marks.map((mark) => mark.resource.name)).toContain("old-data");
 
       // mtd-10 is in the default ladder of TRACKER_CONFIG: config is authoritative.
       const conflict = await main({

@@ -125,8 +125,20 @@ describe.each(STORE_BACKENDS)("clean-up store on %s", (backend) => {
     const [first] = await store.cleanupMarks(at(1));
     expect(first).toEqual({
       resource: { kind: "droplet", id: "1", name: "name-1" }, state: "notice-delivered", expires: "2026-11-20", action: "snapshot-then-destroy",
-      noticeDeliveredOn: "2026-11-30", actOn: "2026-12-02", reason: "marked 1", updatedAt: at(1),
+      noticeDeliveredOn: "2026-11-30", previewDeliveredOn: null, actOn: "2026-12-02", reason: "marked 1", updatedAt: at(1),
     });
+  });
+
+  it("shows the day a preview (apply off) reached someone beside the mark, without starting its clock", async () => {
+    await store.recordCleanupMarks([{ resource: { kind: "droplet", id: "1", name: "name-1" }, state: "marked", expires: "2026-11-20", action: "power-off", reason: "expired" }], 2, NOW);
+    const fields = async (now: Date) => (await store.cleanupMarks(now)).map((m) => [m.state, m.previewDeliveredOn, m.noticeDeliveredOn, m.actOn]);
+    // A preview delivered for an earlier date is not this date's.
+    await store.queueCleanupNotice(key("1", PREVIEW_NOTICE_STEP, "2026-10-01"), rows("1-old", "webhook"), NOW);
+    await deliverAll(outbox, NOW);
+    expect(await fields(NOW)).toEqual([["marked", null, null, null]]);
+    await store.queueCleanupNotice(key("1", PREVIEW_NOTICE_STEP), rows("1", "webhook"), NOW);
+    await deliverAll(outbox, at(1));
+    expect(await fields(at(5))).toEqual([["marked", "2026-11-30", null, null]]);
   });
 
   it("accepts exactly the state names core/cleanup/states.ts defines", async () => {
