@@ -9,9 +9,14 @@ export function configOver<T extends object>(defaults: T, given: Partial<T>): T 
   return { ...defaults, ...given };
 }
 
-/** A resource's inputs with every unknown value left out, and where the unknowns were. */
+/** A resource's inputs, read on demand, with every unknown value left out, and where the unknowns were. */
 export interface KnownInputs {
+  /**
+   * The inputs, each copied out of the SDK's proxy the first time it is read; an input that is
+   * unknown until deploy reads as undefined (and so does the unknown part of one).
+   */
   inputs: Record<string, unknown>;
+  /** Where the unknowns were, among the inputs read so far: reading `inputs.spec` records those under `spec`. */
   unknownPaths: string[];
 }
 
@@ -53,13 +58,27 @@ function readKnown(container: object, key: string | number, where: string, unkno
 /**
  * The inputs as a plain object without the values that are unknown until deploy: the estimator
  * treats a missing input as unknown (never as 0), so this is what it should see.
+ *
+ * Each input is copied out when first read, not all of them up front: copying through the SDK's
+ * proxy (a new proxy per object, an exception per unknown value) is most of what pricing a large
+ * stack costs, and a policy or the estimator reads a few inputs of each resource, not its tags,
+ * user data or the unknown outputs it does not price.
  */
 export function knownInputs(props: Record<string, unknown>): KnownInputs {
   const unknownPaths: string[] = [];
   const inputs: Record<string, unknown> = {};
   for (const key of Object.keys(props)) {
-    const value = readKnown(props, key, key, unknownPaths);
-    if (value !== OMITTED) inputs[key] = value;
+    Object.defineProperty(inputs, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        const read = readKnown(props, key, key, unknownPaths);
+        const value = read === OMITTED ? undefined : read;
+        // Read once: later reads see the copy (and record no second unknown path).
+        Object.defineProperty(inputs, key, { value, enumerable: true, writable: true, configurable: true });
+        return value;
+      },
+    });
   }
   return { inputs, unknownPaths };
 }

@@ -42,6 +42,12 @@ describe("per resource, on the resource, in a stack of up to summaryThreshold (2
     const [violation] = await reportsOn(sized("worker-1", UNKNOWN));
     expect(violation.message).toMatch(/^estimated cost unknown: Droplet "worker-1" \(.*inputs unknown until deploy: size\)/);
   });
+
+  test("only the unknown inputs the price depends on are named (an unknown image changes no price)", async () => {
+    const droplet = sized("worker-1", UNKNOWN);
+    const [violation] = await reportsOn({ ...droplet, props: { ...droplet.props, image: UNKNOWN } });
+    expect(violation.message).toMatch(/inputs unknown until deploy: size\)/);
+  });
 });
 
 describe("stack total", () => {
