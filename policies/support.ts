@@ -66,20 +66,31 @@ function readKnown(container: object, key: string | number, where: string, unkno
  */
 export function knownInputs(props: Record<string, unknown>): KnownInputs {
   const unknownPaths: string[] = [];
-  const inputs: Record<string, unknown> = {};
-  for (const key of Object.keys(props)) {
-    Object.defineProperty(inputs, key, {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        const read = readKnown(props, key, key, unknownPaths);
-        const value = read === OMITTED ? undefined : read;
-        // Read once: later reads see the copy (and record no second unknown path).
-        Object.defineProperty(inputs, key, { value, enumerable: true, writable: true, configurable: true });
-        return value;
+  const copies = new Map<string, unknown>();
+  const read = (key: string): unknown => {
+    if (!copies.has(key)) {
+      const value = readKnown(props, key, key, unknownPaths);
+      copies.set(key, value === OMITTED ? undefined : value);
+    }
+    return copies.get(key);
+  };
+  // A proxy rather than a getter per input: defining thousands of accessors cost more than the
+  // reads they save. Read-only; enumerating it reads (copies) every input.
+  const inputs = new Proxy<Record<string, unknown>>(
+    {},
+    {
+      get: (_target, key) => (typeof key === "string" ? read(key) : undefined),
+      has: (_target, key) => typeof key === "string" && read(key) !== undefined,
+      ownKeys: () => Object.keys(props).filter((key) => read(key) !== undefined),
+      getOwnPropertyDescriptor: (_target, key) => {
+        const value = typeof key === "string" ? read(key) : undefined;
+        return value === undefined ? undefined : { value, enumerable: true, configurable: true, writable: false };
       },
-    });
-  }
+      set: () => false,
+      defineProperty: () => false,
+      deleteProperty: () => false,
+    },
+  );
   return { inputs, unknownPaths };
 }
 
