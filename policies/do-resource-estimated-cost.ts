@@ -38,7 +38,7 @@ export const doResourceEstimatedCost: StackValidationPolicy = {
     const lines = [`${total} (${whySummarized(scale)})`];
     if (top.length > 0) lines.push(`most expensive ${top.length}:`, ...top.map((resource) => `  ${resource.label} ${costOf(resource)}`));
     if (rest.length > 0) lines.push(`the other ${formatCount(rest.length)} priced resources: ${formatUsd(sumUsd(rest.map((resource) => resource.estimate.monthlyUsd ?? 0)))}/month`);
-    if (stack.unpriced.length > 0) lines.push(`not priced, left out of the total: ${formatCount(stack.unpriced.length)}: ${listFirst(stack.unpriced.map(describeUnpriced), config.summaryListed)}`);
+    if (stack.unpriced.length > 0) lines.push(`${formatCount(stack.unpriced.length)} not priced, left out of the total: ${listFirst(stack.unpriced.map(describeUnpriced), config.summaryListed)}`);
     reportViolation(lines.join("\n"));
   },
 };

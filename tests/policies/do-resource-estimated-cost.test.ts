@@ -99,7 +99,7 @@ describe("one summary above summaryThreshold", () => {
     ]);
     // The other four: $12 × 4 = $48.
     expect(lines[5]).toBe("the other 4 priced resources: $48.00/month");
-    expect(lines[6]).toMatch(/^not priced, left out of the total: 1: Droplet "mystery" \(.*s-99vcpu-1tb/);
+    expect(lines[6]).toMatch(/^1 not priced, left out of the total: Droplet "mystery" \(.*s-99vcpu-1tb/);
     expect(lines).toHaveLength(7);
   });
 
