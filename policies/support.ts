@@ -22,37 +22,55 @@ export interface KnownInputs {
 
 const OMITTED = Symbol("unknown until deploy");
 
+/** `container[key]` read through the SDK's proxy, or OMITTED when the proxy says it is unknown until deploy. */
+function tryRead(container: object, key: string | number): unknown {
+  try {
+    return (container as Record<string | number, unknown>)[key];
+  } catch (error) {
+    if (error instanceof UnknownValueError) return OMITTED;
+    throw error;
+  }
+}
+
 /**
- * Reads `container[key]` through the policy SDK's unknown-checking proxy and copies it out,
- * dropping unknown values and recording their paths. Reading an unknown through the proxy throws,
- * which would abort the whole policy with "can't run during preview"; here it is recorded instead.
+ * Reads `container[key]` (at path `where`) through the policy SDK's unknown-checking proxy and
+ * copies it out, dropping unknown values and recording their paths. Reading an unknown through the
+ * proxy throws, which would abort the whole policy with "can't run during preview"; here it is
+ * recorded instead.
  */
 function readKnown(container: object, key: string | number, where: string, unknownPaths: string[]): unknown {
-  let value: unknown;
-  try {
-    value = (container as Record<string | number, unknown>)[key];
-  } catch (error) {
-    if (!(error instanceof UnknownValueError)) throw error;
+  const value = tryRead(container, key);
+  if (value === OMITTED) {
     unknownPaths.push(where);
     return OMITTED;
   }
+  return copyKnown(value, where, unknownPaths);
+}
+
+/**
+ * Copies a value read through the proxy. Every read of a proxied object goes through the SDK's
+ * checks, so the length of a list is read once, and a child's path is built only when it is
+ * unknown or has children of its own: a large stack's tags are read several times per preview.
+ */
+function copyKnown(value: unknown, where: string, unknownPaths: string[]): unknown {
+  if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
     const items: unknown[] = [];
-    for (let index = 0; index < value.length; index++) {
-      const item = readKnown(value, index, `${where}[${index}]`, unknownPaths);
-      if (item !== OMITTED) items.push(item);
+    const length = value.length;
+    for (let index = 0; index < length; index++) {
+      const item = tryRead(value, index);
+      if (item === OMITTED) unknownPaths.push(`${where}[${index}]`);
+      else items.push(typeof item === "object" && item !== null ? copyKnown(item, `${where}[${index}]`, unknownPaths) : item);
     }
     return items;
   }
-  if (typeof value === "object" && value !== null) {
-    const record: Record<string, unknown> = {};
-    for (const child of Object.keys(value)) {
-      const item = readKnown(value, child, `${where}.${child}`, unknownPaths);
-      if (item !== OMITTED) record[child] = item;
-    }
-    return record;
+  const record: Record<string, unknown> = {};
+  for (const child of Object.keys(value)) {
+    const item = tryRead(value, child);
+    if (item === OMITTED) unknownPaths.push(`${where}.${child}`);
+    else record[child] = typeof item === "object" && item !== null ? copyKnown(item, `${where}.${child}`, unknownPaths) : item;
   }
-  return value;
+  return record;
 }
 
 /**
