@@ -22,53 +22,80 @@ export interface KnownInputs {
 
 const OMITTED = Symbol("unknown until deploy");
 
-/** `container[key]` read through the SDK's proxy, or OMITTED when the proxy says it is unknown until deploy. */
-function tryRead(container: object, key: string | number): unknown {
+/**
+ * What a value unknown until deploy arrives as, one marker per kind (boolean, number, string,
+ * array, asset, archive, object): the engine's RPC marshalling puts them where it cannot give a
+ * value yet, and the policy SDK's deserializer passes them through as these strings
+ * (@pulumi/policy 1.21.0 proxy.js `unknown*Value`; the string one is @pulumi/pulumi's
+ * `runtime.unknownValue`). tests/policies/support.test.ts checks they still match the SDK's.
+ */
+const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN_MARKERS: ReadonlySet<string> = new Set([
+  "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+  "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+  UNKNOWN_STRING,
+  "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+  "030794c1-ac77-496b-92df-f27374a8bd58",
+  "e48ece36-62e2-4504-bad9-02848725956a",
+  "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+]);
+
+/**
+ * `container[key]` as the SDK deserialized it, read past its unknown-checking proxy: the proxy
+ * traps only `get`, so a property's descriptor comes from the proxy's target. Reading through
+ * `get` costs a new proxy per object and an exception per unknown value, which on a 5,000-resource
+ * stack was most of what the pack spent reading inputs; UNKNOWN_MARKERS say what is unknown instead.
+ * Should a later SDK trap descriptors and throw for unknowns, that is honoured too.
+ */
+function rawValue(container: object, key: string): unknown {
   try {
-    return (container as Record<string | number, unknown>)[key];
+    const descriptor = Object.getOwnPropertyDescriptor(container, key);
+    if (descriptor === undefined) return undefined;
+    return "value" in descriptor ? descriptor.value : (container as Record<string, unknown>)[key];
   } catch (error) {
-    if (error instanceof UnknownValueError) return OMITTED;
+    // Passed on as a marker, so copyKnown records it like any other unknown.
+    if (error instanceof UnknownValueError) return UNKNOWN_STRING;
     throw error;
   }
 }
 
 /**
- * Reads `container[key]` (at path `where`) through the policy SDK's unknown-checking proxy and
- * copies it out, dropping unknown values and recording their paths. Reading an unknown through the
- * proxy throws, which would abort the whole policy with "can't run during preview"; here it is
- * recorded instead.
+ * Reads `container[key]` (at path `where`) and copies it out, dropping unknown values and recording
+ * their paths: reading an unknown through the SDK's proxy would throw and abort the whole policy
+ * with "can't run during preview", and the estimator must see a missing input, never a marker.
  */
-function readKnown(container: object, key: string | number, where: string, unknownPaths: string[]): unknown {
-  const value = tryRead(container, key);
-  if (value === OMITTED) {
+function readKnown(container: object, key: string, where: string, unknownPaths: string[]): unknown {
+  return copyKnown(rawValue(container, key), where, unknownPaths);
+}
+
+/** Copies a deserialized value without its unknowns; a child's path is built only when it is unknown or has children. */
+function copyKnown(value: unknown, where: string, unknownPaths: string[]): unknown {
+  if (typeof value === "string") {
+    if (!UNKNOWN_MARKERS.has(value)) return value;
     unknownPaths.push(where);
     return OMITTED;
   }
-  return copyKnown(value, where, unknownPaths);
-}
-
-/**
- * Copies a value read through the proxy. Every read of a proxied object goes through the SDK's
- * checks, so the length of a list is read once, and a child's path is built only when it is
- * unknown or has children of its own: a large stack's tags are read several times per preview.
- */
-function copyKnown(value: unknown, where: string, unknownPaths: string[]): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
     const items: unknown[] = [];
-    const length = value.length;
-    for (let index = 0; index < length; index++) {
-      const item = tryRead(value, index);
-      if (item === OMITTED) unknownPaths.push(`${where}[${index}]`);
-      else items.push(typeof item === "object" && item !== null ? copyKnown(item, `${where}[${index}]`, unknownPaths) : item);
+    for (let index = 0; index < value.length; index++) {
+      const item = value[index] as unknown;
+      if (typeof item === "string" && !UNKNOWN_MARKERS.has(item)) items.push(item);
+      else {
+        const copy = copyKnown(item, `${where}[${index}]`, unknownPaths);
+        if (copy !== OMITTED) items.push(copy);
+      }
     }
     return items;
   }
   const record: Record<string, unknown> = {};
   for (const child of Object.keys(value)) {
-    const item = tryRead(value, child);
-    if (item === OMITTED) unknownPaths.push(`${where}.${child}`);
-    else record[child] = typeof item === "object" && item !== null ? copyKnown(item, `${where}.${child}`, unknownPaths) : item;
+    const item = (value as Record<string, unknown>)[child];
+    if (typeof item === "string" && !UNKNOWN_MARKERS.has(item)) record[child] = item;
+    else {
+      const copy = copyKnown(item, `${where}.${child}`, unknownPaths);
+      if (copy !== OMITTED) record[child] = copy;
+    }
   }
   return record;
 }

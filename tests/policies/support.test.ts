@@ -1,5 +1,66 @@
+import { UnknownValueError } from "@pulumi/policy";
 import { knownInputs, readTags } from "../../policies/support";
 import { engineProps, UNKNOWN } from "../support/policy-fixtures";
+
+// The SDK's own markers (internal to @pulumi/policy, so only a test reads them): support.ts reads
+// inputs past the SDK's proxy and must recognise exactly what the proxy would refuse to read.
+const sdkMarkers = Object.entries(require("@pulumi/policy/proxy") as Record<string, unknown>)
+  .filter(([name]) => /^unknown\w+Value$/.test(name))
+  .map(([, value]) => value as string);
+
+/** The reference: a deep read through the SDK's unknown-checking proxy, unknowns left out and their paths recorded. */
+function throughTheProxy(value: unknown, where: string, paths: string[]): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const read = (key: string | number, path: string): [boolean, unknown] => {
+    try {
+      return [true, throughTheProxy((value as Record<string | number, unknown>)[key], path, paths)];
+    } catch (error) {
+      if (!(error instanceof UnknownValueError)) throw error;
+      paths.push(path);
+      return [false, undefined];
+    }
+  };
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (let index = 0; index < value.length; index++) {
+      const [known, item] = read(index, `${where}[${index}]`);
+      if (known) items.push(item);
+    }
+    return items;
+  }
+  const record: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const [known, item] = read(key, where === "" ? key : `${where}.${key}`);
+    if (known) record[key] = item;
+  }
+  return record;
+}
+
+test("the unknown markers are the SDK's, and reading past its proxy gives what reading through it gives", () => {
+  expect(sdkMarkers).toHaveLength(7);
+  expect(sdkMarkers).toContain(UNKNOWN);
+  const [bool, number, string, array, asset, archive, object] = sdkMarkers;
+  const fixture = {
+    known: "nyc3",
+    count: 3,
+    flag: true,
+    none: null,
+    bool,
+    number,
+    string,
+    array,
+    asset,
+    archive,
+    object,
+    nested: { list: ["a", string, { deep: number, keep: 1 }, [array, "b"]], map: { x: object, y: "z" } },
+  };
+  const expectedPaths: string[] = [];
+  const expected = throughTheProxy(engineProps(fixture), "", expectedPaths);
+  const { inputs, unknownPaths } = knownInputs(engineProps(fixture));
+  expect({ ...inputs }).toEqual(expected);
+  expect([...unknownPaths].sort()).toEqual([...expectedPaths].sort());
+  expect(unknownPaths).toHaveLength(11); // seven at the top, four nested
+});
 
 describe("knownInputs", () => {
   const props = () =>
