@@ -12,8 +12,8 @@ export function configOver<T extends object>(defaults: T, given: Partial<T>): T 
 /** A resource's inputs, read on demand, with every unknown value left out, and where the unknowns were. */
 export interface KnownInputs {
   /**
-   * The inputs, each copied out of the SDK's proxy the first time it is read; an input that is
-   * unknown until deploy reads as undefined (and so does the unknown part of one).
+   * The inputs, each copied out the first time it is read; an input that is unknown until deploy
+   * reads as undefined (and so does the unknown part of one).
    */
   inputs: Record<string, unknown>;
   /** Where the unknowns were, among the inputs read so far: reading `inputs.spec` records those under `spec`. */
@@ -104,10 +104,9 @@ function copyKnown(value: unknown, where: string, unknownPaths: string[]): unkno
  * The inputs as a plain object without the values that are unknown until deploy: the estimator
  * treats a missing input as unknown (never as 0), so this is what it should see.
  *
- * Each input is copied out when first read, not all of them up front: copying through the SDK's
- * proxy (a new proxy per object, an exception per unknown value) is most of what pricing a large
- * stack costs, and a policy or the estimator reads a few inputs of each resource, not its tags,
- * user data or the unknown outputs it does not price.
+ * Each input is copied out when first read, not all of them up front: a policy or the estimator
+ * reads a few inputs of each resource, not its tags, user data or the unknown outputs it does not
+ * price, and only the inputs read are named among the unknowns.
  */
 export function knownInputs(props: Record<string, unknown>): KnownInputs {
   const unknownPaths: string[] = [];
