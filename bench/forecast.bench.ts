@@ -8,6 +8,7 @@
 import { isoDate, monthStart } from "../core/calendar";
 import { forecastMonthEnd, naiveRunRateForecast, type FixedResource } from "../core/forecast";
 import { sumUsd } from "../core/money";
+import { describePeak, measured } from "./support/memory";
 import { fixedCostUntil, generateMonth, type SyntheticMonth } from "./support/synthetic-series";
 
 const MONTH_COUNT = 400;
@@ -49,7 +50,6 @@ function changesKnownBy(month: SyntheticMonth, day: number): boolean {
 }
 
 function main(): void {
-  const started = Date.now();
   const months = SEEDS.map(generateMonth);
   const groups: [string, (m: SyntheticMonth, day: number) => boolean][] = [
     ["all months", () => true],
@@ -71,7 +71,12 @@ function main(): void {
       );
     }
   }
-  console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-main();
+measured(main).then(
+  ({ ms, rssBefore, peakRss }) => console.log(`whole run: ${(ms / 1000).toFixed(1)} s; ${describePeak(rssBefore, peakRss)}`),
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -14,17 +14,25 @@
  *    bundle) and a no-op JavaScript pack (bench/fixtures/noop-js-pack), both started by
  *    run-policy-pack as the CLI does, alternating. Target: ours ≤ 1.3× the no-op pack.
  *
+ * Peak memory beside each: for the commands of part 1, each Node process's own peak (maxRSS)
+ * reported as it exits (support/peak-memory-reporter.js, preloaded through NODE_OPTIONS; the
+ * plan's policy pack reports its own, summed with the plan's); for the packs of part 2, VmHWM of
+ * /proc/<pid>/status read before the pack is stopped.
+ *
  * Medians are printed with every run, so a noisy machine shows as spread rather than hiding in
  * an average.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { buildPolicyPack } from "../policies/build";
 import { startPolicyPack } from "../scripts/lib/policy-pack-host";
 import { loadStackConfig } from "../scripts/lib/stack-config";
+import { childrenCpuMs, processCpuMs } from "./support/cpu";
+import { formatMb, residentMemoryOf } from "./support/memory";
 
 const PLAN_TARGET = 2;
 const COLD_START_TARGET = 1.3;
@@ -38,6 +46,9 @@ const esbuildLoader = ["--require", path.join(repoRoot, "scripts/register-typesc
 interface Sample {
   wallMs: number;
   cpuMs: number;
+  /** Peak resident memory of the process started, and the sum of its child processes' peaks (the plan's policy pack). */
+  peakRss: number;
+  childrenPeakRss: number;
 }
 
 function median(values: number[]): number {
@@ -46,33 +57,31 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Clock ticks per second of /proc times: 100 on every Linux architecture Node supports. */
-const CLOCK_TICKS_PER_SECOND = 100;
+const peakMemoryReporter = path.join(__dirname, "support/peak-memory-reporter.js");
 
-/** User + system CPU, in ms, of the processes this process has waited for (children and, through them, grandchildren). */
-function childrenCpuMs(): number {
-  // /proc/<pid>/stat: "pid (comm) state ..." — fields after the comm; cutime and cstime are fields 16 and 17.
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS_PER_SECOND;
-}
-
-/** User + system CPU, in ms, of a running process. */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-}
-
+/**
+ * Runs a command to its end: wall time, CPU time, and peak memory as each of its Node processes
+ * reports its own on exit (support/peak-memory-reporter.js, preloaded through NODE_OPTIONS).
+ */
 function timeProcess(args: string[], expectedCodes: number[]): Sample {
+  const reports = path.join(mkdtempSync(path.join(tmpdir(), "dcg-bench-memory-")), "peaks.jsonl");
+  const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${peakMemoryReporter}`.trim(), BENCH_PEAK_MEMORY_FILE: reports };
   const cpuBefore = childrenCpuMs();
   const started = performance.now();
-  const result = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: "utf8", timeout: 300_000 });
+  const result = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: "utf8", timeout: 300_000, env });
   const wallMs = performance.now() - started;
   if (result.status === null || !expectedCodes.includes(result.status)) {
     throw new Error(`${args.slice(1).join(" ")} exited ${result.status}:\n${result.stderr}`);
   }
-  return { wallMs, cpuMs: childrenCpuMs() - cpuBefore };
+  const peaks = readFileSync(reports, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { pid: number; maxRssBytes: number });
+  rmSync(path.dirname(reports), { recursive: true, force: true });
+  const own = peaks.find((peak) => peak.pid === result.pid);
+  if (!own) throw new Error(`${args.slice(1).join(" ")} reported no peak memory (is NODE_OPTIONS --require allowed?)`);
+  const childrenPeakRss = peaks.filter((peak) => peak !== own).reduce((sum, peak) => sum + peak.maxRssBytes, 0);
+  return { wallMs, cpuMs: childrenCpuMs() - cpuBefore, peakRss: own.maxRssBytes, childrenPeakRss };
 }
 
 async function coldStart(packDir: string, config?: string): Promise<Sample> {
@@ -86,12 +95,21 @@ async function coldStart(packDir: string, config?: string): Promise<Sample> {
   });
   const wallMs = performance.now() - started;
   const cpuMs = host.pid === undefined ? Number.NaN : processCpuMs(host.pid);
+  // Read while the pack still runs: an exited process has no /proc/<pid>/status.
+  const peakRss = (host.pid === undefined ? undefined : residentMemoryOf(host.pid)?.peak) ?? Number.NaN;
   await host.close();
-  return { wallMs, cpuMs };
+  return { wallMs, cpuMs, peakRss, childrenPeakRss: 0 };
 }
 
-function describe(samples: Sample[], key: keyof Sample): string {
+function describe(samples: Sample[], key: "wallMs" | "cpuMs"): string {
   return `median ${median(samples.map((s) => s[key])).toFixed(0)} ms (runs: ${samples.map((s) => s[key].toFixed(0)).join(", ")})`;
+}
+
+/** `peak RSS median 180 MB` (+ its children's, when it has any). */
+function describeMemory(samples: Sample[]): string {
+  const own = `peak RSS median ${formatMb(median(samples.map((s) => s.peakRss)))}`;
+  const children = median(samples.map((s) => s.childrenPeakRss));
+  return children > 0 ? `${own} + its policy pack's ${formatMb(children)}` : own;
 }
 
 function verdict(ratio: number, target: number): string {
@@ -126,13 +144,18 @@ async function main(): Promise<void> {
       variant.samples.push(timeProcess(variant.args, variant.codes));
     }
   }
-  for (const { label, samples } of variants) console.log(`${label}: wall ${describe(samples, "wallMs")}; CPU ${describe(samples, "cpuMs")}`);
+  for (const { label, samples } of variants) console.log(`${label}: wall ${describe(samples, "wallMs")}; CPU ${describe(samples, "cpuMs")}; ${describeMemory(samples)}`);
   const median0 = (samples: Sample[], key: keyof Sample) => median(samples.map((s) => s[key]));
   const [bare, bareEsbuild, plan] = variants.map((variant) => variant.samples);
   console.log(`plan/bare (ts-node) wall: ${verdict(median0(plan, "wallMs") / median0(bare, "wallMs"), PLAN_TARGET)}`);
   console.log(`plan/bare (ts-node) CPU : ${verdict(median0(plan, "cpuMs") / median0(bare, "cpuMs"), PLAN_TARGET)}`);
   console.log(`plan/bare (esbuild) wall: ${(median0(plan, "wallMs") / median0(bareEsbuild, "wallMs")).toFixed(2)}×  (same loader on both sides)`);
   console.log(`plan/bare (esbuild) CPU : ${(median0(plan, "cpuMs") / median0(bareEsbuild, "cpuMs")).toFixed(2)}×  (same loader on both sides)`);
+  const planPeak = median0(plan, "peakRss") + median0(plan, "childrenPeakRss");
+  console.log(
+    `plan/bare (ts-node) peak RSS: ${(planPeak / median0(bare, "peakRss")).toFixed(2)}×  (the plan and its policy pack run side by side: their peaks summed, an upper bound; ` +
+      `each process's own maxRSS reported as it exits)`,
+  );
 
   const ourPack = path.join(repoRoot, "policies");
   const noopPack = path.join(repoRoot, "bench/fixtures/noop-js-pack");
@@ -151,10 +174,11 @@ async function main(): Promise<void> {
       ours.push(await coldStart(ourPack, ourConfig));
     }
   }
-  console.log(`no-op JS pack: wall ${describe(noop, "wallMs")}; CPU ${describe(noop, "cpuMs")}`);
-  console.log(`our pack     : wall ${describe(ours, "wallMs")}; CPU ${describe(ours, "cpuMs")}`);
+  console.log(`no-op JS pack: wall ${describe(noop, "wallMs")}; CPU ${describe(noop, "cpuMs")}; ${describeMemory(noop)}`);
+  console.log(`our pack     : wall ${describe(ours, "wallMs")}; CPU ${describe(ours, "cpuMs")}; ${describeMemory(ours)}`);
   console.log(`cold start ours/no-op wall: ${verdict(median0(ours, "wallMs") / median0(noop, "wallMs"), COLD_START_TARGET)}`);
   console.log(`cold start ours/no-op CPU : ${verdict(median0(ours, "cpuMs") / median0(noop, "cpuMs"), COLD_START_TARGET)}`);
+  console.log(`cold start ours/no-op peak RSS: ${(median0(ours, "peakRss") / median0(noop, "peakRss")).toFixed(2)}×  (VmHWM of /proc/<pid>/status, read before the pack is stopped)`);
 }
 
 main().catch((error: unknown) => {

@@ -19,6 +19,7 @@
 import { addDays, weekdayOf } from "../core/calendar";
 import { DEFAULT_SPIKE_OPTIONS, SpikeDetector, resolveSpikeOptions, type SpikeOptions } from "../core/spikes";
 import { mulberry32 } from "../tests/support/prng";
+import { describePeak, measured } from "./support/memory";
 import { generateLabelledSeries, type LabelledSeries, type LabelledSeriesOptions } from "./support/synthetic-series";
 
 const SERIES_COUNT = 200;
@@ -163,7 +164,6 @@ function table(title: string, rules: [string, Rule, LabelledSeriesOptions?][], s
 }
 
 function main(): void {
-  const started = Date.now();
   const labelled = HELD_OUT_SEEDS.map((seed) => generateLabelledSeries(seed, DAYS));
   const positives = labelled.reduce((n, s) => n + s.positives.size, 0);
   console.log(
@@ -221,7 +221,12 @@ function main(): void {
     HELD_OUT_SEEDS,
   );
   compareCharges(`Held-out set (seeds ${HELD_OUT_SEEDS[0]}–${HELD_OUT_SEEDS[HELD_OUT_SEEDS.length - 1]}), monthly recurring charges — the reported figures`, HELD_OUT_SEEDS);
-  console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-main();
+measured(main).then(
+  ({ ms, rssBefore, peakRss }) => console.log(`whole run: ${(ms / 1000).toFixed(1)} s; ${describePeak(rssBefore, peakRss)}`),
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,5 +1,6 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { describeResource, knownInputs } from "./support";
+import { Finding, formatCount, listFirst, reportEachOrSummary, reportScale, SUMMARY_CONFIG_SCHEMA, SUMMARY_DEFAULTS, SummaryConfig, whySummarized } from "./reporting";
+import { configOver, describeResource, knownInputs } from "./support";
 
 const PROJECT_TYPES: ReadonlySet<string> = new Set(["digitalocean:index/project:Project", "digitalocean:index/projectResources:ProjectResources"]);
 
@@ -34,12 +35,16 @@ const PROJECT_ASSIGNABLE: ReadonlyMap<string, ProjectAssignment> = new Map([
  * A resource counts as assigned when it sets `projectId` (known or not), when a Project or
  * ProjectResources takes its URN output into `resources` (the engine's property dependencies say
  * so even while the URN is unknown during preview), or when a known `resources` list holds its URN.
+ * Reported on each resource in a small stack, as one summary above `summaryThreshold` resources
+ * (policies/reporting.ts).
  */
 export const doUntaggableRequireProject: StackValidationPolicy = {
   name: "do-untaggable-require-project",
   description: "Cost-bearing DigitalOcean resources that cannot carry tags belong to a Project in the stack, so invoices can allocate them by project_name.",
   enforcementLevel: "advisory",
+  configSchema: { properties: { ...SUMMARY_CONFIG_SCHEMA } },
   validateStack: (args, reportViolation) => {
+    const config = configOver<SummaryConfig>(SUMMARY_DEFAULTS, args.getConfig<Partial<SummaryConfig>>());
     const assignedPulumiUrns = new Set<string>();
     const assignedDoUrns = new Set<string>();
     for (const project of args.resources.filter((resource) => PROJECT_TYPES.has(resource.type))) {
@@ -47,26 +52,42 @@ export const doUntaggableRequireProject: StackValidationPolicy = {
       const { resources } = knownInputs(project.props).inputs;
       if (Array.isArray(resources)) for (const urn of resources) if (typeof urn === "string") assignedDoUrns.add(urn);
     }
+    const findings: Finding[] = [];
     for (const resource of args.resources) {
       const assignment = PROJECT_ASSIGNABLE.get(resource.type);
       if (!assignment || isAssigned(resource, assignment, assignedPulumiUrns, assignedDoUrns)) continue;
-      const name = describeResource(resource.type, resource.name);
+      const label = describeResource(resource.type, resource.name);
       const fixes = [
         ...(assignment.projectIdInput ? [`set projectId: project.id on it`] : []),
         ...(assignment.urnOutput ? [`list it in a Project: new digitalocean.Project("…", { resources: [${resource.name}.${assignment.urnOutput}] })`] : []),
       ];
-      reportViolation(
-        `${name} cannot carry tags and is in no DigitalOcean Project of this stack, so its invoice lines fall into the default project and cannot be allocated. Fix: ${fixes.join(", or ")}.`,
-        resource.urn,
-      );
+      findings.push({
+        urn: resource.urn,
+        label,
+        message: `${label} cannot carry tags and is in no DigitalOcean Project of this stack, so its invoice lines fall into the default project and cannot be allocated. Fix: ${fixes.join(", or ")}.`,
+      });
     }
+    const scale = reportScale(args.resources, config);
+    reportEachOrSummary(
+      scale,
+      findings,
+      reportViolation,
+      (unassigned) =>
+        `${formatCount(unassigned.length)} cost-bearing DigitalOcean resources cannot carry tags and are in no DigitalOcean Project of this stack, so their invoice lines fall into the default project and cannot be allocated: ` +
+        `${listFirst(unassigned.map((finding) => finding.label), config.summaryListed)} (${whySummarized(scale)}). ` +
+        `Fix: set projectId: project.id on those that take it (apps, load balancers, VPC NAT gateways), or list their URN outputs (appUrn, loadBalancerUrn, bucketUrn, reservedIpUrn, …) in a Project's resources.`,
+    );
   },
 };
 
 function isAssigned(resource: PolicyResource, assignment: ProjectAssignment, pulumiUrns: Set<string>, doUrns: Set<string>): boolean {
   if (pulumiUrns.has(resource.urn)) return true;
   const { inputs, unknownPaths } = knownInputs(resource.props);
-  if (assignment.projectIdInput && ((typeof inputs.projectId === "string" && inputs.projectId !== "") || unknownPaths.includes("projectId"))) return true;
+  if (assignment.projectIdInput) {
+    // Read first: reading it records whether it is unknown until deploy.
+    const projectId = inputs.projectId;
+    if ((typeof projectId === "string" && projectId !== "") || unknownPaths.includes("projectId")) return true;
+  }
   const urn = assignment.urnOutput ? inputs[assignment.urnOutput] : undefined;
   return typeof urn === "string" && doUrns.has(urn);
 }

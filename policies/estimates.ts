@@ -12,7 +12,7 @@ export interface PricedResource {
   urn: string;
   label: string;
   estimate: CostEstimate;
-  /** Inputs that are unknown until deploy (left out of the estimate). */
+  /** Inputs the estimator read that are unknown until deploy (left out of the estimate). */
   unknownInputs: string[];
 }
 
@@ -28,6 +28,7 @@ export function priceStack(resources: readonly PolicyResource[]): PricedStack {
   const digitalOcean = resources.filter((resource) => isDigitalOceanType(resource.type));
   const known = digitalOcean.map((resource) => knownInputs(resource.props));
   const stack = estimateStack(digitalOcean.map((resource, index) => ({ urn: resource.urn, type: resource.type, inputs: known[index].inputs })));
+  // After estimating: the unknown paths are those of the inputs the estimator read.
   const priced = stack.resources.map((estimate, index) => ({
     urn: estimate.urn,
     label: describeResource(digitalOcean[index].type, digitalOcean[index].name),

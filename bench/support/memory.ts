@@ -23,12 +23,17 @@ setFlagsFromString("--expose-gc");
 /** A full collection between steps, so one step's garbage is not counted against the next. */
 export const collectGarbage = runInNewContext("gc") as () => void;
 
+/** VmRSS and VmHWM of /proc/<pid>/status, in bytes; throws where there is no such file. */
+function procStatusMemory(pid: number | "self"): { now: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return { now: kb("VmRSS"), peak: kb("VmHWM") };
+}
+
 /** Resident memory now and its high-water mark (since the last reset), in bytes; `resettable` is false off Linux. */
 export function residentMemory(pid: number | "self" = "self"): { now: number; peak: number; resettable: boolean } {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
-    return { now: kb("VmRSS"), peak: kb("VmHWM"), resettable: true };
+    return { ...procStatusMemory(pid), resettable: true };
   } catch {
     if (pid !== "self") return { now: 0, peak: 0, resettable: false };
     // resourceUsage().maxRSS is in kilobytes (Node docs, process.resourceUsage()).
@@ -36,7 +41,21 @@ export function residentMemory(pid: number | "self" = "self"): { now: number; pe
   }
 }
 
-/** Resets the high-water mark to the current RSS; false where that is not possible. */
+/**
+ * Resident memory of another live process (a policy pack, a child), in bytes, read from its
+ * /proc/<pid>/status; undefined off Linux or once it has exited (a zombie has no VmHWM), so read
+ * it before stopping the process.
+ */
+export function residentMemoryOf(pid: number): { now: number; peak: number } | undefined {
+  try {
+    const memory = procStatusMemory(pid);
+    return Number.isNaN(memory.peak) ? undefined : memory;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resets the high-water mark to the current RSS (of `pid`, default this process); false where that is not possible. */
 export function resetPeakMemory(pid: number | "self" = "self"): boolean {
   try {
     // "5" resets the peak to the current RSS (proc(5), /proc/[pid]/clear_refs, Linux ≥ 4.0).
@@ -109,4 +128,10 @@ export async function measured<T>(work: () => Promise<T> | T, options: { tree?: 
 /** `123 MB` */
 export function formatMb(bytes: number): string {
   return `${Math.round(bytes / MB)} MB`;
+}
+
+/** `peak RSS 95 MB (+12 MB over the 83 MB held before)`, or the lifetime peak where it could not be reset. */
+export function describePeak(rssBefore: number, peakRss: number): string {
+  const where = residentMemory().resettable ? `+${formatMb(Math.max(0, peakRss - rssBefore))} over the ${formatMb(rssBefore)} held before` : "the process's lifetime peak: no /proc to reset it";
+  return `peak RSS ${formatMb(peakRss)} (${where})`;
 }

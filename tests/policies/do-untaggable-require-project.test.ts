@@ -64,3 +64,29 @@ describe("one mutation, one violation", () => {
     ]);
   });
 });
+
+describe("one summary above summaryThreshold", () => {
+  // The compliant stack with its app and load balancer taken out of the project: 5 DigitalOcean resources.
+  const stack = (): FixtureResource[] => {
+    const resources = compliantStack();
+    resources[0] = { ...resources[0], props: { spec: { name: "storefront" } } };
+    resources[3] = { ...resources[3], propertyDependencies: {} };
+    return resources;
+  };
+
+  test("the count and the first summaryListed names, on no resource", async () => {
+    expect(await runStackPolicy(doUntaggableRequireProject, stack(), { summaryThreshold: 4, summaryListed: 1 })).toEqual([
+      {
+        message:
+          "2 cost-bearing DigitalOcean resources cannot carry tags and are in no DigitalOcean Project of this stack, so their invoice lines fall into the default project and cannot be allocated: " +
+          'App "storefront" and 1 more (one summary for the stack\'s 5 DigitalOcean resources, more than summaryThreshold 4). ' +
+          "Fix: set projectId: project.id on those that take it (apps, load balancers, VPC NAT gateways), or list their URN outputs (appUrn, loadBalancerUrn, bucketUrn, reservedIpUrn, …) in a Project's resources.",
+      },
+    ]);
+  });
+
+  test("at the threshold, one report per resource", async () => {
+    const violations = await runStackPolicy(doUntaggableRequireProject, stack(), { summaryThreshold: 5 });
+    expect(violations.map((violation) => violation.urn)).toEqual([urnOf(APP, "storefront"), urnOf(LB, "edge")]);
+  });
+});

@@ -94,6 +94,46 @@ describe("plan of examples/restaurant-platform (the stack the guard should pass)
   });
 });
 
+describe("plan of examples/restaurant-platform with the advisory policies summarizing above 3 resources", () => {
+  let run: ReturnType<typeof plan>;
+  beforeAll(() => {
+    // The production config, with every summarizing policy's threshold lowered from 200 to 3 (the example has 9 resources).
+    const config = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "policy-config.json"), "utf8")) as Record<string, unknown>;
+    const summarizing = { enforcementLevel: "advisory", summaryThreshold: 3, summaryListed: 2 };
+    for (const policy of ["do-resource-estimated-cost", "do-resource-stack-tag", "do-untaggable-require-project"]) config[policy] = summarizing;
+    const configFile = path.join(tmp, "summarizing-policy-config.json");
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    run = plan("restaurant-platform", ["--policy-config", configFile]);
+  });
+
+  it("the table and --json still carry every resource's estimate, the same as the golden report", () => {
+    expect(run.code).toBe(0);
+    expectGolden("restaurant-platform", run.document!);
+    for (const r of run.document!.resources) expect(run.stdout).toMatch(new RegExp(`\\s${r.name}\\s+\\$\\d+\\.\\d\\d`));
+    expect(run.stdout).toContain("Estimated monthly cost: $204.40 (stack budget $350.00)");
+  });
+
+  it("the cost policy reports one summary for the stack and nothing per resource", () => {
+    const cost = run.document!.violations.filter((v) => v.policy === "do-resource-estimated-cost");
+    expect(cost).toHaveLength(1);
+    expect(cost[0]).toMatchObject({ enforcementLevel: "advisory" });
+    expect(cost[0].urn).toBeUndefined();
+    // Golden report: 7 priced (the reserved IP at $0 included; the attachment and the project are free);
+    // the other five: $5 bucket + $5 volume + $12 load balancer + $14.40 droplet + $0 IP = $36.40.
+    expect(cost[0].message).toContain(
+      [
+        "estimated stack total $204.40/month across 7 priced DigitalOcean resources (one summary for the stack's 9 DigitalOcean resources, more than summaryThreshold 3)",
+        "most expensive 2:",
+        '  DatabaseCluster "orders-db" $120.00',
+        '  App "ordering" $48.00',
+        "the other 5 priced resources: $36.40/month",
+      ].join("\n"),
+    );
+    // Shown where a per-resource report would be hidden: the summary is the only cost line a reader gets.
+    expect(run.stdout).toMatch(/\[advisory\] do-resource-estimated-cost \(stack\): .*estimated stack total \$204\.40\/month/s);
+  });
+});
+
 describe("plan of examples/unguarded-startup (the stack a reviewer must block)", () => {
   let run: ReturnType<typeof plan>;
   beforeAll(() => {

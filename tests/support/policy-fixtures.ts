@@ -41,7 +41,8 @@ export function urnOf(type: string, name: string): string {
   return `urn:pulumi:prod::forkline::${type}::${name}`;
 }
 
-function engineProps(props: Record<string, unknown>): Record<string, unknown> {
+/** Props as the SDK hands them to a policy: through a protobuf Struct, its deserializer and its unknown-checking proxy. */
+export function engineProps(props: Record<string, unknown>): Record<string, unknown> {
   const struct = Struct.fromJavaScript(JSON.parse(JSON.stringify(props)) as Record<string, JavaScriptValue>);
   return unknownCheckingProxy(deserializeProperties(struct, false)) as Record<string, unknown>;
 }
