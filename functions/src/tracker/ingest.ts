@@ -368,6 +368,7 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
   const previewUsd = reading.invoices.invoice_preview?.amount;
   const snapshot: SpendSnapshot = {
     takenAt: now,
+    source: "balance",
     monthToDateUsd,
     accountBalanceUsd: parseUsd(reading.balance.account_balance ?? "0", "balance.account_balance"),
     generatedAt: reading.balance.generated_at ? new Date(reading.balance.generated_at) : now,
