@@ -155,11 +155,6 @@ function toSnapshot(row: SnapshotRow): SpendSnapshot {
   };
 }
 
-/**
- * Of one team's snapshots taken in a month, the fresher figure first: the latest data
- * (`generated_at`), a balance before insights of the same instant, then the latest taken.
- */
-const FRESHER_FIRST = `generated_at DESC, (source = 'balance') DESC, taken_at DESC, id DESC`;
 
 interface HistoryRow {
   team: string;
@@ -334,9 +329,10 @@ export class CostStore {
   }
 
   /**
-   * The team's month to date for `billingMonth` (readings taken in that month): of its balance
-   * checks and its insights readings, the fresher figure, i.e. the one whose own data is the
-   * latest (`generatedAt`; a balance wins a tie). Null when the month has no reading yet.
+   * The team's month to date for `billingMonth` (readings taken in that month): its latest
+   * balance check and its latest insights reading, and of the two the fresher figure, the one
+   * whose own data is the later (`generatedAt`; a balance wins a tie). Null when the month has
+   * no reading yet. The run loop alerts on this figure and the organisation's total adds these up.
    */
   async currentSpend(billingMonth: BillingMonth): Promise<SpendSnapshot | null> {
     return (await this.currentSpendByTeam(billingMonth, [this.team])).get(this.team) ?? null;
@@ -348,9 +344,11 @@ export class CostStore {
     const from = monthStart(billingMonth);
     const to = monthStart(nextBillingMonth(billingMonth));
     const rows = await this.db.query<SnapshotRow>(
-      `SELECT DISTINCT ON (team) ${SNAPSHOT_COLUMNS} FROM spend_snapshots
-        WHERE taken_at >= $1 AND taken_at < $2 AND ($3::jsonb IS NULL OR team IN (SELECT jsonb_array_elements_text($3::jsonb)))
-        ORDER BY team, ${FRESHER_FIRST}`,
+      `SELECT DISTINCT ON (team) * FROM (
+         SELECT DISTINCT ON (team, source) ${SNAPSHOT_COLUMNS} FROM spend_snapshots
+          WHERE taken_at >= $1 AND taken_at < $2 AND ($3::jsonb IS NULL OR team IN (SELECT jsonb_array_elements_text($3::jsonb)))
+          ORDER BY team, source, taken_at DESC, id DESC) AS latest
+        ORDER BY team, generated_at DESC, (source = 'balance') DESC`,
       [from, to, labelsParam(teams)],
     );
     return new Map(rows.map((row) => [row.team, toSnapshot(row)]));

@@ -149,23 +149,15 @@ function deliverAll(store: CostStore, deps: TrackerDeps): Promise<DeliveryResult
 }
 
 /**
- * The fresher of two readings of a team's month to date, by the data's own timestamps: the later
- * `generatedAt`, a balance winning a tie (it is the team's own, with its invoice detail). The
- * store's `currentSpend` applies the same rule to the stored readings.
+ * A team's month to date: its balance just read, or the organisation's latest insights reading
+ * of it this month, whichever is fresher by the data's own timestamps (CostStore.currentSpend,
+ * the figure the organisation's total adds up too).
  */
-export function fresherReading(balance: SpendSnapshot | null, insights: SpendSnapshot | null): SpendSnapshot | null {
-  if (balance === null || insights === null) return balance ?? insights;
-  return insights.generatedAt.getTime() > balance.generatedAt.getTime() ? insights : balance;
-}
-
-/** A team's month to date: its balance just read, or the organisation's latest insights reading of it this month, whichever is fresher. */
 async function monthToDateOf(store: CostStore, deps: TrackerDeps, ingest: IngestResult): Promise<CheckResult["monthToDate"]> {
   // Without an organisation there are no insights readings: the balance is the figure, as always.
   if (deps.config.organizationUrn === undefined) return { usd: ingest.monthToDateUsd, source: ingest.snapshot ? "balance" : "none" };
-  const month = billingMonthOf(deps.now);
-  const insights = await store.latestSpendSnapshot("insights");
-  const fresher = fresherReading(ingest.snapshot, insights && billingMonthOf(insights.takenAt) === month ? insights : null);
-  return fresher === null ? { usd: 0, source: "none" } : { usd: fresher.monthToDateUsd, source: fresher.source };
+  const current = await store.currentSpend(billingMonthOf(deps.now));
+  return current === null ? { usd: 0, source: "none" } : { usd: current.monthToDateUsd, source: current.source };
 }
 
 /**
