@@ -37,6 +37,13 @@ Tasks:
   daily     check, then yesterday's report (once per date)
   weekly    check, then last week's report (once per ISO week)
   history   back-fill daily history from invoices (and billing insights with accountUrn)
+
+  With "teams" in the config, check, daily and weekly run every team with its own token (the
+  organisation's insights first, when organizationUrn is set), each team's alerts to its own
+  recipients, then the organisation's thresholds on the sum of the teams and, weekly, its
+  summary; history back-fills each team that has a token. advise, cleanup, calibrate and
+  reconcile are not yet run per team: they need a config without "teams".
+
   test-notify
             send one test message to every recipient in the config and report each
             (see npm run tracker -- test-notify --help)
