@@ -442,21 +442,22 @@ function singleTeam(deps: Pick<RunDeps, "config">): boolean {
  */
 export async function runTracker(task: TrackerTask, deps: RunDeps): Promise<RunResult> {
   const { config, log, now } = deps;
+  const { teamClients, organizationClient, upkeep, ...shared } = deps;
   const deadline = deps.deadline ?? NO_DEADLINE;
   if (singleTeam(deps)) {
     const team = config.teams[0]!;
-    const client = deps.teamClients.get(team.name);
+    const client = teamClients.get(team.name);
     if (!client) throw new Error(`team ${team.name} has no read client`);
-    const result = await handle(task, { ...deps, client, team });
+    const result = await handle(task, { ...shared, ...(upkeep ? { upkeep } : {}), client, team });
     const delivery = result.task === "history" ? { delivered: 0, failed: 0, pending: 0 } : result.task === "check" ? result.check.delivery : result.delivery;
     return { task, teams: [{ team: team.name, status: "done", result }], delivery };
   }
   const organizationStore = new CostStore(deps.db, ORGANIZATION_LABEL);
   const organization: OrganizationOutcome = { monthToDateUsd: 0, fired: [], summaryRowsEnqueued: 0 };
-  const insightsOnly = new Set(config.teams.filter((team) => !deps.teamClients.has(team.name)).map((team) => team.name));
-  if (task !== "history" && config.organizationUrn !== undefined && deps.organizationClient) {
+  const insightsOnly = new Set(config.teams.filter((team) => !teamClients.has(team.name)).map((team) => team.name));
+  if (task !== "history" && config.organizationUrn !== undefined && organizationClient) {
     try {
-      organization.insights = await ingestOrganization(deps.organizationClient, deps.db, config.organizationUrn, config.teams, insightsOnly, now, log);
+      organization.insights = await ingestOrganization(organizationClient, deps.db, config.organizationUrn, config.teams, insightsOnly, now, log);
       if (!organization.insights.read) log.info(`organisation insights not read: ${organization.insights.why}`);
     } catch (error) {
       const message = (error as Error).message;
@@ -464,14 +465,15 @@ export async function runTracker(task: TrackerTask, deps: RunDeps): Promise<RunR
       log.warn(`organisation insights could not be read (the teams run on their stored figures): ${message}`);
     }
   }
-  if (task !== "history" && (config.advice.enabled || config.cleanup.enabled || config.calibration.enabled) && task !== "weekly") {
-    log.info("advice, clean-up and calibration are not yet run per team: skipped for this deployment with several teams");
-  }
+  // The upkeep a single-team deployment runs (the check's advice slice, the daily parts) is not yet run per team.
+  const upkeepParts = task === "check" ? [config.advice.enabled && "advice"] : task === "daily" ? [config.calibration.enabled && "calibration", config.cleanup.enabled && "clean-up", config.advice.enabled && "advice"] : [];
+  const skipped = upkeepParts.filter((part): part is string => typeof part === "string");
+  if (skipped.length > 0) log.info(`${skipped.join(", ")} not yet run per team: skipped for this deployment with teams`);
   const teams: TeamOutcome[] = [];
   const byName = new Map(config.teams.map((team) => [team.name, team]));
   for (const name of await organizationStore.teamsByLastCheck(config.teams.map((team) => team.name))) {
     const team = byName.get(name)!;
-    const client = deps.teamClients.get(name);
+    const client = teamClients.get(name);
     if (task === "history" && !client) {
       teams.push({ team: name, status: "waiting", why: "no read token of its own: its history comes from the organisation's insights" });
       continue;
@@ -480,7 +482,6 @@ export async function runTracker(task: TrackerTask, deps: RunDeps): Promise<RunR
       teams.push({ team: name, status: "waiting", why: "the run's deadline is near; the next run checks it first" });
       continue;
     }
-    const { upkeep: _upkeep, teamClients: _clients, organizationClient: _organization, ...shared } = deps;
     try {
       const result = await handle(task, { ...shared, ...(client ? { client } : {}), team, log: teamLog(log, name) });
       if (task !== "history") await organizationStore.forTeam(name).recordTeamCheck(now);
