@@ -55,6 +55,22 @@ export const TEAM_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 /** The one team a config without `teams` resolves to (and the label of a single-team deployment's rows). */
 export const IMPLICIT_TEAM_NAME = "default";
 /**
+ * The label the store files the organisation's own rows under (its thresholds' events, its
+ * insights total): the `team` column holds team names and these reserved labels, which start
+ * with `@` and so can never be a team name ({@link TEAM_NAME_PATTERN}).
+ */
+export const ORGANIZATION_LABEL = "@organization";
+/**
+ * The label of organisation spend whose `usage_team_urn` names no configured team: kept (and
+ * counted in the organisation's total and summary), logged at every organisation read, never dropped.
+ */
+export const UNASSIGNED_LABEL = "@unassigned";
+
+/** Whether `label` may file a row in the store: a team name, {@link ORGANIZATION_LABEL} or {@link UNASSIGNED_LABEL}. */
+export function isStoreLabel(label: string): boolean {
+  return TEAM_NAME_PATTERN.test(label) || label === ORGANIZATION_LABEL || label === UNASSIGNED_LABEL;
+}
+/**
  * Most teams one deployment watches: each is a set of hourly reads against its own token's
  * rate limit, and problems and messages list them. 100 is twice the 50-team scale target.
  */

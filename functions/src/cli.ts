@@ -26,7 +26,7 @@ import { adviceDocument, formatAdvice, formatCleanup } from "./tracker/advice-re
 import { cleanup } from "./tracker/cleanup";
 import { calibrationJson, formatCalibration, runCalibration } from "./tracker/calibrate";
 import { formatReconciliation, parsePlanJson, runReconciliation, type PlanJson } from "./tracker/reconcile";
-import { handle, TRACKER_TASKS, type TaskResult, type TrackerTask } from "./tracker/handle";
+import { runTracker, TRACKER_TASKS, type RunResult, type TaskResult, type TrackerTask } from "./tracker/handle";
 import type { TrackerLog } from "./tracker/ingest";
 
 const HELP = `Usage: npm run tracker -- <task> [options]
@@ -37,6 +37,13 @@ Tasks:
   daily     check, then yesterday's report (once per date)
   weekly    check, then last week's report (once per ISO week)
   history   back-fill daily history from invoices (and billing insights with accountUrn)
+
+  With "teams" in the config, check, daily and weekly run every team with its own token (the
+  organisation's insights first, when organizationUrn is set), each team's alerts to its own
+  recipients, then the organisation's thresholds on the sum of the teams and, weekly, its
+  summary; history back-fills each team that has a token. advise, cleanup, calibrate and
+  reconcile are not yet run per team: they need a config without "teams".
+
   test-notify
             send one test message to every recipient in the config and report each
             (see npm run tracker -- test-notify --help)
@@ -166,15 +173,15 @@ export function credentialsFromEnv(config: TrackerConfig, env: NodeJS.ProcessEnv
 }
 
 /**
- * The one team this version runs, and its tokens. Per-team runs are the next step of issue 15;
- * until then a config with several teams, or whose only team has no read token, is refused
- * rather than run under one team's label.
+ * The one team whose tokens the account tasks (advise, cleanup, calibrate, reconcile) use: a
+ * single-team config's. Per team they are the next step of issue 15; until then a config with
+ * teams is refused here rather than run under one team's label.
  */
-function runningTeam(credentials: TeamCredentials): { token: string; cleanupToken: string | undefined } {
+function accountTaskTokens(credentials: TeamCredentials, task: string): { token: string; cleanupToken: string | undefined } {
   const { teams } = credentials;
   const only = teams.length === 1 ? teams[0] : undefined;
   if (only?.readToken === undefined) {
-    throw new UsageError(`the config lists ${teams.length} team${teams.length === 1 ? " without a read token" : "s"}: this version runs one team with its own token (${TEAM_TOKEN_PREFIX}<NAME>); per-team runs are not available yet`);
+    throw new UsageError(`${task} is not yet run per team: it needs a config without "teams" (one team, DIGITALOCEAN_TOKEN); check, daily, weekly and history run every team`);
   }
   return { token: only.readToken, cleanupToken: only.cleanupToken };
 }
@@ -423,6 +430,28 @@ async function billCheckTask(args: CliArgs & { task: "calibrate" | "reconcile" }
   return 0;
 }
 
+/** What a run of a config with teams did, a line per team and the organisation's figures. */
+function teamsSummary(result: RunResult): string {
+  const lines: string[] = [];
+  for (const outcome of result.teams) {
+    if (outcome.status === "failed") lines.push(`team ${outcome.team}: FAILED: ${outcome.error}`);
+    else if (outcome.status === "waiting") lines.push(`team ${outcome.team}: waiting: ${outcome.why}`);
+    else if (outcome.result.task === "history") lines.push(`team ${outcome.team}: history: ${outcome.result.history.daysWritten} days written for ${outcome.result.history.months.join(", ") || "no month"}`);
+    else {
+      const { check } = outcome.result;
+      const fired = [...check.fired.thresholds, ...(check.fired.forecast ? [check.fired.forecast] : []), ...check.fired.spikes, ...check.apps.fired];
+      lines.push(`team ${outcome.team}: month to date $${check.monthToDate.usd.toFixed(2)} (${check.monthToDate.source}); alerts fired: ${fired.length === 0 ? "none" : fired.join(", ")}`);
+    }
+  }
+  const { organization } = result;
+  if (organization) {
+    lines.push(`organisation: month to date $${organization.monthToDateUsd.toFixed(2)} (sum of the teams); alerts fired: ${organization.fired.length === 0 ? "none" : organization.fired.join(", ")}`);
+    if (organization.summaryRowsEnqueued > 0) lines.push(`organisation weekly summary: ${organization.summaryRowsEnqueued} notification(s) enqueued`);
+  }
+  lines.push(`notifications: ${result.delivery.pending} pending after the run`);
+  return lines.join("\n");
+}
+
 function summary(result: TaskResult): string {
   if (result.task === "history") return `history: ${result.history.daysWritten} days written for ${result.history.months.join(", ") || "no month"}`;
   const { check } = result;
@@ -451,7 +480,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     }
     const config = loadConfig(args.configPath);
     if (args.task === TEST_NOTIFY) return await testNotify(config, env, args.now ?? new Date(), out);
-    const { token, cleanupToken } = runningTeam(credentialsFromEnv(config, env, args.apply ?? false));
+    const credentials = credentialsFromEnv(config, env, args.apply ?? false);
     const log: TrackerLog = { info: (line) => err(`tracker: ${line}`), warn: (line) => err(`tracker: warning: ${line}`) };
     const baseUrl = env.DIGITALOCEAN_API_URL?.trim() || "https://api.digitalocean.com";
     const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
@@ -467,21 +496,42 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     // advise spends its budget; every other task is bounded by the account, so only DigitalOcean's hourly limit caps it.
     const budget = args.task === "advise" ? args.budget ?? config.advice.requestBudget : DIGITALOCEAN_REQUESTS_PER_HOUR;
     const meters = new RunMeters({ budget, perMinute: DEFAULT_REQUESTS_PER_MINUTE, deadline });
-    const context: TaskContext = { config, transports, baseUrl, token, cleanupToken, db, out, deadline, meters };
-    if (args.task === "calibrate" || args.task === "reconcile") return await billCheckTask({ ...args, task: args.task }, context);
-    if (args.task === "advise" || args.task === "cleanup") return await accountTask({ ...args, task: args.task }, context);
-    const client = new DigitalOceanClient({
-      token,
-      baseUrl,
-      meter: meters.forToken(token),
-      onProgress: (event) => {
-        if (event.kind === "page" && event.page > 1) log.info(`${event.path}: page ${event.page}, ${event.itemsSoFar}${event.total ? `/${event.total}` : ""} items`);
-        if (event.kind === "retry") log.warn(`${event.method} ${event.path}: ${event.reason}, retry ${event.attempt} in ${event.delayMs} ms`);
-      },
+    if (args.task === "calibrate" || args.task === "reconcile" || args.task === "advise" || args.task === "cleanup") {
+      const context: TaskContext = { config, transports, baseUrl, ...accountTaskTokens(credentials, args.task), db, out, deadline, meters };
+      if (args.task === "calibrate" || args.task === "reconcile") return await billCheckTask({ ...args, task: args.task }, context);
+      return await accountTask({ ...args, task: args.task }, context);
+    }
+    // Each token gets its own client and meter: DigitalOcean's limits are per token.
+    const clientOf = (token: string) =>
+      new DigitalOceanClient({
+        token,
+        baseUrl,
+        meter: meters.forToken(token),
+        onProgress: (event) => {
+          if (event.kind === "page" && event.page > 1) log.info(`${event.path}: page ${event.page}, ${event.itemsSoFar}${event.total ? `/${event.total}` : ""} items`);
+          if (event.kind === "retry") log.warn(`${event.method} ${event.path}: ${event.reason}, retry ${event.attempt} in ${event.delayMs} ms`);
+        },
+      });
+    const teamClients = new Map(credentials.teams.flatMap((team) => (team.readToken ? [[team.team, clientOf(team.readToken)] as const] : [])));
+    const result = await runTracker(args.task as TrackerTask, {
+      teamClients,
+      ...(credentials.organizationToken ? { organizationClient: clientOf(credentials.organizationToken) } : {}),
+      db,
+      transports,
+      now: args.now ?? new Date(),
+      config,
+      log,
+      deadline,
     });
-    const result = await handle(args.task as TrackerTask, { client, db, transports, now: args.now ?? new Date(), config, log, deadline });
-    out(summary(result));
-    return 0;
+    if (config.teams[0]!.implicit) {
+      const only = result.teams[0]!;
+      if (only.status !== "done") throw new Error(`the run of team ${only.team} did not finish`);
+      out(summary(only.result));
+      return 0;
+    }
+    out(teamsSummary(result));
+    // Every team failed: nothing was tracked, so the run failed; some teams failing is in the lines above.
+    return result.teams.length > 0 && result.teams.every((team) => team.status === "failed") ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError || error instanceof TrackerConfigError) {
       err(`tracker: ${error.message}`);

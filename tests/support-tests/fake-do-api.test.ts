@@ -248,3 +248,59 @@ describe("seed and generators", () => {
     expect(validateResponse("GET", "/v2/customers/my/invoices/preview", 200, { invoice_items: items, links: {}, meta: { total: 50 } })).toEqual([]);
   });
 });
+
+describe("the fake as an organisation", () => {
+  const ORGANIZATION_URN = "do:teamgroup:0b7e4d2a-6c1f-4e8b-9a35-d2c7f1e6a904";
+  const SHOP_URN = "do:team:5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
+  const CLIENT_URN = "do:team:7e2f9a41-0c3d-4b5e-9f61-82a3b4c5d6e7";
+  let organization: FakeDigitalOcean;
+  const call = (path: string, token: string) => fetch(`${organization.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    const shop = { ...seedRestaurantPlatformAccount(), accountUrn: SHOP_URN };
+    shop.billingInsights = shop.billingInsights.map((point) => ({ ...point, usage_team_urn: SHOP_URN }));
+    const client = { ...seedRestaurantPlatformAccount(), accountUrn: CLIENT_URN };
+    client.billingInsights = client.billingInsights.slice(0, 3).map((point) => ({ ...point, usage_team_urn: CLIENT_URN }));
+    client.balance = { ...client.balance, month_to_date_usage: "1.23" };
+    organization = await startFakeDigitalOcean({
+      teams: [
+        { label: "shop", token: "shop-token", state: shop },
+        { label: "client", state: client, name: "Client A" },
+      ],
+      organization: { urn: ORGANIZATION_URN, token: "org-token", extraInsights: [{ usage_team_urn: "do:team:00000000-0000-4000-8000-000000000000", start_date: "2026-03-01", total_amount: "2.00" }] },
+    });
+  });
+  afterAll(() => organization.close());
+  beforeEach(() => organization.reset());
+
+  test("answers each team's token with that team's account, and labels every request by its token, never showing it", async () => {
+    expect(((await (await call("/v2/customers/my/balance", "shop-token")).json()) as { month_to_date_usage: string }).month_to_date_usage).toBe(organization.teams[0]!.state.balance.month_to_date_usage);
+    expect((await call("/v2/customers/my/balance", "nobody's")).status).toBe(401);
+    await fetch(`${organization.url}/v2/sizes`);
+    expect(organization.requests.map((request) => request.token)).toEqual(["shop", "(unknown token)", "(no token)"]);
+    expect(JSON.stringify(organization.requests)).not.toContain("shop-token");
+    expect(organization.validationErrors).toEqual([]);
+  });
+
+  test("lists the organisation's teams and serves its insights, each point with its team's URN, to the organisation's token only", async () => {
+    const teams = (await (await call("/v2/organizations/teams", "org-token")).json()) as { teams: { uuid: string; name: string }[] };
+    expect(teams.teams.map((team) => [team.uuid, team.name])).toEqual([
+      [SHOP_URN.slice(8), "shop"],
+      [CLIENT_URN.slice(8), "Client A"],
+    ]);
+    const insights = (await (await call(`/v2/billing/${ORGANIZATION_URN}/insights/2026-03-01/2026-03-31?per_page=200`, "org-token")).json()) as { data_points: { usage_team_urn: string }[]; total_items: number };
+    const byTeam = new Map<string, number>();
+    for (const point of insights.data_points) byTeam.set(point.usage_team_urn, (byTeam.get(point.usage_team_urn) ?? 0) + 1);
+    expect(Object.fromEntries(byTeam)).toEqual({ [SHOP_URN]: organization.teams[0]!.state.billingInsights.length, [CLIENT_URN]: 3, "do:team:00000000-0000-4000-8000-000000000000": 1 });
+    expect(organization.requests.map((request) => request.token)).toEqual(["organization", "organization"]);
+    expect(organization.validationErrors).toEqual([]);
+  });
+
+  test("refuses a team's token the organisation's reads, and the organisation's token a team's, as DigitalOcean would (403)", async () => {
+    expect((await call("/v2/organizations/teams", "shop-token")).status).toBe(403);
+    expect((await call(`/v2/billing/${ORGANIZATION_URN}/insights/2026-03-01/2026-03-31`, "shop-token")).status).toBe(403);
+    expect((await call("/v2/customers/my/balance", "org-token")).status).toBe(403);
+    expect((await call(`/v2/billing/${SHOP_URN}/insights/2026-03-01/2026-03-31`, "org-token")).status).toBe(404);
+    expect(organization.validationErrors).toEqual([]);
+  });
+});

@@ -4,12 +4,19 @@
  * `fake.validationErrors` is empty), with DigitalOcean's paging, rate-limit headers, bearer
  * auth, a mutable in-memory account, and injectable faults (429, 5xx, timeouts, broken JSON,
  * pages that vanish mid-pagination).
+ *
+ * It can also be an organisation: several teams, each an account of its own answering its own
+ * token (or none: a team seen only through the organisation's insights), and an organisation
+ * token that answers `GET /v2/organizations/teams` and the billing insights of the
+ * organisation's `do:teamgroup:` URN, each data point carrying its team's `usage_team_urn`. The
+ * request log names the token of every request by a label (never the token), so tests can
+ * assert whose token read what.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { findOperation, validateRequest, validateResponse } from "./openapi";
 import { SEED_NOW, seedRestaurantPlatformAccount, type FakeAccountState } from "./fake-do-api/seed";
-import type { AppMetricName, DropletAction, ErrorBody, FunctionsNamespace, FunctionsTrigger, MetricsResponse } from "../../functions/src/digitalocean/types";
+import type { AppMetricName, BillingDataPoint, DropletAction, ErrorBody, FunctionsNamespace, FunctionsTrigger, MetricsResponse, OrganizationTeam } from "../../functions/src/digitalocean/types";
 
 export * from "./fake-do-api/seed";
 
@@ -40,16 +47,58 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: Record<string, string>;
   body?: unknown;
+  /**
+   * Whose token made the request, by its non-secret label: a team account's `label`, the
+   * organisation's label, {@link UNKNOWN_TOKEN} for a token the fake does not know, or
+   * {@link NO_TOKEN} without one.
+   */
+  token: string;
+}
+
+/** The request log's label of a bearer token the fake does not know. */
+export const UNKNOWN_TOKEN = "(unknown token)";
+/** The request log's label of a request without a bearer token. */
+export const NO_TOKEN = "(no token)";
+
+/** One team of a fake organisation: its account, answering its own token. */
+export interface FakeTeamAccount {
+  /** The label the request log records for this account's token, e.g. the team's name. */
+  label: string;
+  /** The token this account answers; none for a team read only through the organisation's insights. */
+  token?: string;
+  state: FakeAccountState;
+  /** The team's name in `GET /v2/organizations/teams` (default: the label). */
+  name?: string;
+}
+
+/** The organisation the fake's team accounts belong to. */
+export interface FakeOrganization {
+  /** `do:teamgroup:<uuid>`: the only organisation URN its insights answer for. */
+  urn: string;
+  token: string;
+  /** The request log's label of the organisation token (default "organization"). */
+  label?: string;
+  /**
+   * Data points of teams that have no account here (a team the tracker's config does not
+   * know): served among the organisation's insights as they are.
+   */
+  extraInsights?: BillingDataPoint[];
+  /** Teams listed by `/v2/organizations/teams` beyond the accounts. */
+  extraTeams?: OrganizationTeam[];
 }
 
 /** Options for {@link startFakeDigitalOcean}. */
 export interface FakeDigitalOceanOptions {
-  /** Initial account; defaults to {@link seedRestaurantPlatformAccount}. */
+  /** Initial account; defaults to {@link seedRestaurantPlatformAccount}. Ignored with `teams`. */
   state?: FakeAccountState;
-  /** Accepted bearer token (default `"test-token"`). */
+  /** Accepted bearer token (default `"test-token"`). Ignored with `teams`. */
   token?: string;
   /** The fake's "today", for defaults such as bandwidth's "yesterday". */
   now?: () => Date;
+  /** An organisation's team accounts, each answering its own token (the first is `state`/`token`). */
+  teams?: FakeTeamAccount[];
+  /** The organisation the teams belong to: its token reads its teams and its insights. */
+  organization?: FakeOrganization;
 }
 
 /** A running fake; close it in `afterAll`. */
@@ -57,8 +106,10 @@ export interface FakeDigitalOcean {
   /** Base URL to give the client, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly state: FakeAccountState;
-  /** The accepted token. */
+  /** The accepted token (the first team's, with `teams`). */
   readonly token: string;
+  /** Every team account (one, labelled "default", unless `teams` was given). */
+  readonly teams: readonly FakeTeamAccount[];
   /** Spec mismatches of requests and responses seen so far. */
   readonly validationErrors: string[];
   readonly requests: RecordedRequest[];
@@ -92,8 +143,11 @@ const NOT_FOUND: ErrorBody = { id: "not_found", message: "The resource you were 
 
 /** Starts the fake on 127.0.0.1 with an OS-assigned port. */
 export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {}): Promise<FakeDigitalOcean> {
-  const state = options.state ?? seedRestaurantPlatformAccount();
-  const token = options.token ?? "test-token";
+  const teams: FakeTeamAccount[] = options.teams ?? [{ label: "default", token: options.token ?? "test-token", state: options.state ?? seedRestaurantPlatformAccount() }];
+  if (teams.length === 0) throw new Error("startFakeDigitalOcean: teams must list at least one account");
+  const state = teams[0]!.state;
+  const token = teams[0]!.token ?? "";
+  const organization = options.organization;
   const now = options.now ?? (() => SEED_NOW);
   const validationErrors: string[] = [];
   const requests: RecordedRequest[] = [];
@@ -101,7 +155,17 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
   const latencies = new Map<string, { path: RegExp; ms: number }>();
   let baseUrl = "";
 
-  const routes = buildRoutes(state, () => baseUrl, now);
+  // Each token reaches its own account's routes; the organisation token only the organisation's.
+  const credentials = new Map<string, { label: string; state: FakeAccountState; routes: Record<string, Handler> }>();
+  for (const team of teams) {
+    if (team.token === undefined) continue;
+    if (credentials.has(team.token)) throw new Error(`startFakeDigitalOcean: teams ${credentials.get(team.token)!.label} and ${team.label} share a token`);
+    credentials.set(team.token, { label: team.label, state: team.state, routes: buildRoutes(team.state, () => baseUrl, now) });
+  }
+  const organizationState = { rateLimit: { limit: 5000, remaining: 5000, resetEpochSeconds: Math.floor(now().getTime() / 1000) + 3600 } };
+  if (organization) {
+    credentials.set(organization.token, { label: organization.label ?? "organization", state: organizationState as FakeAccountState, routes: organizationRoutes(organization, teams) });
+  }
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -129,26 +193,35 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
         return send(res, method, url.pathname, { status: 500, body: { id: "fake_request_invalid", message: "request body is not JSON" } }, false);
       }
     }
-    requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, ...(body === undefined ? {} : { body }) });
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const credential = bearer === undefined ? undefined : credentials.get(bearer);
+    const tokenLabel = credential?.label ?? (bearer === undefined ? NO_TOKEN : UNKNOWN_TOKEN);
+    requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, ...(body === undefined ? {} : { body }), token: tokenLabel });
 
     const problems = validateRequest(method, url.pathname, url.searchParams, body);
     if (problems.length > 0) {
       validationErrors.push(...problems);
       return send(res, method, url.pathname, { status: 500, body: { id: "fake_request_invalid", message: problems.join("; ") } }, false);
     }
-    if (req.headers.authorization !== `Bearer ${token}`) {
+    if (credential === undefined) {
       return send(res, method, url.pathname, { status: 401, body: { id: "unauthorized", message: "Unable to authenticate you" } });
     }
+    const account = credential.state;
 
     const matched = findOperation(method, url.pathname);
-    const route = matched ? routes[`${matched.method.toUpperCase()} ${matched.template}`] : undefined;
+    const template = matched ? `${matched.method.toUpperCase()} ${matched.template}` : undefined;
+    const route = template ? credential.routes[template] : undefined;
+    // A real operation this token has no business with: a team token asking for the organisation, or the reverse.
+    if (matched && route === undefined && ORGANIZATION_ONLY.has(template!) !== (credential.state === organizationState)) {
+      return send(res, method, url.pathname, { status: 403, body: { id: "forbidden", message: "You are not authorized to perform this operation" } }, true, account);
+    }
     const context: Context = { url, method, pathParams: matched?.pathParams ?? {}, body };
     const fault = takeFault(method, url);
-    if (fault) return serveFault(fault, res, method, url, () => (route ? route(context) : notImplemented(method, url)));
+    if (fault) return serveFault(fault, res, method, url, () => (route ? route(context) : notImplemented(method, url)), account);
     const answer = route ? route(context) : notImplemented(method, url);
     const latency = [...latencies.values()].find((entry) => entry.path.test(url.pathname));
-    if (latency) setTimeout(() => !res.destroyed && send(res, method, url.pathname, answer), latency.ms).unref();
-    else send(res, method, url.pathname, answer);
+    if (latency) setTimeout(() => !res.destroyed && send(res, method, url.pathname, answer, true, account), latency.ms).unref();
+    else send(res, method, url.pathname, answer, true, account);
   }
 
   function notImplemented(method: string, url: URL): Answer {
@@ -172,7 +245,9 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     return fault;
   }
 
-  function serveFault(fault: FaultSpec, res: http.ServerResponse, method: string, url: URL, answer: () => Answer): void {
+  function serveFault(fault: FaultSpec, res: http.ServerResponse, method: string, url: URL, answer: () => Answer, account: Pick<FakeAccountState, "rateLimit">): void {
+    const send = (res: http.ServerResponse, method: string, path: string, answer: Answer) => sendAnswer(res, method, path, answer, true, account);
+    const rateLimitHeaders = () => rateLimitHeadersOf(account);
     switch (fault.kind) {
       case "429": {
         const retryAfter = fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds;
@@ -210,19 +285,24 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     }
   }
 
-  function rateLimitHeaders(): Record<string, string> {
-    state.rateLimit.remaining = Math.max(0, state.rateLimit.remaining - 1);
+  /** The rate-limit headers of the token's own account: each token has its own hourly quota. */
+  function rateLimitHeadersOf(account: Pick<FakeAccountState, "rateLimit">): Record<string, string> {
+    account.rateLimit.remaining = Math.max(0, account.rateLimit.remaining - 1);
     return {
-      "ratelimit-limit": String(state.rateLimit.limit),
-      "ratelimit-remaining": String(state.rateLimit.remaining),
-      "ratelimit-reset": String(state.rateLimit.resetEpochSeconds),
+      "ratelimit-limit": String(account.rateLimit.limit),
+      "ratelimit-remaining": String(account.rateLimit.remaining),
+      "ratelimit-reset": String(account.rateLimit.resetEpochSeconds),
     };
   }
 
-  function send(res: http.ServerResponse, method: string, path: string, answer: Answer, validate = true): void {
+  function send(res: http.ServerResponse, method: string, path: string, answer: Answer, validate = true, account: Pick<FakeAccountState, "rateLimit"> = state): void {
+    sendAnswer(res, method, path, answer, validate, account);
+  }
+
+  function sendAnswer(res: http.ServerResponse, method: string, path: string, answer: Answer, validate: boolean, account: Pick<FakeAccountState, "rateLimit">): void {
     if (validate && path) validationErrors.push(...validateResponse(method, path, answer.status, answer.body));
     const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
-    const headers: Record<string, string> = { ...rateLimitHeaders(), ...answer.headers, "x-request-id": `fake-${requests.length}` };
+    const headers: Record<string, string> = { ...rateLimitHeadersOf(account), ...answer.headers, "x-request-id": `fake-${requests.length}` };
     if (text !== "") headers["content-type"] = "application/json; charset=utf-8";
     res.writeHead(answer.status, headers);
     res.end(text);
@@ -238,6 +318,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     url: baseUrl,
     state,
     token,
+    teams,
     validationErrors,
     requests,
     injectFault(fault) {
@@ -286,6 +367,56 @@ function paginate<T>(items: readonly T[], key: string, url: URL, baseUrl: string
   return {
     status: 200,
     body: { [key]: items.slice((page - 1) * perPage, page * perPage), ...extra, links: Object.keys(pages).length ? { pages } : {}, meta: { total: items.length } },
+  };
+}
+
+/** Operations only an organisation's token is answered for. */
+const ORGANIZATION_ONLY = new Set(["GET /v2/organizations/teams"]);
+
+/** The uuid of a `do:team:<uuid>` or `do:teamgroup:<uuid>` URN. */
+function urnUuid(urn: string): string {
+  return urn.slice(urn.lastIndexOf(":") + 1);
+}
+
+/**
+ * What the organisation token answers: its teams, and the insights of its `do:teamgroup:` URN
+ * (every team account's data points, each with its `usage_team_urn`, plus `extraInsights`).
+ */
+function organizationRoutes(organization: FakeOrganization, teams: readonly FakeTeamAccount[]): Record<string, Handler> {
+  return {
+    "GET /v2/organizations/teams": () => ({
+      status: 200,
+      body: {
+        teams: [
+          ...teams.map((team, index): OrganizationTeam => ({ id: 4_126_800 + index, uuid: urnUuid(team.state.accountUrn), name: team.name ?? team.label, member_count: 2, status: "joined", joined_organization_at: "2025-06-12T15:04:05Z" })),
+          ...(organization.extraTeams ?? []),
+        ],
+      },
+    }),
+    "GET /v2/billing/{account_urn}/insights/{start_date}/{end_date}": ({ url, pathParams }) => {
+      // Only the organisation's own URN: a team's URN is that team's token's business.
+      if (pathParams.account_urn !== organization.urn) return { status: 404, body: NOT_FOUND };
+      const points = [...teams.flatMap((team) => team.state.billingInsights.map((point) => ({ ...point, usage_team_urn: team.state.accountUrn }))), ...(organization.extraInsights ?? [])];
+      return insightsPage(points, pathParams, url);
+    },
+  };
+}
+
+/** One page of insights between the path's dates, paged by `page` and `per_page` as DigitalOcean pages them (counts, no links). */
+function insightsPage(all: readonly BillingDataPoint[], pathParams: Record<string, string>, url: URL): Answer {
+  const from = pathParams.start_date ?? "";
+  const to = pathParams.end_date ?? "";
+  const points = all.filter((point) => (point.start_date ?? "") >= from && (point.start_date ?? "") <= to);
+  const perPage = Number(url.searchParams.get("per_page") ?? "20");
+  const page = Number(url.searchParams.get("page") ?? "1");
+  return {
+    status: 200,
+    body: {
+      data_points: points.slice((page - 1) * perPage, page * perPage),
+      total_items: points.length,
+      total_pages: Math.max(1, Math.ceil(points.length / perPage)),
+      current_page: page,
+    },
   };
 }
 
@@ -340,18 +471,10 @@ function buildRoutes(state: FakeAccountState, baseUrl: () => string, now: () => 
     },
     "GET /v2/customers/my/billing_history": list(() => state.billingHistory, "billing_history"),
     "GET /v2/billing/{account_urn}/insights/{start_date}/{end_date}": ({ url, pathParams }) => {
+      // An organisation's insights need the organisation's token.
+      if (pathParams.account_urn?.startsWith("do:teamgroup:")) return { status: 403, body: { id: "forbidden", message: "You are not authorized to perform this operation" } };
       if (pathParams.account_urn !== state.accountUrn) return { status: 404, body: NOT_FOUND };
-      const from = pathParams.start_date ?? "";
-      const to = pathParams.end_date ?? "";
-      const points = state.billingInsights.filter((point) => (point.start_date ?? "") >= from && (point.start_date ?? "") <= to);
-      const perPage = Number(url.searchParams.get("per_page") ?? "20");
-      const page = Number(url.searchParams.get("page") ?? "1");
-      return ok({
-        data_points: points.slice((page - 1) * perPage, page * perPage),
-        total_items: points.length,
-        total_pages: Math.max(1, Math.ceil(points.length / perPage)),
-        current_page: page,
-      });
+      return insightsPage(state.billingInsights, pathParams, url);
     },
     "GET /v2/droplets": ({ url }) => {
       const tag = url.searchParams.get("tag_name");

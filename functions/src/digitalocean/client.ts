@@ -32,6 +32,7 @@ import type {
   KubernetesCluster,
   LoadBalancer,
   MetricsResponse,
+  OrganizationTeam,
   Paginated,
   Project,
   ProjectResource,
@@ -223,6 +224,18 @@ export class DigitalOceanClient {
    * all pages. `accountUrn` is `do:team:<uuid>` or `do:teamgroup:<uuid>`.
    */
   async getBillingInsights(accountUrn: string, startDate: string, endDate: string): Promise<BillingDataPoint[]> {
+    const points: BillingDataPoint[] = [];
+    for await (const page of this.billingInsightsPages(accountUrn, startDate, endDate)) for (const point of page) points.push(point);
+    return points;
+  }
+
+  /**
+   * {@link getBillingInsights} page by page, as each arrives: an organisation's month is one
+   * data point per team, SKU and day (50 teams × 2,000 SKUs × 31 days is 3 million), and a
+   * caller that only sums them need not hold them all. A total that does not add up throws
+   * from the loop, after the last page.
+   */
+  async *billingInsightsPages(accountUrn: string, startDate: string, endDate: string): AsyncGenerator<BillingDataPoint[]> {
     if (!/^do:(team|teamgroup):[^/\s]+$/.test(accountUrn)) {
       throw new Error(`getBillingInsights: accountUrn must look like do:team:<uuid> (got ${JSON.stringify(accountUrn)})`);
     }
@@ -235,19 +248,28 @@ export class DigitalOceanClient {
     }
     // Colons are legal in a path segment and are how DigitalOcean writes URNs.
     const path = `/v2/billing/${encodeURIComponent(accountUrn).replace(/%3A/gi, ":")}/insights/${startDate}/${endDate}`;
-    const points: BillingDataPoint[] = [];
+    let read = 0;
     let totalItems = 0;
     for (let page = 1, totalPages = 1; page <= totalPages; page++) {
-      const body = await this.readPage<BillingInsightsPage>(path, page, points.length, () =>
+      const body = await this.readPage<BillingInsightsPage>(path, page, read, () =>
         this.request<BillingInsightsPage>("GET", path, { query: { page, per_page: MAX_PER_PAGE } }),
       );
-      points.push(...this.itemsOf<BillingDataPoint>(body, "data_points", path));
+      const points = this.itemsOf<BillingDataPoint>(body, "data_points", path);
+      read += points.length;
       totalPages = body.total_pages;
       totalItems = body.total_items;
-      this.onProgress({ kind: "page", path, page, itemsSoFar: points.length, total: totalItems });
+      yield points;
+      this.onProgress({ kind: "page", path, page, itemsSoFar: read, total: totalItems });
     }
-    if (points.length !== totalItems) throw this.inconsistent("GET", path, points.length, totalItems, "data points");
-    return points;
+    if (read !== totalItems) throw this.inconsistent("GET", path, read, totalItems, "data points");
+  }
+
+  // ---- organisations --------------------------------------------------------------------
+
+  /** `GET /v2/organizations/teams`: the organisation's teams (an organisation token's context only; not paged). */
+  async listOrganizationTeams(): Promise<OrganizationTeam[]> {
+    const body = await this.request<{ teams: OrganizationTeam[] }>("GET", "/v2/organizations/teams");
+    return this.itemsOf<OrganizationTeam>(body, "teams", "/v2/organizations/teams");
   }
 
   // ---- resources ------------------------------------------------------------------------

@@ -100,6 +100,21 @@ export interface BillingDataPoint {
   group_description?: string;
 }
 
+/**
+ * The spec's `organization_team` schema (`GET /v2/organizations/teams`, answered in an
+ * organisation's context only): one team of the organisation.
+ */
+export interface OrganizationTeam {
+  id?: number;
+  uuid?: string;
+  name?: string;
+  email?: string;
+  member_count?: number;
+  status?: "joined" | "pending";
+  joined_organization_at?: string;
+  company?: string;
+}
+
 /** `billing/billingInsights_list.yml` 200 body: paged by counts, not links. */
 export interface BillingInsightsPage {
   data_points: BillingDataPoint[];

@@ -10,6 +10,35 @@ function dashboardLink(url: string | undefined): NotificationMessage["link"] {
   return url === undefined ? undefined : { label: "Open the cost dashboard", url };
 }
 
+/**
+ * Whose spend a message is about, when a deployment watches several teams: one team, or the
+ * organisation's total. A single-team deployment's messages name no one (they read as they
+ * did before teams existed).
+ */
+export type MessageSubject = { team: string } | { organization: true };
+
+/** "team staging", "the organisation". */
+export function subjectPhrase(subject: MessageSubject): string {
+  return "team" in subject ? `team ${subject.team}` : "the organisation";
+}
+
+/** " of team staging" (or of the organisation), for "DigitalOcean spend of team staging …"; empty without a subject. */
+function ofSubject(subject: MessageSubject | undefined): string {
+  return subject === undefined ? "" : ` of ${subjectPhrase(subject)}`;
+}
+
+/** The webhook's `team` (or `organization: true`) for consumers routing by team; nothing without a subject. */
+export function subjectData(subject: MessageSubject | undefined): NotificationMessage["data"] {
+  if (subject === undefined) return {};
+  return "team" in subject ? { team: subject.team } : { organization: true };
+}
+
+/** The first fact of a message about a subject: who it is about. */
+function subjectFacts(subject: MessageSubject | undefined): { label: string; value: string }[] {
+  if (subject === undefined) return [];
+  return "team" in subject ? [{ label: "Team", value: subject.team }] : [{ label: "Scope", value: "Organisation (all teams)" }];
+}
+
 /** A month-to-date threshold was crossed. */
 export interface ThresholdCrossedInput {
   thresholdUsd: number;
@@ -18,11 +47,13 @@ export interface ThresholdCrossedInput {
   /** The monthly budget, when one is configured. */
   budgetUsd?: number;
   dashboardUrl?: string;
+  subject?: MessageSubject;
 }
 
-/** "DigitalOcean spend passed $150.00 in 2026-11": amount, month-to-date, budget and link. */
+/** "DigitalOcean spend passed $150.00 in 2026-11" (of team staging): amount, month-to-date, budget and link. */
 export function renderThresholdCrossed(input: ThresholdCrossedInput): NotificationMessage {
   const facts = [
+    ...subjectFacts(input.subject),
     { label: "Threshold", value: formatUsd(input.thresholdUsd) },
     { label: "Month to date", value: formatUsd(input.monthToDateUsd) },
   ];
@@ -32,12 +63,13 @@ export function renderThresholdCrossed(input: ThresholdCrossedInput): Notificati
   }
   return {
     type: "threshold_crossed",
-    title: `DigitalOcean spend passed ${formatUsd(input.thresholdUsd)} in ${input.billingMonth}`,
-    summary: `Month-to-date spend is ${formatUsd(input.monthToDateUsd)}, at or above the ${formatUsd(input.thresholdUsd)} threshold.`,
+    title: `DigitalOcean spend${ofSubject(input.subject)} passed ${formatUsd(input.thresholdUsd)} in ${input.billingMonth}`,
+    summary: `Month-to-date spend${ofSubject(input.subject)} is ${formatUsd(input.monthToDateUsd)}, at or above the ${formatUsd(input.thresholdUsd)} threshold.`,
     facts,
     sections: [],
     link: dashboardLink(input.dashboardUrl),
     data: {
+      ...subjectData(input.subject),
       billingMonth: input.billingMonth,
       thresholdUsd: roundUsd(input.thresholdUsd),
       monthToDateUsd: roundUsd(input.monthToDateUsd),
@@ -55,6 +87,7 @@ export interface ForecastAlertInput {
   /** The day the projection was made. */
   asOf: IsoDate;
   dashboardUrl?: string;
+  subject?: MessageSubject;
 }
 
 /** "Projected to reach $412.00 in 2026-11, over the $300.00 budget". */
@@ -62,9 +95,10 @@ export function renderForecastAlert(input: ForecastAlertInput): NotificationMess
   const overUsd = input.projectedUsd - input.budgetUsd;
   return {
     type: "forecast_over_budget",
-    title: `DigitalOcean spend projected to reach ${formatUsd(input.projectedUsd)} in ${input.billingMonth}`,
-    summary: `At the current rate the month ends ${formatUsd(overUsd)} over the ${formatUsd(input.budgetUsd)} budget (projection as of ${input.asOf}).`,
+    title: `DigitalOcean spend${ofSubject(input.subject)} projected to reach ${formatUsd(input.projectedUsd)} in ${input.billingMonth}`,
+    summary: `At the current rate the month ends ${formatUsd(overUsd)} over the${input.subject ? ` ${subjectPhrase(input.subject)}'s` : ""} ${formatUsd(input.budgetUsd)} budget (projection as of ${input.asOf}).`,
     facts: [
+      ...subjectFacts(input.subject),
       { label: "Projected month end", value: formatUsd(input.projectedUsd) },
       { label: "Budget", value: formatUsd(input.budgetUsd) },
       { label: "Month to date", value: formatUsd(input.monthToDateUsd) },
@@ -72,6 +106,7 @@ export function renderForecastAlert(input: ForecastAlertInput): NotificationMess
     sections: [],
     link: dashboardLink(input.dashboardUrl),
     data: {
+      ...subjectData(input.subject),
       billingMonth: input.billingMonth,
       asOf: input.asOf,
       projectedUsd: roundUsd(input.projectedUsd),
@@ -91,6 +126,7 @@ export interface SpikeInput {
   amountUsd: number;
   baselineUsd: number;
   dashboardUrl?: string;
+  subject?: MessageSubject;
 }
 
 /** "Droplets cost $48.00 on 2026-11-26, 4.0× the usual $12.00". */
@@ -101,9 +137,10 @@ export function renderSpike(input: SpikeInput): NotificationMessage {
       : "where it usually costs nothing";
   return {
     type: "spike",
-    title: `Cost spike: ${input.key} on ${input.date}`,
-    summary: `${input.dimension} ${input.key} cost ${formatUsd(input.amountUsd)} on ${input.date}, ${comparison}.`,
+    title: `Cost spike${input.subject ? ` in ${subjectPhrase(input.subject)}` : ""}: ${input.key} on ${input.date}`,
+    summary: `${input.dimension} ${input.key}${input.subject ? ` in ${subjectPhrase(input.subject)}` : ""} cost ${formatUsd(input.amountUsd)} on ${input.date}, ${comparison}.`,
     facts: [
+      ...subjectFacts(input.subject),
       { label: input.dimension, value: input.key },
       { label: "That day", value: formatUsd(input.amountUsd) },
       { label: "Usual day", value: formatUsd(input.baselineUsd) },
@@ -112,6 +149,7 @@ export function renderSpike(input: SpikeInput): NotificationMessage {
     sections: [],
     link: dashboardLink(input.dashboardUrl),
     data: {
+      ...subjectData(input.subject),
       date: input.date,
       dimension: input.dimension,
       key: input.key,

@@ -19,6 +19,7 @@ import {
   type CleanupStep,
   type CleanupStepState,
 } from "../../../core/cleanup/states";
+import { IMPLICIT_TEAM_NAME, isStoreLabel } from "../../../core/tracker-settings";
 import { enqueueNotificationsIn } from "./cost-store";
 import type { SqlClient } from "./sql-client";
 import type { QueuedNotification } from "./types";
@@ -141,13 +142,14 @@ interface MarkRow {
 
 const asDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 const CLEANUP_COLUMNS = `id, resource_kind, resource_id, resource_name, step, expires::text AS expires, state, request_id, detail, created_at, updated_at`;
-// The first delivered outbox row of each notice of step $1: the only evidence that it reached anyone.
-const DELIVERED_NOTICES = deliveredNotices("$1");
+// The first delivered outbox row of each notice of one step and team: the only evidence that it reached anyone.
+// For noticeDeliveries, $1 is the notice step and $2 the team.
+const DELIVERED_NOTICES = deliveredNotices("$1", "$2");
 
-function deliveredNotices(stepParameter: string): string {
+function deliveredNotices(stepParameter: string, teamParameter: string): string {
   return `SELECT c.resource_kind, c.resource_id, c.expires, min(o.delivered_at) AS delivered_at
   FROM cleanup_actions c JOIN notification_outbox o ON o.cleanup_action_id = c.id
-  WHERE c.step = ${stepParameter} AND o.status = 'delivered'
+  WHERE c.team = ${teamParameter} AND c.step = ${stepParameter} AND o.status = 'delivered'
   GROUP BY c.resource_kind, c.resource_id, c.expires`;
 }
 
@@ -167,8 +169,21 @@ function toCleanupRecord(row: CleanupRow): CleanupRecord {
   };
 }
 
+/**
+ * One team's advice and clean-up records: every row it writes is filed under {@link team} and
+ * every read returns that team's rows only (the implicit team `default` when none is named).
+ */
 export class AdviceStore {
-  constructor(private readonly db: SqlClient) {}
+  /** The team whose resources these records are about. */
+  readonly team: string;
+
+  constructor(
+    private readonly db: SqlClient,
+    team: string = IMPLICIT_TEAM_NAME,
+  ) {
+    if (!isStoreLabel(team)) throw new RangeError(`team must be a team name (got ${JSON.stringify(team.slice(0, 60))})`);
+    this.team = team;
+  }
 
   /**
    * Records each resource's current state and returns since when it has been in it: unchanged
@@ -178,14 +193,14 @@ export class AdviceStore {
   async observeStates(kind: ResourceKind, observations: readonly { id: string; state: string }[], now: Date): Promise<Map<string, Date>> {
     if (observations.length === 0) return new Map();
     const rows = await this.db.query<{ resource_id: string; since: Date }>(
-      `INSERT INTO resource_states (resource_kind, resource_id, state, since, last_seen_at)
-       SELECT $1, o.id, o.state, $3::timestamptz, $3::timestamptz FROM jsonb_to_recordset($2::jsonb) AS o(id text, state text)
-       ON CONFLICT (resource_kind, resource_id) DO UPDATE SET
+      `INSERT INTO resource_states (team, resource_kind, resource_id, state, since, last_seen_at)
+       SELECT $4, $1, o.id, o.state, $3::timestamptz, $3::timestamptz FROM jsonb_to_recordset($2::jsonb) AS o(id text, state text)
+       ON CONFLICT (team, resource_kind, resource_id) DO UPDATE SET
          since = CASE WHEN resource_states.state = EXCLUDED.state THEN resource_states.since ELSE EXCLUDED.since END,
          state = EXCLUDED.state,
          last_seen_at = EXCLUDED.last_seen_at
        RETURNING resource_id, since`,
-      [kind, JSON.stringify(observations), now],
+      [kind, JSON.stringify(observations), now, this.team],
     );
     return new Map(rows.map((row) => [row.resource_id, asDate(row.since)]));
   }
@@ -198,32 +213,32 @@ export class AdviceStore {
   async takeLease(name: string, holdMs: number, nowMs = Date.now()): Promise<(() => Promise<void>) | undefined> {
     const holder = randomUUID();
     const rows = await this.db.query<{ holder: string }>(
-      `INSERT INTO run_leases (name, holder, expires_at) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+      `INSERT INTO run_leases (team, name, holder, expires_at) VALUES ($5, $1, $2, $3)
+       ON CONFLICT (team, name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
        WHERE run_leases.expires_at <= $4
        RETURNING holder`,
-      [name, holder, new Date(nowMs + holdMs), new Date(nowMs)],
+      [name, holder, new Date(nowMs + holdMs), new Date(nowMs), this.team],
     );
     if (rows[0]?.holder !== holder) return undefined;
     return async () => {
-      await this.db.query(`DELETE FROM run_leases WHERE name = $1 AND holder = $2`, [name, holder]);
+      await this.db.query(`DELETE FROM run_leases WHERE team = $3 AND name = $1 AND holder = $2`, [name, holder, this.team]);
     };
   }
 
   /** The latest stored utilisation of every resource of a kind, with when it was fetched. */
   async utilisation(kind: ResourceKind): Promise<Map<string, { analysedAt: Date; utilisation: Utilisation }>> {
     const rows = await this.db.query<{ resource_id: string; analysed_at: Date; utilisation: Utilisation }>(
-      `SELECT resource_id, analysed_at, utilisation FROM resource_utilisation WHERE resource_kind = $1`,
-      [kind],
+      `SELECT resource_id, analysed_at, utilisation FROM resource_utilisation WHERE team = $2 AND resource_kind = $1`,
+      [kind, this.team],
     );
     return new Map(rows.map((row) => [row.resource_id, { analysedAt: asDate(row.analysed_at), utilisation: row.utilisation }]));
   }
 
   async saveUtilisation(kind: ResourceKind, resourceId: string, utilisation: Utilisation, analysedAt: Date): Promise<void> {
     await this.db.query(
-      `INSERT INTO resource_utilisation (resource_kind, resource_id, analysed_at, utilisation) VALUES ($1, $2, $3, $4::jsonb)
-       ON CONFLICT (resource_kind, resource_id) DO UPDATE SET analysed_at = EXCLUDED.analysed_at, utilisation = EXCLUDED.utilisation`,
-      [kind, resourceId, analysedAt, JSON.stringify(utilisation)],
+      `INSERT INTO resource_utilisation (team, resource_kind, resource_id, analysed_at, utilisation) VALUES ($5, $1, $2, $3, $4::jsonb)
+       ON CONFLICT (team, resource_kind, resource_id) DO UPDATE SET analysed_at = EXCLUDED.analysed_at, utilisation = EXCLUDED.utilisation`,
+      [kind, resourceId, analysedAt, JSON.stringify(utilisation), this.team],
     );
   }
 
@@ -238,7 +253,8 @@ export class AdviceStore {
     const tolerance = options.dismissalTolerancePct ?? DEFAULT_ADVICE_SETTINGS.dismissalTolerancePct;
     await this.db.transaction(async (tx) => {
       const dismissed = await tx.query<{ id: string; dismissed_action: string; dismissed_evidence: Suggestion["evidence"] }>(
-        `SELECT id, dismissed_action, dismissed_evidence FROM advice_suggestions WHERE dismissed_evidence IS NOT NULL FOR UPDATE`,
+        `SELECT id, dismissed_action, dismissed_evidence FROM advice_suggestions WHERE team = $1 AND dismissed_evidence IS NOT NULL FOR UPDATE`,
+        [this.team],
       );
       const byId = new Map(current.map((s) => [s.id, s]));
       const lifted = dismissed
@@ -248,23 +264,23 @@ export class AdviceStore {
         })
         .map((row) => row.id);
       await tx.query(
-        `INSERT INTO advice_suggestions (id, rule, resource, action, reason, monthly_savings_usd, evidence, first_seen_at, last_seen_at, current)
-         SELECT s.id, s.rule, s.resource, s.action, s.reason, s.savings, s.evidence, $2::timestamptz, $2::timestamptz, true
+        `INSERT INTO advice_suggestions (team, id, rule, resource, action, reason, monthly_savings_usd, evidence, first_seen_at, last_seen_at, current)
+         SELECT $3, s.id, s.rule, s.resource, s.action, s.reason, s.savings, s.evidence, $2::timestamptz, $2::timestamptz, true
          FROM jsonb_to_recordset($1::jsonb) AS s(id text, rule text, resource jsonb, action text, reason text, savings numeric, evidence jsonb)
-         ON CONFLICT (id) DO UPDATE SET rule = EXCLUDED.rule, resource = EXCLUDED.resource, action = EXCLUDED.action, reason = EXCLUDED.reason,
+         ON CONFLICT (team, id) DO UPDATE SET rule = EXCLUDED.rule, resource = EXCLUDED.resource, action = EXCLUDED.action, reason = EXCLUDED.reason,
            monthly_savings_usd = EXCLUDED.monthly_savings_usd, evidence = EXCLUDED.evidence, last_seen_at = EXCLUDED.last_seen_at, current = true`,
-        [JSON.stringify(current.map((s) => ({ id: s.id, rule: s.rule, resource: s.resource, action: s.action, reason: s.reason, savings: s.monthlySavingsUsd, evidence: s.evidence }))), now],
+        [JSON.stringify(current.map((s) => ({ id: s.id, rule: s.rule, resource: s.resource, action: s.action, reason: s.reason, savings: s.monthlySavingsUsd, evidence: s.evidence }))), now, this.team],
       );
       if (lifted.length > 0) {
-        await tx.query(`UPDATE advice_suggestions SET dismissed_evidence = NULL, dismissed_action = NULL WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`, [JSON.stringify(lifted)]);
+        await tx.query(`UPDATE advice_suggestions SET dismissed_evidence = NULL, dismissed_action = NULL WHERE team = $2 AND id IN (SELECT jsonb_array_elements_text($1::jsonb))`, [JSON.stringify(lifted), this.team]);
       }
       const found = JSON.stringify(current.map((s) => s.id));
       await tx.query(
-        `DELETE FROM advice_suggestions WHERE id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))
+        `DELETE FROM advice_suggestions WHERE team = $4 AND id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))
            AND (dismissed_evidence IS NULL OR last_seen_at < $2::timestamptz - make_interval(days => $3::int))`,
-        [found, now, DISMISSAL_MEMORY_DAYS],
+        [found, now, DISMISSAL_MEMORY_DAYS, this.team],
       );
-      await tx.query(`UPDATE advice_suggestions SET current = false WHERE current AND id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))`, [found]);
+      await tx.query(`UPDATE advice_suggestions SET current = false WHERE team = $2 AND current AND id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))`, [found, this.team]);
     });
     return this.listSuggestions();
   }
@@ -274,7 +290,8 @@ export class AdviceStore {
     const rows = await this.db.query<SuggestionRow>(
       `SELECT id, rule, resource, action, reason, monthly_savings_usd::text AS savings, evidence, first_seen_at, last_seen_at,
               dismissed_evidence IS NOT NULL AS dismissed
-       FROM advice_suggestions WHERE current ORDER BY monthly_savings_usd DESC NULLS LAST, id`,
+       FROM advice_suggestions WHERE team = $1 AND current ORDER BY monthly_savings_usd DESC NULLS LAST, id`,
+      [this.team],
     );
     return rows.map((row) => ({
       id: row.id,
@@ -292,7 +309,7 @@ export class AdviceStore {
 
   /** Hides a current suggestion until its advice or evidence changes materially; false when there is no such suggestion. */
   async dismissSuggestion(id: string): Promise<boolean> {
-    const rows = await this.db.query(`UPDATE advice_suggestions SET dismissed_evidence = evidence, dismissed_action = action WHERE id = $1 AND current RETURNING id`, [id]);
+    const rows = await this.db.query(`UPDATE advice_suggestions SET dismissed_evidence = evidence, dismissed_action = action WHERE team = $2 AND id = $1 AND current RETURNING id`, [id, this.team]);
     return rows.length > 0;
   }
 
@@ -303,16 +320,16 @@ export class AdviceStore {
    */
   async recordAdvisedSnapshots(found: readonly AdvisedSnapshot[], existingSnapshotIds: readonly string[], now: Date): Promise<Map<string, { suggestionId: string; advisedSince: Date }>> {
     const rows = await this.db.transaction(async (tx) => {
-      await tx.query(`DELETE FROM advised_snapshots WHERE snapshot_id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))`, [JSON.stringify(existingSnapshotIds)]);
+      await tx.query(`DELETE FROM advised_snapshots WHERE team = $2 AND snapshot_id NOT IN (SELECT jsonb_array_elements_text($1::jsonb))`, [JSON.stringify(existingSnapshotIds), this.team]);
       if (found.length > 0) {
         await tx.query(
-          `INSERT INTO advised_snapshots (snapshot_id, suggestion_id, advised_since, recorded_at)
-           SELECT f.snapshot_id, f.suggestion_id, f.advised_since, $2::timestamptz FROM jsonb_to_recordset($1::jsonb) AS f(snapshot_id text, suggestion_id text, advised_since timestamptz)
-           ON CONFLICT (snapshot_id) DO NOTHING`,
-          [JSON.stringify(found.map((f) => ({ snapshot_id: f.snapshotId, suggestion_id: f.suggestionId, advised_since: f.advisedSince.toISOString() }))), now],
+          `INSERT INTO advised_snapshots (team, snapshot_id, suggestion_id, advised_since, recorded_at)
+           SELECT $3, f.snapshot_id, f.suggestion_id, f.advised_since, $2::timestamptz FROM jsonb_to_recordset($1::jsonb) AS f(snapshot_id text, suggestion_id text, advised_since timestamptz)
+           ON CONFLICT (team, snapshot_id) DO NOTHING`,
+          [JSON.stringify(found.map((f) => ({ snapshot_id: f.snapshotId, suggestion_id: f.suggestionId, advised_since: f.advisedSince.toISOString() }))), now, this.team],
         );
       }
-      return tx.query<{ snapshot_id: string; suggestion_id: string; advised_since: Date }>(`SELECT snapshot_id, suggestion_id, advised_since FROM advised_snapshots`);
+      return tx.query<{ snapshot_id: string; suggestion_id: string; advised_since: Date }>(`SELECT snapshot_id, suggestion_id, advised_since FROM advised_snapshots WHERE team = $1`, [this.team]);
     });
     return new Map(rows.map((row) => [row.snapshot_id, { suggestionId: row.suggestion_id, advisedSince: asDate(row.advised_since) }]));
   }
@@ -327,11 +344,11 @@ export class AdviceStore {
   async queueCleanupNotice(key: CleanupStepKey & { step: typeof NOTICE_STEP | typeof PREVIEW_NOTICE_STEP }, notifications: readonly QueuedNotification[], now: Date): Promise<number | undefined> {
     return this.db.transaction(async (tx) => {
       const rows = await tx.query<{ id: number }>(
-        `INSERT INTO cleanup_actions (resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5::date, $6, $7, $7)
-         ON CONFLICT (resource_kind, resource_id, step, expires) DO NOTHING
+        `INSERT INTO cleanup_actions (team, resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at)
+         VALUES ($8, $1, $2, $3, $4, $5::date, $6, $7, $7)
+         ON CONFLICT (team, resource_kind, resource_id, step, expires) DO NOTHING
          RETURNING id`,
-        [key.resourceKind, key.resourceId, key.resourceName, key.step, key.expires, "queued" satisfies CleanupStepState, now],
+        [key.resourceKind, key.resourceId, key.resourceName, key.step, key.expires, "queued" satisfies CleanupStepState, now, this.team],
       );
       const id = rows[0]?.id;
       if (id !== undefined) await enqueueNotificationsIn(tx, notifications, now, { cleanupActionId: id });
@@ -347,7 +364,7 @@ export class AdviceStore {
   async noticeDeliveries(): Promise<Map<string, IsoDate>> {
     const rows = await this.db.query<{ resource_kind: CleanupKind; resource_id: string; expires: string; delivered_at: Date | string }>(
       `SELECT resource_kind, resource_id, expires::text AS expires, delivered_at FROM (${DELIVERED_NOTICES}) AS d`,
-      [NOTICE_STEP],
+      [NOTICE_STEP, this.team],
     );
     return new Map(rows.map((row) => [noticeKey(row.resource_kind, row.resource_id, row.expires), isoDate(asDate(row.delivered_at))]));
   }
@@ -360,12 +377,12 @@ export class AdviceStore {
    */
   async claimCleanupStep(key: CleanupStepKey, now: Date): Promise<number | undefined> {
     const rows = await this.db.query<{ id: number }>(
-      `INSERT INTO cleanup_actions (resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5::date, $6, $7, $7)
-       ON CONFLICT (resource_kind, resource_id, step, expires) DO UPDATE SET state = EXCLUDED.state, request_id = NULL, updated_at = EXCLUDED.updated_at
+      `INSERT INTO cleanup_actions (team, resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at)
+       VALUES ($9, $1, $2, $3, $4, $5::date, $6, $7, $7)
+       ON CONFLICT (team, resource_kind, resource_id, step, expires) DO UPDATE SET state = EXCLUDED.state, request_id = NULL, updated_at = EXCLUDED.updated_at
          WHERE cleanup_actions.state IN (SELECT jsonb_array_elements_text($8::jsonb))
        RETURNING id`,
-      [key.resourceKind, key.resourceId, key.resourceName, key.step, key.expires, "claimed" satisfies CleanupStepState, now, JSON.stringify(RECLAIMABLE_STEP_STATES)],
+      [key.resourceKind, key.resourceId, key.resourceName, key.step, key.expires, "claimed" satisfies CleanupStepState, now, JSON.stringify(RECLAIMABLE_STEP_STATES), this.team],
     );
     return rows[0]?.id;
   }
@@ -377,24 +394,24 @@ export class AdviceStore {
    */
   async takeOverCleanupStep(id: number, staleBefore: Date, now: Date): Promise<boolean> {
     const rows = await this.db.query<{ id: number }>(
-      `UPDATE cleanup_actions SET updated_at = $3 WHERE id = $1 AND state = $4 AND updated_at <= $2 RETURNING id`,
-      [id, staleBefore, now, "requested" satisfies CleanupStepState],
+      `UPDATE cleanup_actions SET updated_at = $3 WHERE team = $5 AND id = $1 AND state = $4 AND updated_at <= $2 RETURNING id`,
+      [id, staleBefore, now, "requested" satisfies CleanupStepState, this.team],
     );
     return rows.length > 0;
   }
 
   async updateCleanupStep(id: number, update: { state: CleanupStepState; requestId?: string | null; detail?: string | null }, now: Date): Promise<void> {
     await this.db.query(
-      `UPDATE cleanup_actions SET state = $2, request_id = COALESCE($3, request_id), detail = COALESCE($4, detail), updated_at = $5 WHERE id = $1`,
-      [id, update.state, update.requestId ?? null, update.detail ?? null, now],
+      `UPDATE cleanup_actions SET state = $2, request_id = COALESCE($3, request_id), detail = COALESCE($4, detail), updated_at = $5 WHERE team = $6 AND id = $1`,
+      [id, update.state, update.requestId ?? null, update.detail ?? null, now, this.team],
     );
   }
 
   /** The audit row of one step, if any. */
   async cleanupRecord(key: Omit<CleanupStepKey, "resourceName">): Promise<CleanupRecord | undefined> {
     const rows = await this.db.query<CleanupRow>(
-      `SELECT ${CLEANUP_COLUMNS} FROM cleanup_actions WHERE resource_kind = $1 AND resource_id = $2 AND step = $3 AND expires = $4::date`,
-      [key.resourceKind, key.resourceId, key.step, key.expires],
+      `SELECT ${CLEANUP_COLUMNS} FROM cleanup_actions WHERE team = $5 AND resource_kind = $1 AND resource_id = $2 AND step = $3 AND expires = $4::date`,
+      [key.resourceKind, key.resourceId, key.step, key.expires, this.team],
     );
     return rows[0] && toCleanupRecord(rows[0]);
   }
@@ -402,8 +419,8 @@ export class AdviceStore {
   /** The audit, oldest first; `states` narrows it (e.g. the steps a run re-checks). */
   async cleanupRecords(states?: readonly CleanupStepState[]): Promise<CleanupRecord[]> {
     const rows = await this.db.query<CleanupRow>(
-      `SELECT ${CLEANUP_COLUMNS} FROM cleanup_actions WHERE $1::jsonb IS NULL OR state IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY id`,
-      [states ? JSON.stringify(states) : null],
+      `SELECT ${CLEANUP_COLUMNS} FROM cleanup_actions WHERE team = $2 AND ($1::jsonb IS NULL OR state IN (SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY id`,
+      [states ? JSON.stringify(states) : null, this.team],
     );
     return rows.map(toCleanupRecord);
   }
@@ -420,21 +437,21 @@ export class AdviceStore {
     const final = JSON.stringify(FINAL_CLEANUP_STATES);
     await this.db.transaction(async (tx) => {
       await tx.query(
-        `INSERT INTO cleanup_marks (resource_kind, resource_id, resource_name, expires, action, state, grace_days, reason, updated_at)
-         SELECT m.kind, m.id, m.name, m.expires, m.action, m.state, $2, m.reason, $3::timestamptz
+        `INSERT INTO cleanup_marks (team, resource_kind, resource_id, resource_name, expires, action, state, grace_days, reason, updated_at)
+         SELECT $6, m.kind, m.id, m.name, m.expires, m.action, m.state, $2, m.reason, $3::timestamptz
          FROM jsonb_to_recordset($1::jsonb) AS m(kind text, id text, name text, expires date, action text, state text, reason text)
-         ON CONFLICT (resource_kind, resource_id) DO UPDATE SET resource_name = EXCLUDED.resource_name, expires = EXCLUDED.expires,
+         ON CONFLICT (team, resource_kind, resource_id) DO UPDATE SET resource_name = EXCLUDED.resource_name, expires = EXCLUDED.expires,
            action = EXCLUDED.action, state = EXCLUDED.state, grace_days = EXCLUDED.grace_days, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at
          WHERE cleanup_marks.state NOT IN (SELECT jsonb_array_elements_text($4::jsonb))
             OR cleanup_marks.expires IS DISTINCT FROM EXCLUDED.expires
             OR EXCLUDED.state IN (SELECT jsonb_array_elements_text($4::jsonb))
             OR EXCLUDED.state = $5`,
-        [JSON.stringify(rows), graceDays, now, final, "skipped" satisfies CleanupState],
+        [JSON.stringify(rows), graceDays, now, final, "skipped" satisfies CleanupState, this.team],
       );
       await tx.query(
-        `DELETE FROM cleanup_marks WHERE state NOT IN (SELECT jsonb_array_elements_text($2::jsonb))
+        `DELETE FROM cleanup_marks WHERE team = $3 AND state NOT IN (SELECT jsonb_array_elements_text($2::jsonb))
            AND (resource_kind || ':' || resource_id) NOT IN (SELECT m.kind || ':' || m.id FROM jsonb_to_recordset($1::jsonb) AS m(kind text, id text))`,
-        [JSON.stringify(rows), final],
+        [JSON.stringify(rows), final, this.team],
       );
     });
   }
@@ -449,10 +466,11 @@ export class AdviceStore {
       `SELECT m.resource_kind, m.resource_id, m.resource_name, m.expires::text AS expires, m.action, m.state, m.grace_days, m.reason, m.updated_at,
          d.delivered_at, p.delivered_at AS preview_delivered_at
        FROM cleanup_marks m
-       LEFT JOIN (${DELIVERED_NOTICES}) AS d ON d.resource_kind = m.resource_kind AND d.resource_id = m.resource_id AND d.expires = m.expires
-       LEFT JOIN (${deliveredNotices("$2")}) AS p ON p.resource_kind = m.resource_kind AND p.resource_id = m.resource_id AND p.expires = m.expires
+       LEFT JOIN (${deliveredNotices("$1", "$3")}) AS d ON d.resource_kind = m.resource_kind AND d.resource_id = m.resource_id AND d.expires = m.expires
+       LEFT JOIN (${deliveredNotices("$2", "$3")}) AS p ON p.resource_kind = m.resource_kind AND p.resource_id = m.resource_id AND p.expires = m.expires
+       WHERE m.team = $3
        ORDER BY m.resource_kind, m.resource_name, m.resource_id`,
-      [NOTICE_STEP, PREVIEW_NOTICE_STEP],
+      [NOTICE_STEP, PREVIEW_NOTICE_STEP, this.team],
     );
     const today = isoDate(now);
     return rows.map((row) => {

@@ -6,6 +6,7 @@
  */
 import { parseUsd, toCents } from "../../../core/money";
 import type { CalibrationVerdict, ResourceReconciliation, StackReconciliation } from "../../../core/calibration";
+import { IMPLICIT_TEAM_NAME, isStoreLabel } from "../../../core/tracker-settings";
 import type { SqlClient } from "./sql-client";
 
 /** One stored calibration row: a product + slug in one billing month. */
@@ -44,17 +45,27 @@ function usdText(usd: number, field: string): string {
 const nullableUsd = (text: string | null, field: string): number | null => (text === null ? null : parseUsd(text, field));
 const asDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 
+/** One team's calibration and stack reconciliations (the implicit team `default` when none is named). */
 export class CalibrationStore {
-  constructor(private readonly db: SqlClient) {}
+  /** The team whose invoices these figures come from. */
+  readonly team: string;
+
+  constructor(
+    private readonly db: SqlClient,
+    team: string = IMPLICIT_TEAM_NAME,
+  ) {
+    if (!isStoreLabel(team)) throw new RangeError(`team must be a team name (got ${JSON.stringify(team.slice(0, 60))})`);
+    this.team = team;
+  }
 
   /** Makes `rows` the month's calibration (a rerun replaces the figures of the slugs it saw). */
   async recordCalibration(billingMonth: string, rows: readonly Omit<StoredCalibration, "billingMonth" | "recordedAt">[], now: Date): Promise<void> {
     if (rows.length === 0) return;
     await this.db.query(
-      `INSERT INTO price_calibration (billing_month, product, slug, catalog_monthly_usd, invoiced_monthly_usd, drift_pct, drift_monthly_usd, resources, verdict, recorded_at)
-       SELECT $1, r.product, r.slug, r.catalog, r.invoiced, r.drift_pct, r.drift_usd, r.resources, r.verdict, $3::timestamptz
+      `INSERT INTO price_calibration (team, billing_month, product, slug, catalog_monthly_usd, invoiced_monthly_usd, drift_pct, drift_monthly_usd, resources, verdict, recorded_at)
+       SELECT $4, $1, r.product, r.slug, r.catalog, r.invoiced, r.drift_pct, r.drift_usd, r.resources, r.verdict, $3::timestamptz
        FROM jsonb_to_recordset($2::jsonb) AS r(product text, slug text, catalog numeric, invoiced numeric, drift_pct numeric, drift_usd numeric, resources integer, verdict text)
-       ON CONFLICT (billing_month, product, slug) DO UPDATE SET catalog_monthly_usd = EXCLUDED.catalog_monthly_usd,
+       ON CONFLICT (team, billing_month, product, slug) DO UPDATE SET catalog_monthly_usd = EXCLUDED.catalog_monthly_usd,
          invoiced_monthly_usd = EXCLUDED.invoiced_monthly_usd, drift_pct = EXCLUDED.drift_pct, drift_monthly_usd = EXCLUDED.drift_monthly_usd,
          resources = EXCLUDED.resources, verdict = EXCLUDED.verdict, recorded_at = EXCLUDED.recorded_at`,
       [
@@ -72,6 +83,7 @@ export class CalibrationStore {
           })),
         ),
         now,
+        this.team,
       ],
     );
   }
@@ -84,9 +96,9 @@ export class CalibrationStore {
       `SELECT billing_month, product, slug, catalog_monthly_usd::text AS catalog, invoiced_monthly_usd::text AS invoiced, drift_pct::text AS drift_pct,
               drift_monthly_usd::text AS drift_usd, resources, verdict, recorded_at
          FROM price_calibration
-        WHERE billing_month = COALESCE($1::text, (SELECT max(billing_month) FROM price_calibration))
+        WHERE team = $2 AND billing_month = COALESCE($1::text, (SELECT max(billing_month) FROM price_calibration WHERE team = $2))
         ORDER BY product, slug`,
-      [billingMonth ?? null],
+      [billingMonth ?? null, this.team],
     );
     return rows.map((row) => ({
       billingMonth: row.billing_month,
@@ -105,9 +117,9 @@ export class CalibrationStore {
   /** Keeps a stack's month (a rerun replaces it). */
   async saveStackReconciliation(reconciliation: StackReconciliation, now: Date): Promise<void> {
     await this.db.query(
-      `INSERT INTO stack_reconciliation (billing_month, stack_tag, estimated_usd, billed_usd, unplanned_billed_usd, resources, recorded_at)
-       VALUES ($1, $2, $3::numeric, $4::numeric, $5::numeric, $6::jsonb, $7)
-       ON CONFLICT (billing_month, stack_tag) DO UPDATE SET estimated_usd = EXCLUDED.estimated_usd, billed_usd = EXCLUDED.billed_usd,
+      `INSERT INTO stack_reconciliation (team, billing_month, stack_tag, estimated_usd, billed_usd, unplanned_billed_usd, resources, recorded_at)
+       VALUES ($8, $1, $2, $3::numeric, $4::numeric, $5::numeric, $6::jsonb, $7)
+       ON CONFLICT (team, billing_month, stack_tag) DO UPDATE SET estimated_usd = EXCLUDED.estimated_usd, billed_usd = EXCLUDED.billed_usd,
          unplanned_billed_usd = EXCLUDED.unplanned_billed_usd, resources = EXCLUDED.resources, recorded_at = EXCLUDED.recorded_at`,
       [
         reconciliation.billingMonth,
@@ -117,6 +129,7 @@ export class CalibrationStore {
         usdText(reconciliation.unplannedBilledUsd, "unplannedBilledUsd"),
         JSON.stringify(reconciliation.resources),
         now,
+        this.team,
       ],
     );
   }
@@ -128,8 +141,8 @@ export class CalibrationStore {
   async listStackReconciliations(billingMonth?: string): Promise<StoredStackReconciliation[]> {
     const rows = await this.db.query<{ billing_month: string; stack_tag: string; estimated: string; billed: string; unplanned: string; resources: ResourceReconciliation[]; recorded_at: Date }>(
       `SELECT billing_month, stack_tag, estimated_usd::text AS estimated, billed_usd::text AS billed, unplanned_billed_usd::text AS unplanned, resources, recorded_at
-         FROM stack_reconciliation WHERE $1::text IS NULL OR billing_month = $1 ORDER BY billing_month DESC, stack_tag`,
-      [billingMonth ?? null],
+         FROM stack_reconciliation WHERE team = $2 AND ($1::text IS NULL OR billing_month = $1) ORDER BY billing_month DESC, stack_tag`,
+      [billingMonth ?? null, this.team],
     );
     return rows.map((row) => {
       const estimatedUsd = parseUsd(row.estimated, `stack_reconciliation[${row.stack_tag}].estimated_usd`);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { parseBillingMonth, type BillingMonth, type IsoDate } from "../../../core/calendar";
+import { monthStart, nextBillingMonth, parseBillingMonth, type BillingMonth, type IsoDate } from "../../../core/calendar";
 import { parseUsd, toCents } from "../../../core/money";
+import { IMPLICIT_TEAM_NAME, isStoreLabel } from "../../../core/tracker-settings";
 import { migrate } from "./migrations";
 import type { SqlClient, SqlExecutor, SqlScalar, SqlValue } from "./sql-client";
 import type {
@@ -17,6 +18,7 @@ import type {
   QueuedNotification,
   ResourceDailyCost,
   SpendSnapshot,
+  TeamBillingHistoryDay,
   UnitCountReading,
 } from "./types";
 
@@ -110,9 +112,76 @@ function destinationDigest(destination: string): string {
   return createHash("sha256").update(destination).digest("hex").slice(0, 16);
 }
 
-/** The outbox dedupe key of one notification of one alert event. */
-export function alertNotificationKey(alertKey: string, billingMonth: BillingMonth, notification: OutgoingNotification): string {
-  return `alert:${alertKey}:${billingMonth}:${notification.channel}:${destinationDigest(notification.destination)}`;
+/**
+ * The outbox dedupe key of one notification of one alert event. The implicit team's keys are
+ * those of a single-team deployment before teams existed (so an upgrade re-sends nothing); every
+ * other team's name its team, so two teams crossing the same threshold both reach a shared recipient.
+ */
+export function alertNotificationKey(alertKey: string, billingMonth: BillingMonth, notification: OutgoingNotification, team: string = IMPLICIT_TEAM_NAME): string {
+  return `alert:${teamKeyPrefix(team)}${alertKey}:${billingMonth}:${notification.channel}:${destinationDigest(notification.destination)}`;
+}
+
+/** What a team's outbox dedupe keys start with: nothing for the implicit team, `<team>/` for the others (names have no `/`). */
+export function teamKeyPrefix(team: string): string {
+  return team === IMPLICIT_TEAM_NAME ? "" : `${team}/`;
+}
+
+function checkedLabel(team: string): string {
+  if (!isStoreLabel(team)) throw new RangeError(`team must be a team name or a reserved @ label (got ${JSON.stringify(team.slice(0, 60))})`);
+  return team;
+}
+
+/** One snapshot row as read back. */
+interface SnapshotRow {
+  team: string;
+  taken_at: Date;
+  source: SpendSnapshot["source"];
+  mtd: string;
+  balance: string | null;
+  generated_at: Date;
+  preview: string | null;
+}
+
+const SNAPSHOT_COLUMNS = `team, taken_at, source, month_to_date_usd::text AS mtd, account_balance_usd::text AS balance, generated_at, invoice_preview_usd::text AS preview`;
+
+function toSnapshot(row: SnapshotRow): SpendSnapshot {
+  return {
+    takenAt: row.taken_at,
+    source: row.source,
+    monthToDateUsd: usdColumn(row.mtd, "spend_snapshots.month_to_date_usd"),
+    accountBalanceUsd: row.balance === null ? null : usdColumn(row.balance, "spend_snapshots.account_balance_usd"),
+    generatedAt: row.generated_at,
+    invoicePreviewUsd: row.preview === null ? null : usdColumn(row.preview, "spend_snapshots.invoice_preview_usd"),
+  };
+}
+
+
+interface HistoryRow {
+  team: string;
+  date: string;
+  total: string;
+  mtd: string;
+  cost_by_service: CostBreakdown;
+  cost_by_project: CostBreakdown;
+  cost_by_tag: CostBreakdown;
+}
+
+const HISTORY_COLUMNS = `team, date::text AS date, total_cost_usd::text AS total, month_to_date_usd::text AS mtd, cost_by_service, cost_by_project, cost_by_tag`;
+
+function toHistoryDay(row: HistoryRow): BillingHistoryDay {
+  return {
+    date: row.date,
+    totalCostUsd: usdColumn(row.total, `billing_history[${row.date}].total_cost_usd`),
+    monthToDateUsd: usdColumn(row.mtd, `billing_history[${row.date}].month_to_date_usd`),
+    costByService: row.cost_by_service,
+    costByProject: row.cost_by_project,
+    costByTag: row.cost_by_tag,
+  };
+}
+
+/** `null` (every label) or the labels as one JSON parameter, for `$n::jsonb IS NULL OR team IN (…)`. */
+function labelsParam(teams: readonly string[] | undefined): string | null {
+  return teams === undefined ? null : JSON.stringify(teams.map(checkedLabel));
 }
 
 interface OutboxRow {
@@ -172,14 +241,33 @@ function toCostAlert(row: AlertRow): CostAlert {
 /**
  * The tracker's repository: every read and write of tracker data goes through here, so SQL
  * lives in one module and the exactly-once rules (alert events, outbox claims) live with it.
+ *
+ * A store is one team's: every row it writes is filed under {@link team} and every read
+ * returns that team's rows only (the implicit team `default` when none is named, which is a
+ * single-team deployment's). {@link forTeam} gives another team's store over the same
+ * connection; the `…ByTeam` reads span teams for the organisation view. The outbox is shared:
+ * delivery does not care whose message it sends.
  */
 export class CostStore {
-  constructor(private readonly db: SqlClient) {}
+  /** The team (a team name, or a reserved label such as ORGANIZATION_LABEL) this store reads and writes. */
+  readonly team: string;
 
-  /** Migrates the database to the current schema, then returns a store over it. */
-  static async open(db: SqlClient): Promise<CostStore> {
+  constructor(
+    private readonly db: SqlClient,
+    team: string = IMPLICIT_TEAM_NAME,
+  ) {
+    this.team = checkedLabel(team);
+  }
+
+  /** Migrates the database to the current schema, then returns the implicit team's (or `team`'s) store over it. */
+  static async open(db: SqlClient, team: string = IMPLICIT_TEAM_NAME): Promise<CostStore> {
     await migrate(db);
-    return new CostStore(db);
+    return new CostStore(db, team);
+  }
+
+  /** The same connection (and transaction, inside one) as `team`'s store. */
+  forTeam(team: string): CostStore {
+    return new CostStore(this.db, team);
   }
 
   /**
@@ -195,17 +283,18 @@ export class CostStore {
         transaction: (inner) => inner(tx),
         close: () => Promise.reject(new Error("a store inside a transaction cannot close the connection")),
       };
-      return work(new CostStore(joined));
+      return work(new CostStore(joined, this.team));
     });
   }
 
   /**
-   * Serialises history writers (the hourly ingest, the back-fill) until the enclosing
-   * transaction ends, so two runs at once read the same previous run and stored days. Call it
-   * first inside `transaction(...)`; outside one it holds nothing.
+   * Serialises this team's history writers (the hourly ingest, the back-fill, the organisation's
+   * insights) until the enclosing transaction ends, so two runs at once read the same previous
+   * run and stored days; other teams' writers are not held up. Call it first inside
+   * `transaction(...)`; outside one it holds nothing.
    */
   async lockHistoryWriters(): Promise<void> {
-    await this.db.query(`SELECT pg_advisory_xact_lock(hashtext('do-cost-guard:ingest'))`);
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtext('do-cost-guard:ingest:' || $1))`, [this.team]);
   }
 
   /** Closes the underlying client. */
@@ -213,42 +302,62 @@ export class CostStore {
     return this.db.close();
   }
 
-  /** Records one balance check. */
+  /** Records one reading of the team's month to date (a balance check, or its share of the organisation's insights). */
   async insertSpendSnapshot(snapshot: SpendSnapshot): Promise<void> {
     await this.db.query(
-      `INSERT INTO spend_snapshots (taken_at, month_to_date_usd, account_balance_usd, generated_at, invoice_preview_usd)
-       VALUES ($1, $2::numeric, $3::numeric, $4, $5::numeric)`,
+      `INSERT INTO spend_snapshots (team, taken_at, source, month_to_date_usd, account_balance_usd, generated_at, invoice_preview_usd)
+       VALUES ($1, $2, $3, $4::numeric, $5::numeric, $6, $7::numeric)`,
       [
+        this.team,
         snapshot.takenAt,
+        snapshot.source,
         usdParam(snapshot.monthToDateUsd, "monthToDateUsd"),
-        usdParam(snapshot.accountBalanceUsd, "accountBalanceUsd"),
+        snapshot.accountBalanceUsd === null ? null : usdParam(snapshot.accountBalanceUsd, "accountBalanceUsd"),
         snapshot.generatedAt,
         snapshot.invoicePreviewUsd === null ? null : usdParam(snapshot.invoicePreviewUsd, "invoicePreviewUsd"),
       ],
     );
   }
 
-  /** The most recent balance check, or null before the first one. */
-  async latestSpendSnapshot(): Promise<SpendSnapshot | null> {
-    const rows = await this.db.query<{ taken_at: Date; mtd: string; balance: string; generated_at: Date; preview: string | null }>(
-      `SELECT taken_at, month_to_date_usd::text AS mtd, account_balance_usd::text AS balance, generated_at,
-              invoice_preview_usd::text AS preview
-         FROM spend_snapshots ORDER BY taken_at DESC, id DESC LIMIT 1`,
+  /** The team's most recent reading of `source` (default: its own balance check), or null before the first one. */
+  async latestSpendSnapshot(source: SpendSnapshot["source"] = "balance"): Promise<SpendSnapshot | null> {
+    const rows = await this.db.query<SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM spend_snapshots WHERE team = $1 AND source = $2 ORDER BY taken_at DESC, id DESC LIMIT 1`,
+      [this.team, source],
     );
-    const row = rows[0];
-    if (row === undefined) return null;
-    return {
-      takenAt: row.taken_at,
-      monthToDateUsd: usdColumn(row.mtd, "spend_snapshots.month_to_date_usd"),
-      accountBalanceUsd: usdColumn(row.balance, "spend_snapshots.account_balance_usd"),
-      generatedAt: row.generated_at,
-      invoicePreviewUsd: row.preview === null ? null : usdColumn(row.preview, "spend_snapshots.invoice_preview_usd"),
-    };
+    return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
-  /** Inserts or replaces days of billing history (DigitalOcean revises recent days); returns rows written. */
+  /**
+   * The team's month to date for `billingMonth` (readings taken in that month): its latest
+   * balance check and its latest insights reading, and of the two the fresher figure, the one
+   * whose own data is the later (`generatedAt`; a balance wins a tie). Null when the month has
+   * no reading yet. The run loop alerts on this figure and the organisation's total adds these up.
+   */
+  async currentSpend(billingMonth: BillingMonth): Promise<SpendSnapshot | null> {
+    return (await this.currentSpendByTeam(billingMonth, [this.team])).get(this.team) ?? null;
+  }
+
+  /** {@link currentSpend} of every team (or of `teams`) that has a reading in `billingMonth`, by team. */
+  async currentSpendByTeam(billingMonth: BillingMonth, teams?: readonly string[]): Promise<Map<string, SpendSnapshot>> {
+    checkBillingMonth(billingMonth);
+    const from = monthStart(billingMonth);
+    const to = monthStart(nextBillingMonth(billingMonth));
+    const rows = await this.db.query<SnapshotRow>(
+      `SELECT DISTINCT ON (team) * FROM (
+         SELECT DISTINCT ON (team, source) ${SNAPSHOT_COLUMNS} FROM spend_snapshots
+          WHERE taken_at >= $1 AND taken_at < $2 AND ($3::jsonb IS NULL OR team IN (SELECT jsonb_array_elements_text($3::jsonb)))
+          ORDER BY team, source, taken_at DESC, id DESC) AS latest
+        ORDER BY team, generated_at DESC, (source = 'balance') DESC`,
+      [from, to, labelsParam(teams)],
+    );
+    return new Map(rows.map((row) => [row.team, toSnapshot(row)]));
+  }
+
+  /** Inserts or replaces days of the team's billing history (DigitalOcean revises recent days); returns rows written. */
   async upsertBillingHistory(days: readonly BillingHistoryDay[]): Promise<number> {
     const rows = days.map((day): SqlValue[] => [
+      this.team,
       day.date,
       usdParam(day.totalCostUsd, `billingHistory[${day.date}].totalCostUsd`),
       usdParam(day.monthToDateUsd, `billingHistory[${day.date}].monthToDateUsd`),
@@ -259,46 +368,44 @@ export class CostStore {
     return this.db.transaction((tx) =>
       insertMany(
         tx,
-        `INSERT INTO billing_history (date, total_cost_usd, month_to_date_usd, cost_by_service, cost_by_project, cost_by_tag)`,
-        ["date", "numeric", "numeric", "jsonb", "jsonb", "jsonb"],
+        `INSERT INTO billing_history (team, date, total_cost_usd, month_to_date_usd, cost_by_service, cost_by_project, cost_by_tag)`,
+        ["text", "date", "numeric", "numeric", "jsonb", "jsonb", "jsonb"],
         rows,
-        `ON CONFLICT (date) DO UPDATE SET total_cost_usd = EXCLUDED.total_cost_usd,
+        `ON CONFLICT (team, date) DO UPDATE SET total_cost_usd = EXCLUDED.total_cost_usd,
            month_to_date_usd = EXCLUDED.month_to_date_usd, cost_by_service = EXCLUDED.cost_by_service,
            cost_by_project = EXCLUDED.cost_by_project, cost_by_tag = EXCLUDED.cost_by_tag`,
       ),
     );
   }
 
-  /** Billing history from `from` to `to` inclusive, oldest first. */
+  /** The team's billing history from `from` to `to` inclusive, oldest first. */
   async listBillingHistory(from: IsoDate, to: IsoDate): Promise<BillingHistoryDay[]> {
-    const rows = await this.db.query<{
-      date: string;
-      total: string;
-      mtd: string;
-      cost_by_service: CostBreakdown;
-      cost_by_project: CostBreakdown;
-      cost_by_tag: CostBreakdown;
-    }>(
-      `SELECT date::text AS date, total_cost_usd::text AS total, month_to_date_usd::text AS mtd,
-              cost_by_service, cost_by_project, cost_by_tag
-         FROM billing_history WHERE date BETWEEN $1::date AND $2::date ORDER BY date`,
-      [from, to],
+    const rows = await this.db.query<HistoryRow>(
+      `SELECT ${HISTORY_COLUMNS} FROM billing_history WHERE team = $3 AND date BETWEEN $1::date AND $2::date ORDER BY date`,
+      [from, to, this.team],
     );
-    return rows.map((row) => ({
-      date: row.date,
-      totalCostUsd: usdColumn(row.total, `billing_history[${row.date}].total_cost_usd`),
-      monthToDateUsd: usdColumn(row.mtd, `billing_history[${row.date}].month_to_date_usd`),
-      costByService: row.cost_by_service,
-      costByProject: row.cost_by_project,
-      costByTag: row.cost_by_tag,
-    }));
+    return rows.map(toHistoryDay);
+  }
+
+  /**
+   * Every team's (or `teams`') billing history from `from` to `to` inclusive, by team then date,
+   * each day with its label: the organisation view (reserved labels included, e.g. UNASSIGNED_LABEL).
+   */
+  async listBillingHistoryByTeam(from: IsoDate, to: IsoDate, teams?: readonly string[]): Promise<TeamBillingHistoryDay[]> {
+    const rows = await this.db.query<HistoryRow>(
+      `SELECT ${HISTORY_COLUMNS} FROM billing_history
+        WHERE date BETWEEN $1::date AND $2::date AND ($3::jsonb IS NULL OR team IN (SELECT jsonb_array_elements_text($3::jsonb)))
+        ORDER BY team, date`,
+      [from, to, labelsParam(teams)],
+    );
+    return rows.map((row) => ({ team: row.team, ...toHistoryDay(row) }));
   }
 
   /** Inserts or replaces per-resource daily costs, keyed by (date, resourceUuid, product). */
   async upsertResourceDailyCosts(costs: readonly ResourceDailyCost[]): Promise<number> {
     return this.writeResourceDailyCosts(
       costs,
-      `ON CONFLICT (date, resource_uuid, product) DO UPDATE SET project_name = EXCLUDED.project_name, amount_usd = EXCLUDED.amount_usd`,
+      `ON CONFLICT (team, date, resource_uuid, product) DO UPDATE SET project_name = EXCLUDED.project_name, amount_usd = EXCLUDED.amount_usd`,
     );
   }
 
@@ -313,6 +420,7 @@ export class CostStore {
 
   private writeResourceDailyCosts(costs: readonly ResourceDailyCost[], onConflict: string): Promise<number> {
     const rows = costs.map((cost): SqlValue[] => [
+      this.team,
       cost.date,
       cost.resourceUuid,
       cost.product,
@@ -321,7 +429,7 @@ export class CostStore {
       usdParam(cost.amountUsd, () => `resourceDailyCost[${cost.date}/${cost.resourceUuid}/${cost.product}].amountUsd`),
     ]);
     return this.db.transaction((tx) =>
-      insertMany(tx, `INSERT INTO resource_daily_cost (date, resource_uuid, product, project_name, amount_usd)`, ["date", "text", "text", "text", "numeric"], rows, onConflict),
+      insertMany(tx, `INSERT INTO resource_daily_cost (team, date, resource_uuid, product, project_name, amount_usd)`, ["text", "date", "text", "text", "text", "numeric"], rows, onConflict),
     );
   }
 
@@ -329,8 +437,8 @@ export class CostStore {
   async listResourceDailyCosts(from: IsoDate, to: IsoDate): Promise<ResourceDailyCost[]> {
     const rows = await this.db.query<{ date: string; resource_uuid: string; product: string; project_name: string | null; amount: string }>(
       `SELECT date::text AS date, resource_uuid, product, project_name, amount_usd::text AS amount
-         FROM resource_daily_cost WHERE date BETWEEN $1::date AND $2::date ORDER BY date, resource_uuid, product`,
-      [from, to],
+         FROM resource_daily_cost WHERE team = $3 AND date BETWEEN $1::date AND $2::date ORDER BY date, resource_uuid, product`,
+      [from, to, this.team],
     );
     return rows.map((row) => ({
       date: row.date,
@@ -349,8 +457,8 @@ export class CostStore {
   async resourceCostTotals(from: IsoDate, to: IsoDate): Promise<{ resourceUuid: string; product: string; amountUsd: number }[]> {
     const rows = await this.db.query<{ resource_uuid: string; product: string; amount: string }>(
       `SELECT resource_uuid, product, sum(amount_usd)::text AS amount
-         FROM resource_daily_cost WHERE date BETWEEN $1::date AND $2::date GROUP BY resource_uuid, product`,
-      [from, to],
+         FROM resource_daily_cost WHERE team = $3 AND date BETWEEN $1::date AND $2::date GROUP BY resource_uuid, product`,
+      [from, to, this.team],
     );
     return rows.map((row) => ({
       resourceUuid: row.resource_uuid,
@@ -375,17 +483,17 @@ export class CostStore {
       // The id list travels as one JSON array parameter: the same SQL on both drivers.
       const idList = JSON.stringify(alerts.map((alert) => alert.id));
       const clashes = await tx.query<{ id: string }>(
-        `SELECT id FROM cost_alerts WHERE source = 'api' AND id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-        [idList],
+        `SELECT id FROM cost_alerts WHERE team = $2 AND source = 'api' AND id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+        [idList, this.team],
       );
       if (clashes.length > 0) {
         throw new Error(`cost alert id ${JSON.stringify(clashes[0]!.id)} from config is already used by an API-created alert`);
       }
       const removed = await tx.query(
-        `DELETE FROM cost_alerts WHERE source = 'config' AND id NOT IN (SELECT jsonb_array_elements_text($1::jsonb)) RETURNING id`,
-        [idList],
+        `DELETE FROM cost_alerts WHERE team = $2 AND source = 'config' AND id NOT IN (SELECT jsonb_array_elements_text($1::jsonb)) RETURNING id`,
+        [idList, this.team],
       );
-      for (const alert of alerts) await upsertAlert(tx, alert, "config");
+      for (const alert of alerts) await upsertAlert(tx, this.team, alert, "config");
       return { upserted: alerts.length, removed: removed.length };
     });
   }
@@ -393,32 +501,32 @@ export class CostStore {
   /** Creates or updates an API-managed alert; refuses an id owned by config. */
   async upsertApiAlert(alert: CostAlertDefinition): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const owners = await tx.query<{ source: string }>(`SELECT source FROM cost_alerts WHERE id = $1 FOR UPDATE`, [alert.id]);
+      const owners = await tx.query<{ source: string }>(`SELECT source FROM cost_alerts WHERE team = $2 AND id = $1 FOR UPDATE`, [alert.id, this.team]);
       if (owners[0]?.source === "config") {
         throw new Error(`cost alert id ${JSON.stringify(alert.id)} is defined by config; change it there`);
       }
-      await upsertAlert(tx, alert, "api");
+      await upsertAlert(tx, this.team, alert, "api");
     });
   }
 
   /** Deletes an API-managed alert; returns whether one was deleted. Config alerts are not deletable here. */
   async deleteApiAlert(id: string): Promise<boolean> {
-    const rows = await this.db.query(`DELETE FROM cost_alerts WHERE id = $1 AND source = 'api' RETURNING id`, [id]);
+    const rows = await this.db.query(`DELETE FROM cost_alerts WHERE team = $2 AND id = $1 AND source = 'api' RETURNING id`, [id, this.team]);
     return rows.length > 0;
   }
 
   /** All alerts (or only enabled ones), ordered by kind, threshold, id. */
   async listAlerts(options: { enabledOnly?: boolean } = {}): Promise<CostAlert[]> {
     const rows = await this.db.query<AlertRow>(
-      `SELECT ${ALERT_COLUMNS} FROM cost_alerts WHERE enabled OR NOT $1::boolean ORDER BY kind, threshold_usd, id`,
-      [options.enabledOnly ?? false],
+      `SELECT ${ALERT_COLUMNS} FROM cost_alerts WHERE team = $2 AND (enabled OR NOT $1::boolean) ORDER BY kind, threshold_usd, id`,
+      [options.enabledOnly ?? false, this.team],
     );
     return rows.map(toCostAlert);
   }
 
   /**
-   * The exactly-once step. In one transaction: insert the event with ON CONFLICT DO NOTHING
-   * on (alert_key, billing_month); only if this call inserted it, enqueue its notifications
+   * The exactly-once step, per team. In one transaction: insert the event with ON CONFLICT DO
+   * NOTHING on (team, alert_key, billing_month); only if this call inserted it, enqueue its notifications
    * and stamp the alert's last_triggered_at. Concurrent callers block on the unique index
    * until the first commits, then insert nothing; if the first rolls back, one of them
    * fires instead. So one event and one set of outbox rows exist, whatever the interleaving.
@@ -427,19 +535,19 @@ export class CostStore {
     checkBillingMonth(input.billingMonth);
     return this.db.transaction(async (tx) => {
       const inserted = await tx.query<{ id: number }>(
-        `INSERT INTO alert_events (alert_key, billing_month, fired_at, payload) VALUES ($1, $2, $3, $4::jsonb)
-         ON CONFLICT (alert_key, billing_month) DO NOTHING RETURNING id`,
-        [input.alertKey, input.billingMonth, input.firedAt, JSON.stringify(input.payload)],
+        `INSERT INTO alert_events (team, alert_key, billing_month, fired_at, payload) VALUES ($5, $1, $2, $3, $4::jsonb)
+         ON CONFLICT (team, alert_key, billing_month) DO NOTHING RETURNING id`,
+        [input.alertKey, input.billingMonth, input.firedAt, JSON.stringify(input.payload), this.team],
       );
       const eventId = inserted[0]?.id;
       if (eventId === undefined) return { fired: false, eventId: null, enqueued: 0 };
       const queued = input.notifications.map((notification) => ({
         ...notification,
-        dedupeKey: alertNotificationKey(input.alertKey, input.billingMonth, notification),
+        dedupeKey: alertNotificationKey(input.alertKey, input.billingMonth, notification, this.team),
       }));
       const enqueued = await enqueueNotificationsIn(tx, queued, input.firedAt, { alertEventId: eventId });
       if (input.alertId !== undefined) {
-        await tx.query(`UPDATE cost_alerts SET last_triggered_at = $2 WHERE id = $1`, [input.alertId, input.firedAt]);
+        await tx.query(`UPDATE cost_alerts SET last_triggered_at = $2 WHERE team = $3 AND id = $1`, [input.alertId, input.firedAt, this.team]);
       }
       return { fired: true, eventId, enqueued };
     });
@@ -449,8 +557,8 @@ export class CostStore {
   async firedAlertKeys(billingMonth: BillingMonth): Promise<string[]> {
     checkBillingMonth(billingMonth);
     const rows = await this.db.query<{ alert_key: string }>(
-      `SELECT alert_key FROM alert_events WHERE billing_month = $1 ORDER BY fired_at, id`,
-      [billingMonth],
+      `SELECT alert_key FROM alert_events WHERE team = $2 AND billing_month = $1 ORDER BY fired_at, id`,
+      [billingMonth, this.team],
     );
     return rows.map((row) => row.alert_key);
   }
@@ -459,8 +567,8 @@ export class CostStore {
   async listAlertEvents(billingMonth: BillingMonth): Promise<AlertEvent[]> {
     checkBillingMonth(billingMonth);
     const rows = await this.db.query<{ id: number; alert_key: string; billing_month: string; fired_at: Date; payload: JsonObject }>(
-      `SELECT id, alert_key, billing_month, fired_at, payload FROM alert_events WHERE billing_month = $1 ORDER BY fired_at, id`,
-      [billingMonth],
+      `SELECT id, alert_key, billing_month, fired_at, payload FROM alert_events WHERE team = $2 AND billing_month = $1 ORDER BY fired_at, id`,
+      [billingMonth, this.team],
     );
     return rows.map((row) => ({ id: row.id, alertKey: row.alert_key, billingMonth: row.billing_month, firedAt: row.fired_at, payload: row.payload }));
   }
@@ -476,9 +584,9 @@ export class CostStore {
     const rows = await this.db.query<{ prefix: string; fired_at: Date }>(
       `SELECT p.prefix, max(e.fired_at) AS fired_at
          FROM jsonb_array_elements_text($1::jsonb) AS p(prefix)
-         JOIN alert_events e ON starts_with(e.alert_key, p.prefix)
+         JOIN alert_events e ON e.team = $2 AND starts_with(e.alert_key, p.prefix)
         GROUP BY p.prefix`,
-      [JSON.stringify(keyPrefixes)],
+      [JSON.stringify(keyPrefixes), this.team],
     );
     return new Map(rows.map((row) => [row.prefix, row.fired_at]));
   }
@@ -488,24 +596,50 @@ export class CostStore {
     if (reading.units !== null && !(Number.isFinite(reading.units) && reading.units >= 0)) {
       throw new RangeError(`units must be a finite number >= 0 or null (got ${reading.units})`);
     }
-    await this.db.query(`INSERT INTO unit_counts (read_at, unit_name, units, source_kind) VALUES ($1, $2, $3, $4)`, [
+    await this.db.query(`INSERT INTO unit_counts (team, read_at, unit_name, units, source_kind) VALUES ($5, $1, $2, $3, $4)`, [
       reading.readAt,
       reading.unitName,
       reading.units === null ? null : String(reading.units),
       reading.sourceKind,
+      this.team,
     ]);
   }
 
   /** Readings taken in [from, to), oldest first. */
   async listUnitCounts(from: Date, to: Date): Promise<UnitCountReading[]> {
-    const rows = await this.db.query<UnitCountRow>(`SELECT ${UNIT_COUNT_COLUMNS} FROM unit_counts WHERE read_at >= $1 AND read_at < $2 ORDER BY read_at, id`, [from, to]);
+    const rows = await this.db.query<UnitCountRow>(`SELECT ${UNIT_COUNT_COLUMNS} FROM unit_counts WHERE team = $3 AND read_at >= $1 AND read_at < $2 ORDER BY read_at, id`, [from, to, this.team]);
     return rows.map(toUnitCount);
   }
 
   /** The newest reading taken at or before `at`, however old; null when none was ever taken. */
   async latestUnitCount(at: Date): Promise<UnitCountReading | null> {
-    const rows = await this.db.query<UnitCountRow>(`SELECT ${UNIT_COUNT_COLUMNS} FROM unit_counts WHERE read_at <= $1 ORDER BY read_at DESC, id DESC LIMIT 1`, [at]);
+    const rows = await this.db.query<UnitCountRow>(`SELECT ${UNIT_COUNT_COLUMNS} FROM unit_counts WHERE team = $2 AND read_at <= $1 ORDER BY read_at DESC, id DESC LIMIT 1`, [at, this.team]);
     return rows[0] ? toUnitCount(rows[0]) : null;
+  }
+
+  /** Records that this team's hourly check finished at `at` (the run loop's rotation reads it). */
+  async recordTeamCheck(at: Date): Promise<void> {
+    await this.db.query(
+      `INSERT INTO team_checks (team, checked_at) VALUES ($1, $2) ON CONFLICT (team) DO UPDATE SET checked_at = EXCLUDED.checked_at`,
+      [this.team, at],
+    );
+  }
+
+  /**
+   * `teams` in the order a run should check them: never checked first, then the longest since
+   * their last check, ties in the given order. A run cut short by its deadline thus leaves the
+   * teams it did not reach at the front of the next run's queue, and no team waits forever.
+   */
+  async teamsByLastCheck(teams: readonly string[]): Promise<string[]> {
+    const rows = await this.db.query<{ team: string; checked_at: Date }>(
+      `SELECT team, checked_at FROM team_checks WHERE team IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+      [labelsParam(teams)],
+    );
+    const checkedAt = new Map(rows.map((row) => [row.team, row.checked_at.getTime()]));
+    return teams
+      .map((team, index) => ({ team, index, at: checkedAt.get(team) ?? -Infinity }))
+      .sort((a, b) => a.at - b.at || a.index - b.index)
+      .map((entry) => entry.team);
   }
 
   /**
@@ -590,12 +724,12 @@ function toUnitCount(row: UnitCountRow): UnitCountReading {
   return { readAt: row.read_at, unitName: row.unit_name, units: row.units === null ? null : Number(row.units), sourceKind: row.source_kind };
 }
 
-async function upsertAlert(tx: SqlExecutor, alert: CostAlertDefinition, source: CostAlert["source"]): Promise<void> {
+async function upsertAlert(tx: SqlExecutor, team: string, alert: CostAlertDefinition, source: CostAlert["source"]): Promise<void> {
   await tx.query(
-    `INSERT INTO cost_alerts (id, kind, threshold_usd, recipients, enabled, source) VALUES ($1, $2, $3::numeric, $4::jsonb, $5, $6)
-     ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, threshold_usd = EXCLUDED.threshold_usd,
+    `INSERT INTO cost_alerts (team, id, kind, threshold_usd, recipients, enabled, source) VALUES ($7, $1, $2, $3::numeric, $4::jsonb, $5, $6)
+     ON CONFLICT (team, id) DO UPDATE SET kind = EXCLUDED.kind, threshold_usd = EXCLUDED.threshold_usd,
        recipients = EXCLUDED.recipients, enabled = EXCLUDED.enabled`,
-    [alert.id, alert.kind, usdParam(alert.thresholdUsd, `costAlerts[${alert.id}].thresholdUsd`), JSON.stringify(alert.recipients), alert.enabled, source],
+    [alert.id, alert.kind, usdParam(alert.thresholdUsd, `costAlerts[${alert.id}].thresholdUsd`), JSON.stringify(alert.recipients), alert.enabled, source, team],
   );
 }
 

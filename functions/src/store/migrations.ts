@@ -250,6 +250,54 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX unit_counts_read_at ON unit_counts (read_at DESC)`,
     ],
   },
+  {
+    version: 8,
+    name: "rows_per_team",
+    statements: [
+      // Many teams, one deployment (issue 15): every per-account row names its team. Rows written
+      // before are the one implicit team's, `default`. The default is dropped once they are
+      // filled, so a write that forgets its team fails instead of landing under `default`.
+      ...[
+        "spend_snapshots", "billing_history", "resource_daily_cost", "cost_alerts", "alert_events", "resource_states", "resource_utilisation",
+        "advice_suggestions", "cleanup_actions", "cleanup_marks", "run_leases", "advised_snapshots", "price_calibration", "stack_reconciliation", "unit_counts",
+      ].flatMap((table) => [
+        `ALTER TABLE ${table} ADD COLUMN team text NOT NULL DEFAULT 'default'`,
+        `ALTER TABLE ${table} ALTER COLUMN team DROP DEFAULT`,
+        // A team name (core/tracker-settings TEAM_NAME_PATTERN as of this version) or a reserved `@` label.
+        `ALTER TABLE ${table} ADD CONSTRAINT ${table}_team_check CHECK (team ~ '^([a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?|@organization|@unassigned)$')`,
+      ]),
+      // Every key gains the team, so each team's facts (and its exactly-once alert events) are its own.
+      `DROP INDEX spend_snapshots_taken_at`,
+      `CREATE INDEX spend_snapshots_team_taken_at ON spend_snapshots (team, taken_at DESC)`,
+      `ALTER TABLE billing_history DROP CONSTRAINT billing_history_pkey, ADD PRIMARY KEY (team, date)`,
+      `ALTER TABLE resource_daily_cost DROP CONSTRAINT resource_daily_cost_pkey, ADD PRIMARY KEY (team, date, resource_uuid, product)`,
+      `ALTER TABLE cost_alerts DROP CONSTRAINT cost_alerts_pkey, ADD PRIMARY KEY (team, id)`,
+      `ALTER TABLE alert_events DROP CONSTRAINT alert_events_alert_key_billing_month_key, ADD CONSTRAINT alert_events_team_alert_key_billing_month_key UNIQUE (team, alert_key, billing_month)`,
+      `ALTER TABLE resource_states DROP CONSTRAINT resource_states_pkey, ADD PRIMARY KEY (team, resource_kind, resource_id)`,
+      `ALTER TABLE resource_utilisation DROP CONSTRAINT resource_utilisation_pkey, ADD PRIMARY KEY (team, resource_kind, resource_id)`,
+      `ALTER TABLE advice_suggestions DROP CONSTRAINT advice_suggestions_pkey, ADD PRIMARY KEY (team, id)`,
+      `ALTER TABLE cleanup_actions DROP CONSTRAINT cleanup_actions_resource_kind_resource_id_step_expires_key,
+         ADD CONSTRAINT cleanup_actions_team_step_key UNIQUE (team, resource_kind, resource_id, step, expires)`,
+      `ALTER TABLE cleanup_marks DROP CONSTRAINT cleanup_marks_pkey, ADD PRIMARY KEY (team, resource_kind, resource_id)`,
+      `ALTER TABLE run_leases DROP CONSTRAINT run_leases_pkey, ADD PRIMARY KEY (team, name)`,
+      `ALTER TABLE advised_snapshots DROP CONSTRAINT advised_snapshots_pkey, ADD PRIMARY KEY (team, snapshot_id)`,
+      `ALTER TABLE price_calibration DROP CONSTRAINT price_calibration_pkey, ADD PRIMARY KEY (team, billing_month, product, slug)`,
+      `ALTER TABLE stack_reconciliation DROP CONSTRAINT stack_reconciliation_pkey, ADD PRIMARY KEY (team, billing_month, stack_tag)`,
+      `DROP INDEX unit_counts_read_at`,
+      `CREATE INDEX unit_counts_team_read_at ON unit_counts (team, read_at DESC)`,
+      // A team's month to date now also comes from the organisation's nightly billing insights,
+      // which have no account balance; the fresher of the two figures (by their own timestamps) wins.
+      `ALTER TABLE spend_snapshots ADD COLUMN source text NOT NULL DEFAULT 'balance' CHECK (source IN ('balance', 'insights'))`,
+      `ALTER TABLE spend_snapshots ALTER COLUMN source DROP DEFAULT`,
+      `ALTER TABLE spend_snapshots ALTER COLUMN account_balance_usd DROP NOT NULL`,
+      // When each team's hourly check last finished: a run that cannot check every team before its
+      // deadline starts with the ones that waited longest, so no team is starved by a slow one.
+      `CREATE TABLE team_checks (
+         team text PRIMARY KEY CHECK (team ~ '^([a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?|@organization|@unassigned)$'),
+         checked_at timestamptz NOT NULL
+       )`,
+    ],
+  },
 ];
 
 /**

@@ -10,15 +10,29 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** A JSON object, e.g. a rendered Slack message or a webhook body. */
 export type JsonObject = { [key: string]: JsonValue };
 
-/** One balance check: what DigitalOcean reported at `takenAt`. */
+/**
+ * One reading of a team's month to date, taken at `takenAt`: a balance check with the team's
+ * own token (`balance`), or the team's share of the organisation's nightly billing insights
+ * (`insights`). Of a month's readings, the one whose data is fresher (`generatedAt`) wins.
+ */
 export interface SpendSnapshot {
   takenAt: Date;
+  source: "balance" | "insights";
   monthToDateUsd: number;
-  accountBalanceUsd: number;
-  /** DigitalOcean's own `generated_at` for the balance figures. */
+  /** The account balance; null for an insights reading (insights carry none). */
+  accountBalanceUsd: number | null;
+  /**
+   * How fresh the figure's data is: the balance's own `generated_at`, or for insights the end
+   * of the latest day they cover (no later than when they were read).
+   */
   generatedAt: Date;
   /** The current invoice preview's amount, or null when this check did not fetch it. */
   invoicePreviewUsd: number | null;
+}
+
+/** A day of history with the team (or reserved label) it is filed under: the organisation view's rows. */
+export interface TeamBillingHistoryDay extends BillingHistoryDay {
+  team: string;
 }
 
 /** Cost broken down by a dimension (service, project, tag value) in USD. */

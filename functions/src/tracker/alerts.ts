@@ -2,7 +2,9 @@
  * What `check` decides after ingesting: which thresholds crossed, whether the month-end
  * projection is over budget, which days spiked. Each finding becomes one alert event through
  * `CostStore.recordAlertEventOnce`, whose unique (key, month) makes it fire exactly once per
- * billing month however many runs, reruns or concurrent runs see it.
+ * billing month however many runs, reruns or concurrent runs see it. Each function evaluates
+ * one scope (./scope.ts: a team with its own settings, or the organisation) into that scope's
+ * store, so a team's events are its own and its messages name it.
  */
 import { crossedThresholds, forecastEventKey, forecastExceedsBudget, thresholdEventKey } from "../../../core/billing-thresholds";
 import { addDays, billingMonthOf, hoursElapsedInMonth, isoDate, monthStart, type BillingMonth, type IsoDate } from "../../../core/calendar";
@@ -14,7 +16,8 @@ import { notificationsFor } from "../notify/outbox";
 import { renderForecastAlert, renderSpike, renderThresholdCrossed } from "../notify/render";
 import type { CostStore } from "../store/cost-store";
 import type { AccountReading } from "./ingest";
-import type { ThresholdConfig, TrackerConfig } from "./config";
+import type { ThresholdConfig } from "./config";
+import type { EvaluationScope } from "./scope";
 
 /** Which alert events one run fired (keys), for logs and tests. */
 export interface FiredAlerts {
@@ -27,19 +30,24 @@ export interface FiredAlerts {
  * The thresholds in force: the config's (authoritative) plus enabled ones added through the
  * dashboard's API (`source = 'api'` rows of cost_alerts), each with its own recipients.
  */
-async function thresholdsInForce(store: CostStore, config: TrackerConfig): Promise<ThresholdConfig[]> {
-  const configIds = new Set(config.thresholds.map((t) => t.id));
+async function thresholdsInForce(store: CostStore, scope: Pick<EvaluationScope, "thresholds">): Promise<ThresholdConfig[]> {
+  const configIds = new Set(scope.thresholds.map((t) => t.id));
   const added = (await store.listAlerts({ enabledOnly: true }))
     .filter((alert) => alert.source === "api" && alert.kind === "threshold" && !configIds.has(alert.id))
     .map((alert) => ({ id: alert.id, amountUsd: alert.thresholdUsd, recipients: alert.recipients }));
-  return [...config.thresholds, ...added];
+  return [...scope.thresholds, ...added];
 }
 
 /** Fires every threshold at or below month-to-date spend that has not fired this month, each to its own recipients. */
-export async function fireThresholds(store: CostStore, config: TrackerConfig, monthToDateUsd: number, now: Date): Promise<string[]> {
+export async function fireThresholds(
+  store: CostStore,
+  scope: Pick<EvaluationScope, "subject" | "thresholds" | "budgetMonthlyUsd" | "dashboardUrl">,
+  monthToDateUsd: number,
+  now: Date,
+): Promise<string[]> {
   const billingMonth = billingMonthOf(now);
   const firedKeys = new Set(await store.firedAlertKeys(billingMonth));
-  const thresholds = await thresholdsInForce(store, config);
+  const thresholds = await thresholdsInForce(store, scope);
   const alreadyFired = thresholds.filter((t) => firedKeys.has(thresholdEventKey(t.id, billingMonth))).map((t) => t.id);
   const fired: string[] = [];
   for (const threshold of crossedThresholds(monthToDateUsd, thresholds, alreadyFired)) {
@@ -47,8 +55,9 @@ export async function fireThresholds(store: CostStore, config: TrackerConfig, mo
       thresholdUsd: threshold.amountUsd,
       monthToDateUsd,
       billingMonth,
-      budgetUsd: config.budgetMonthlyUsd,
-      ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+      budgetUsd: scope.budgetMonthlyUsd,
+      ...(scope.dashboardUrl ? { dashboardUrl: scope.dashboardUrl } : {}),
+      ...(scope.subject ? { subject: scope.subject } : {}),
     });
     const alertKey = thresholdEventKey(threshold.id, billingMonth);
     const outcome = await store.recordAlertEventOnce({
@@ -113,37 +122,44 @@ export function projectMonthEnd(reading: AccountReading, monthToDateUsd: number,
 }
 
 /** Fires the forecast alert (once per month) when the projection is over budget; returns its key if this run fired it. */
-export async function fireForecast(store: CostStore, config: TrackerConfig, forecast: MonthEndForecast, monthToDateUsd: number, now: Date): Promise<string | null> {
-  if (!config.forecast.enabled || !forecastExceedsBudget(forecast, config.budgetMonthlyUsd)) return null;
+export async function fireForecast(
+  store: CostStore,
+  scope: Pick<EvaluationScope, "subject" | "forecast" | "budgetMonthlyUsd" | "dashboardUrl">,
+  forecast: MonthEndForecast,
+  monthToDateUsd: number,
+  now: Date,
+): Promise<string | null> {
+  if (!scope.forecast.enabled || !forecastExceedsBudget(forecast, scope.budgetMonthlyUsd)) return null;
   const billingMonth: BillingMonth = forecast.billingMonth;
   const message = renderForecastAlert({
     projectedUsd: forecast.projectedUsd,
-    budgetUsd: config.budgetMonthlyUsd,
+    budgetUsd: scope.budgetMonthlyUsd,
     monthToDateUsd,
     billingMonth,
     asOf: isoDate(now),
-    ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+    ...(scope.dashboardUrl ? { dashboardUrl: scope.dashboardUrl } : {}),
+    ...(scope.subject ? { subject: scope.subject } : {}),
   });
   const alertKey = forecastEventKey(billingMonth);
   const outcome = await store.recordAlertEventOnce({
     alertKey,
     billingMonth,
     firedAt: now,
-    payload: { kind: "forecast", projectedUsd: forecast.projectedUsd, budgetUsd: config.budgetMonthlyUsd, fixedUsd: forecast.fixedUsd, method: forecast.method },
-    notifications: notificationsFor(config.forecast.recipients, message),
+    payload: { kind: "forecast", projectedUsd: forecast.projectedUsd, budgetUsd: scope.budgetMonthlyUsd, fixedUsd: forecast.fixedUsd, method: forecast.method },
+    notifications: notificationsFor(scope.forecast.recipients, message),
   });
   return outcome.fired ? alertKey : null;
 }
 
 /** Days of stored history the spike detector is given: its window plus its weekly factors plus a margin for episodes. */
-function spikeHistoryDays(config: TrackerConfig): number {
-  return config.spikes.options.windowDays + config.spikes.options.seasonalWeeks * 7 + 28;
+function spikeHistoryDays(scope: Pick<EvaluationScope, "spikes">): number {
+  return scope.spikes.options.windowDays + scope.spikes.options.seasonalWeeks * 7 + 28;
 }
 
 /** Spikes on the last complete day (yesterday), per service and for the total, from stored history; none on the history's first day. */
-export async function findSpikes(store: CostStore, config: TrackerConfig, now: Date): Promise<Spike[]> {
+export async function findSpikes(store: CostStore, scope: Pick<EvaluationScope, "spikes">, now: Date): Promise<Spike[]> {
   const asOf = addDays(isoDate(now), -1);
-  const history = await store.listBillingHistory(addDays(asOf, -spikeHistoryDays(config)), asOf);
+  const history = await store.listBillingHistory(addDays(asOf, -spikeHistoryDays(scope)), asOf);
   if (history.length === 0) return [];
   const points = new Map<string, { date: IsoDate; usd: number }[]>();
   for (const day of history) {
@@ -155,7 +171,7 @@ export async function findSpikes(store: CostStore, config: TrackerConfig, now: D
   }
   const series: DailySeries[] = [...points].map(([service, list]) => ({ service, points: list }));
   // On the first day of our records every service is "new": that is the start of the history, not news.
-  return detectSpikes(series, config.spikes.options, asOf).filter((spike) => !(spike.kind === "new-service" && spike.date === history[0]!.date));
+  return detectSpikes(series, scope.spikes.options, asOf).filter((spike) => !(spike.kind === "new-service" && spike.date === history[0]!.date));
 }
 
 /** Idempotence key of a spike: one per service per day. */
@@ -164,8 +180,13 @@ export function spikeEventKey(spike: Pick<Spike, "service" | "date">): string {
 }
 
 /** Fires one event per spike (keyed by service and date); returns the keys this run fired. */
-export async function fireSpikes(store: CostStore, config: TrackerConfig, spikes: readonly Spike[], now: Date): Promise<string[]> {
-  if (!config.spikes.enabled) return [];
+export async function fireSpikes(
+  store: CostStore,
+  scope: Pick<EvaluationScope, "subject" | "spikes" | "dashboardUrl">,
+  spikes: readonly Spike[],
+  now: Date,
+): Promise<string[]> {
+  if (!scope.spikes.enabled) return [];
   const fired: string[] = [];
   for (const spike of spikes) {
     const alertKey = spikeEventKey(spike);
@@ -175,14 +196,15 @@ export async function fireSpikes(store: CostStore, config: TrackerConfig, spikes
       key: spike.service,
       amountUsd: spike.usd,
       baselineUsd: spike.baselineUsd,
-      ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+      ...(scope.dashboardUrl ? { dashboardUrl: scope.dashboardUrl } : {}),
+      ...(scope.subject ? { subject: scope.subject } : {}),
     });
     const outcome = await store.recordAlertEventOnce({
       alertKey,
       billingMonth: billingMonthOf(new Date(`${spike.date}T00:00:00Z`)),
       firedAt: now,
       payload: { kind: spike.kind, service: spike.service, date: spike.date, usd: spike.usd, baselineUsd: spike.baselineUsd },
-      notifications: notificationsFor(config.spikes.recipients, message),
+      notifications: notificationsFor(scope.spikes.recipients, message),
     });
     if (outcome.fired) fired.push(alertKey);
   }

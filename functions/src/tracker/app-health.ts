@@ -21,11 +21,15 @@ import type { DigitalOceanClient } from "../digitalocean/client";
 import type { MetricsResponse } from "../digitalocean/types";
 import type { NotificationMessage } from "../notify/message";
 import { notificationsFor } from "../notify/outbox";
-import { renderReport } from "../notify/render";
+import { renderReport, subjectData, subjectPhrase, type MessageSubject } from "../notify/render";
 import type { CostStore } from "../store/cost-store";
 import type { AlertEvent } from "../store/types";
-import type { AppWatchConfig, TrackerConfig } from "./config";
+import type { AppWatchConfig } from "./config";
 import type { TrackerLog } from "./ingest";
+import type { EvaluationScope } from "./scope";
+
+/** What the app watches read of their scope: the apps, and whom and where messages name and link. */
+type AppScope = Pick<EvaluationScope, "apps" | "subject" | "dashboardUrl">;
 
 /** The two DigitalOcean calls the app watches make. */
 export type AppHealthApi = Pick<DigitalOceanClient, "getAppMetric" | "getAppBandwidthDaily">;
@@ -142,51 +146,60 @@ async function openIncident(store: CostStore, appId: string, now: Date): Promise
   return { start, carriedInto };
 }
 
-function appFacts(app: AppWatchConfig): { label: string; value: string }[] {
+function appFacts(app: AppWatchConfig, subject: MessageSubject | undefined): { label: string; value: string }[] {
   return [
+    ...(subject && "team" in subject ? [{ label: "Team", value: subject.team }] : []),
     { label: "App", value: app.name },
     { label: "App id", value: app.appId },
   ];
 }
 
-function memoryHighMessage(app: AppWatchConfig, since: Date, peakPercent: number, dashboardUrl: string | undefined): NotificationMessage {
+/** "App api (team staging)" in a multi-team deployment, "App api" otherwise. */
+function appTitle(app: AppWatchConfig, subject: MessageSubject | undefined): string {
+  return `App ${app.name}${subject ? ` (${subjectPhrase(subject)})` : ""}`;
+}
+
+function memoryHighMessage(app: AppWatchConfig, since: Date, peakPercent: number, scope: AppScope): NotificationMessage {
+  const { dashboardUrl, subject } = scope;
   return renderReport({
     type: "app_memory_high",
-    title: `App ${app.name}: memory above ${app.memoryThresholdPercent}% for ${app.window}`,
+    title: `${appTitle(app, subject)}: memory above ${app.memoryThresholdPercent}% for ${app.window}`,
     summary: `Memory of ${app.name} has been above ${app.memoryThresholdPercent}% since ${since.toISOString()} (peak ${peakPercent.toFixed(1)}% in the last ${app.window}). Consider a larger instance size or a memory leak fix; you will hear once more when it recovers.`,
-    facts: [...appFacts(app), { label: "Threshold", value: `${app.memoryThresholdPercent}%` }, { label: "Peak in window", value: `${peakPercent.toFixed(1)}%` }, { label: "Above since", value: since.toISOString() }],
+    facts: [...appFacts(app, subject), { label: "Threshold", value: `${app.memoryThresholdPercent}%` }, { label: "Peak in window", value: `${peakPercent.toFixed(1)}%` }, { label: "Above since", value: since.toISOString() }],
     sections: [],
     ...(dashboardUrl ? { dashboardUrl } : {}),
-    data: { appId: app.appId, app: app.name, thresholdPercent: app.memoryThresholdPercent, window: app.window, incidentStart: since.toISOString(), peakPercent },
+    data: { ...subjectData(subject), appId: app.appId, app: app.name, thresholdPercent: app.memoryThresholdPercent, window: app.window, incidentStart: since.toISOString(), peakPercent },
   });
 }
 
-function memoryRecoveredMessage(app: AppWatchConfig, incidentStart: Date, recoveredAt: Date, dashboardUrl: string | undefined): NotificationMessage {
+function memoryRecoveredMessage(app: AppWatchConfig, incidentStart: Date, recoveredAt: Date, scope: AppScope): NotificationMessage {
+  const { dashboardUrl, subject } = scope;
   return renderReport({
     type: "app_memory_recovered",
-    title: `App ${app.name}: memory back under ${app.memoryThresholdPercent}%`,
+    title: `${appTitle(app, subject)}: memory back under ${app.memoryThresholdPercent}%`,
     summary: `Memory of ${app.name} has been at or below ${app.memoryThresholdPercent}% since ${recoveredAt.toISOString()}, ending the incident that began ${incidentStart.toISOString()}.`,
-    facts: [...appFacts(app), { label: "Threshold", value: `${app.memoryThresholdPercent}%` }, { label: "Incident began", value: incidentStart.toISOString() }, { label: "Below since", value: recoveredAt.toISOString() }],
+    facts: [...appFacts(app, subject), { label: "Threshold", value: `${app.memoryThresholdPercent}%` }, { label: "Incident began", value: incidentStart.toISOString() }, { label: "Below since", value: recoveredAt.toISOString() }],
     sections: [],
     ...(dashboardUrl ? { dashboardUrl } : {}),
-    data: { appId: app.appId, app: app.name, thresholdPercent: app.memoryThresholdPercent, incidentStart: incidentStart.toISOString(), recoveredAt: recoveredAt.toISOString() },
+    data: { ...subjectData(subject), appId: app.appId, app: app.name, thresholdPercent: app.memoryThresholdPercent, incidentStart: incidentStart.toISOString(), recoveredAt: recoveredAt.toISOString() },
   });
 }
 
-function bandwidthMessage(app: AppWatchConfig, date: IsoDate, usedGiB: number, allowanceGiB: number, dashboardUrl: string | undefined): NotificationMessage {
+function bandwidthMessage(app: AppWatchConfig, date: IsoDate, usedGiB: number, allowanceGiB: number, scope: AppScope): NotificationMessage {
+  const { dashboardUrl, subject } = scope;
   return renderReport({
     type: "app_bandwidth_over_allowance",
-    title: `App ${app.name}: ${usedGiB.toFixed(2)} GiB served on ${date}, over the ${allowanceGiB} GiB allowance`,
+    title: `${appTitle(app, subject)}: ${usedGiB.toFixed(2)} GiB served on ${date}, over the ${allowanceGiB} GiB allowance`,
     summary: `${app.name} served ${usedGiB.toFixed(2)} GiB on ${date}, ${(usedGiB - allowanceGiB).toFixed(2)} GiB over the configured ${allowanceGiB} GiB a day; transfer beyond the app's included allowance is billed per GiB.`,
-    facts: [...appFacts(app), { label: "Served", value: `${usedGiB.toFixed(2)} GiB` }, { label: "Allowance", value: `${allowanceGiB} GiB / day` }, { label: "Day", value: date }],
+    facts: [...appFacts(app, subject), { label: "Served", value: `${usedGiB.toFixed(2)} GiB` }, { label: "Allowance", value: `${allowanceGiB} GiB / day` }, { label: "Day", value: date }],
     sections: [],
     ...(dashboardUrl ? { dashboardUrl } : {}),
-    data: { appId: app.appId, app: app.name, date, usedGiB, allowanceGiB },
+    data: { ...subjectData(subject), appId: app.appId, app: app.name, date, usedGiB, allowanceGiB },
   });
 }
 
 /** Reads one app's memory and moves its incident along the state machine above; returns the keys fired. */
-async function checkMemory(api: AppHealthApi, store: CostStore, config: TrackerConfig, app: AppWatchConfig, now: Date): Promise<string[]> {
+async function checkMemory(api: AppHealthApi, store: CostStore, scope: AppScope, app: AppWatchConfig, now: Date): Promise<string[]> {
   const response = await api.getAppMetric("memory_percentage", { appId: app.appId, start: new Date(now.getTime() - app.windowMinutes * 60_000 - LOOKBACK_MS), end: now });
   const verdict = judgeWindow(memorySamples(response), app.memoryThresholdPercent, app.windowMinutes, now);
   if (verdict.state === "mixed" || verdict.state === "no-data") return [];
@@ -205,7 +218,7 @@ async function checkMemory(api: AppHealthApi, store: CostStore, config: TrackerC
       billingMonth: billingMonthOf(verdict.since),
       firedAt: now,
       payload: { kind: "app-memory-high", appId: app.appId, app: app.name, incidentStart: verdict.since.toISOString(), thresholdPercent: app.memoryThresholdPercent, window: app.window, peakPercent: verdict.peakPercent },
-      notifications: notificationsFor(app.recipients, memoryHighMessage(app, verdict.since, verdict.peakPercent, config.dashboardUrl)),
+      notifications: notificationsFor(app.recipients, memoryHighMessage(app, verdict.since, verdict.peakPercent, scope)),
     });
     return outcome.fired ? [alertKey] : [];
   }
@@ -216,13 +229,13 @@ async function checkMemory(api: AppHealthApi, store: CostStore, config: TrackerC
     billingMonth: billingMonthOf(open.start),
     firedAt: now,
     payload: { kind: "app-memory-recovered", appId: app.appId, app: app.name, incidentStart: open.start.toISOString(), recoveredAt: verdict.since.toISOString() },
-    notifications: notificationsFor(app.recipients, memoryRecoveredMessage(app, open.start, verdict.since, config.dashboardUrl)),
+    notifications: notificationsFor(app.recipients, memoryRecoveredMessage(app, open.start, verdict.since, scope)),
   });
   return outcome.fired ? [alertKey] : [];
 }
 
 /** Compares yesterday's bytes served with the allowance; asks DigitalOcean only until the day's alert has fired. */
-async function checkBandwidth(api: AppHealthApi, store: CostStore, config: TrackerConfig, app: AppWatchConfig, allowanceGiB: number, now: Date): Promise<string[]> {
+async function checkBandwidth(api: AppHealthApi, store: CostStore, scope: AppScope, app: AppWatchConfig, allowanceGiB: number, now: Date): Promise<string[]> {
   const date = addDays(isoDate(now), -1);
   const billingMonth = billingMonthOf(parseIsoDate(date));
   const alertKey = bandwidthEventKey(app.appId, date);
@@ -237,22 +250,22 @@ async function checkBandwidth(api: AppHealthApi, store: CostStore, config: Track
     billingMonth,
     firedAt: now,
     payload: { kind: "app-bandwidth", appId: app.appId, app: app.name, date, bytes, usedGiB, allowanceGiB },
-    notifications: notificationsFor(app.recipients, bandwidthMessage(app, date, usedGiB, allowanceGiB, config.dashboardUrl)),
+    notifications: notificationsFor(app.recipients, bandwidthMessage(app, date, usedGiB, allowanceGiB, scope)),
   });
   return outcome.fired ? [alertKey] : [];
 }
 
 /**
- * Checks every configured app's memory (incident opened / recovered) and yesterday's
- * bandwidth. An app whose metrics cannot be read is logged and listed in `problems`, and the
+ * Checks every app of the scope (a team's apps, read with that team's token) for memory
+ * (incident opened / recovered) and yesterday's bandwidth, into the team's store. An app whose metrics cannot be read is logged and listed in `problems`, and the
  * other apps and the cost alerts carry on: a monitoring gap must not hold back a budget alert.
  */
-export async function checkApps(api: AppHealthApi, store: CostStore, config: TrackerConfig, now: Date, log: TrackerLog): Promise<AppHealthResult> {
+export async function checkApps(api: AppHealthApi, store: CostStore, scope: AppScope, now: Date, log: TrackerLog): Promise<AppHealthResult> {
   const result: AppHealthResult = { fired: [], problems: [] };
-  for (const app of config.apps) {
+  for (const app of scope.apps) {
     try {
-      result.fired.push(...(await checkMemory(api, store, config, app, now)));
-      if (app.bandwidthAllowanceGiBPerDay !== undefined) result.fired.push(...(await checkBandwidth(api, store, config, app, app.bandwidthAllowanceGiBPerDay, now)));
+      result.fired.push(...(await checkMemory(api, store, scope, app, now)));
+      if (app.bandwidthAllowanceGiBPerDay !== undefined) result.fired.push(...(await checkBandwidth(api, store, scope, app, app.bandwidthAllowanceGiBPerDay, now)));
     } catch (error) {
       const problem = `app ${app.name} (${app.appId}) not checked: ${(error as Error).message}`;
       log.warn(problem);

@@ -17,16 +17,27 @@
  * - `daily` and `weekly` both read the unit count first (when `units` is configured) and keep it
  *   with the time it was read, so every day has one for the dashboard's cost per unit.
  * - `history`: back-fill daily history from invoices (and billing insights).
+ *
+ * `handle` runs one team (a single-team deployment's implicit team unless `deps.team` names
+ * another), into that team's rows and to that team's recipients. `runTracker` runs a whole
+ * deployment: the organisation's insights when due, then each team with its own token (a team
+ * without one from the insights alone), least recently checked first, while the deadline allows
+ * (the rest wait for the next run, at the front of its queue), a team's failure logged and not
+ * stopping the others; then the organisation's thresholds on the sum of the teams and, weekly,
+ * the organisation's summary. A single-team deployment runs exactly as `handle` always did.
  */
 import { Client } from "pg";
-import { isoDate } from "../../../core/calendar";
-import type { MonthEndForecast } from "../../../core/forecast";
+import { billingMonthOf, isoDate } from "../../../core/calendar";
+import { forecastMonthEnd, type MonthEndForecast } from "../../../core/forecast";
+import { fromCents, toCents } from "../../../core/money";
+import { ORGANIZATION_LABEL, UNASSIGNED_LABEL, type TeamConfig } from "../../../core/tracker-settings";
 import type { Spike } from "../../../core/spikes";
 import type { UnitCostConfig } from "../../../core/unit-cost";
 import { deliverAllPending, type DeliveryOptions, type DeliveryResult, type Transports } from "../notify/outbox";
 import { AdviceStore } from "../store/advice-store";
 import { CostStore } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
+import type { SpendSnapshot } from "../store/types";
 import type { PriceCatalog } from "../../../core/pricing";
 import { NO_DEADLINE, type RunDeadline } from "../../../core/deadline";
 import { RequestNotSent, type RequestCount } from "../digitalocean/token-meter";
@@ -37,8 +48,10 @@ import { checkApps, type AppHealthApi, type AppHealthResult } from "./app-health
 import { findSpikes, fireForecast, fireSpikes, fireThresholds, projectMonthEnd, type FiredAlerts } from "./alerts";
 import type { TrackerConfig } from "./config";
 import { backfillHistory, type HistoryResult } from "./history";
-import { readAccount, writeReading, type IngestResult, type TrackerApi, type TrackerLog } from "./ingest";
-import { enqueueDailyReport, enqueueWeeklyReport, type UnitResolver } from "./reports";
+import { readAccount, writeReading, type AccountReading, type IngestResult, type TrackerApi, type TrackerLog } from "./ingest";
+import { ingestOrganization, type OrganizationApi, type OrganizationIngestResult } from "./organization";
+import { enqueueDailyReport, enqueueOrganizationSummary, enqueueWeeklyReport, type UnitResolver } from "./reports";
+import { teamScope, type EvaluationScope } from "./scope";
 
 /** The tasks the scheduler and the CLI can run. */
 export type TrackerTask = "check" | "daily" | "weekly" | "history";
@@ -48,7 +61,13 @@ export const TRACKER_TASKS: readonly TrackerTask[] = ["check", "daily", "weekly"
 
 /** What a task needs from the outside world; everything is injected, including the clock and the deadline. */
 export interface TrackerDeps {
-  client: TrackerApi & AppHealthApi;
+  /**
+   * The team's read client (its own token). Absent: the team has no token of its own and is
+   * tracked from the organisation's insights only (no balance, inventory or app watches).
+   */
+  client?: TrackerApi & AppHealthApi;
+  /** The team this run is for; default the config's first (a single-team config's implicit team). */
+  team?: TeamConfig;
   /** A migrated database (CostStore.open / openStore did it); the ingest needs its transactions. */
   db: SqlClient;
   transports: Transports;
@@ -96,7 +115,14 @@ export interface UpkeepResult {
 
 /** The outcome of `check` (and of the check inside `daily`/`weekly`). */
 export interface CheckResult {
+  /** What the team's own balance and invoice preview gave (`snapshot` null for a team read from insights only). */
   ingest: IngestResult;
+  /**
+   * The month to date the alerts were evaluated on: the fresher of the team's balance and the
+   * organisation's insights for it, by the data's own timestamps (`ingest.monthToDateUsd` when
+   * there is no organisation).
+   */
+  monthToDate: { usd: number; source: SpendSnapshot["source"] | "none" };
   forecast: MonthEndForecast;
   /** Spikes found on yesterday (fired or fired before). */
   spikes: Spike[];
@@ -122,23 +148,64 @@ function deliverAll(store: CostStore, deps: TrackerDeps): Promise<DeliveryResult
   return deliverAllPending(store, deps.transports, deps.now, deps.delivery, deps.deadline ?? NO_DEADLINE, 0);
 }
 
-async function check(store: CostStore, deps: TrackerDeps): Promise<CheckResult> {
-  const { config, now, log } = deps;
-  const reading = await readAccount(deps.client, log);
-  const ingest = await writeReading(deps.db, reading, now, log);
-  log.info(`month to date ${ingest.monthToDateUsd.toFixed(2)} USD; history written for ${ingest.daysWritten.join(", ") || "no day"}`);
-  const thresholds = await fireThresholds(store, config, ingest.monthToDateUsd, now);
-  const forecast = projectMonthEnd(reading, ingest.monthToDateUsd, now);
-  const forecastKey = await fireForecast(store, config, forecast, ingest.monthToDateUsd, now);
-  const spikes = await findSpikes(store, config, now);
-  const spikeKeys = await fireSpikes(store, config, spikes, now);
+/**
+ * A team's month to date: its balance just read, or the organisation's latest insights reading
+ * of it this month, whichever is fresher by the data's own timestamps (CostStore.currentSpend,
+ * the figure the organisation's total adds up too).
+ */
+async function monthToDateOf(store: CostStore, deps: TrackerDeps, ingest: IngestResult): Promise<CheckResult["monthToDate"]> {
+  // Without an organisation there are no insights readings: the balance is the figure, as always.
+  if (deps.config.organizationUrn === undefined) return { usd: ingest.monthToDateUsd, source: ingest.snapshot ? "balance" : "none" };
+  const current = await store.currentSpend(billingMonthOf(deps.now));
+  return current === null ? { usd: 0, source: "none" } : { usd: current.monthToDateUsd, source: current.source };
+}
+
+/**
+ * The month-end projection of a team: priced from its resources and invoice lines when it was
+ * read with its own token, else (insights only) the month's daily totals carried forward, as
+ * the dashboard projects.
+ */
+async function projectTeam(store: CostStore, reading: AccountReading | undefined, monthToDateUsd: number, now: Date): Promise<MonthEndForecast> {
+  if (reading) return projectMonthEnd(reading, monthToDateUsd, now);
+  const month = billingMonthOf(now);
+  const days = await store.listBillingHistory(`${month}-01`, isoDate(now));
+  return forecastMonthEnd({ billingMonth: month, now, monthToDateUsd, fixedResources: [], usageDaily: days.map((day) => ({ date: day.date, usd: day.totalCostUsd })) });
+}
+
+async function check(store: CostStore, deps: TrackerDeps, scope: EvaluationScope): Promise<CheckResult> {
+  const { now, log } = deps;
+  const team = store.team;
+  let reading: AccountReading | undefined;
+  let ingest: IngestResult;
+  if (deps.client) {
+    reading = await readAccount(deps.client, log);
+    ingest = await writeReading(deps.db, reading, now, log, team);
+    log.info(`month to date ${ingest.monthToDateUsd.toFixed(2)} USD; history written for ${ingest.daysWritten.join(", ") || "no day"}`);
+  } else {
+    ingest = { billingMonth: billingMonthOf(now), monthToDateUsd: 0, snapshot: null, daysWritten: [], itemsUsed: false };
+  }
+  const monthToDate = await monthToDateOf(store, deps, ingest);
+  if (!deps.client) log.info(`month to date ${monthToDate.usd.toFixed(2)} USD from the organisation's insights (no token of its own)`);
+  else if (monthToDate.source === "insights") log.info(`the organisation's insights (${monthToDate.usd.toFixed(2)} USD) are fresher than the balance: used for the month to date`);
+  const mtd = monthToDate.usd;
+  const thresholds = await fireThresholds(store, scope, mtd, now);
+  const forecast = await projectTeam(store, reading, mtd, now);
+  const forecastKey = await fireForecast(store, scope, forecast, mtd, now);
+  const spikes = await findSpikes(store, scope, now);
+  const spikeKeys = await fireSpikes(store, scope, spikes, now);
   const fired: FiredAlerts = { thresholds, forecast: forecastKey, spikes: spikeKeys };
   if (thresholds.length + spikeKeys.length > 0 || forecastKey) log.info(`fired ${[...thresholds, ...(forecastKey ? [forecastKey] : []), ...spikeKeys].join(", ")}`);
-  const apps = await checkApps(deps.client, store, config, now, log);
+  let apps: AppHealthResult = { fired: [], problems: [] };
+  if (deps.client) apps = await checkApps(deps.client, store, scope, now, log);
+  else if (scope.apps.length > 0) {
+    const problem = `${scope.apps.length} app watch(es) not checked: app metrics need the team's own read token`;
+    log.warn(problem);
+    apps = { fired: [], problems: [problem] };
+  }
   if (apps.fired.length > 0) log.info(`fired ${apps.fired.join(", ")}`);
   const delivery = await deliverAll(store, deps);
   if (delivery.failed > 0) log.warn(`${delivery.failed} notification(s) failed and will be retried on a later run`);
-  return { ingest, forecast, spikes, fired, apps, delivery };
+  return { ingest, monthToDate, forecast, spikes, fired, apps, delivery };
 }
 
 /** Reads the configured unit count: a constant, a JSON value over HTTP, or one row of a read-only query. */
@@ -250,8 +317,7 @@ async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<Upke
  * negative number), is kept as unknown (null) and logged, never thrown: it must not hold back
  * the day's report. Undefined when no units are configured.
  */
-async function readUnitCount(store: CostStore, deps: TrackerDeps): Promise<number | null | undefined> {
-  const units = deps.config.units;
+async function readUnitCount(store: CostStore, units: UnitCostConfig | undefined, deps: Pick<TrackerDeps, "resolveUnits" | "log" | "now">): Promise<number | null | undefined> {
   if (!units) return undefined;
   let count: number | null;
   try {
@@ -273,34 +339,40 @@ function addDelivery(first: DeliveryResult, second: DeliveryResult): DeliveryRes
   return { delivered: first.delivered + second.delivered, failed: first.failed + second.failed, pending: second.pending };
 }
 
-/** Runs one tracker task at `deps.now`. Throws (after logging nothing secret) when DigitalOcean or the database fails. */
+/**
+ * Runs one tracker task at `deps.now` for one team (`deps.team`, default the config's first),
+ * into that team's rows. Throws (after logging nothing secret) when DigitalOcean or the database fails.
+ */
 export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<TaskResult> {
-  const store = new CostStore(deps.db);
+  const team = deps.team ?? deps.config.teams[0]!;
+  const store = new CostStore(deps.db, team.name);
+  const scope = teamScope(deps.config, team);
   switch (task) {
     case "check": {
-      const result = await check(store, deps);
+      const result = await check(store, deps, scope);
       const { upkeep } = deps;
       const advice = upkeep?.advice && deps.config.advice.enabled ? await runAdvisor(deps, upkeep.catalog, upkeep.advice) : undefined;
       return { task, check: result, ...(advice ? { advice } : {}) };
     }
     case "daily":
     case "weekly": {
-      const result = await check(store, deps);
+      const result = await check(store, deps, scope);
       // Both reports' runs read the unit count, so every day has one (weekly runs alone on some schedules).
-      const units = await readUnitCount(store, deps);
-      const report = deps.config.reports[task];
+      const units = await readUnitCount(store, scope.units, deps);
+      const report = scope.reports[task];
       let reportRowsEnqueued = 0;
       if (!report.enabled) deps.log.info(`${task} report is disabled in the config`);
       else if (task === "daily") {
         const yesterday = isoDate(new Date(deps.now.getTime() - 86_400_000));
-        reportRowsEnqueued = await enqueueDailyReport(store, deps.config, {
+        reportRowsEnqueued = await enqueueDailyReport(store, scope, {
           now: deps.now,
-          monthToDateUsd: result.ingest.monthToDateUsd,
+          monthToDateUsd: result.monthToDate.usd,
           forecast: result.forecast,
           spikes: result.spikes.filter((spike) => spike.date === yesterday),
         });
       } else {
-        reportRowsEnqueued = await enqueueWeeklyReport(store, deps.config, deps.now, async () => units ?? null, await new AdviceStore(deps.db).listSuggestions());
+        const suggestions = await new AdviceStore(deps.db, team.name).listSuggestions();
+        reportRowsEnqueued = await enqueueWeeklyReport(store, scope, deps.now, async () => units ?? null, suggestions, { insightsOnly: deps.client === undefined });
       }
       // The report goes out before any upkeep, so a slow upkeep cut by the deadline never holds it back.
       let delivery = await deliverAll(store, deps);
@@ -310,6 +382,142 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
       return { task, check: result, reportRowsEnqueued, delivery, ...(upkeep ? { upkeep } : {}) };
     }
     case "history":
-      return { task, history: await backfillHistory(deps.client, deps.db, deps.config.accountUrn, deps.log) };
+      if (!deps.client) throw new Error(`history of team ${team.name} needs its own read token: its invoices are read with it`);
+      return { task, history: await backfillHistory(deps.client, deps.db, team.urn ?? deps.config.accountUrn, deps.log, team.name) };
   }
+}
+
+/** What a whole deployment's run needs: {@link TrackerDeps} with a client per team instead of one. */
+export interface RunDeps extends Omit<TrackerDeps, "client" | "team"> {
+  /** Each team's read client by team name (its own token); a team without one is read from the organisation's insights only. */
+  teamClients: ReadonlyMap<string, TrackerApi & AppHealthApi>;
+  /** The organisation token's client: with `organizationUrn`, it reads the organisation's insights and teams. */
+  organizationClient?: OrganizationApi;
+}
+
+/** One team's part of a run. */
+export type TeamOutcome =
+  | { team: string; status: "done"; result: TaskResult }
+  /** It failed (its token refused, DigitalOcean down): logged, the other teams ran; nothing half-written was kept. */
+  | { team: string; status: "failed"; error: string }
+  /** Not reached (or cut short) before the run's deadline: first in the next run's queue. */
+  | { team: string; status: "waiting"; why: string };
+
+/** What the organisation's part of a run did (deployments with teams only). */
+export interface OrganizationOutcome {
+  /** The insights step: read, not due, or failed (the teams still ran, on their stored figures). */
+  insights?: OrganizationIngestResult | { error: string };
+  /** The organisation's month to date: the sum of every team's figure (and spend of teams not in the config), to the cent. */
+  monthToDateUsd: number;
+  /** The organisation's threshold events this run fired. */
+  fired: string[];
+  /** Rows the organisation's weekly summary enqueued (weekly task only). */
+  summaryRowsEnqueued: number;
+}
+
+/** What {@link runTracker} returns. */
+export interface RunResult {
+  task: TrackerTask;
+  /** Every team, in the order the run took them. */
+  teams: TeamOutcome[];
+  organization?: OrganizationOutcome;
+  /** The last delivery of the run (after the organisation's alerts and summary). */
+  delivery: DeliveryResult;
+}
+
+/** `log` with every line prefixed by the team, so a multi-team run's lines say whose they are. */
+function teamLog(log: TrackerLog, team: string): TrackerLog {
+  return { info: (line) => log.info(`team ${team}: ${line}`), warn: (line) => log.warn(`team ${team}: ${line}`) };
+}
+
+/** True for a config without `teams`: one implicit team, run exactly as before teams existed. */
+function singleTeam(deps: Pick<RunDeps, "config">): boolean {
+  return deps.config.teams.length === 1 && deps.config.teams[0]!.implicit;
+}
+
+/**
+ * Runs one task for a whole deployment (see the module comment). A single-team deployment is
+ * `handle` with its one client, errors thrown as always; with teams, each team's failure is
+ * logged (never with a token: client errors are scrubbed) and reported in its outcome.
+ */
+export async function runTracker(task: TrackerTask, deps: RunDeps): Promise<RunResult> {
+  const { config, log, now } = deps;
+  const { teamClients, organizationClient, upkeep, ...shared } = deps;
+  const deadline = deps.deadline ?? NO_DEADLINE;
+  if (singleTeam(deps)) {
+    const team = config.teams[0]!;
+    const client = teamClients.get(team.name);
+    if (!client) throw new Error(`team ${team.name} has no read client`);
+    const result = await handle(task, { ...shared, ...(upkeep ? { upkeep } : {}), client, team });
+    const delivery = result.task === "history" ? { delivered: 0, failed: 0, pending: 0 } : result.task === "check" ? result.check.delivery : result.delivery;
+    return { task, teams: [{ team: team.name, status: "done", result }], delivery };
+  }
+  const organizationStore = new CostStore(deps.db, ORGANIZATION_LABEL);
+  const organization: OrganizationOutcome = { monthToDateUsd: 0, fired: [], summaryRowsEnqueued: 0 };
+  const insightsOnly = new Set(config.teams.filter((team) => !teamClients.has(team.name)).map((team) => team.name));
+  if (task !== "history" && config.organizationUrn !== undefined && organizationClient) {
+    try {
+      organization.insights = await ingestOrganization(organizationClient, deps.db, config.organizationUrn, config.teams, insightsOnly, now, log);
+      if (!organization.insights.read) log.info(`organisation insights not read: ${organization.insights.why}`);
+    } catch (error) {
+      const message = (error as Error).message;
+      organization.insights = { error: message };
+      log.warn(`organisation insights could not be read (the teams run on their stored figures): ${message}`);
+    }
+  }
+  // The upkeep a single-team deployment runs (the check's advice slice, the daily parts) is not yet run per team.
+  const upkeepParts = task === "check" ? [config.advice.enabled && "advice"] : task === "daily" ? [config.calibration.enabled && "calibration", config.cleanup.enabled && "clean-up", config.advice.enabled && "advice"] : [];
+  const skipped = upkeepParts.filter((part): part is string => typeof part === "string");
+  if (skipped.length > 0) log.info(`${skipped.join(", ")} not yet run per team: skipped for this deployment with teams`);
+  const teams: TeamOutcome[] = [];
+  const byName = new Map(config.teams.map((team) => [team.name, team]));
+  for (const name of await organizationStore.teamsByLastCheck(config.teams.map((team) => team.name))) {
+    const team = byName.get(name)!;
+    const client = teamClients.get(name);
+    if (task === "history" && !client) {
+      teams.push({ team: name, status: "waiting", why: "no read token of its own: its history comes from the organisation's insights" });
+      continue;
+    }
+    if (deadline.passed()) {
+      teams.push({ team: name, status: "waiting", why: "the run's deadline is near; the next run checks it first" });
+      continue;
+    }
+    try {
+      const result = await handle(task, { ...shared, ...(client ? { client } : {}), team, log: teamLog(log, name) });
+      if (task !== "history") await organizationStore.forTeam(name).recordTeamCheck(now);
+      teams.push({ team: name, status: "done", result });
+    } catch (error) {
+      const message = (error as Error).message;
+      if (error instanceof RequestNotSent) {
+        teams.push({ team: name, status: "waiting", why: message });
+        log.info(`team ${name}: stopped, ${message}`);
+      } else {
+        teams.push({ team: name, status: "failed", error: message });
+        log.warn(`team ${name}: the run failed, the other teams go on: ${message}`);
+      }
+    }
+  }
+  const waiting = teams.filter((outcome) => outcome.status === "waiting").map((outcome) => outcome.team);
+  if (waiting.length > 0 && task !== "history") log.info(`${waiting.length} team(s) wait for the next run: ${waiting.join(", ")}`);
+  if (task !== "history") {
+    // The organisation's total is its teams' own figures (fresher of balance and insights), summed in cents.
+    const spend = await organizationStore.currentSpendByTeam(billingMonthOf(now), [...config.teams.map((team) => team.name), UNASSIGNED_LABEL]);
+    organization.monthToDateUsd = fromCents([...spend.values()].reduce((sum, snapshot) => sum + toCents(snapshot.monthToDateUsd), 0));
+    if (config.organization && config.organization.thresholds.length > 0) {
+      organization.fired = await fireThresholds(
+        organizationStore,
+        { subject: { organization: true }, thresholds: config.organization.thresholds, budgetMonthlyUsd: config.organization.budgetMonthlyUsd, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) },
+        organization.monthToDateUsd,
+        now,
+      );
+      if (organization.fired.length > 0) log.info(`organisation: fired ${organization.fired.join(", ")}`);
+    }
+    if (task === "daily" || task === "weekly") {
+      // Units are the business's (active restaurants, orders), so they are read once, for the organisation.
+      const units = await readUnitCount(organizationStore, config.units, deps);
+      if (task === "weekly") organization.summaryRowsEnqueued = await enqueueOrganizationSummary(organizationStore, config, now, async () => units ?? null);
+    }
+  }
+  const delivery = await deliverAll(organizationStore, deps);
+  return { task, teams, ...(task === "history" ? {} : { organization }), delivery };
 }

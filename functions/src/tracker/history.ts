@@ -9,6 +9,7 @@
 import { addDays, daysInMonth, isoDate, monthStart, type BillingMonth, type IsoDate } from "../../../core/calendar";
 import { fromCents, parseUsd, toCents } from "../../../core/money";
 import { CostStore } from "../store/cost-store";
+import { IMPLICIT_TEAM_NAME } from "../../../core/tracker-settings";
 import type { SqlClient } from "../store/sql-client";
 import type { BillingHistoryDay, ResourceDailyCost } from "../store/types";
 import { foldInvoicePages, historyDay, InvoiceLineFold, splitByWeight, type TrackerApi, type TrackerLog } from "./ingest";
@@ -34,8 +35,12 @@ async function dailyWeights(api: TrackerApi, accountUrn: string | undefined, mon
   }
 }
 
-/** Back-fills every closed month DigitalOcean has an invoice for, newest first, in one transaction. */
-export async function backfillHistory(api: TrackerApi, db: SqlClient, accountUrn: string | undefined, log: TrackerLog): Promise<HistoryResult> {
+/**
+ * Back-fills every closed month DigitalOcean has an invoice for, newest first, in one
+ * transaction, into `team`'s history (the implicit team's by default; `api` reads with that
+ * team's token and `accountUrn` is its URN).
+ */
+export async function backfillHistory(api: TrackerApi, db: SqlClient, accountUrn: string | undefined, log: TrackerLog, team: string = IMPLICIT_TEAM_NAME): Promise<HistoryResult> {
   const [invoices, billingHistory] = await Promise.all([api.listInvoices(), api.listBillingHistory()]);
   log.info(`found ${invoices.invoices.length} invoices and ${billingHistory.length} billing history entries`);
   const months: BillingMonth[] = [];
@@ -69,7 +74,7 @@ export async function backfillHistory(api: TrackerApi, db: SqlClient, accountUrn
   }
   if (days.length === 0) return { months, daysWritten: 0 };
   const dates = days.map((d) => d.date).sort();
-  const daysWritten = await new CostStore(db).transaction(async (store) => {
+  const daysWritten = await new CostStore(db, team).transaction(async (store) => {
     await store.lockHistoryWriters();
     const measured = new Set((await store.listBillingHistory(dates[0]!, dates[dates.length - 1]!)).map((d) => d.date));
     const fresh = days.filter((d) => !measured.has(d.date));

@@ -13,6 +13,7 @@ import type { Balance, DatabaseCluster, Droplet, InvoiceItem, InvoiceList, Volum
 import { CostStore } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
 import type { BillingHistoryDay, CostBreakdown, ResourceDailyCost, SpendSnapshot } from "../store/types";
+import { IMPLICIT_TEAM_NAME } from "../../../core/tracker-settings";
 
 /** The client methods the tracker reads with (a subset, so tests can wrap the real client). */
 export type TrackerApi = Pick<
@@ -234,7 +235,8 @@ export function historyDay(
 export interface IngestResult {
   billingMonth: BillingMonth;
   monthToDateUsd: number;
-  snapshot: SpendSnapshot;
+  /** The balance reading written; null when the team was not read with a token of its own (insights only). */
+  snapshot: SpendSnapshot | null;
   /** History days written by this run (those the time since the previous run touched). */
   daysWritten: IsoDate[];
   /** False when the invoice preview was for another month (DigitalOcean lags at month start). */
@@ -355,10 +357,11 @@ export function spreadStart(monthBegins: Date, anyStored: boolean, previousRun: 
  * stored is the cost of the time since the previous run, so it is spread over the hours from
  * that run to `now`, day by day: 23:00→00:00 lands on the day it was spent, a missed day is
  * filled pro rata, a rerun adds nothing, and the month's first run back-fills the month so far
- * instead of reporting all of it as today's spike. Serialised by an advisory lock so two runs
- * at once read the same previous run and stored days.
+ * instead of reporting all of it as today's spike. Serialised by the team's advisory lock so two
+ * runs at once read the same previous run and stored days; `team` files every row (a single-team
+ * deployment's implicit team by default).
  */
-export async function writeReading(db: SqlClient, reading: AccountReading, now: Date, log: TrackerLog): Promise<IngestResult> {
+export async function writeReading(db: SqlClient, reading: AccountReading, now: Date, log: TrackerLog, team: string = IMPLICIT_TEAM_NAME): Promise<IngestResult> {
   const billingMonth = billingMonthOf(now);
   const today = isoDate(now);
   const monthToDateUsd = parseUsd(reading.balance.month_to_date_usage ?? "0", "balance.month_to_date_usage");
@@ -368,13 +371,14 @@ export async function writeReading(db: SqlClient, reading: AccountReading, now: 
   const previewUsd = reading.invoices.invoice_preview?.amount;
   const snapshot: SpendSnapshot = {
     takenAt: now,
+    source: "balance",
     monthToDateUsd,
     accountBalanceUsd: parseUsd(reading.balance.account_balance ?? "0", "balance.account_balance"),
     generatedAt: reading.balance.generated_at ? new Date(reading.balance.generated_at) : now,
     invoicePreviewUsd: previewUsd === undefined ? null : parseUsd(previewUsd, "invoice_preview.amount"),
   };
 
-  return new CostStore(db).transaction(async (store) => {
+  return new CostStore(db, team).transaction(async (store) => {
     await store.lockHistoryWriters();
     const previous = await store.latestSpendSnapshot();
     await store.insertSpendSnapshot(snapshot);

@@ -247,6 +247,7 @@ export async function startDashboard(testFile: string): Promise<DashboardFixture
   await store.upsertBillingHistory(seededDays());
   await store.insertSpendSnapshot({
     takenAt: new Date("2026-11-20T14:00:00Z"),
+    source: "balance" as const,
     monthToDateUsd: seededMonthToDate(),
     accountBalanceUsd: 0,
     generatedAt: new Date("2026-11-20T13:58:00Z"),

@@ -67,6 +67,6 @@ export async function openBackend(backend: BackendName, testFile: string, maxCon
 /** Empties every tracker table between tests (test-only SQL; production code never truncates). */
 export async function truncateTrackerTables(client: SqlClient): Promise<void> {
   await client.query(
-    `TRUNCATE spend_snapshots, billing_history, resource_daily_cost, cost_alerts, alert_events, notification_outbox, unit_counts RESTART IDENTITY`,
+    `TRUNCATE spend_snapshots, billing_history, resource_daily_cost, cost_alerts, alert_events, notification_outbox, unit_counts, team_checks RESTART IDENTITY`,
   );
 }

@@ -143,13 +143,13 @@ describe.each(STORE_BACKENDS)("clean-up store on %s", (backend) => {
 
   it("accepts exactly the state names core/cleanup/states.ts defines", async () => {
     for (const state of CLEANUP_STEP_STATES) {
-      await db.query(`INSERT INTO cleanup_actions (resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at) VALUES ('droplet', $1, 'x', 'delete', '2026-11-20', $1, $2, $2)`, [state, NOW]);
+      await db.query(`INSERT INTO cleanup_actions (team, resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at) VALUES ('default', 'droplet', $1, 'x', 'delete', '2026-11-20', $1, $2, $2)`, [state, NOW]);
     }
-    await expect(db.query(`INSERT INTO cleanup_actions (resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at) VALUES ('droplet', 'x', 'x', 'delete', '2026-11-20', 'notified', $1, $1)`, [NOW])).rejects.toThrow(/check/i);
+    await expect(db.query(`INSERT INTO cleanup_actions (team, resource_kind, resource_id, resource_name, step, expires, state, created_at, updated_at) VALUES ('default', 'droplet', 'x', 'x', 'delete', '2026-11-20', 'notified', $1, $1)`, [NOW])).rejects.toThrow(/check/i);
     for (const state of CLEANUP_STATES) {
-      await db.query(`INSERT INTO cleanup_marks (resource_kind, resource_id, resource_name, state, grace_days, reason, updated_at) VALUES ('droplet', $1, 'x', $1, 2, 'r', $2)`, [state, NOW]);
+      await db.query(`INSERT INTO cleanup_marks (team, resource_kind, resource_id, resource_name, state, grace_days, reason, updated_at) VALUES ('default', 'droplet', $1, 'x', $1, 2, 'r', $2)`, [state, NOW]);
     }
-    await expect(db.query(`INSERT INTO cleanup_marks (resource_kind, resource_id, resource_name, state, grace_days, reason, updated_at) VALUES ('droplet', 'y', 'x', 'done', 2, 'r', $1)`, [NOW])).rejects.toThrow(/check/i);
+    await expect(db.query(`INSERT INTO cleanup_marks (team, resource_kind, resource_id, resource_name, state, grace_days, reason, updated_at) VALUES ('default', 'droplet', 'y', 'x', 'done', 2, 'r', $1)`, [NOW])).rejects.toThrow(/check/i);
   });
 });
 

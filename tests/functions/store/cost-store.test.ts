@@ -29,6 +29,7 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
       expect(await store.latestSpendSnapshot()).toBeNull();
       await store.insertSpendSnapshot({
         takenAt: new Date("2026-11-27T05:00:00Z"),
+        source: "balance" as const,
         monthToDateUsd: 10,
         accountBalanceUsd: 0,
         generatedAt: new Date("2026-11-27T04:59:00Z"),
@@ -36,6 +37,7 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
       });
       const later = {
         takenAt: new Date("2026-11-27T06:00:00Z"),
+        source: "balance" as const,
         monthToDateUsd: 0.1 + 0.2, // 0.30000000000000004 in floating point: stored as exactly 0.30
         accountBalanceUsd: -12.5,
         generatedAt: new Date("2026-11-27T05:59:00Z"),
@@ -46,7 +48,7 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
     });
 
     it("rejects an amount that is not finite, naming the field", async () => {
-      const bad = { takenAt: NOV_27, monthToDateUsd: Number.NaN, accountBalanceUsd: 0, generatedAt: NOV_27, invoicePreviewUsd: null };
+      const bad = { takenAt: NOV_27, source: "balance" as const, monthToDateUsd: Number.NaN, accountBalanceUsd: 0, generatedAt: NOV_27, invoicePreviewUsd: null };
       await expect(store.insertSpendSnapshot(bad)).rejects.toThrow("monthToDateUsd must be a finite dollar amount (got NaN)");
     });
   });
@@ -83,7 +85,7 @@ describe.each(STORE_BACKENDS)("CostStore on %s", (backend) => {
 
   describe("transaction", () => {
     it("commits several writes together, and rolls all of them back when the work throws", async () => {
-      const snapshot = { takenAt: NOV_27, monthToDateUsd: 42, accountBalanceUsd: 0, generatedAt: NOV_27, invoicePreviewUsd: null };
+      const snapshot = { takenAt: NOV_27, source: "balance" as const, monthToDateUsd: 42, accountBalanceUsd: 0, generatedAt: NOV_27, invoicePreviewUsd: null };
       await store.transaction(async (tx) => {
         await tx.insertSpendSnapshot(snapshot);
         await tx.upsertBillingHistory([day("2026-11-26", 2, 42)]);

@@ -59,7 +59,7 @@ describe.each(STORE_BACKENDS)("recordAlertEventOnce racing on %s", (backend) => 
     const crash = new Error("tracker crashed before commit");
     await expect(
       holder.transaction(async (tx) => {
-        await tx.query(`INSERT INTO alert_events (alert_key, billing_month, fired_at, payload) VALUES ($1, '2026-11', now(), '{}')`, [alertKey]);
+        await tx.query(`INSERT INTO alert_events (team, alert_key, billing_month, fired_at, payload) VALUES ('default', $1, '2026-11', now(), '{}')`, [alertKey]);
         racing = Promise.all(
           stores.slice(0, 4).map((store, racer) =>
             store.recordAlertEventOnce({ alertKey, billingMonth: "2026-11", firedAt: new Date("2026-11-27T06:00:00Z"), payload: { racer }, notifications: NOTIFICATIONS }),

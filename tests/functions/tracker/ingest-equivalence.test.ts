@@ -111,21 +111,21 @@ async function referenceIngest(db: SqlClient, client: DigitalOceanClient, now: D
   const lines = referenceLines(items, reading.tagsByResource);
   const store = new CostStore(db);
   const previous = await store.latestSpendSnapshot();
-  await store.insertSpendSnapshot({ takenAt: now, monthToDateUsd: 0, accountBalanceUsd: 0, generatedAt: now, invoicePreviewUsd: null });
+  await store.insertSpendSnapshot({ takenAt: now, source: "balance" as const, monthToDateUsd: 0, accountBalanceUsd: 0, generatedAt: now, invoicePreviewUsd: null });
   const { from, stored } = await referenceStoredMonth(store, now, previous?.takenAt);
   const { added, updated, days } = spreadLines(lines, stored, from, now, reading.tagsByResource);
   for (const row of [...added, ...updated]) {
     await db.query(
-      `INSERT INTO resource_daily_cost (date, resource_uuid, product, project_name, amount_usd) VALUES ($1::date, $2, $3, $4, $5::numeric)
-       ON CONFLICT (date, resource_uuid, product) DO UPDATE SET project_name = EXCLUDED.project_name, amount_usd = EXCLUDED.amount_usd`,
+      `INSERT INTO resource_daily_cost (team, date, resource_uuid, product, project_name, amount_usd) VALUES ('default', $1::date, $2, $3, $4, $5::numeric)
+       ON CONFLICT (team, date, resource_uuid, product) DO UPDATE SET project_name = EXCLUDED.project_name, amount_usd = EXCLUDED.amount_usd`,
       [row.date, row.resourceUuid, row.product, row.projectName, row.amountUsd.toFixed(2)],
     );
   }
   for (const day of days) {
     await db.query(
-      `INSERT INTO billing_history (date, total_cost_usd, month_to_date_usd, cost_by_service, cost_by_project, cost_by_tag)
-       VALUES ($1::date, $2::numeric, $3::numeric, $4::jsonb, $5::jsonb, $6::jsonb)
-       ON CONFLICT (date) DO UPDATE SET total_cost_usd = EXCLUDED.total_cost_usd, month_to_date_usd = EXCLUDED.month_to_date_usd,
+      `INSERT INTO billing_history (team, date, total_cost_usd, month_to_date_usd, cost_by_service, cost_by_project, cost_by_tag)
+       VALUES ('default', $1::date, $2::numeric, $3::numeric, $4::jsonb, $5::jsonb, $6::jsonb)
+       ON CONFLICT (team, date) DO UPDATE SET total_cost_usd = EXCLUDED.total_cost_usd, month_to_date_usd = EXCLUDED.month_to_date_usd,
          cost_by_service = EXCLUDED.cost_by_service, cost_by_project = EXCLUDED.cost_by_project, cost_by_tag = EXCLUDED.cost_by_tag`,
       [day.date, day.totalCostUsd.toFixed(2), day.monthToDateUsd.toFixed(2), JSON.stringify(day.costByService), JSON.stringify(day.costByProject), JSON.stringify(day.costByTag)],
     );

@@ -17,9 +17,9 @@ import { createPostgresClient } from "../../../src/store/pg-client";
 import type { SqlClient } from "../../../src/store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "../../../src/tracker/config";
 import { emailsAnyone } from "../../../../core/tracker-settings";
-import { parseSecretMap, resolveTeamCredentials, singleTeamCredentials, type CredentialPlaces, type TeamCredentials } from "../../../../core/team-credentials";
+import { parseSecretMap, resolveTeamCredentials, singleTeamCredentials, type CredentialPlaces, type TeamCredential, type TeamCredentials } from "../../../../core/team-credentials";
 import { postgresUrlProblem, smtpUrlProblem } from "../../../../core/validators";
-import { handle, type DailyUpkeep, type TaskResult, type UpkeepOutcome } from "../../../src/tracker/handle";
+import { runTracker, type DailyUpkeep, type RunResult, type TaskResult, type UpkeepOutcome } from "../../../src/tracker/handle";
 import { RunMeters } from "../../../src/digitalocean/token-meter";
 import { DEFAULT_REQUESTS_PER_MINUTE } from "../../../../core/advice/request-budget";
 import { openWhiskDeadline, runDeadline } from "../../../../core/deadline";
@@ -80,6 +80,27 @@ export interface TrackerActionSummary {
   requests: number;
   /** The upkeep parts this run ran (`check`: the advisor's slice; `daily`: calibration, clean-up, advisor). */
   upkeep?: { calibration?: UpkeepStatus; cleanup?: UpkeepStatus; advice?: UpkeepStatus };
+  /**
+   * With `teams`: each team's part, in the order the run took them. Then `monthToDateUsd` is the
+   * organisation's (the sum of the teams), `fired` the organisation's own events and `requests`
+   * every token's together.
+   */
+  teams?: TeamRunSummary[];
+}
+
+/** One team's part of a run, in the action's summary. */
+export interface TeamRunSummary {
+  team: string;
+  /** `waiting`: not reached before the deadline, first in the next run's queue; `failed`: logged, the others ran. */
+  status: "done" | "failed" | "waiting";
+  monthToDateUsd?: number;
+  /** Where the month to date came from: the team's balance, or the organisation's insights (fresher, or no token of its own). */
+  source?: "balance" | "insights" | "none";
+  fired?: string[];
+  /** Requests sent with the team's own token (absent for a team read from insights only). */
+  requests?: number;
+  /** Why it failed or waits; never a token. */
+  why?: string;
 }
 
 /**
@@ -252,29 +273,6 @@ export function readSettings(params: TrackerActionParams): ActionSettings {
   return { databaseUrl, smtpUrl, apiUrl, config, credentials };
 }
 
-/**
- * The one team this version runs, and its tokens. Per-team runs (each team with its own token,
- * organisation insights for the rest) are the next step of issue 15; until then a deployment
- * with several teams, or whose only team has no read token, is refused rather than run under
- * one team's label.
- */
-/** The tokens of the one team a run reads and acts for. */
-interface RunningTeam {
-  readToken: string;
-  cleanupToken: string | undefined;
-}
-
-function runningTeam(settings: ActionSettings): RunningTeam {
-  const teams = settings.credentials.teams;
-  const only = teams.length === 1 ? teams[0] : undefined;
-  if (only?.readToken === undefined) {
-    throw new ParameterError(
-      `TRACKER_CONFIG lists ${teams.length} team${teams.length === 1 ? " without a read token" : "s"}: this version runs one team with its own token (DIGITALOCEAN_TEAM_TOKENS); per-team runs are not deployed yet`,
-    );
-  }
-  return { readToken: only.readToken, cleanupToken: only.cleanupToken };
-}
-
 function taskOf(params: TrackerActionParams): ScheduledTask {
   const task = params.name ?? "check";
   if (typeof task === "string" && (SCHEDULED_TASKS as readonly string[]).includes(task)) return task as ScheduledTask;
@@ -292,7 +290,6 @@ interface WarmState {
   /** The raw parameters the state was built from; a redeploy with new ones starts afresh. */
   source: string;
   settings: ActionSettings;
-  team: RunningTeam;
   db: SqlClient;
   transports: Transports;
   closeSmtp: (() => void) | undefined;
@@ -303,8 +300,6 @@ let warmSource: string | undefined;
 
 async function coldStart(source: string, params: TrackerActionParams): Promise<WarmState> {
   const settings = readSettings(params);
-  // Refused here, before the database is opened: a deployment this version cannot run as configured.
-  const team = runningTeam(settings);
   const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
   let closeSmtp: (() => void) | undefined;
   if (settings.smtpUrl) {
@@ -322,7 +317,7 @@ async function coldStart(source: string, params: TrackerActionParams): Promise<W
     await db.close().catch(() => undefined);
     throw error;
   }
-  return { source, settings, team, db, transports, closeSmtp };
+  return { source, settings, db, transports, closeSmtp };
 }
 
 /** The warm state for these parameters, made once per container (and again only if they change or a cold start failed). */
@@ -366,6 +361,11 @@ export async function closeWarmState(): Promise<void> {
   await state?.then(release, () => undefined);
 }
 
+/** A single-team run always finishes or throws; anything else is a bug worth failing loudly on. */
+function failedRun(result: RunResult): never {
+  throw new Error(`the run of team ${result.teams[0]?.team ?? "?"} did not finish`);
+}
+
 /** A part cut short by the deadline is `stopped`, even the advisor, which returns what it read. */
 function statusOf(outcome: UpkeepOutcome<object> | undefined): UpkeepStatus | undefined {
   if (outcome === undefined) return undefined;
@@ -375,6 +375,7 @@ function statusOf(outcome: UpkeepOutcome<object> | undefined): UpkeepStatus | un
   return "done";
 }
 
+/** The summary of a single-team run: what it always was. */
 function summarise(result: TaskResult, task: ScheduledTask, requests: number): TrackerActionSummary {
   if (result.task === "history") throw new Error("the history task is not scheduled");
   const { check } = result;
@@ -392,13 +393,49 @@ function summarise(result: TaskResult, task: ScheduledTask, requests: number): T
   };
 }
 
+/** The summary of a run with teams: the organisation's figures, and each team's part. */
+function summariseTeams(result: RunResult, task: ScheduledTask, requestsOf: (team: string) => number | undefined, organizationRequests: number): TrackerActionSummary {
+  const teams = result.teams.map((outcome): TeamRunSummary => {
+    const requests = requestsOf(outcome.team);
+    const sent = requests === undefined ? {} : { requests };
+    if (outcome.status === "failed") return { team: outcome.team, status: "failed", why: outcome.error, ...sent };
+    if (outcome.status === "waiting") return { team: outcome.team, status: "waiting", why: outcome.why, ...sent };
+    if (outcome.result.task === "history") return { team: outcome.team, status: "done", ...sent };
+    const { check } = outcome.result;
+    return {
+      team: outcome.team,
+      status: "done",
+      monthToDateUsd: check.monthToDate.usd,
+      source: check.monthToDate.source,
+      fired: [...check.fired.thresholds, ...(check.fired.forecast ? [check.fired.forecast] : []), ...check.fired.spikes, ...check.apps.fired],
+      ...sent,
+    };
+  });
+  const delivered = (outcome: RunResult["teams"][number]) =>
+    outcome.status !== "done" || outcome.result.task === "history" ? { delivered: 0, failed: 0 } : outcome.result.task === "check" ? outcome.result.check.delivery : addUp(outcome.result.check.delivery, outcome.result.delivery);
+  const totals = [...result.teams.map(delivered), result.delivery].reduce(addUp, { delivered: 0, failed: 0 });
+  return {
+    task,
+    monthToDateUsd: result.organization?.monthToDateUsd ?? 0,
+    fired: result.organization?.fired ?? [],
+    delivered: totals.delivered,
+    failed: totals.failed,
+    requests: teams.reduce((sum, team) => sum + (team.requests ?? 0), organizationRequests),
+    teams,
+  };
+}
+
+function addUp(a: { delivered: number; failed: number }, b: { delivered: number; failed: number }): { delivered: number; failed: number } {
+  return { delivered: a.delivered + b.delivered, failed: a.failed + b.failed };
+}
+
 /**
  * The upkeep's clients for one run. Every read-only client is the check's own (one token, one
  * meter: the advisor, calibration and clean-up reads share the check's budget and pacer); clean-up
  * writes only through a client with the write-scoped token, metered on its own, that never
  * retries (a lost answer is re-checked on the next run, never repeated).
  */
-function upkeepClients(settings: ActionSettings, team: RunningTeam, client: DigitalOceanClient, meters: RunMeters): DailyUpkeep {
+function upkeepClients(settings: ActionSettings, team: TeamCredential & { readToken: string }, client: DigitalOceanClient, meters: RunMeters): DailyUpkeep {
   const write = team.cleanupToken
     ? new DigitalOceanClient({ token: team.cleanupToken, baseUrl: settings.apiUrl, maxRetries: 0, meter: meters.forToken(team.cleanupToken), logger: { warn: log.warn } })
     : undefined;
@@ -430,19 +467,33 @@ export async function main(params: TrackerActionParams = {}): Promise<TrackerAct
     const { settings } = state;
     // Per run: the budget, the pacer and the deadline are this activation's, shared by every client of a token.
     const meters = new RunMeters({ budget: settings.config.advice.requestBudget, perMinute: DEFAULT_REQUESTS_PER_MINUTE, deadline });
-    const { team } = state;
-    const client = new DigitalOceanClient({ token: team.readToken, baseUrl: settings.apiUrl, meter: meters.forToken(team.readToken), logger: { warn: log.warn } });
-    const result = await handle(task, {
-      client,
+    const clientOf = (token: string) => new DigitalOceanClient({ token, baseUrl: settings.apiUrl, meter: meters.forToken(token), logger: { warn: log.warn } });
+    // Each team reads with its own token, metered on its own: DigitalOcean's limits are per token.
+    const readers = settings.credentials.teams.filter((team): team is TeamCredential & { readToken: string } => team.readToken !== undefined);
+    const teamClients = new Map(readers.map((team) => [team.team, clientOf(team.readToken)]));
+    const { organizationToken } = settings.credentials;
+    const single = settings.config.teams.length === 1 && settings.config.teams[0]!.implicit ? readers[0] : undefined;
+    const result = await runTracker(task, {
+      teamClients,
+      ...(organizationToken ? { organizationClient: clientOf(organizationToken) } : {}),
       db: state.db,
       transports: state.transports,
       now: new Date(),
       config: settings.config,
       log,
       deadline,
-      ...(task === "weekly" ? {} : { upkeep: upkeepClients(settings, team, client, meters) }),
+      // Advice, clean-up and calibration run for a single-team deployment; per team they are the next step of issue 15.
+      ...(task !== "weekly" && single ? { upkeep: upkeepClients(settings, single, teamClients.get(single.team)!, meters) } : {}),
     });
-    return summarise(result, task, meters.forToken(team.readToken).sent());
+    if (single) return summarise(result.teams[0]!.status === "done" ? result.teams[0].result : failedRun(result), task, meters.forToken(single.readToken).sent());
+    const tokenOf = new Map(readers.map((team) => [team.team, team.readToken]));
+    const requestsOf = (team: string) => (tokenOf.has(team) ? meters.forToken(tokenOf.get(team)!).sent() : undefined);
+    const summary = summariseTeams(result, task, requestsOf, organizationToken ? meters.forToken(organizationToken).sent() : 0);
+    // Every team failed: the activation fails too, so the deployment's monitoring sees it.
+    if (result.teams.length > 0 && result.teams.every((team) => team.status === "failed")) {
+      return { statusCode: 502, error: `every team's run failed (${summary.teams!.map((team) => `${team.team}: ${team.why}`).join("; ")}); nothing half-written was kept and the next run catches up` };
+    }
+    return summary;
   } catch (error) {
     if (error instanceof ParameterError) return { statusCode: 400, error: error.message };
     if (error instanceof DigitalOceanApiError) {
