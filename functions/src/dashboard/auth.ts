@@ -61,8 +61,3 @@ export function authenticate(header: string | undefined, auth: DashboardAuth, te
   if (main) return { kind: "all" };
   return team === undefined ? undefined : { kind: "team", team };
 }
-
-/** Whether an `Authorization` header value carries the dashboard's own credentials. */
-export function isAuthorized(header: string | undefined, auth: DashboardAuth): boolean {
-  return authenticate(header, auth)?.kind === "all";
-}

@@ -478,7 +478,7 @@ async function teamPage(scope: TeamScope): Promise<DashboardResponse> {
 async function overviewPage(scope: OrganizationScope, sort: OverviewSort): Promise<DashboardResponse> {
   const { deps, teams } = scope;
   const { from, to } = pageWindow(deps.now);
-  const [overview, days, alerts] = await Promise.all([organizationOverview(teams, deps.now, sort), organizationDays(teams, from, to), organizationAlerts(scope)]);
+  const [overview, days, events] = await Promise.all([organizationOverview(teams, deps.now, sort), organizationDays(teams, from, to), organizationEvents(scope)]);
   return htmlPage((nonce) =>
     renderOverviewPage({
       nonce,
@@ -488,7 +488,7 @@ async function overviewPage(scope: OrganizationScope, sort: OverviewSort): Promi
       timeZone: deps.timeZone ?? DEFAULT_TIME_ZONE,
       now: deps.now,
       days: days.map((day) => ({ date: day.date, usd: day.totalCostUsd })),
-      events: alerts.events.slice(0, 20),
+      events: events.slice(0, 20),
       selector: selectorOf(scope) ?? [],
     }),
   );
@@ -581,16 +581,22 @@ function labelDeps(scope: OrganizationScope, label: string): DashboardDeps {
   return team ? teamDeps(scope.deps, scope.teams, team) : { ...scope.deps, ...scope.teams.storesOf(label), configThresholds: scope.teams.organization?.thresholds ?? [] };
 }
 
-/** Every alert definition and recent event of the organisation's own thresholds and of each team, labelled; events newest first. */
+/** The labels whose alerts the organisation lists: its own thresholds' first, then each team's. */
+function alertLabels(teams: DashboardTeams): string[] {
+  return [ORGANIZATION_LABEL, ...teams.list.map((team) => team.name)];
+}
+
+/** The recent alerts of the organisation's own thresholds and of every team, labelled, newest first. */
+async function organizationEvents(scope: OrganizationScope): Promise<Labelled<AlertEventView>[]> {
+  const parts = await perLabel(alertLabels(scope.teams), (label) => recentEvents(labelDeps(scope, label)));
+  // Stable: events of the same instant keep the labels' order.
+  return parts.flatMap(({ team, part }) => part.map((event) => ({ team, ...event }))).sort((a, b) => (a.firedAt < b.firedAt ? 1 : a.firedAt > b.firedAt ? -1 : 0));
+}
+
+/** Every alert definition (the organisation's, then each team's) and every recent event, labelled. */
 async function organizationAlerts(scope: OrganizationScope): Promise<{ alerts: Labelled<AlertView>[]; events: Labelled<AlertEventView>[] }> {
-  const parts = await perLabel([ORGANIZATION_LABEL, ...scope.teams.list.map((team) => team.name)], async (label) => {
-    const deps = labelDeps(scope, label);
-    return { alerts: await alertViews(deps), events: await recentEvents(deps) };
-  });
-  return {
-    alerts: parts.flatMap(({ team, part }) => part.alerts.map((alert) => ({ team, ...alert }))),
-    events: parts.flatMap(({ team, part }) => part.events.map((event) => ({ team, ...event }))).sort((a, b) => (a.firedAt < b.firedAt ? 1 : a.firedAt > b.firedAt ? -1 : 0)),
-  };
+  const [parts, events] = await Promise.all([perLabel(alertLabels(scope.teams), (label) => alertViews(labelDeps(scope, label))), organizationEvents(scope)]);
+  return { alerts: parts.flatMap(({ team, part }) => part.map((alert) => ({ team, ...alert }))), events };
 }
 
 /** The analysed teams (those with a read token of their own): advice, clean-up and stacks exist only for them. */

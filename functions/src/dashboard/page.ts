@@ -612,7 +612,7 @@ export function renderDashboardPage(input: DashboardPageInput): string {
     section("by-tag", tagSection(input.byTag)),
     section("savings", `<h2>Savings</h2>${team?.insightsOnly ? notAnalysed : savingsSection(input.savings)}`),
     section("cleanup", `<h2>Clean-up</h2>${team?.insightsOnly ? notAnalysed : cleanupSection(input.cleanup, clock)}`),
-    section("stacks", `<h2>Stacks: estimate against the bill</h2>${stacksSection(input.stacks)}`),
+    section("stacks", `<h2>Stacks: estimate against the bill</h2>${team?.insightsOnly ? notAnalysed : stacksSection(input.stacks)}`),
     section("alerts", `<h2>Recent alerts</h2>${eventsList(input.events, clock)}<h2>Alert definitions</h2>${alertsTable(input.alerts, clock)}`),
   ];
   const heading = team ? `DigitalOcean cost · ${team.name} · ${current.billingMonth}` : `DigitalOcean cost · ${current.billingMonth}`;

@@ -6,6 +6,7 @@
  */
 import { sumUsd, toCents } from "../../../core/money";
 import { ORGANIZATION_LABEL, UNASSIGNED_LABEL } from "../../../core/tracker-settings";
+import { handleDashboardRequest } from "../../../functions/src/dashboard/handle";
 import { main } from "../../../functions/src/dashboard/web-action";
 import { basic } from "./dashboard-fixture";
 import { EXPECTED, expectedTotal, MARKERS, PASSWORD, SORTED, startTeamsDashboard, TEAM_PASSWORDS, TEAMS_SETTINGS, USERNAME, type TeamsFixture } from "./teams-fixture";
@@ -69,6 +70,15 @@ describe("the organisation: the dashboard's own password without ?team", () => {
     const rows = [...body.teams, body.unassigned] as { monthToDateUsd: number; projectedUsd: number }[];
     expect(rows.reduce((sum, row) => sum + toCents(row.monthToDateUsd), 0)).toBe(toCents(body.total.monthToDateUsd));
     expect(rows.reduce((sum, row) => sum + toCents(row.projectedUsd), 0)).toBe(toCents(body.total.projectedUsd));
+  });
+
+  it("without an organisation budget the total is compared with nothing, and the page says so", async () => {
+    const deps = { ...fixture.deps, teams: { ...fixture.deps.teams!, organization: undefined } };
+    const answer = await handleDashboardRequest({ method: "GET", path: "/api/v1/billing/current", headers: { authorization: MAIN }, query: {}, body: undefined }, deps);
+    expect(JSON.parse(answer.body).total).toEqual({ monthToDateUsd: 201.55, projectedUsd: 323.46, monthlySavingsUsd: 79.2, budgetUsd: null, budgetUsedPercent: null, overBudget: null });
+    const page = await handleDashboardRequest({ method: "GET", path: "/", headers: { authorization: MAIN }, query: {}, body: undefined }, deps);
+    expect(page.body).toContain("3 teams · no organisation budget (<code>billing.organization</code>)");
+    expect(page.body).toMatch(/<td data-label="Budget" class="num"><div>not set<\/div><\/td>/);
   });
 
   it("each team's row is what its own ?team= answer says", async () => {
@@ -175,7 +185,9 @@ describe("?team=<name>: one team's rows", () => {
     expect(body).toMatchObject({ team: "client-a", insightsOnly: true, monthToDateUsd: 48, budgetUsd: 300, asOf: "2026-11-20T00:00:00.000Z" });
     const page = await call("/?team=client-a", MAIN);
     expect(page.text).toContain("Team client-a is tracked from organisation insights only (daily), no advice or clean-up.");
-    expect(page.text).toMatch(/<section id="savings"><h2>Savings<\/h2><p class="empty">Not analysed: tracked from organisation insights only \(daily\), no advice or clean-up\.<\/p>/);
+    for (const id of ["savings", "cleanup", "stacks"]) {
+      expect(page.text).toMatch(new RegExp(`<section id="${id}"><h2>[^<]+</h2><p class="empty">Not analysed: tracked from organisation insights only \\(daily\\), no advice or clean-up\\.</p></section>`));
+    }
   });
 
   it("a team's page is the whole page for its rows, with the team selector", async () => {
