@@ -17,7 +17,9 @@ import { addDays, daysBetween, type IsoDate } from "../../../core/calendar";
 import { describeTagProblems } from "../../../core/advice/rules/untagged";
 import { CLEANUP_ACTION_WORDS, type CleanupState } from "../../../core/cleanup/states";
 import { formatSignedUsd, formatUsd } from "../../../core/money";
+import { INSIGHTS_ONLY_NOTE } from "../../../core/team-credentials";
 import { ZonedClock } from "./alert-text";
+import { NOT_ANALYSED_NOTE, teamWords } from "./organization";
 import type { AlertEventView, AlertView, CleanupMarkView, CleanupMode, CleanupView, CurrentBilling, SavingsView, StackView, TagAllocationView, UnitFigure, UnitsView } from "./views";
 
 /** What the page shows; built by the handler from the store. */
@@ -47,6 +49,17 @@ export interface DashboardPageInput {
   /** Every resource clean-up has marked, and whether it runs and acts. */
   cleanup: CleanupView;
   stacks: readonly StackView[];
+  /** With teams: whose page this is; a single-team deployment's page has none. */
+  team?: TeamHeading;
+}
+
+/** The team a page of a deployment with teams is about, and the team selector it shows. */
+export interface TeamHeading {
+  name: string;
+  /** Read from organisation insights only: no advice or clean-up to show. */
+  insightsOnly: boolean;
+  /** Every team's name for the selector; null where the viewer may see this team alone (its own password). */
+  selector: readonly string[] | null;
 }
 
 /** Escapes text for HTML element content and double- or single-quoted attributes. */
@@ -142,6 +155,14 @@ summary{cursor:pointer;color:var(--muted)}
 .events .what{margin:2px 0 0}
 #units-days td{white-space:nowrap}
 .tag-keys{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:4px 24px}
+.links{display:flex;flex-wrap:wrap;gap:4px;list-style:none;margin:8px 0 0;padding:0;font-size:14px}
+.links a{display:inline-block;padding:3px 9px;border:1px solid var(--line);border-radius:6px;text-decoration:none;overflow-wrap:anywhere}
+.links a[aria-current]{background:var(--accent);border-color:var(--accent);color:var(--card);font-weight:600}
+.sort{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 8px;margin:0 0 10px}
+.sort .links{margin:0}
+.notice{border:1px solid var(--line);border-left:4px solid var(--accent);border-radius:6px;background:var(--card);padding:10px 14px;margin:0 0 16px}
+tr.total td{font-weight:650;border-top:2px solid var(--line)}
+td .note{color:var(--muted);font-size:13px}
 @media (max-width:800px){.pair{grid-template-columns:1fr}}
 @media (max-width:${NARROW_MAX_WIDTH_PX}px){
 body{font-size:16px}
@@ -161,7 +182,7 @@ table.stack td::before{content:attr(data-label);color:var(--muted);font-weight:6
 @media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important;scroll-behavior:auto!important}}
 `;
 
-function card(label: string, value: string, note: string, valueClass = ""): string {
+export function card(label: string, value: string, note: string, valueClass = ""): string {
   return `<div class="card"><div class="label">${escapeHtml(label)}</div><div class="value${valueClass ? ` ${valueClass}` : ""}">${escapeHtml(value)}</div><div class="note">${note}</div></div>`;
 }
 
@@ -169,7 +190,7 @@ function card(label: string, value: string, note: string, valueClass = ""): stri
  * A table that becomes "label: value" rows on a phone: each cell carries its column's label
  * (`data-label`, shown by CSS) so no row needs horizontal room.
  */
-function stackedTable(id: string, columns: readonly { label: string; num?: boolean }[], rows: readonly { cells: readonly string[]; attributes?: string }[], stack = true): string {
+export function stackedTable(id: string, columns: readonly { label: string; num?: boolean }[], rows: readonly { cells: readonly string[]; attributes?: string }[], stack = true): string {
   const head = columns.map((c) => `<th scope="col"${c.num ? ' class="num"' : ""}>${escapeHtml(c.label)}</th>`).join("");
   const body = rows
     // Each cell's content in one <div>: stacked, the cell is a two-column grid of its label and that.
@@ -178,13 +199,13 @@ function stackedTable(id: string, columns: readonly { label: string; num?: boole
   return `<table id="${id}"${stack ? ' class="stack"' : ""}><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-/** Month to date against the account budget: a bar with the projection and budget marked, its figures in words beside it. */
-function budgetMeter(current: CurrentBilling): string {
+/** Month to date against the budget (`noun`: "account budget", "team budget"): a bar with the projection and budget marked, its figures in words beside it. */
+export function budgetMeter(current: Pick<CurrentBilling, "monthToDateUsd" | "budgetUsd"> & { forecast: Pick<CurrentBilling["forecast"], "projectedUsd"> }, noun = "account budget"): string {
   const width = 1000;
   const scale = Math.max(current.budgetUsd, current.forecast.projectedUsd, current.monthToDateUsd) * 1.05;
   const x = (usd: number) => ((Math.max(0, usd) / scale) * width).toFixed(1);
   const overNow = current.monthToDateUsd > current.budgetUsd;
-  const label = `Month to date ${formatUsd(current.monthToDateUsd)} of a ${formatUsd(current.budgetUsd)} account budget, projected ${formatUsd(current.forecast.projectedUsd)}`;
+  const label = `Month to date ${formatUsd(current.monthToDateUsd)} of a ${formatUsd(current.budgetUsd)} ${noun}, projected ${formatUsd(current.forecast.projectedUsd)}`;
   // preserveAspectRatio="none" stretches the bar to any width; the marker lines keep their stroke width.
   return `<svg id="budget-meter" viewBox="0 0 ${width} 28" preserveAspectRatio="none" height="28" role="img" aria-label="${escapeHtml(label)}">
 <rect class="track" x="0" y="4" width="${width}" height="20" rx="4"/>
@@ -192,7 +213,7 @@ function budgetMeter(current: CurrentBilling): string {
 <line class="projection" vector-effect="non-scaling-stroke" x1="${x(current.forecast.projectedUsd)}" x2="${x(current.forecast.projectedUsd)}" y1="0" y2="28"/>
 <line class="budget" vector-effect="non-scaling-stroke" x1="${x(current.budgetUsd)}" x2="${x(current.budgetUsd)}" y1="0" y2="28"/>
 </svg>
-<ul class="legend"><li><span class="key spent${overNow ? " over" : ""}"></span>month to date ${escapeHtml(formatUsd(current.monthToDateUsd))}</li><li><span class="key projected"></span>projected ${escapeHtml(formatUsd(current.forecast.projectedUsd))}</li><li><span class="key budget"></span>account budget ${escapeHtml(formatUsd(current.budgetUsd))}</li></ul>`;
+<ul class="legend"><li><span class="key spent${overNow ? " over" : ""}"></span>month to date ${escapeHtml(formatUsd(current.monthToDateUsd))}</li><li><span class="key projected"></span>projected ${escapeHtml(formatUsd(current.forecast.projectedUsd))}</li><li><span class="key budget"></span>${escapeHtml(noun)} ${escapeHtml(formatUsd(current.budgetUsd))}</li></ul>`;
 }
 
 /** A "nice" axis maximum (1, 2, 2.5 or 5 × 10^n) at or above `max`, so grid lines land on round dollars. */
@@ -252,7 +273,7 @@ function dailyChart(from: IsoDate, to: IsoDate, days: readonly { date: IsoDate; 
 }
 
 /** The chart's figures in words, first: what a phone reader needs before any bar. */
-function dailySummary(input: DashboardPageInput, clock: ZonedClock): string {
+function dailySummary(input: DailyInput, clock: ZonedClock): string {
   const lastWeek = input.days.filter((d) => d.date > addDays(input.to, -7) && d.date <= input.to);
   const weekUsd = lastWeek.reduce((sum, d) => sum + d.usd, 0);
   const dearest = input.days.reduce<{ date: IsoDate; usd: number } | undefined>((top, d) => (!top || d.usd > top.usd ? d : top), undefined);
@@ -261,7 +282,11 @@ function dailySummary(input: DashboardPageInput, clock: ZonedClock): string {
   return `<p id="daily-summary">${escapeHtml(parts.join(" · "))}</p>`;
 }
 
-function dailySection(input: DashboardPageInput, clock: ZonedClock): string {
+/** The days a daily chart draws: its first and last day and the days with data. */
+export type DailyInput = Pick<DashboardPageInput, "from" | "to" | "days">;
+
+/** The daily chart in words, then drawn wide (desktop) and compact (phone). */
+export function dailySection(input: DailyInput, clock: ZonedClock): string {
   if (input.days.length === 0) return `<p class="empty">No billing history recorded in these days yet.</p>`;
   const wide = dailyChart(input.from, input.to, input.days, { id: "daily-chart", className: "chart-wide", width: 1000, left: 56, plotHeight: 200, fontSize: 12, gridLines: 4, tickEveryDays: 7 });
   // The phone's chart: the last four weeks, a third as many gridlines, labels that read at 390 px.
@@ -375,12 +400,13 @@ function alertsTable(alerts: readonly AlertView[], clock: ZonedClock): string {
   );
 }
 
-function eventsList(events: readonly AlertEventView[], clock: ZonedClock): string {
+/** Recent alerts, newest first; labelled events (the organisation's list) say whose each is. */
+export function eventsList(events: readonly (AlertEventView & { team?: string })[], clock: ZonedClock): string {
   if (events.length === 0) return `<p class="empty">No alert has fired this month or last month.</p>`;
   const items = events
     .map(
       (e) =>
-        `<li data-kind="${escapeHtml(typeof e.payload.kind === "string" ? e.payload.kind : "")}"><p class="when"><time datetime="${escapeHtml(e.firedAt)}">${escapeHtml(clock.stamp(new Date(e.firedAt)))}</time> · ${escapeHtml(e.label)}</p><p class="what">${escapeHtml(e.summary)}${runbookLink(e.runbookUrl)}</p>${keyDisclosure("Alert key", e.alertKey)}</li>`,
+        `<li data-kind="${escapeHtml(typeof e.payload.kind === "string" ? e.payload.kind : "")}"${e.team === undefined ? "" : ` data-team="${escapeHtml(e.team)}"`}><p class="when"><time datetime="${escapeHtml(e.firedAt)}">${escapeHtml(clock.stamp(new Date(e.firedAt)))}</time> · ${escapeHtml(e.team === undefined ? e.label : `${teamWords(e.team)} · ${e.label}`)}</p><p class="what">${escapeHtml(e.summary)}${runbookLink(e.runbookUrl)}</p>${keyDisclosure("Alert key", e.alertKey)}</li>`,
     )
     .join("");
   return `<ol class="events" id="alert-events">${items}</ol>`;
@@ -503,41 +529,19 @@ function stacksSection(stacks: readonly StackView[]): string {
   );
 }
 
-/**
- * Renders the whole page. Sections follow in reading order: the month's figures, where the
- * money goes (services, projects, per unit, tags), then what to do about it (savings, clean-up,
- * stacks, alerts). A new section is one more entry in `sections`.
- */
-export function renderDashboardPage(input: DashboardPageInput): string {
-  const { current } = input;
-  const clock = new ZonedClock(input.timeZone, input.now);
-  const forecastClass = current.forecast.overBudget ? "over" : "within";
-  const asOf = current.asOf ? `Figures generated by DigitalOcean at ${clock.stamp(new Date(current.asOf))}` : "No balance check recorded yet";
-  const cards = [
-    card("Month to date", formatUsd(current.monthToDateUsd), `${escapeHtml(current.budgetUsedPercent.toFixed(1))}% of the ${escapeHtml(formatUsd(current.budgetUsd))} account budget`),
-    card(
-      "Projected month end",
-      formatUsd(current.forecast.projectedUsd),
-      `<span class="${forecastClass}">${current.forecast.overBudget ? "over" : "within"} the account budget</span> · ${escapeHtml(formatUsd(current.forecast.dailyRateUsd))}/day trend`,
-      forecastClass,
-    ),
-    // The whole account's budget (stack config billing.budgetMonthlyUsd), not the policy pack's
-    // per-stack maxMonthlyUsd that `npm run plan` reports: the label says which, so the two are not confused.
-    card("Account budget (monthly)", formatUsd(current.budgetUsd), `<code>billing.budgetMonthlyUsd</code> · ${escapeHtml(`billing month ${current.billingMonth}`)}`),
-  ].join("");
-  const section = (id: string, content: string) => `<section id="${id}">${content}</section>`;
-  const sections = [
-    `<section class="cards" id="summary" aria-label="This month">${cards}</section>`,
-    section("budget", `<h2>Month to date against the account budget</h2>${budgetMeter(current)}`),
-    section("daily", `<h2>Daily cost, ${escapeHtml(clock.date(input.from))} to ${escapeHtml(clock.date(input.to))}</h2>${dailySection(input, clock)}`),
-    `<div class="pair">${section("by-service", `<h2>This month by service</h2>${barList("by-service", input.byService, "No cost by service recorded this month.")}`)}${section("by-project", `<h2>This month by project</h2>${barList("by-project", input.byProject, "No cost by project recorded this month.")}`)}</div>`,
-    section("units", unitsSection(input.units, clock)),
-    section("by-tag", tagSection(input.byTag)),
-    section("savings", `<h2>Savings</h2>${savingsSection(input.savings)}`),
-    section("cleanup", `<h2>Clean-up</h2>${cleanupSection(input.cleanup, clock)}`),
-    section("stacks", `<h2>Stacks: estimate against the bill</h2>${stacksSection(input.stacks)}`),
-    section("alerts", `<h2>Recent alerts</h2>${eventsList(input.events, clock)}<h2>Alert definitions</h2>${alertsTable(input.alerts, clock)}`),
-  ];
+/** The parts of a page around its sections: the document, its one style block, the header and the skip link. */
+export interface PageFrame {
+  nonce: string;
+  title: string;
+  heading: string;
+  /** The line under the heading (as of, time zone), as text. */
+  subline: string;
+  /** HTML after the subline inside the header: the team selector, when there is one. */
+  nav?: string;
+}
+
+/** A whole document around `sections` (HTML): the same head, style, header and skip link for every page. */
+export function pageDocument(frame: PageFrame, sections: readonly string[]): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -545,15 +549,75 @@ export function renderDashboardPage(input: DashboardPageInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="referrer" content="no-referrer">
-<title>DigitalOcean cost · ${escapeHtml(current.billingMonth)}</title>
-<style nonce="${escapeHtml(input.nonce)}">${STYLE}</style>
+<title>${escapeHtml(frame.title)}</title>
+<style nonce="${escapeHtml(frame.nonce)}">${STYLE}</style>
 </head>
 <body>
 <a class="skip" href="#main">Skip to the figures</a>
-<header><h1>DigitalOcean cost · ${escapeHtml(current.billingMonth)}</h1><p id="as-of">${escapeHtml(`${asOf} · times in ${input.timeZone}`)}</p></header>
+<header><h1>${escapeHtml(frame.heading)}</h1><p id="as-of">${escapeHtml(frame.subline)}</p>${frame.nav ?? ""}</header>
 <main id="main" tabindex="-1">
 ${sections.join("\n")}
 </main>
 </body>
 </html>`;
+}
+
+/**
+ * The team selector: plain links (the CSP allows no script and no form), the organisation's
+ * overview first, then every team; the page shown is marked `aria-current`. Links are relative
+ * query strings, so they work wherever the action is served.
+ */
+export function teamSelector(teams: readonly string[], current: string | null): string {
+  const link = (href: string, text: string, here: boolean) => `<li><a href="${escapeHtml(href)}"${here ? ' aria-current="page"' : ""}>${escapeHtml(text)}</a></li>`;
+  const items = [link("?", "Organisation", current === null), ...teams.map((team) => link(`?team=${encodeURIComponent(team)}`, team, team === current))];
+  return `<nav id="team-selector" aria-label="Teams"><ul class="links">${items.join("")}</ul></nav>`;
+}
+
+/**
+ * Renders the whole page. Sections follow in reading order: the month's figures, where the
+ * money goes (services, projects, per unit, tags), then what to do about it (savings, clean-up,
+ * stacks, alerts). A new section is one more entry in `sections`. With teams, the page is one
+ * team's: its name heads it, its budget is the team's, and an insights-only team says it has
+ * no advice or clean-up.
+ */
+export function renderDashboardPage(input: DashboardPageInput): string {
+  const { current, team } = input;
+  const clock = new ZonedClock(input.timeZone, input.now);
+  const forecastClass = current.forecast.overBudget ? "over" : "within";
+  const asOf = current.asOf ? `Figures generated by DigitalOcean at ${clock.stamp(new Date(current.asOf))}` : "No balance check recorded yet";
+  const noun = team ? "team budget" : "account budget";
+  const cards = [
+    card("Month to date", formatUsd(current.monthToDateUsd), `${escapeHtml(current.budgetUsedPercent.toFixed(1))}% of the ${escapeHtml(formatUsd(current.budgetUsd))} ${noun}`),
+    card(
+      "Projected month end",
+      formatUsd(current.forecast.projectedUsd),
+      `<span class="${forecastClass}">${current.forecast.overBudget ? "over" : "within"} the ${noun}</span> · ${escapeHtml(formatUsd(current.forecast.dailyRateUsd))}/day trend`,
+      forecastClass,
+    ),
+    // The whole account's budget (stack config billing.budgetMonthlyUsd), not the policy pack's
+    // per-stack maxMonthlyUsd that `npm run plan` reports: the label says which, so the two are not confused.
+    team
+      ? card("Team budget (monthly)", formatUsd(current.budgetUsd), `<code>billing.teams[].budgetMonthlyUsd</code> (else <code>billing.budgetMonthlyUsd</code>) · ${escapeHtml(`billing month ${current.billingMonth}`)}`)
+      : card("Account budget (monthly)", formatUsd(current.budgetUsd), `<code>billing.budgetMonthlyUsd</code> · ${escapeHtml(`billing month ${current.billingMonth}`)}`),
+  ].join("");
+  const section = (id: string, content: string) => `<section id="${id}">${content}</section>`;
+  const notAnalysed = `<p class="empty">${escapeHtml(NOT_ANALYSED_NOTE)}</p>`;
+  const sections = [
+    ...(team?.insightsOnly ? [`<p class="notice" id="insights-only">${escapeHtml(`Team ${team.name} is ${INSIGHTS_ONLY_NOTE}.`)}</p>`] : []),
+    `<section class="cards" id="summary" aria-label="This month">${cards}</section>`,
+    section("budget", `<h2>Month to date against the ${noun}</h2>${budgetMeter(current, noun)}`),
+    section("daily", `<h2>Daily cost, ${escapeHtml(clock.date(input.from))} to ${escapeHtml(clock.date(input.to))}</h2>${dailySection(input, clock)}`),
+    `<div class="pair">${section("by-service", `<h2>This month by service</h2>${barList("by-service", input.byService, "No cost by service recorded this month.")}`)}${section("by-project", `<h2>This month by project</h2>${barList("by-project", input.byProject, "No cost by project recorded this month.")}`)}</div>`,
+    section("units", unitsSection(input.units, clock)),
+    section("by-tag", tagSection(input.byTag)),
+    section("savings", `<h2>Savings</h2>${team?.insightsOnly ? notAnalysed : savingsSection(input.savings)}`),
+    section("cleanup", `<h2>Clean-up</h2>${team?.insightsOnly ? notAnalysed : cleanupSection(input.cleanup, clock)}`),
+    section("stacks", `<h2>Stacks: estimate against the bill</h2>${team?.insightsOnly ? notAnalysed : stacksSection(input.stacks)}`),
+    section("alerts", `<h2>Recent alerts</h2>${eventsList(input.events, clock)}<h2>Alert definitions</h2>${alertsTable(input.alerts, clock)}`),
+  ];
+  const heading = team ? `DigitalOcean cost · ${team.name} · ${current.billingMonth}` : `DigitalOcean cost · ${current.billingMonth}`;
+  return pageDocument(
+    { nonce: input.nonce, title: heading, heading, subline: `${asOf} · times in ${input.timeZone}`, ...(team?.selector ? { nav: teamSelector(team.selector, team.name) } : {}) },
+    sections,
+  );
 }

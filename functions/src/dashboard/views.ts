@@ -178,3 +178,49 @@ export interface CleanupView {
 
 /** The by-tag allocation: what the page's "by tag" section draws. */
 export type TagAllocationView = Extract<AllocationView, { by: "tag" }>;
+
+/** What `?sort=` orders the organisation overview's teams by (largest first; `name` A to Z). */
+export type OverviewSort = "spend" | "budget" | "projection" | "savings" | "name";
+
+/** One team's row of the organisation overview: the figures its own page leads with. */
+export interface TeamOverview {
+  team: string;
+  /** No read token of its own: tracked from organisation insights only (daily), no advice or clean-up. */
+  insightsOnly: boolean;
+  monthToDateUsd: number;
+  /** The team's monthly budget (its own, else the top-level `budgetMonthlyUsd`). */
+  budgetUsd: number;
+  budgetUsedPercent: number;
+  projectedUsd: number;
+  overBudget: boolean;
+  /** The known monthly savings of its current suggestions; null when it is not analysed (insights only). */
+  monthlySavingsUsd: number | null;
+  /** When DigitalOcean generated its month-to-date figure (a balance check or the insights); null before its first reading this month. */
+  asOf: string | null;
+}
+
+/**
+ * `GET /api/v1/billing/current` for the organisation, and what the overview draws: every
+ * team's row, spend of teams the config does not list, and the total, the sum of them all to
+ * the cent, against the organisation's budget (`billing.organization`) when configured.
+ */
+export interface OrganizationOverview {
+  billingMonth: BillingMonth;
+  sort: OverviewSort;
+  teams: TeamOverview[];
+  /** Spend the organisation's insights file under no configured team; null when there is none this month. */
+  unassigned: { monthToDateUsd: number; projectedUsd: number; asOf: string | null } | null;
+  total: {
+    monthToDateUsd: number;
+    projectedUsd: number;
+    /** The analysed teams' savings added up. */
+    monthlySavingsUsd: number;
+    /** The organisation's budget; null when `billing.organization` is not configured (then nothing is compared). */
+    budgetUsd: number | null;
+    budgetUsedPercent: number | null;
+    overBudget: boolean | null;
+  };
+}
+
+/** A row of an organisation-wide list, labelled with its team (ORGANIZATION_LABEL for the organisation's own). */
+export type Labelled<T> = T & { team: string };

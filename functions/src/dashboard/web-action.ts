@@ -21,12 +21,22 @@ import { AdviceStore } from "../store/advice-store";
 import { CalibrationStore } from "../store/calibration-store";
 import { CostStore } from "../store/cost-store";
 import { createPostgresClient } from "../store/pg-client";
+import type { SqlClient } from "../store/sql-client";
 import { parseSecretMap, teamPasswordProblems } from "../../../core/team-credentials";
-import { dashboardSettingsOf, dashboardSettingsSchema, formatSettingsIssues, parseTrackerSettings, SETTINGS_PARSE_OPTIONS, type DashboardSettings } from "../../../core/tracker-settings";
+import {
+  dashboardSettingsOf,
+  dashboardSettingsSchema,
+  formatSettingsIssues,
+  IMPLICIT_TEAM_NAME,
+  parseTrackerSettings,
+  SETTINGS_PARSE_OPTIONS,
+  type DashboardSettings,
+} from "../../../core/tracker-settings";
 import { dashboardPasswordProblem, MIN_DASHBOARD_PASSWORD_LENGTH, postgresUrlProblem } from "../../../core/validators";
 import type { DashboardAuth } from "./auth";
 import { entryBytesLeft, jsonBytesLeft, MAX_REQUEST_BODY_BYTES } from "./body-limit";
 import { handleDashboardRequest, type ConfigThreshold, type DashboardRequest, type DashboardResponse } from "./handle";
+import type { DashboardTeams, TeamStores } from "./organization";
 
 /** The action's settings, validated. Holds secrets: never log or return it. */
 export interface DashboardEnvironment {
@@ -198,11 +208,41 @@ export function requestFromParams(params: Readonly<Record<string, unknown>>): Da
   return { method, path, headers, query, body };
 }
 
+/**
+ * Whether the settings are a deployment with teams: anything but the one implicit team a
+ * config without `teams` resolves to. (A config whose only team is named `default`, with no
+ * organisation, is shown as a single-team deployment: its rows are that team's either way.)
+ */
+export function hasTeams(settings: Pick<DashboardSettings, "teams" | "organization">): boolean {
+  return !(settings.teams.length === 1 && settings.teams[0]!.name === IMPLICIT_TEAM_NAME && settings.organization === undefined);
+}
+
+/**
+ * The handler's view of a deployment with teams over one database: the settings' teams and
+ * organisation, each label's stores (made once per label and kept while the container is warm),
+ * and the cross-team reads of one store.
+ */
+export function dashboardTeams(settings: Pick<DashboardSettings, "teams" | "organization">, db: SqlClient): DashboardTeams {
+  const stores = new Map<string, TeamStores>();
+  const storesOf = (label: string): TeamStores => {
+    let found = stores.get(label);
+    if (!found) {
+      const advice = new AdviceStore(db, label);
+      found = { store: new CostStore(db, label), advice, calibration: new CalibrationStore(db, label), cleanup: advice };
+      stores.set(label, found);
+    }
+    return found;
+  };
+  return { list: settings.teams, ...(settings.organization ? { organization: settings.organization } : {}), storesOf, across: new CostStore(db) };
+}
+
 interface Runtime {
   env: DashboardEnvironment;
   store: CostStore;
   advice: AdviceStore;
   calibration: CalibrationStore;
+  /** With teams: every team's stores. */
+  teams?: DashboardTeams;
 }
 
 // Cached for the container's life: settings are read once and the pool is reused while warm.
@@ -212,7 +252,8 @@ async function startRuntime(params: Readonly<Record<string, unknown>>): Promise<
   const env = readDashboardEnvironment(params);
   const client = createPostgresClient({ connectionString: env.databaseUrl, maxConnections: 2 });
   try {
-    return { env, store: await CostStore.open(client), advice: new AdviceStore(client), calibration: new CalibrationStore(client) };
+    const store = await CostStore.open(client);
+    return { env, store, advice: new AdviceStore(client), calibration: new CalibrationStore(client), ...(hasTeams(env) ? { teams: dashboardTeams(env, client) } : {}) };
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;
@@ -249,6 +290,8 @@ export async function main(params: Readonly<Record<string, unknown>>): Promise<D
     calibration: ready.calibration,
     cleanup: ready.advice,
     ...(ready.env.cleanup ? { cleanupMode: ready.env.cleanup } : {}),
+    ...(ready.teams ? { teams: ready.teams } : {}),
+    teamPasswords: ready.env.teamPasswords,
     log: (line) => console.error(line),
   });
 }

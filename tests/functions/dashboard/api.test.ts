@@ -481,7 +481,7 @@ describe("routing and failures", () => {
   it("answers 503 with a generic message (no SQL, no stack, no secret) when the store fails, and logs the cause", async () => {
     const failing = new Error('connect ECONNREFUSED 10.0.0.7:25060 (password "hunter2")');
     const broken: DashboardStore = {
-      latestSpendSnapshot: () => Promise.reject(failing),
+      currentSpend: () => Promise.reject(failing),
       listBillingHistory: () => Promise.reject(failing),
       listAlerts: () => Promise.reject(failing),
       listAlertEvents: () => Promise.reject(failing),
@@ -526,5 +526,29 @@ describe("GET / (the page, over HTTP)", () => {
     // A fresh nonce per response.
     const again = (await call("/", { headers: AUTH })).headers.get("content-security-policy");
     expect(again).not.toBe(csp);
+  });
+});
+
+describe("a single-team deployment with ?team and ?sort", () => {
+  const routes = ["/api/v1/billing/current", "/api/v1/billing/history", "/api/v1/billing/alerts", "/api/v1/billing/suggestions", "/api/v1/billing/stacks", "/api/v1/billing/cleanup", "/api/v1/billing/units", "/api/v1/billing/allocation?by=tag"];
+
+  it("answers ?team=default exactly as without it, and names no team anywhere", async () => {
+    for (const path of routes) {
+      const plain = await call(path, { headers: AUTH });
+      const named = await call(`${path}${path.includes("?") ? "&" : "?"}team=default`, { headers: AUTH });
+      expect([path, named.status, named.text]).toEqual([path, 200, plain.text]);
+      expect([path, "team" in plain.json()]).toEqual([path, false]);
+    }
+    const page = await call("/?team=default", { headers: AUTH });
+    expect(page.status).toBe(200);
+    expect(page.text).not.toMatch(/\bdefault\b|team-selector|Organisation/);
+  });
+
+  it("answers 400 naming team for any other team, and leaves ?sort alone as it always did", async () => {
+    for (const path of ["/", ...routes]) {
+      const response = await call(`${path}${path.includes("?") ? "&" : "?"}team=shop`, { headers: AUTH });
+      expect([path, response.status, response.json()]).toEqual([path, 400, { error: 'team must be default: this deployment watches one team (got "shop")' }]);
+    }
+    expect((await call("/?sort=whatever", { headers: AUTH })).status).toBe(200);
   });
 });
