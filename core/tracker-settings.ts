@@ -66,6 +66,11 @@ export const ORGANIZATION_LABEL = "@organization";
  */
 export const UNASSIGNED_LABEL = "@unassigned";
 
+/** How a label is shown where teams are listed (reports, dashboard): a team's name, or what a reserved label stands for. */
+export function teamWords(label: string): string {
+  return label === UNASSIGNED_LABEL ? "(teams not in the config)" : label === ORGANIZATION_LABEL ? "organisation" : label;
+}
+
 /** Whether `label` may file a row in the store: a team name, {@link ORGANIZATION_LABEL} or {@link UNASSIGNED_LABEL}. */
 export function isStoreLabel(label: string): boolean {
   return TEAM_NAME_PATTERN.test(label) || label === ORGANIZATION_LABEL || label === UNASSIGNED_LABEL;

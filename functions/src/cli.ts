@@ -13,6 +13,7 @@ import { createSlackTransport } from "./notify/slack";
 import { createSmtpTransport } from "./notify/email";
 import { createWebhookTransport } from "./notify/webhook";
 import type { Transports } from "./notify/outbox";
+import type { MessageSubject } from "./notify/render";
 import { configuredRecipients, formatTestReport, renderTestNotification, sendTestNotifications } from "./notify/test-notify";
 import { AdviceStore } from "./store/advice-store";
 import { CostStore } from "./store/cost-store";
@@ -21,6 +22,7 @@ import { DEFAULT_EMBEDDED_DIR, connectStoreClient } from "./store/open-store";
 import type { SqlClient } from "./store/sql-client";
 import { parseTrackerConfig, TrackerConfigError, type TrackerConfig } from "./tracker/config";
 import { resolveTeamCredentials, singleTeamCredentials, type TeamCredentials } from "../../core/team-credentials";
+import type { TeamConfig } from "../../core/tracker-settings";
 import { advise } from "./tracker/advise";
 import { adviceDocument, formatAdvice, formatCleanup } from "./tracker/advice-report";
 import { cleanup } from "./tracker/cleanup";
@@ -42,7 +44,7 @@ Tasks:
   organisation's insights first, when organizationUrn is set), each team's alerts to its own
   recipients, then the organisation's thresholds on the sum of the teams and, weekly, its
   summary; history back-fills each team that has a token. advise, cleanup, calibrate and
-  reconcile are not yet run per team: they need a config without "teams".
+  reconcile run for one team, named by --team, with that team's tokens only.
 
   test-notify
             send one test message to every recipient in the config and report each
@@ -79,6 +81,10 @@ Options:
                         save their progress (advise: every resource read so far) for the next run
   --apply               cleanup: send notices and act (needs DIGITALOCEAN_CLEANUP_TOKEN and
                         recipients); without it, a dry run that sends nothing
+  --team NAME           advise, cleanup, calibrate, reconcile with "teams" in the config (required
+                        there): the team to work on, read with DIGITALOCEAN_TOKEN_<NAME> (cleanup
+                        --apply writes with DIGITALOCEAN_CLEANUP_TOKEN_<NAME>), filed under its
+                        name, its notices to its recipients
   -h, --help            this text
 
 Environment (tokens are never printed):
@@ -172,18 +178,44 @@ export function credentialsFromEnv(config: TrackerConfig, env: NodeJS.ProcessEnv
   return resolved.credentials;
 }
 
+/** The team an account task (advise, cleanup, calibrate, reconcile) works on, with its tokens. Holds secrets: never print it. */
+interface AccountTaskTeam {
+  team: TeamConfig;
+  token: string;
+  /** The write-scoped token clean-up --apply acts with, when given. */
+  cleanupToken: string | undefined;
+}
+
 /**
- * The one team whose tokens the account tasks (advise, cleanup, calibrate, reconcile) use: a
- * single-team config's. Per team they are the next step of issue 15; until then a config with
- * teams is refused here rather than run under one team's label.
+ * The team an account task works on and its tokens: a single-team config's one team
+ * (DIGITALOCEAN_TOKEN, DIGITALOCEAN_CLEANUP_TOKEN); with teams, the one `--team` names, with its
+ * own DIGITALOCEAN_TOKEN_<NAME> and DIGITALOCEAN_CLEANUP_TOKEN_<NAME> only: no other team's token,
+ * nor the organisation's, is read. A problem names the option or variable, never a value.
  */
-function accountTaskTokens(credentials: TeamCredentials, task: string): { token: string; cleanupToken: string | undefined } {
-  const { teams } = credentials;
-  const only = teams.length === 1 ? teams[0] : undefined;
-  if (only?.readToken === undefined) {
-    throw new UsageError(`${task} is not yet run per team: it needs a config without "teams" (one team, DIGITALOCEAN_TOKEN); check, daily, weekly and history run every team`);
+function accountTaskTeam(config: TrackerConfig, env: NodeJS.ProcessEnv, task: AccountTask, teamName: string | undefined, apply: boolean): AccountTaskTeam {
+  const chosen = chosenTeam(config, env, task, teamName);
+  if (apply && !chosen.cleanupToken) {
+    const [write, read] = chosen.team.implicit ? ["DIGITALOCEAN_CLEANUP_TOKEN", "DIGITALOCEAN_TOKEN"] : [teamVariable(TEAM_CLEANUP_TOKEN_PREFIX, chosen.team.name), teamVariable(TEAM_TOKEN_PREFIX, chosen.team.name)];
+    throw new UsageError(`cleanup --apply needs ${write}: a write-scoped token (droplet, volume and image write), kept apart from the read-only ${read}`);
   }
-  return { token: only.readToken, cleanupToken: only.cleanupToken };
+  return chosen;
+}
+
+/** The team `--team` names (a single-team config's one team without it) and the tokens found for it. */
+function chosenTeam(config: TrackerConfig, env: NodeJS.ProcessEnv, task: AccountTask, teamName: string | undefined): AccountTaskTeam {
+  if (config.teams[0]!.implicit) {
+    if (teamName !== undefined) throw new UsageError(`--team is for a config with "teams"; this config has none (drop --team)`);
+    const [only] = credentialsFromEnv(config, env).teams;
+    return { team: config.teams[0]!, token: only!.readToken!, cleanupToken: only!.cleanupToken };
+  }
+  const names = config.teams.map((team) => team.name).join(", ");
+  if (teamName === undefined) throw new UsageError(`${task} works on one team at a time: name it with --team (one of ${names})`);
+  const team = config.teams.find((candidate) => candidate.name === teamName);
+  if (!team) throw new UsageError(`--team ${JSON.stringify(teamName.slice(0, 60))} is not a team of the config (teams: ${names})`);
+  const readVariable = teamVariable(TEAM_TOKEN_PREFIX, team.name);
+  const token = env[readVariable]?.trim();
+  if (!token) throw new UsageError(`${task} --team ${team.name} needs ${readVariable}: team ${team.name}'s own read-only token (a team without one is tracked from organisation insights only, and not analysed)`);
+  return { team, token, cleanupToken: env[teamVariable(TEAM_CLEANUP_TOKEN_PREFIX, team.name)]?.trim() || undefined };
 }
 
 /** The one command that is not a tracker task: it sends, it does not read DigitalOcean. */
@@ -206,6 +238,7 @@ interface CliArgs {
   catalogPath?: string;
   planPath?: string;
   month?: string;
+  team?: string;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-help" {
@@ -221,6 +254,7 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
   let catalogPath: string | undefined;
   let planPath: string | undefined;
   let month: string | undefined;
+  let team: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -246,6 +280,7 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
         throw new UsageError(`--deadline-seconds must be a whole number of seconds above the ${DEFAULT_DEADLINE_MARGIN_MS / 1000} s kept free before the deadline (got ${JSON.stringify(text)})`);
       }
     } else if (arg === "--apply") apply = true;
+    else if (arg === "--team") team = value();
     else if (arg === "--catalog") catalogPath = value();
     else if (arg === "--plan") planPath = value();
     else if (arg === "--month") {
@@ -266,8 +301,9 @@ function parseArgs(argv: readonly string[]): CliArgs | "help" | "test-notify-hel
   if (task === "reconcile" && planPath === undefined) throw new UsageError("reconcile needs --plan FILE (write one with npm run plan -- --json FILE)");
   if (budget !== undefined && task !== "advise") throw new UsageError("--budget is for advise");
   if (apply && task !== "cleanup") throw new UsageError("--apply is for cleanup");
+  if (team !== undefined && !(ACCOUNT_TASKS as readonly string[]).includes(task)) throw new UsageError(`--team is for advise, cleanup, calibrate and reconcile (${task} runs every team of the config)`);
   if (deadlineSeconds !== undefined && task === TEST_NOTIFY) throw new UsageError("test-notify reads no DigitalOcean and has no deadline; drop --deadline-seconds");
-  return { task, configPath, ...(databaseUrl ? { databaseUrl } : {}), ...(now ? { now } : {}), ...(jsonPath ? { jsonPath } : {}), ...(budget ? { budget } : {}), ...(deadlineSeconds ? { deadlineSeconds } : {}), ...(apply ? { apply } : {}), ...(catalogPath ? { catalogPath } : {}), ...(planPath ? { planPath } : {}), ...(month ? { month } : {}) };
+  return { task, configPath, ...(databaseUrl ? { databaseUrl } : {}), ...(now ? { now } : {}), ...(jsonPath ? { jsonPath } : {}), ...(budget ? { budget } : {}), ...(deadlineSeconds ? { deadlineSeconds } : {}), ...(apply ? { apply } : {}), ...(catalogPath ? { catalogPath } : {}), ...(planPath ? { planPath } : {}), ...(month ? { month } : {}), ...(team !== undefined ? { team } : {}) };
 }
 
 function loadConfig(path: string): TrackerConfig {
@@ -327,9 +363,8 @@ interface TaskContext {
   config: TrackerConfig;
   transports: Transports;
   baseUrl: string;
-  token: string;
-  /** The write-scoped token clean-up --apply acts with, when given. */
-  cleanupToken: string | undefined;
+  /** The team worked on and its tokens. */
+  account: AccountTaskTeam;
   db: SqlClient;
   out: (line: string) => void;
   /** The run's deadline (--deadline-seconds), or none. */
@@ -344,9 +379,10 @@ interface TaskContext {
  * read-only token and writes only with --apply and the separate write-scoped token, through a
  * client that never retries (a lost answer is checked on the next run, never repeated).
  */
-async function accountTask(args: CliArgs & { task: AccountTask }, { config, transports, baseUrl, token, cleanupToken, db, out, deadline, meters }: TaskContext): Promise<number> {
+async function accountTask(args: CliArgs & { task: AccountTask }, { config, transports, baseUrl, account, db, out, deadline, meters }: TaskContext): Promise<number> {
   const now = args.now ?? new Date();
-  const store = new AdviceStore(db);
+  const { team, token, cleanupToken } = account;
+  const store = new AdviceStore(db, team.name);
   const read = new DigitalOceanClient({ token, baseUrl, meter: meters.forToken(token) });
   let document: unknown;
   if (args.task === "advise") {
@@ -359,24 +395,35 @@ async function accountTask(args: CliArgs & { task: AccountTask }, { config, tran
     out(`DigitalOcean requests: ${requests.sent()} of ${requests.budget}; utilisation read for ${analysed} resource(s)${why}, ${waiting} waiting for a later run`);
     document = advice;
   } else {
-    const writeToken = cleanupToken;
-    if (args.apply && !writeToken) throw new UsageError("cleanup --apply needs DIGITALOCEAN_CLEANUP_TOKEN: a write-scoped token (droplet, volume and image write), kept apart from the read-only DIGITALOCEAN_TOKEN");
-    const apply = args.apply && writeToken ? { write: new DigitalOceanClient({ token: writeToken, baseUrl, maxRetries: 0, meter: meters.forToken(writeToken) }) } : undefined;
+    // accountTaskTeam refused --apply without the write-scoped token.
+    const apply = args.apply && cleanupToken ? { write: new DigitalOceanClient({ token: cleanupToken, baseUrl, maxRetries: 0, meter: meters.forToken(cleanupToken) }) } : undefined;
     // Without --apply nothing is sent, not even a preview: the report lists what would be.
     const report = await cleanup({
       read,
-      ...(apply ? { ...apply, send: { outbox: new CostStore(db), transports } } : {}),
+      ...(apply ? { ...apply, send: { outbox: new CostStore(db, team.name), transports } } : {}),
       store,
       settings: config.cleanup,
-      audience: { recipients: config.recipients, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) },
+      audience: { recipients: team.recipients, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}), ...teamSubject(team) },
       now,
       deadline,
     });
     for (const line of formatCleanup(report)) out(line);
     document = report;
   }
-  if (args.jsonPath) writeFileSync(args.jsonPath, `${JSON.stringify(document, null, 2)}\n`);
+  writeJson(args.jsonPath, document, team);
   return 0;
+}
+
+/** Who a team's messages name: a team of a config with teams; nobody for a single-team config's implicit team. */
+function teamSubject(team: TeamConfig): { subject?: MessageSubject } {
+  return team.implicit ? {} : { subject: { team: team.name } };
+}
+
+/** Writes --json's document; with teams it names the team it is about, first. */
+function writeJson(path: string | undefined, document: unknown, team: TeamConfig): void {
+  if (path === undefined) return;
+  const labelled = team.implicit ? document : { team: team.name, ...(document as object) };
+  writeFileSync(path, `${JSON.stringify(labelled, null, 2)}\n`);
 }
 
 /** Reads and parses a JSON file named by an option; errors name the option and file, never the content. */
@@ -399,8 +446,9 @@ function readJsonFile(option: string, path: string): unknown {
  * config's default recipients (delivered at once through the same transports as check);
  * reconcile only reports and stores.
  */
-async function billCheckTask(args: CliArgs & { task: "calibrate" | "reconcile" }, { config, transports, baseUrl, token, db, out, meters }: TaskContext): Promise<number> {
+async function billCheckTask(args: CliArgs & { task: "calibrate" | "reconcile" }, { config, transports, baseUrl, account, db, out, meters }: TaskContext): Promise<number> {
   const now = args.now ?? new Date();
+  const { team, token } = account;
   const api = new DigitalOceanClient({ token, baseUrl, meter: meters.forToken(token) });
   let document: unknown;
   if (args.task === "calibrate") {
@@ -412,7 +460,7 @@ async function billCheckTask(args: CliArgs & { task: "calibrate" | "reconcile" }
         throw error instanceof UsageError ? error : new UsageError(`--catalog ${args.catalogPath}: ${(error as Error).message}`);
       }
     }
-    const result = await runCalibration({ api, db, catalog, recipients: config.recipients, now, transports, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) });
+    const result = await runCalibration({ api, db, catalog, recipients: team.recipients, team: { name: team.name, ...teamSubject(team) }, now, transports, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) });
     for (const line of formatCalibration(result)) out(line);
     document = calibrationJson(result);
   } else {
@@ -422,11 +470,11 @@ async function billCheckTask(args: CliArgs & { task: "calibrate" | "reconcile" }
     } catch (error) {
       throw error instanceof UsageError ? error : new UsageError((error as Error).message);
     }
-    const result = await runReconciliation({ api, db, plan, now, ...(args.month ? { billingMonth: args.month } : {}) });
+    const result = await runReconciliation({ api, db, plan, now, team: team.name, ...(args.month ? { billingMonth: args.month } : {}) });
     for (const line of formatReconciliation(result)) out(line);
     document = { version: 1, ...result };
   }
-  if (args.jsonPath) writeFileSync(args.jsonPath, `${JSON.stringify(document, null, 2)}\n`);
+  writeJson(args.jsonPath, document, team);
   return 0;
 }
 
@@ -480,7 +528,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     }
     const config = loadConfig(args.configPath);
     if (args.task === TEST_NOTIFY) return await testNotify(config, env, args.now ?? new Date(), out);
-    const credentials = credentialsFromEnv(config, env, args.apply ?? false);
+    const accountTaskName = (ACCOUNT_TASKS as readonly string[]).includes(args.task) ? (args.task as AccountTask) : undefined;
+    // An account task reads one team's tokens only; the tracker tasks every team's (and the organisation's).
+    const tokens: { account: AccountTaskTeam } | { credentials: TeamCredentials } = accountTaskName
+      ? { account: accountTaskTeam(config, env, accountTaskName, args.team, args.apply ?? false) }
+      : { credentials: credentialsFromEnv(config, env) };
     const log: TrackerLog = { info: (line) => err(`tracker: ${line}`), warn: (line) => err(`tracker: warning: ${line}`) };
     const baseUrl = env.DIGITALOCEAN_API_URL?.trim() || "https://api.digitalocean.com";
     const transports: Transports = { slack: createSlackTransport(), webhook: createWebhookTransport() };
@@ -496,11 +548,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out:
     // advise spends its budget; every other task is bounded by the account, so only DigitalOcean's hourly limit caps it.
     const budget = args.task === "advise" ? args.budget ?? config.advice.requestBudget : DIGITALOCEAN_REQUESTS_PER_HOUR;
     const meters = new RunMeters({ budget, perMinute: DEFAULT_REQUESTS_PER_MINUTE, deadline });
-    if (args.task === "calibrate" || args.task === "reconcile" || args.task === "advise" || args.task === "cleanup") {
-      const context: TaskContext = { config, transports, baseUrl, ...accountTaskTokens(credentials, args.task), db, out, deadline, meters };
+    if ("account" in tokens) {
+      const context: TaskContext = { config, transports, baseUrl, account: tokens.account, db, out, deadline, meters };
       if (args.task === "calibrate" || args.task === "reconcile") return await billCheckTask({ ...args, task: args.task }, context);
-      return await accountTask({ ...args, task: args.task }, context);
+      return await accountTask({ ...args, task: args.task as AccountTask }, context);
     }
+    const { credentials } = tokens;
     // Each token gets its own client and meter: DigitalOcean's limits are per token.
     const clientOf = (token: string) =>
       new DigitalOceanClient({

@@ -69,6 +69,16 @@ export interface FakeTeamAccount {
   state: FakeAccountState;
   /** The team's name in `GET /v2/organizations/teams` (default: the label). */
   name?: string;
+  /**
+   * A second token of the same account, as its write-scoped clean-up token would be: the request
+   * log labels it {@link writeTokenLabel}, so tests tell the team's reads from its writes.
+   */
+  writeToken?: string;
+}
+
+/** The request log's label of a team account's write token: `shop:write`. */
+export function writeTokenLabel(label: string): string {
+  return `${label}:write`;
 }
 
 /** The organisation the fake's team accounts belong to. */
@@ -159,8 +169,12 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
   const credentials = new Map<string, { label: string; state: FakeAccountState; routes: Record<string, Handler> }>();
   for (const team of teams) {
     if (team.token === undefined) continue;
-    if (credentials.has(team.token)) throw new Error(`startFakeDigitalOcean: teams ${credentials.get(team.token)!.label} and ${team.label} share a token`);
-    credentials.set(team.token, { label: team.label, state: team.state, routes: buildRoutes(team.state, () => baseUrl, now) });
+    const routes = buildRoutes(team.state, () => baseUrl, now);
+    for (const [token, label] of [[team.token, team.label], [team.writeToken, writeTokenLabel(team.label)]] as const) {
+      if (token === undefined) continue;
+      if (credentials.has(token)) throw new Error(`startFakeDigitalOcean: ${credentials.get(token)!.label} and ${label} share a token`);
+      credentials.set(token, { label, state: team.state, routes });
+    }
   }
   const organizationState = { rateLimit: { limit: 5000, remaining: 5000, resetEpochSeconds: Math.floor(now().getTime() / 1000) + 3600 } };
   if (organization) {

@@ -6,7 +6,7 @@
  */
 import { fromCents, sumUsd, toCents } from "../../../core/money";
 import { INSIGHTS_ONLY_NOTE } from "../../../core/team-credentials";
-import { ORGANIZATION_LABEL, UNASSIGNED_LABEL, type DashboardSettings, type DashboardTeamSettings } from "../../../core/tracker-settings";
+import { UNASSIGNED_LABEL, type DashboardSettings, type DashboardTeamSettings } from "../../../core/tracker-settings";
 import { billingMonthOf, isoDate } from "../../../core/calendar";
 import type { CostStore } from "../store/cost-store";
 import { currentBillingOf, daysByTeam, monthFirstOf, percentOf, savingsOf } from "./figures";
@@ -30,11 +30,6 @@ export interface DashboardTeams {
 
 /** The keys `?sort=` orders the overview by; the first is the default. */
 export const OVERVIEW_SORTS = ["spend", "budget", "projection", "savings", "name"] as const;
-
-/** How a label is shown where teams are listed: a team's name, or what a reserved label stands for. */
-export function teamWords(label: string): string {
-  return label === UNASSIGNED_LABEL ? "(teams not in the config)" : label === ORGANIZATION_LABEL ? "organisation" : label;
-}
 
 /** What an insights-only team's view says instead of advice and clean-up (core/team-credentials). */
 export const NOT_ANALYSED_NOTE = `Not analysed: ${INSIGHTS_ONLY_NOTE}.`;

@@ -10,9 +10,9 @@
 import type { IsoDate } from "../../../core/calendar";
 import { formatUsd } from "../../../core/money";
 import { INSIGHTS_ONLY_NOTE } from "../../../core/team-credentials";
-import { UNASSIGNED_LABEL } from "../../../core/tracker-settings";
+import { teamWords, UNASSIGNED_LABEL } from "../../../core/tracker-settings";
 import { ZonedClock } from "./alert-text";
-import { OVERVIEW_SORTS, teamWords } from "./organization";
+import { OVERVIEW_SORTS } from "./organization";
 import { card, dailySection, escapeHtml, eventsList, pageDocument, stackedTable, teamSelector } from "./page";
 import type { AlertEventView, Labelled, OrganizationOverview, OverviewSort } from "./views";
 

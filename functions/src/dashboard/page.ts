@@ -19,7 +19,8 @@ import { CLEANUP_ACTION_WORDS, type CleanupState } from "../../../core/cleanup/s
 import { formatSignedUsd, formatUsd } from "../../../core/money";
 import { INSIGHTS_ONLY_NOTE } from "../../../core/team-credentials";
 import { ZonedClock } from "./alert-text";
-import { NOT_ANALYSED_NOTE, teamWords } from "./organization";
+import { NOT_ANALYSED_NOTE } from "./organization";
+import { teamWords } from "../../../core/tracker-settings";
 import type { AlertEventView, AlertView, CleanupMarkView, CleanupMode, CleanupView, CurrentBilling, SavingsView, StackView, TagAllocationView, UnitFigure, UnitsView } from "./views";
 
 /** What the page shows; built by the handler from the store. */

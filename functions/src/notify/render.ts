@@ -23,7 +23,7 @@ export function subjectPhrase(subject: MessageSubject): string {
 }
 
 /** " of team staging" (or of the organisation), for "DigitalOcean spend of team staging …"; empty without a subject. */
-function ofSubject(subject: MessageSubject | undefined): string {
+export function ofSubject(subject: MessageSubject | undefined): string {
   return subject === undefined ? "" : ` of ${subjectPhrase(subject)}`;
 }
 
@@ -34,9 +34,19 @@ export function subjectData(subject: MessageSubject | undefined): NotificationMe
 }
 
 /** The first fact of a message about a subject: who it is about. */
-function subjectFacts(subject: MessageSubject | undefined): { label: string; value: string }[] {
+export function subjectFacts(subject: MessageSubject | undefined): { label: string; value: string }[] {
   if (subject === undefined) return [];
   return "team" in subject ? [{ label: "Team", value: subject.team }] : [{ label: "Scope", value: "Organisation (all teams)" }];
+}
+
+/**
+ * A message rendered without a subject (a clean-up notice, a calibration drift), made about one:
+ * its title says whose ("… (team staging)"), its first fact names it and the webhook's data
+ * carries it, as every alert of a deployment with teams does. Unchanged without a subject.
+ */
+export function aboutSubject(message: NotificationMessage, subject: MessageSubject | undefined): NotificationMessage {
+  if (subject === undefined) return message;
+  return { ...message, title: `${message.title} (${subjectPhrase(subject)})`, facts: [...subjectFacts(subject), ...message.facts], data: { ...subjectData(subject), ...message.data } };
 }
 
 /** A month-to-date threshold was crossed. */

@@ -179,6 +179,12 @@ function toHistoryDay(row: HistoryRow): BillingHistoryDay {
   };
 }
 
+/** What a run gives the teams in turn: their hourly check, then (while its deadline allows) their upkeep. */
+export type TeamTurn = "check" | "upkeep";
+
+/** The team_checks column that records each turn (migration 9 added upkept_at). */
+const TEAM_TURN_COLUMNS: Record<TeamTurn, string> = { check: "checked_at", upkeep: "upkept_at" };
+
 /** `null` (every label) or the labels as one JSON parameter, for `$n::jsonb IS NULL OR team IN (…)`. */
 function labelsParam(teams: readonly string[] | undefined): string | null {
   return teams === undefined ? null : JSON.stringify(teams.map(checkedLabel));
@@ -617,27 +623,31 @@ export class CostStore {
     return rows[0] ? toUnitCount(rows[0]) : null;
   }
 
-  /** Records that this team's hourly check finished at `at` (the run loop's rotation reads it). */
-  async recordTeamCheck(at: Date): Promise<void> {
+  /** Records that this team's turn of `turn` (its check, or its upkeep) started or finished at `at`: the run loop's rotation reads it. */
+  async recordTeamTurn(turn: TeamTurn, at: Date): Promise<void> {
+    const column = TEAM_TURN_COLUMNS[turn];
+    // A team's upkeep follows its check in the same run, so a first row's checked_at is that run's either way.
+    const columns = turn === "check" ? "checked_at" : `checked_at, ${column}`;
+    const values = turn === "check" ? "$2" : "$2, $2";
     await this.db.query(
-      `INSERT INTO team_checks (team, checked_at) VALUES ($1, $2) ON CONFLICT (team) DO UPDATE SET checked_at = EXCLUDED.checked_at`,
+      `INSERT INTO team_checks (team, ${columns}) VALUES ($1, ${values}) ON CONFLICT (team) DO UPDATE SET ${column} = EXCLUDED.${column}`,
       [this.team, at],
     );
   }
 
   /**
-   * `teams` in the order a run should check them: never checked first, then the longest since
-   * their last check, ties in the given order. A run cut short by its deadline thus leaves the
-   * teams it did not reach at the front of the next run's queue, and no team waits forever.
+   * `teams` in the order a run should give them their `turn`: never had one first, then the
+   * longest since their last, ties in the given order. A run cut short by its deadline thus
+   * leaves the teams it did not reach at the front of the next run's queue, and no team waits forever.
    */
-  async teamsByLastCheck(teams: readonly string[]): Promise<string[]> {
-    const rows = await this.db.query<{ team: string; checked_at: Date }>(
-      `SELECT team, checked_at FROM team_checks WHERE team IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+  async teamsByLastTurn(turn: TeamTurn, teams: readonly string[]): Promise<string[]> {
+    const rows = await this.db.query<{ team: string; at: Date | null }>(
+      `SELECT team, ${TEAM_TURN_COLUMNS[turn]} AS at FROM team_checks WHERE team IN (SELECT jsonb_array_elements_text($1::jsonb))`,
       [labelsParam(teams)],
     );
-    const checkedAt = new Map(rows.map((row) => [row.team, row.checked_at.getTime()]));
+    const lastAt = new Map(rows.map((row) => [row.team, row.at?.getTime() ?? -Infinity]));
     return teams
-      .map((team, index) => ({ team, index, at: checkedAt.get(team) ?? -Infinity }))
+      .map((team, index) => ({ team, index, at: lastAt.get(team) ?? -Infinity }))
       .sort((a, b) => a.at - b.at || a.index - b.index)
       .map((entry) => entry.team);
   }

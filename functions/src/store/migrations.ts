@@ -298,6 +298,16 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 9,
+    name: "team_upkeep_turns",
+    statements: [
+      // With teams, a run checks every team first and then gives the upkeep (the advisor's slice,
+      // daily calibration and clean-up) to one team after another while its deadline allows; the
+      // next run starts with the teams whose upkeep waited longest, so a large team never starves the rest.
+      `ALTER TABLE team_checks ADD COLUMN upkept_at timestamptz`,
+    ],
+  },
 ];
 
 /**

@@ -12,6 +12,7 @@ import type { Recipients } from "../../../core/tracker-settings";
 import type { DigitalOceanClient } from "../digitalocean/client";
 import type { App, DatabaseCluster, Droplet, LoadBalancer, Volume } from "../digitalocean/types";
 import { formatTextTable, type NotificationMessage } from "../notify/message";
+import { aboutSubject, type MessageSubject } from "../notify/render";
 import { deliverPending, notificationsFor, type DeliveryResult, type Transports } from "../notify/outbox";
 import { CalibrationStore } from "../store/calibration-store";
 import { CostStore } from "../store/cost-store";
@@ -24,8 +25,10 @@ export interface CalibrateDeps {
   api: CalibrationApi;
   db: SqlClient;
   catalog: PriceCatalog;
-  /** Who hears about a drift: the config's default (top-level) recipients. */
+  /** Who hears about a drift: the team's recipients (a single-team config's top-level ones). */
   recipients: Recipients;
+  /** Whose invoice and resources these are: the rows' team (default the implicit team), and the team its messages name (none for a single team). */
+  team?: { name: string; subject?: MessageSubject };
   now: Date;
   /** When given, the notifications are delivered at once (else the next `check` delivers them). */
   transports?: Transports;
@@ -160,8 +163,8 @@ export async function runCalibration(deps: CalibrateDeps): Promise<CalibrateResu
   // DigitalOcean regenerates the preview daily and lags at month start: the items are the preview's month.
   const billingMonth = invoices.invoice_preview?.invoice_period ?? billingMonthOf(deps.now);
   const report = calibrate(items, inventoryOf({ droplets, databases, volumes, loadBalancers, apps }), deps.catalog);
-  await new CalibrationStore(deps.db).recordCalibration(billingMonth, report.slugs, deps.now);
-  const costs = new CostStore(deps.db);
+  await new CalibrationStore(deps.db, deps.team?.name).recordCalibration(billingMonth, report.slugs, deps.now);
+  const costs = new CostStore(deps.db, deps.team?.name);
   const notified: string[] = [];
   for (const entry of report.slugs) {
     if (entry.verdict === "ok") continue;
@@ -171,7 +174,7 @@ export async function runCalibration(deps: CalibrateDeps): Promise<CalibrateResu
       billingMonth,
       firedAt: deps.now,
       payload: { kind: "price_calibration", product: entry.product, slug: entry.slug, catalogMonthlyUsd: entry.catalogMonthlyUsd, invoicedMonthlyUsd: entry.invoicedMonthlyUsd, driftPct: entry.driftPct, verdict: entry.verdict },
-      notifications: notificationsFor(deps.recipients, renderCalibrationAlert(entry, billingMonth, deps.dashboardUrl)),
+      notifications: notificationsFor(deps.recipients, aboutSubject(renderCalibrationAlert(entry, billingMonth, deps.dashboardUrl), deps.team?.subject)),
     });
     if (outcome.fired) notified.push(alertKey);
   }

@@ -40,9 +40,10 @@ import { cleanupSnapshotName } from "../../../core/cleanup/snapshot-name";
 import { NO_DEADLINE, type RunDeadline } from "../../../core/deadline";
 import { DEFAULT_REQUEST_TIMEOUT_MS, DigitalOceanApiError, type DigitalOceanClient } from "../digitalocean/client";
 import type { NotificationMessage } from "../notify/message";
+import { aboutSubject, type MessageSubject } from "../notify/render";
 import { deliverAllPending, keyedNotifications, type DeliveryOptions, type DeliveryResult, type Transports } from "../notify/outbox";
 import type { AdviceStore, CleanupMarkInput, CleanupRecord } from "../store/advice-store";
-import type { CostStore } from "../store/cost-store";
+import { teamKeyPrefix, type CostStore } from "../store/cost-store";
 import type { AlertRecipients } from "../store/types";
 
 export type CleanupReader = Pick<DigitalOceanClient, "listDroplets" | "listVolumes" | "listSnapshots" | "getDroplet" | "getVolume" | "getSnapshot">;
@@ -52,6 +53,8 @@ export type CleanupWriter = Pick<DigitalOceanClient, "postDropletAction" | "getA
 export interface CleanupAudience {
   recipients: AlertRecipients;
   dashboardUrl?: string;
+  /** The team the resources belong to, named in every notice (a deployment with teams); none for a single team. */
+  subject?: MessageSubject;
 }
 
 /** How notices are sent: the outbox, in the store, and the channels it delivers through. */
@@ -403,13 +406,14 @@ async function notice(run: Run, decision: Extract<CleanupDecision, { state: "mar
   const step = run.mode === "apply" ? NOTICE_STEP : PREVIEW_NOTICE_STEP;
   const recipients = audience.recipients.email.length + audience.recipients.slack.length + audience.recipients.webhook.length;
   if (run.mode === "dry-run") {
-    const message = renderCleanupNotice(decision, settings, "notice", now, audience.dashboardUrl);
+    const message = aboutSubject(renderCleanupNotice(decision, settings, "notice", now, audience.dashboardUrl), audience.subject);
     unsent.push({ resource: { kind, id, name }, recipients, title: message.title, summary: message.summary });
     return { run: "would-send", step: NOTICE_STEP, note: "dry run: the notice is not sent" };
   }
   if (recipients === 0) return { run: "none", step, note: "no recipients to send the preview to" };
-  const message = renderCleanupNotice(decision, settings, run.mode === "apply" ? "notice" : "preview", now, audience.dashboardUrl);
-  const notifications = keyedNotifications(`cleanup-${step}:${kind}:${id}:${decision.expires}`, audience.recipients, message);
+  const message = aboutSubject(renderCleanupNotice(decision, settings, run.mode === "apply" ? "notice" : "preview", now, audience.dashboardUrl), audience.subject);
+  // Resource ids are DigitalOcean's, unique across teams, but the outbox's keys carry the team like every other (store/cost-store teamKeyPrefix).
+  const notifications = keyedNotifications(`${teamKeyPrefix(store.team)}cleanup-${step}:${kind}:${id}:${decision.expires}`, audience.recipients, message);
   const queued = await store.queueCleanupNotice({ resourceKind: kind, resourceId: id, resourceName: name, step, expires: decision.expires }, notifications, now);
   if (queued !== undefined) return { run: "notice-queued", step, note: step === NOTICE_STEP ? "notice queued" : "preview queued (it does not count as the notice before an act)" };
   return { run: "notice-pending", step, note: step === NOTICE_STEP ? "notice queued earlier, not yet accepted by any recipient" : "preview sent or queued earlier" };

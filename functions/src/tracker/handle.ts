@@ -24,13 +24,15 @@
  * without one from the insights alone), least recently checked first, while the deadline allows
  * (the rest wait for the next run, at the front of its queue), a team's failure logged and not
  * stopping the others; then the organisation's thresholds on the sum of the teams and, weekly,
- * the organisation's summary. A single-team deployment runs exactly as `handle` always did.
+ * the organisation's summary; last, while the deadline allows, each team's upkeep with its own
+ * clients, in turns (see upkeepInTurn). A single-team deployment runs exactly as `handle` always did.
  */
 import { Client } from "pg";
 import { billingMonthOf, isoDate } from "../../../core/calendar";
 import { forecastMonthEnd, type MonthEndForecast } from "../../../core/forecast";
 import { fromCents, toCents } from "../../../core/money";
 import { ORGANIZATION_LABEL, UNASSIGNED_LABEL, type TeamConfig } from "../../../core/tracker-settings";
+import { INSIGHTS_ONLY_NOTE } from "../../../core/team-credentials";
 import type { Spike } from "../../../core/spikes";
 import type { UnitCostConfig } from "../../../core/unit-cost";
 import { deliverAllPending, type DeliveryOptions, type DeliveryResult, type Transports } from "../notify/outbox";
@@ -144,7 +146,7 @@ export type TaskResult =
  * (not only when a whole batch's transport timeouts fit): an interrupted batch is re-sent on the
  * next run after its lease, never lost.
  */
-function deliverAll(store: CostStore, deps: TrackerDeps): Promise<DeliveryResult> {
+function deliverAll(store: CostStore, deps: Pick<TrackerDeps, "transports" | "now" | "delivery" | "deadline">): Promise<DeliveryResult> {
   return deliverAllPending(store, deps.transports, deps.now, deps.delivery, deps.deadline ?? NO_DEADLINE, 0);
 }
 
@@ -264,11 +266,11 @@ async function upkeepPart<T>(what: string, deps: TrackerDeps, work: () => Promis
   }
 }
 
-/** The savings advisor within what is left of the run's budget and deadline; its progress is saved as it reads. */
-function runAdvisor(deps: TrackerDeps, catalog: PriceCatalog, { api, requests }: NonNullable<DailyUpkeep["advice"]>): Promise<UpkeepOutcome<AdviseResult>> {
+/** The savings advisor on one team's resources, within what is left of the run's budget and deadline; its progress is saved as it reads. */
+function runAdvisor(deps: TrackerDeps, team: TeamConfig, catalog: PriceCatalog, { api, requests }: NonNullable<DailyUpkeep["advice"]>): Promise<UpkeepOutcome<AdviseResult>> {
   const { config, now, db } = deps;
   return upkeepPart("the savings advisor", deps, async () => {
-    const advice = await advise({ api, requests, catalog, settings: config.advice, store: new AdviceStore(db), now, ...(deps.deadline ? { deadline: deps.deadline } : {}) });
+    const advice = await advise({ api, requests, catalog, settings: config.advice, store: new AdviceStore(db, team.name), now, ...(deps.deadline ? { deadline: deps.deadline } : {}) });
     const { analysed, waiting, stopped } = advice.metrics;
     const why = stopped === "deadline" ? " (stopped at the run's deadline)" : stopped === "another-run" ? " (another run is reading metrics)" : "";
     deps.log.info(`advice: ${advice.suggestions.length} suggestion(s), $${advice.totalMonthlySavingsUsd.toFixed(2)}/month; utilisation read for ${analysed} resource(s)${why}, ${waiting} wait for a later run`);
@@ -276,14 +278,20 @@ function runAdvisor(deps: TrackerDeps, catalog: PriceCatalog, { api, requests }:
   });
 }
 
-/** The calibration, the clean-up and the advisor, in that order, each as enabled in the config and while the deadline allows. */
-async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<UpkeepResult> {
+/**
+ * One team's calibration, clean-up and advisor, in that order, each as enabled in the config and
+ * while the deadline allows: into the team's rows, its notices to the team's recipients, naming
+ * the team (a single-team deployment's name no one).
+ */
+async function dailyUpkeep(deps: TrackerDeps, team: TeamConfig, scope: EvaluationScope, upkeep: DailyUpkeep): Promise<UpkeepResult> {
   const { config, now, db } = deps;
   const result: UpkeepResult = {};
+  const subject = scope.subject ? { subject: scope.subject } : {};
+  const dashboardUrl = config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {};
   if (upkeep.calibration && config.calibration.enabled) {
     const { api } = upkeep.calibration;
     result.calibration = await upkeepPart("the catalog calibration", deps, async () => {
-      const calibration = await runCalibration({ api, db, catalog: upkeep.catalog, recipients: config.recipients, now, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) });
+      const calibration = await runCalibration({ api, db, catalog: upkeep.catalog, recipients: team.recipients, team: { name: team.name, ...subject }, now, ...dashboardUrl });
       if (calibration.notified.length > 0) deps.log.info(`calibration: ${calibration.notified.join(", ")}`);
       return { notified: calibration.notified };
     });
@@ -295,10 +303,10 @@ async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<Upke
       const report = await cleanup({
         read,
         ...(config.cleanup.apply && write ? { write } : {}),
-        store: new AdviceStore(db),
+        store: new AdviceStore(db, team.name),
         settings: config.cleanup,
-        audience: { recipients: config.recipients, ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}) },
-        send: { outbox: new CostStore(db), transports: deps.transports, ...(deps.delivery ? { delivery: deps.delivery } : {}) },
+        audience: { recipients: team.recipients, ...dashboardUrl, ...subject },
+        send: { outbox: new CostStore(db, team.name), transports: deps.transports, ...(deps.delivery ? { delivery: deps.delivery } : {}) },
         now,
         ...(deps.deadline ? { deadline: deps.deadline } : {}),
       });
@@ -306,8 +314,20 @@ async function dailyUpkeep(deps: TrackerDeps, upkeep: DailyUpkeep): Promise<Upke
       return report;
     });
   }
-  if (upkeep.advice && config.advice.enabled) result.advice = await runAdvisor(deps, upkeep.catalog, upkeep.advice);
+  if (upkeep.advice && config.advice.enabled) result.advice = await runAdvisor(deps, team, upkeep.catalog, upkeep.advice);
   return result;
+}
+
+/**
+ * The upkeep `task` gives one team, with that team's clients (`deps.upkeep`): the advisor's
+ * slice on `check`; calibration, clean-up and the advisor on `daily`; none on `weekly` and
+ * `history`, nor without clients (undefined then).
+ */
+async function teamUpkeep(task: TrackerTask, deps: TrackerDeps, team: TeamConfig, scope: EvaluationScope): Promise<UpkeepResult | undefined> {
+  const { upkeep, config } = deps;
+  if (!upkeep) return undefined;
+  if (task === "check") return upkeep.advice && config.advice.enabled ? { advice: await runAdvisor(deps, team, upkeep.catalog, upkeep.advice) } : undefined;
+  return task === "daily" ? dailyUpkeep(deps, team, scope, upkeep) : undefined;
 }
 
 /**
@@ -350,8 +370,7 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
   switch (task) {
     case "check": {
       const result = await check(store, deps, scope);
-      const { upkeep } = deps;
-      const advice = upkeep?.advice && deps.config.advice.enabled ? await runAdvisor(deps, upkeep.catalog, upkeep.advice) : undefined;
+      const advice = (await teamUpkeep(task, deps, team, scope))?.advice;
       return { task, check: result, ...(advice ? { advice } : {}) };
     }
     case "daily":
@@ -376,7 +395,7 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
       }
       // The report goes out before any upkeep, so a slow upkeep cut by the deadline never holds it back.
       let delivery = await deliverAll(store, deps);
-      const upkeep = task === "daily" && deps.upkeep ? await dailyUpkeep(deps, deps.upkeep) : undefined;
+      const upkeep = await teamUpkeep(task, deps, team, scope);
       // What the upkeep queued (calibration notices) goes out now if time allows, else with the next check.
       if (upkeep && !(deps.deadline ?? NO_DEADLINE).passed()) delivery = addDelivery(delivery, await deliverAll(store, deps));
       return { task, check: result, reportRowsEnqueued, delivery, ...(upkeep ? { upkeep } : {}) };
@@ -387,17 +406,30 @@ export async function handle(task: TrackerTask, deps: TrackerDeps): Promise<Task
   }
 }
 
-/** What a whole deployment's run needs: {@link TrackerDeps} with a client per team instead of one. */
-export interface RunDeps extends Omit<TrackerDeps, "client" | "team"> {
+/** What a whole deployment's run needs: {@link TrackerDeps} with a client (and upkeep clients) per team instead of one. */
+export interface RunDeps extends Omit<TrackerDeps, "client" | "team" | "upkeep"> {
   /** Each team's read client by team name (its own token); a team without one is read from the organisation's insights only. */
   teamClients: ReadonlyMap<string, TrackerApi & AppHealthApi>;
+  /**
+   * Each team's upkeep clients by team name (its own tokens, its own meters): `check` runs the
+   * advisor's slice, `daily` calibration, clean-up and the advisor. A team without an entry gets
+   * none (a team without a token of its own is not analysed).
+   */
+  upkeep?: ReadonlyMap<string, DailyUpkeep>;
   /** The organisation token's client: with `organizationUrn`, it reads the organisation's insights and teams. */
   organizationClient?: OrganizationApi;
 }
 
 /** One team's part of a run. */
 export type TeamOutcome =
-  | { team: string; status: "done"; result: TaskResult }
+  | {
+      team: string;
+      status: "done";
+      /** The team's check or report, and (`check`: `advice`; `daily`: `upkeep`) its upkeep when it had its turn. */
+      result: TaskResult;
+      /** Why the team had no upkeep this run: not analysed (no token of its own), or waiting for a later run's turn. */
+      upkeepNote?: string;
+    }
   /** It failed (its token refused, DigitalOcean down): logged, the other teams ran; nothing half-written was kept. */
   | { team: string; status: "failed"; error: string }
   /** Not reached (or cut short) before the run's deadline: first in the next run's queue. */
@@ -436,6 +468,46 @@ function singleTeam(deps: Pick<RunDeps, "config">): boolean {
 }
 
 /**
+ * The teams' upkeep, after every team's check: one team after another, those whose upkeep waited
+ * longest first, each with its own clients (its tokens, budget and pacing), while the run's
+ * deadline allows. A team that starts its turn goes to the back of the queue even when the
+ * deadline or its token's budget stops it part-way (each part keeps its progress for the next
+ * turn): a large team's advisor reads a slice each turn instead of holding every run. A team
+ * without a token of its own is not analysed; a team whose check failed or waited gets none.
+ */
+async function upkeepInTurn(task: "check" | "daily", deps: RunDeps, teams: TeamOutcome[], organizationStore: CostStore): Promise<void> {
+  const { upkeep, teamClients, organizationClient: _organization, ...shared } = deps;
+  const deadline = deps.deadline ?? NO_DEADLINE;
+  const checked = new Map(teams.flatMap((outcome) => (outcome.status === "done" ? [[outcome.team, outcome] as const] : [])));
+  const byName = new Map(deps.config.teams.map((team) => [team.name, team]));
+  for (const name of await organizationStore.teamsByLastTurn("upkeep", [...checked.keys()])) {
+    const outcome = checked.get(name)!;
+    const client = teamClients.get(name);
+    const clients = upkeep?.get(name);
+    if (!client) {
+      outcome.upkeepNote = `not analysed: ${INSIGHTS_ONLY_NOTE}`;
+      continue;
+    }
+    if (!clients) continue;
+    if (deadline.passed()) {
+      outcome.upkeepNote = "its upkeep waits for a later run: the run's deadline is near";
+      continue;
+    }
+    const team = byName.get(name)!;
+    await organizationStore.forTeam(name).recordTeamTurn("upkeep", deps.now);
+    const teamDeps: TrackerDeps = { ...shared, client, team, upkeep: clients, log: teamLog(deps.log, name) };
+    const result = await teamUpkeep(task, teamDeps, team, teamScope(deps.config, team));
+    if (!result) continue;
+    if (outcome.result.task === "check") outcome.result = { ...outcome.result, ...(result.advice ? { advice: result.advice } : {}) };
+    else if (outcome.result.task === "daily") {
+      // What the upkeep queued (calibration notices) goes out now if time allows, else with the next check.
+      const delivery = deadline.passed() ? outcome.result.delivery : addDelivery(outcome.result.delivery, await deliverAll(new CostStore(deps.db, name), teamDeps));
+      outcome.result = { ...outcome.result, upkeep: result, delivery };
+    }
+  }
+}
+
+/**
  * Runs one task for a whole deployment (see the module comment). A single-team deployment is
  * `handle` with its one client, errors thrown as always; with teams, each team's failure is
  * logged (never with a token: client errors are scrubbed) and reported in its outcome.
@@ -448,7 +520,8 @@ export async function runTracker(task: TrackerTask, deps: RunDeps): Promise<RunR
     const team = config.teams[0]!;
     const client = teamClients.get(team.name);
     if (!client) throw new Error(`team ${team.name} has no read client`);
-    const result = await handle(task, { ...shared, ...(upkeep ? { upkeep } : {}), client, team });
+    const clients = upkeep?.get(team.name);
+    const result = await handle(task, { ...shared, ...(clients ? { upkeep: clients } : {}), client, team });
     const delivery = result.task === "history" ? { delivered: 0, failed: 0, pending: 0 } : result.task === "check" ? result.check.delivery : result.delivery;
     return { task, teams: [{ team: team.name, status: "done", result }], delivery };
   }
@@ -465,13 +538,10 @@ export async function runTracker(task: TrackerTask, deps: RunDeps): Promise<RunR
       log.warn(`organisation insights could not be read (the teams run on their stored figures): ${message}`);
     }
   }
-  // The upkeep a single-team deployment runs (the check's advice slice, the daily parts) is not yet run per team.
-  const upkeepParts = task === "check" ? [config.advice.enabled && "advice"] : task === "daily" ? [config.calibration.enabled && "calibration", config.cleanup.enabled && "clean-up", config.advice.enabled && "advice"] : [];
-  const skipped = upkeepParts.filter((part): part is string => typeof part === "string");
-  if (skipped.length > 0) log.info(`${skipped.join(", ")} not yet run per team: skipped for this deployment with teams`);
   const teams: TeamOutcome[] = [];
   const byName = new Map(config.teams.map((team) => [team.name, team]));
-  for (const name of await organizationStore.teamsByLastCheck(config.teams.map((team) => team.name))) {
+  // Every team's check (and report) first, each without its upkeep: alerts are what a run is for.
+  for (const name of await organizationStore.teamsByLastTurn("check", config.teams.map((team) => team.name))) {
     const team = byName.get(name)!;
     const client = teamClients.get(name);
     if (task === "history" && !client) {
@@ -484,7 +554,7 @@ export async function runTracker(task: TrackerTask, deps: RunDeps): Promise<RunR
     }
     try {
       const result = await handle(task, { ...shared, ...(client ? { client } : {}), team, log: teamLog(log, name) });
-      if (task !== "history") await organizationStore.forTeam(name).recordTeamCheck(now);
+      if (task !== "history") await organizationStore.forTeam(name).recordTeamTurn("check", now);
       teams.push({ team: name, status: "done", result });
     } catch (error) {
       const message = (error as Error).message;
@@ -519,5 +589,7 @@ export async function runTracker(task: TrackerTask, deps: RunDeps): Promise<RunR
     }
   }
   const delivery = await deliverAll(organizationStore, deps);
+  // The upkeep last: every alert and report of the run is out before it spends what time is left.
+  if (task === "check" || task === "daily") await upkeepInTurn(task, deps, teams, organizationStore);
   return { task, teams, ...(task === "history" ? {} : { organization }), delivery };
 }

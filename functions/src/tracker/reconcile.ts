@@ -51,6 +51,8 @@ export interface ReconcileDeps {
   /** YYYY-MM; default the latest closed invoice (a whole month, comparable with monthly estimates). */
   billingMonth?: string;
   now: Date;
+  /** The team whose invoice this is, whose rows the result is filed under (default the implicit team). */
+  team?: string;
 }
 
 /** Reads the month's invoice and the tagged inventory, compares, and stores the stack's month. */
@@ -85,7 +87,7 @@ export async function runReconciliation(deps: ReconcileDeps): Promise<StackRecon
     amountUsd: parseUsd(item.amount ?? "0", `invoice_items[${index}].amount`),
   }));
   const reconciliation = reconcileStack({ tag, billingMonth: month, planned: deps.plan.resources, listed, lines, isTaggable: isTaggableType });
-  await new CalibrationStore(deps.db).saveStackReconciliation(reconciliation, deps.now);
+  await new CalibrationStore(deps.db, deps.team).saveStackReconciliation(reconciliation, deps.now);
   return { ...reconciliation, partialMonth };
 }
 

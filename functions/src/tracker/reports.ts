@@ -13,7 +13,7 @@ import type { Spike } from "../../../core/spikes";
 import { unitCost, type UnitCostConfig } from "../../../core/unit-cost";
 import { sumBreakdownCents, UNTAGGED } from "../../../core/allocation";
 import { keyedNotifications } from "../notify/outbox";
-import { renderReport, subjectData, subjectPhrase, type MessageSubject } from "../notify/render";
+import { ofSubject, renderReport, subjectData, subjectFacts } from "../notify/render";
 import type { MessageSection } from "../notify/message";
 import type { StoredSuggestion } from "../store/advice-store";
 import { teamKeyPrefix, type CostStore } from "../store/cost-store";
@@ -21,7 +21,7 @@ import type { BillingHistoryDay, CostBreakdown } from "../store/types";
 import type { TrackerConfig } from "./config";
 import type { EvaluationScope } from "./scope";
 import { INSIGHTS_ONLY_NOTE } from "../../../core/team-credentials";
-import { UNASSIGNED_LABEL } from "../../../core/tracker-settings";
+import { teamWords, UNASSIGNED_LABEL } from "../../../core/tracker-settings";
 
 /** How many rows a "by …" or "movers" table shows; the rest is summed into one line. */
 const TOP_ROWS = 8;
@@ -34,11 +34,6 @@ function sumBreakdowns(days: readonly BillingHistoryDay[], pick: (day: BillingHi
 function percentChange(current: number, previous: number): string {
   if (previous === 0) return current === 0 ? "0%" : "new";
   return `${(((current - previous) / previous) * 100).toFixed(0)}%`;
-}
-
-/** " of team staging" for a title, empty without a subject. */
-function ofSubject(subject: MessageSubject | undefined): string {
-  return subject ? ` of ${subjectPhrase(subject)}` : "";
 }
 
 /** A "key | this | previous | change" table, largest movers first, capped at TOP_ROWS. */
@@ -95,7 +90,7 @@ export async function enqueueDailyReport(
     title: `DigitalOcean costs${ofSubject(scope.subject)} for ${date}: ${formatUsd(costUsd)}`,
     summary: `${date} cost ${formatUsd(costUsd)} (${formatSignedUsd(sumUsd([costUsd, -previousUsd]))} on the day before). Month to date ${formatUsd(input.monthToDateUsd)}, projected ${formatUsd(input.forecast.projectedUsd)} against a ${formatUsd(budget)} budget.`,
     facts: [
-      ...(scope.subject && "team" in scope.subject ? [{ label: "Team", value: scope.subject.team }] : []),
+      ...subjectFacts(scope.subject),
       { label: "Yesterday", value: formatUsd(costUsd) },
       { label: "Month to date", value: formatUsd(input.monthToDateUsd) },
       { label: "Projected month end", value: formatUsd(input.forecast.projectedUsd) },
@@ -154,7 +149,7 @@ export async function enqueueWeeklyReport(
   const untaggedShare = totalUsd === 0 ? 0 : untaggedUsd / totalUsd;
   const units = config.units ? unitCost(totalUsd, await resolveUnits(config.units)) : undefined;
   const facts = [
-    ...(config.subject && "team" in config.subject ? [{ label: "Team", value: config.subject.team }] : []),
+    ...subjectFacts(config.subject),
     { label: "This week", value: formatUsd(totalUsd) },
     { label: "Previous week", value: `${formatUsd(previousUsd)} (${percentChange(toCents(totalUsd), toCents(previousUsd))})` },
     options.insightsOnly
@@ -210,11 +205,6 @@ export async function enqueueWeeklyReport(
   return store.enqueueNotifications(keyedNotifications(`${teamKeyPrefix(store.team)}report:weekly:${week}`, config.reports.weekly.recipients, message), now);
 }
 
-/** How the organisation summary shows a label: a team's name, or what a reserved label stands for. */
-function teamCell(label: string): string {
-  return label === UNASSIGNED_LABEL ? "(teams not in the config)" : label;
-}
-
 /**
  * Enqueues last week's organisation summary (key `report:weekly:<ISO week>` in the
  * organisation's store): every team's week from its stored history, ranked by spend and by
@@ -245,7 +235,7 @@ export async function enqueueOrganizationSummary(
     .map(([label, week]) => ({ label, now: week.now, before: week.before }));
   const totalCents = rows.reduce((sum, row) => sum + row.now, 0);
   const previousCents = rows.reduce((sum, row) => sum + row.before, 0);
-  const line = (row: (typeof rows)[number]) => [teamCell(row.label), formatUsd(fromCents(row.now)), formatUsd(fromCents(row.before)), formatSignedUsd(fromCents(row.now - row.before)), percentChange(row.now, row.before)];
+  const line = (row: (typeof rows)[number]) => [teamWords(row.label), formatUsd(fromCents(row.now)), formatUsd(fromCents(row.before)), formatSignedUsd(fromCents(row.now - row.before)), percentChange(row.now, row.before)];
   const columns = ["Team", `Week of ${monday}`, `Week of ${addDays(monday, -7)}`, "Change", "%"];
   const bySpend = [...rows].sort((a, b) => b.now - a.now || a.label.localeCompare(b.label));
   const byChange = [...rows].sort((a, b) => b.now - b.before - (a.now - a.before) || a.label.localeCompare(b.label));

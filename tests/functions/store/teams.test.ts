@@ -117,10 +117,23 @@ describe.each(STORE_BACKENDS)("teams' rows on %s", (backend) => {
 
   it("orders teams never checked first, then the longest since their last check", async () => {
     const store = new CostStore(fixture.client, "shop");
-    expect(await store.teamsByLastCheck(["shop", "lab", "client"])).toEqual(["shop", "lab", "client"]);
-    await store.recordTeamCheck(new Date("2026-03-15T06:00:00Z"));
-    await store.forTeam("client").recordTeamCheck(new Date("2026-03-15T05:00:00Z"));
-    expect(await store.teamsByLastCheck(["shop", "lab", "client"])).toEqual(["lab", "client", "shop"]);
+    expect(await store.teamsByLastTurn("check", ["shop", "lab", "client"])).toEqual(["shop", "lab", "client"]);
+    await store.recordTeamTurn("check", new Date("2026-03-15T06:00:00Z"));
+    await store.forTeam("client").recordTeamTurn("check", new Date("2026-03-15T05:00:00Z"));
+    expect(await store.teamsByLastTurn("check", ["shop", "lab", "client"])).toEqual(["lab", "client", "shop"]);
+  });
+
+  it("keeps the upkeep's rotation apart from the checks': a team checked every run waits its turn for upkeep", async () => {
+    const store = new CostStore(fixture.client, "shop");
+    for (const team of ["shop", "lab", "client"]) await store.forTeam(team).recordTeamTurn("check", new Date("2026-03-15T06:00:00Z"));
+    expect(await store.teamsByLastTurn("upkeep", ["shop", "lab", "client"])).toEqual(["shop", "lab", "client"]);
+    await store.recordTeamTurn("upkeep", new Date("2026-03-15T06:01:00Z"));
+    await store.forTeam("lab").recordTeamTurn("check", new Date("2026-03-15T07:00:00Z"));
+    expect(await store.teamsByLastTurn("upkeep", ["shop", "lab", "client"])).toEqual(["lab", "client", "shop"]);
+    expect(await store.teamsByLastTurn("check", ["shop", "lab", "client"])).toEqual(["shop", "client", "lab"]);
+    // A team whose first turn is an upkeep (never checked before) still gets a row.
+    await store.forTeam("new-team").recordTeamTurn("upkeep", new Date("2026-03-15T06:02:00Z"));
+    expect(await store.teamsByLastTurn("upkeep", ["new-team", "client"])).toEqual(["client", "new-team"]);
   });
 
   it("refuses a label that is not a team name, in the store and in the database", async () => {

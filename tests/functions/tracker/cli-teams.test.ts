@@ -90,3 +90,40 @@ it("exits 2 naming the variable before opening any database", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describe("advise, cleanup, calibrate and reconcile with teams: one team, named by --team, with its own tokens", () => {
+  let dir: string;
+  let configPath: string;
+  let singlePath: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "dcg-cli-team-option-"));
+    configPath = join(dir, "tracker.json");
+    singlePath = join(dir, "single.json");
+    writeFileSync(configPath, JSON.stringify(CONFIG));
+    writeFileSync(singlePath, JSON.stringify({ budgetMonthlyUsd: 450, recipients: CONFIG.recipients }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ["advise without --team", ["advise"], { DIGITALOCEAN_TOKEN_PRODUCTION: READ }, "advise works on one team at a time: name it with --team (one of production, eu-staging)"],
+    ["a team the config does not list", ["calibrate", "--team", "marketing"], { DIGITALOCEAN_TOKEN_PRODUCTION: READ }, '--team "marketing" is not a team of the config (teams: production, eu-staging)'],
+    [
+      "a team without its own read token, even with the organisation's and another team's set",
+      ["advise", "--team", "eu-staging"],
+      { DIGITALOCEAN_TOKEN: ORG, DIGITALOCEAN_TOKEN_PRODUCTION: READ },
+      "advise --team eu-staging needs DIGITALOCEAN_TOKEN_EU_STAGING: team eu-staging's own read-only token (a team without one is tracked from organisation insights only, and not analysed)",
+    ],
+    ["cleanup --apply without the team's write token", ["cleanup", "--team", "production", "--apply"], { DIGITALOCEAN_TOKEN_PRODUCTION: READ, DIGITALOCEAN_CLEANUP_TOKEN: WRITE }, "cleanup --apply needs DIGITALOCEAN_CLEANUP_TOKEN_PRODUCTION: a write-scoped token (droplet, volume and image write), kept apart from the read-only DIGITALOCEAN_TOKEN_PRODUCTION"],
+    ["--team on a task that runs every team", ["check", "--team", "production"], { DIGITALOCEAN_TOKEN_PRODUCTION: READ }, "--team is for advise, cleanup, calibrate and reconcile (check runs every team of the config)"],
+  ])("refuses %s with exit 2, naming the option or variable and no token", async (_case, args, env, expected) => {
+    const errors: string[] = [];
+    const code = await main([...args, "--config", configPath], { ...env, EMBEDDED_POSTGRES_DIR: join(dir, "never") }, () => undefined, (line) => errors.push(line));
+    expect({ code, errors }).toEqual({ code: 2, errors: [`tracker: ${expected}`] });
+  });
+
+  it("refuses --team on a config without teams", async () => {
+    const errors: string[] = [];
+    const code = await main(["advise", "--team", "production", "--config", singlePath], { DIGITALOCEAN_TOKEN: READ, EMBEDDED_POSTGRES_DIR: join(dir, "never") }, () => undefined, (line) => errors.push(line));
+    expect({ code, errors }).toEqual({ code: 2, errors: ['tracker: --team is for a config with "teams"; this config has none (drop --team)'] });
+  });
+});

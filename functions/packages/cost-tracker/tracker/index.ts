@@ -68,6 +68,9 @@ export interface TrackerActionParams {
 /** How an upkeep part ended: `stopped` by the run's deadline or request budget (its progress kept), or `failed`. */
 export type UpkeepStatus = "done" | "stopped" | "failed";
 
+/** How each upkeep part a run ran ended. */
+export type UpkeepStatuses = { calibration?: UpkeepStatus; cleanup?: UpkeepStatus; advice?: UpkeepStatus };
+
 /** A finished run: what fired and what was sent. No URL, address or token appears here. */
 export interface TrackerActionSummary {
   task: ScheduledTask;
@@ -79,7 +82,7 @@ export interface TrackerActionSummary {
   /** Requests this run sent with the read-only token, retries included. */
   requests: number;
   /** The upkeep parts this run ran (`check`: the advisor's slice; `daily`: calibration, clean-up, advisor). */
-  upkeep?: { calibration?: UpkeepStatus; cleanup?: UpkeepStatus; advice?: UpkeepStatus };
+  upkeep?: UpkeepStatuses;
   /**
    * With `teams`: each team's part, in the order the run took them. Then `monthToDateUsd` is the
    * organisation's (the sum of the teams), `fired` the organisation's own events and `requests`
@@ -101,6 +104,10 @@ export interface TeamRunSummary {
   requests?: number;
   /** Why it failed or waits; never a token. */
   why?: string;
+  /** The team's upkeep parts this run ran, with its own tokens (`check`: the advisor's slice; `daily`: calibration, clean-up, advisor). */
+  upkeep?: UpkeepStatuses;
+  /** Why the team had no upkeep this run: "not analysed: …" (no token of its own), or its turn comes in a later run. */
+  upkeepNote?: string;
 }
 
 /**
@@ -375,13 +382,19 @@ function statusOf(outcome: UpkeepOutcome<object> | undefined): UpkeepStatus | un
   return "done";
 }
 
+/** How each upkeep part of a run's result ended; none when it ran no upkeep. */
+function upkeepStatuses(result: Exclude<TaskResult, { task: "history" }>): UpkeepStatuses | undefined {
+  const parts = result.task === "check" ? { advice: result.advice } : result.upkeep ?? {};
+  const upkeep = Object.fromEntries(Object.entries(parts).map(([part, outcome]) => [part, statusOf(outcome)]).filter(([, status]) => status !== undefined));
+  return Object.keys(upkeep).length > 0 ? upkeep : undefined;
+}
+
 /** The summary of a single-team run: what it always was. */
 function summarise(result: TaskResult, task: ScheduledTask, requests: number): TrackerActionSummary {
   if (result.task === "history") throw new Error("the history task is not scheduled");
   const { check } = result;
   const reportDelivery = result.task === "check" ? { delivered: 0, failed: 0 } : result.delivery;
-  const parts = result.task === "check" ? { advice: result.advice } : result.upkeep ?? {};
-  const upkeep = Object.fromEntries(Object.entries(parts).map(([part, outcome]) => [part, statusOf(outcome)]).filter(([, status]) => status !== undefined));
+  const upkeep = upkeepStatuses(result);
   return {
     task,
     monthToDateUsd: check.ingest.monthToDateUsd,
@@ -389,7 +402,7 @@ function summarise(result: TaskResult, task: ScheduledTask, requests: number): T
     delivered: check.delivery.delivered + reportDelivery.delivered,
     failed: check.delivery.failed + reportDelivery.failed,
     requests,
-    ...(Object.keys(upkeep).length > 0 ? { upkeep } : {}),
+    ...(upkeep ? { upkeep } : {}),
   };
 }
 
@@ -402,6 +415,7 @@ function summariseTeams(result: RunResult, task: ScheduledTask, requestsOf: (tea
     if (outcome.status === "waiting") return { team: outcome.team, status: "waiting", why: outcome.why, ...sent };
     if (outcome.result.task === "history") return { team: outcome.team, status: "done", ...sent };
     const { check } = outcome.result;
+    const upkeep = upkeepStatuses(outcome.result);
     return {
       team: outcome.team,
       status: "done",
@@ -409,6 +423,8 @@ function summariseTeams(result: RunResult, task: ScheduledTask, requestsOf: (tea
       source: check.monthToDate.source,
       fired: [...check.fired.thresholds, ...(check.fired.forecast ? [check.fired.forecast] : []), ...check.fired.spikes, ...check.apps.fired],
       ...sent,
+      ...(upkeep ? { upkeep } : {}),
+      ...(outcome.upkeepNote ? { upkeepNote: outcome.upkeepNote } : {}),
     };
   });
   const delivered = (outcome: RunResult["teams"][number]) =>
@@ -482,8 +498,8 @@ export async function main(params: TrackerActionParams = {}): Promise<TrackerAct
       config: settings.config,
       log,
       deadline,
-      // Advice, clean-up and calibration run for a single-team deployment; per team they are the next step of issue 15.
-      ...(task !== "weekly" && single ? { upkeep: upkeepClients(settings, single, teamClients.get(single.team)!, meters) } : {}),
+      // Advice, clean-up and calibration: each team with its own tokens (the weekly task has none).
+      ...(task !== "weekly" ? { upkeep: new Map(readers.map((team) => [team.team, upkeepClients(settings, team, teamClients.get(team.team)!, meters)])) } : {}),
     });
     if (single) return summarise(result.teams[0]!.status === "done" ? result.teams[0].result : failedRun(result), task, meters.forToken(single.readToken).sent());
     const tokenOf = new Map(readers.map((team) => [team.team, team.readToken]));
