@@ -75,6 +75,13 @@ export function teamWords(label: string): string {
 export function isStoreLabel(label: string): boolean {
   return TEAM_NAME_PATTERN.test(label) || label === ORGANIZATION_LABEL || label === UNASSIGNED_LABEL;
 }
+
+/** `label` when it may file a row in the store (see {@link isStoreLabel}); else a RangeError naming it (cut short). */
+export function checkedStoreLabel(label: string): string {
+  if (!isStoreLabel(label)) throw new RangeError(`team must be a team name or a reserved @ label (got ${JSON.stringify(label.slice(0, 60))})`);
+  return label;
+}
+
 /**
  * Most teams one deployment watches: each is a set of hourly reads against its own token's
  * rate limit, and problems and messages list them. 100 is twice the 50-team scale target.
@@ -326,22 +333,29 @@ export interface AppWatchConfig {
  * top-level ones. Sections (thresholds, forecast, spikes, reports) that name their own
  * recipients keep them; everything else goes to the team's `recipients`.
  */
-export interface TeamConfig {
+/**
+ * What alerting on one account's spend reads: a team's own or inherited values, or a single-team
+ * config's top level (which is also what every team inherits).
+ */
+export interface SpendAlertSettings {
+  /** The monthly budget the forecast is compared with. */
+  budgetMonthlyUsd: number;
+  /** Ascending by amount (a team's own ladder replaces the inherited one). */
+  thresholds: readonly ThresholdConfig[];
+  forecast: { enabled: boolean; recipients: Recipients };
+  spikes: { enabled: boolean; options: SpikeOptions; recipients: Recipients };
+  reports: { daily: ReportConfig; weekly: ReportConfig };
+  /** The apps watched (a team's: those its token reads). */
+  apps: readonly AppWatchConfig[];
+}
+
+export interface TeamConfig extends SpendAlertSettings {
   /** Unique, lowercase; the label of the team's rows, messages and dashboard view. */
   name: string;
   /** `do:team:<uuid>`; absent only for the implicit team of a config without `accountUrn`. */
   urn?: string;
   /** True for the one team a config without `teams` resolves to, named {@link IMPLICIT_TEAM_NAME}. */
   implicit: boolean;
-  /** The team's monthly budget (its own, else the top-level one) the forecast is compared with. */
-  budgetMonthlyUsd: number;
-  /** The team's own ladder, else the top-level one, else the default ladder; ascending. */
-  thresholds: readonly ThresholdConfig[];
-  forecast: { enabled: boolean; recipients: Recipients };
-  spikes: { enabled: boolean; options: SpikeOptions; recipients: Recipients };
-  reports: { daily: ReportConfig; weekly: ReportConfig };
-  /** The apps the team's token watches. */
-  apps: readonly AppWatchConfig[];
   /** The team's own recipients, else the top-level ones: who hears what no section names an audience for (clean-up notices, calibration drift). */
   recipients: Recipients;
 }
@@ -360,20 +374,13 @@ export interface OrganizationConfig {
  * thresholds, forecast, spikes, reports, apps and recipients are a single-team config's values
  * and, with `teams`, the defaults every team inherits; per-team evaluation reads {@link teams}.
  */
-export interface TrackerConfig {
+export interface TrackerConfig extends SpendAlertSettings {
   /** Always at least one: the configured teams in order, or the implicit `default` team. */
   teams: readonly TeamConfig[];
   /** `do:teamgroup:<uuid>` (only with `teams`): organisation insights cover every team. */
   organizationUrn?: string;
   /** The organisation's own budget and thresholds (only with `teams`). */
   organization?: OrganizationConfig;
-  /** Monthly account budget the forecast is compared with. */
-  budgetMonthlyUsd: number;
-  /** Ascending by amount. */
-  thresholds: readonly ThresholdConfig[];
-  forecast: { enabled: boolean; recipients: Recipients };
-  spikes: { enabled: boolean; options: SpikeOptions; recipients: Recipients };
-  reports: { daily: ReportConfig; weekly: ReportConfig };
   /** Unit cost for the weekly report (per active restaurant, …); absent when not configured. */
   units?: UnitCostConfig;
   email: { from: string };
@@ -385,8 +392,6 @@ export interface TrackerConfig {
   timeZone: string;
   /** The hosted runbook page (docs/runbook.md) the dashboard links alerts into, when set. */
   runbookUrl?: string;
-  /** Apps whose memory and daily bandwidth `check` watches; empty when none are configured. */
-  apps: readonly AppWatchConfig[];
   /** The top-level recipients: who hears about what no section names an audience for (calibration drift, clean-up notices). */
   recipients: Recipients;
   advice: AdviceSettings & { enabled: boolean; requestBudget: number };

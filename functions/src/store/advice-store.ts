@@ -19,7 +19,7 @@ import {
   type CleanupStep,
   type CleanupStepState,
 } from "../../../core/cleanup/states";
-import { IMPLICIT_TEAM_NAME, isStoreLabel } from "../../../core/tracker-settings";
+import { checkedStoreLabel, IMPLICIT_TEAM_NAME } from "../../../core/tracker-settings";
 import { enqueueNotificationsIn } from "./cost-store";
 import type { SqlClient } from "./sql-client";
 import type { QueuedNotification } from "./types";
@@ -181,8 +181,7 @@ export class AdviceStore {
     private readonly db: SqlClient,
     team: string = IMPLICIT_TEAM_NAME,
   ) {
-    if (!isStoreLabel(team)) throw new RangeError(`team must be a team name (got ${JSON.stringify(team.slice(0, 60))})`);
-    this.team = team;
+    this.team = checkedStoreLabel(team);
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { parseUsd, toCents } from "../../../core/money";
 import type { CalibrationVerdict, ResourceReconciliation, StackReconciliation } from "../../../core/calibration";
-import { IMPLICIT_TEAM_NAME, isStoreLabel } from "../../../core/tracker-settings";
+import { checkedStoreLabel, IMPLICIT_TEAM_NAME } from "../../../core/tracker-settings";
 import type { SqlClient } from "./sql-client";
 
 /** One stored calibration row: a product + slug in one billing month. */
@@ -54,8 +54,7 @@ export class CalibrationStore {
     private readonly db: SqlClient,
     team: string = IMPLICIT_TEAM_NAME,
   ) {
-    if (!isStoreLabel(team)) throw new RangeError(`team must be a team name (got ${JSON.stringify(team.slice(0, 60))})`);
-    this.team = team;
+    this.team = checkedStoreLabel(team);
   }
 
   /** Makes `rows` the month's calibration (a rerun replaces the figures of the slugs it saw). */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { monthStart, nextBillingMonth, parseBillingMonth, type BillingMonth, type IsoDate } from "../../../core/calendar";
 import { parseUsd, toCents } from "../../../core/money";
-import { IMPLICIT_TEAM_NAME, isStoreLabel } from "../../../core/tracker-settings";
+import { checkedStoreLabel, IMPLICIT_TEAM_NAME } from "../../../core/tracker-settings";
 import { migrate } from "./migrations";
 import type { SqlClient, SqlExecutor, SqlScalar, SqlValue } from "./sql-client";
 import type {
@@ -126,10 +126,6 @@ export function teamKeyPrefix(team: string): string {
   return team === IMPLICIT_TEAM_NAME ? "" : `${team}/`;
 }
 
-function checkedLabel(team: string): string {
-  if (!isStoreLabel(team)) throw new RangeError(`team must be a team name or a reserved @ label (got ${JSON.stringify(team.slice(0, 60))})`);
-  return team;
-}
 
 /** One snapshot row as read back. */
 interface SnapshotRow {
@@ -187,7 +183,7 @@ const TEAM_TURN_COLUMNS: Record<TeamTurn, string> = { check: "checked_at", upkee
 
 /** `null` (every label) or the labels as one JSON parameter, for `$n::jsonb IS NULL OR team IN (…)`. */
 function labelsParam(teams: readonly string[] | undefined): string | null {
-  return teams === undefined ? null : JSON.stringify(teams.map(checkedLabel));
+  return teams === undefined ? null : JSON.stringify(teams.map(checkedStoreLabel));
 }
 
 interface OutboxRow {
@@ -262,7 +258,7 @@ export class CostStore {
     private readonly db: SqlClient,
     team: string = IMPLICIT_TEAM_NAME,
   ) {
-    this.team = checkedLabel(team);
+    this.team = checkedStoreLabel(team);
   }
 
   /** Migrates the database to the current schema, then returns the implicit team's (or `team`'s) store over it. */

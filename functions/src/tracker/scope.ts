@@ -4,22 +4,15 @@
  * the organisation's total with its own thresholds. A single-team deployment's config is itself
  * such a scope (no subject: its messages name nobody), which is how it runs exactly as before teams.
  */
-import type { AppWatchConfig, ReportConfig, ThresholdConfig, TrackerConfig } from "./config";
+import type { TrackerConfig } from "./config";
 import type { MessageSubject } from "../notify/render";
-import type { Recipients, TeamConfig } from "../../../core/tracker-settings";
-import type { SpikeOptions } from "../../../core/spikes";
+import type { SpendAlertSettings, TeamConfig } from "../../../core/tracker-settings";
 import type { UnitCostConfig } from "../../../core/unit-cost";
 
 /** The settings an evaluation reads. {@link TrackerConfig} satisfies it (a single-team deployment). */
-export interface EvaluationScope {
+export interface EvaluationScope extends SpendAlertSettings {
   /** Named in every message; absent for a single-team deployment's implicit team. */
   subject?: MessageSubject;
-  budgetMonthlyUsd: number;
-  thresholds: readonly ThresholdConfig[];
-  forecast: { enabled: boolean; recipients: Recipients };
-  spikes: { enabled: boolean; options: SpikeOptions; recipients: Recipients };
-  reports: { daily: ReportConfig; weekly: ReportConfig };
-  apps: readonly AppWatchConfig[];
   /** Cost per unit in the weekly report; a single-team deployment's only (units are the business's, not a team's). */
   units?: UnitCostConfig;
   dashboardUrl?: string;
@@ -31,18 +24,16 @@ export interface EvaluationScope {
  * they always have been (and named nowhere).
  */
 export function teamScope(config: TrackerConfig, team: TeamConfig): EvaluationScope {
-  if (team.implicit) {
-    const { budgetMonthlyUsd, thresholds, forecast, spikes, reports, apps, units, dashboardUrl } = config;
-    return { budgetMonthlyUsd, thresholds, forecast, spikes, reports, apps, ...(units ? { units } : {}), ...(dashboardUrl ? { dashboardUrl } : {}) };
-  }
+  const { budgetMonthlyUsd, thresholds, forecast, spikes, reports, apps }: SpendAlertSettings = team.implicit ? config : team;
   return {
-    subject: { team: team.name },
-    budgetMonthlyUsd: team.budgetMonthlyUsd,
-    thresholds: team.thresholds,
-    forecast: team.forecast,
-    spikes: team.spikes,
-    reports: team.reports,
-    apps: team.apps,
+    ...(team.implicit ? {} : { subject: { team: team.name } }),
+    budgetMonthlyUsd,
+    thresholds,
+    forecast,
+    spikes,
+    reports,
+    apps,
+    ...(team.implicit && config.units ? { units: config.units } : {}),
     ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../../functions/src/cli";
+import { runCliInProcess, type InProcessRun } from "./run-cli";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
 import { ADVICE_IDS as ids, ADVICE_NOW, seedAdviceAccount } from "../../support/fake-do-api/advice-account";
 import { startHttpReceiver, type HttpReceiver } from "../../support/http-receiver";
@@ -32,12 +33,9 @@ afterAll(async () => {
   await Promise.all([fake?.close(), receiver?.close(), smtp?.close()]);
 });
 
-async function tracker(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
+function tracker(args: string[], extraEnv: Record<string, string> = {}): Promise<InProcessRun> {
   const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url, SMTP_URL: smtp.url, ...extraEnv };
-  const code = await main([...args, "--config", configPath, "--database-url", database.url], env, (line) => out.push(line), (line) => err.push(line));
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  return runCliInProcess([...args, "--config", configPath, "--database-url", database.url], env);
 }
 
 describe("tracker advise and cleanup", () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../../functions/src/cli";
+import { runCliInProcess, type InProcessRun } from "./run-cli";
 import { calibrationSentence } from "../../../functions/src/tracker/calibrate";
 import { CalibrationStore } from "../../../functions/src/store/calibration-store";
 import { CostStore } from "../../../functions/src/store/cost-store";
@@ -35,12 +36,9 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function tracker(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
+function tracker(args: string[]): Promise<InProcessRun> {
   const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url };
-  const code = await main([...args, "--config", configPath, "--database-url", database.url, "--now", CALIBRATION_NOW.toISOString()], env, (line) => out.push(line), (line) => err.push(line));
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  return runCliInProcess([...args, "--config", configPath, "--database-url", database.url, "--now", CALIBRATION_NOW.toISOString()], env);
 }
 
 describe("tracker calibrate", () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../../functions/src/cli";
+import { runCliInProcess, type InProcessRun } from "./run-cli";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
 import { generateDroplets, seedRestaurantPlatformAccount, startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres";
@@ -28,11 +29,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function tracker(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main([...args, "--config", configPath, "--database-url", database.url], { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url }, (line) => out.push(line), (line) => err.push(line));
-  return { code, out: out.join("\n"), err: err.join("\n") };
+function tracker(args: string[]): Promise<InProcessRun> {
+  return runCliInProcess([...args, "--config", configPath, "--database-url", database.url], { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url });
 }
 
 // 36 s leaves 16 s of reading after the 20 s margin: enough for the inventory of 2,000 droplets on a loaded CI machine.

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { main } from "../../../functions/src/cli";
+import { runCliInProcess, type InProcessRun } from "./run-cli";
 import { CalibrationStore } from "../../../functions/src/store/calibration-store";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
 import { stackTagOfPlan, parsePlanJson } from "../../../functions/src/tracker/reconcile";
@@ -37,12 +37,9 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function tracker(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
+function tracker(args: string[]): Promise<InProcessRun> {
   const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url };
-  const code = await main([...args, "--config", configPath, "--database-url", database.url, "--now", NOW.toISOString()], env, (line) => out.push(line), (line) => err.push(line));
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  return runCliInProcess([...args, "--config", configPath, "--database-url", database.url, "--now", NOW.toISOString()], env);
 }
 
 describe("tracker reconcile --plan", () => {

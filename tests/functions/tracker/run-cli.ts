@@ -30,3 +30,24 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
     );
   });
 }
+
+/** What one in-process CLI run printed, each stream's lines joined, and its exit status. */
+export interface InProcessRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/**
+ * One run of the CLI's `main` in this process with only `env` (nothing from the developer's
+ * shell), its output collected: for tests that need no fresh process and want the fake's and the
+ * store's state in the same one.
+ */
+export async function runCliInProcess(args: readonly string[], env: Record<string, string>): Promise<InProcessRun> {
+  // Loaded on first use: tests that only run the CLI as a child process never compile it here.
+  const { main } = await import("../../../functions/src/cli");
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, env, (line) => out.push(line), (line) => err.push(line));
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
