@@ -120,6 +120,8 @@ export interface ActivationOptions {
   skipWaits?: boolean;
   /** Token → label, so the child names each request's token without printing it. */
   tokenLabels?: Record<string, string>;
+  /** Flags for the activation's `node`, e.g. `--max-old-space-size=100` to see its heap held to what a small container would allow. */
+  nodeFlags?: readonly string[];
   /** The database the activation uses, whose backends' memory is sampled while it runs. */
   database?: { url: string };
 }
@@ -128,7 +130,7 @@ export interface ActivationOptions {
 export async function activate<Answer extends { error?: string }>(bundle: string, params: Record<string, unknown>, at: Date, options: ActivationOptions = {}): Promise<Activation<Answer>> {
   const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TRACKER_TIMEOUT_SECONDS) * 1000;
   const backends = options.database ? await postgresBackendSampler(options.database.url) : undefined;
-  const args = ["-e", ACTIVATION, bundle, JSON.stringify(params), String(at.getTime()), String(timeoutMs), options.skipWaits ? "1" : "0", JSON.stringify(options.tokenLabels ?? {})];
+  const args = [...(options.nodeFlags ?? []), "-e", ACTIVATION, bundle, JSON.stringify(params), String(at.getTime()), String(timeoutMs), options.skipWaits ? "1" : "0", JSON.stringify(options.tokenLabels ?? {})];
   const running = new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
     execFile(process.execPath, args, { encoding: "utf8", maxBuffer: 256 << 20 }, (error, stdout, stderr) =>
       error ? reject(new Error(`the activation failed: ${error.message}\n${stderr.slice(-4000)}`)) : resolve({ stdout, stderr }),
