@@ -23,8 +23,9 @@
  * the next run), or a run checks none.
  *
  * Loopback has no network latency: each run also prints an estimate at {@link LATENCY_MS} ms a
- * request, every request waited for in turn and none overlapping the pacer's waits (an upper
- * bound: a team's lists are read side by side). Baseline, measured in the same run: the same
+ * request ({@link withLatency}: the run replayed with every request waited for in turn, its
+ * latency absorbed only by the pacer's waits; an upper bound, since a team's lists are read side
+ * by side). Baseline, measured in the same run: the same
  * deployment with one team (the same M resources).
  *
  * `--timeout` sets a shorter activation timeout, to see runs leave teams waiting and the runs it
@@ -165,6 +166,31 @@ function tokenLoad(activation: Activation<TeamsAnswer>): Map<string, TokenLoad> 
   return load;
 }
 
+/**
+ * The run's wall time had every request taken `latencyMs` more, one after another: the run is
+ * replayed request by request, each starting `latencyMs` plus the work gap measured before it
+ * after the previous one; except a request the pacer held (its token's request `perMinute` before
+ * it went a minute earlier, within 50 ms), which starts a minute after that request's replayed
+ * start, or later if the requests before it ran late: the latency fills the pacer's wait first.
+ */
+function withLatency(activation: Activation<TeamsAnswer>, latencyMs: number, perMinute: number): number {
+  const sentByToken = new Map<string, number[]>();
+  const replayedByToken = new Map<string, number[]>();
+  let [lastSent, lastReplayed] = [0, 0];
+  for (const [index, request] of [...activation.requests].sort((a, b) => a.atMs - b.atMs).entries()) {
+    const sent = sentByToken.get(request.label) ?? sentByToken.set(request.label, []).get(request.label)!;
+    const replayed = replayedByToken.get(request.label) ?? replayedByToken.set(request.label, []).get(request.label)!;
+    const aMinuteBefore = sent.length - perMinute;
+    const held = aMinuteBefore >= 0 && request.atMs - sent[aMinuteBefore]! >= 60_000 && request.atMs - sent[aMinuteBefore]! < 60_050;
+    const afterPrevious = index === 0 ? request.atMs : lastReplayed + latencyMs + (request.atMs - lastSent);
+    const start = held ? Math.max(replayed[aMinuteBefore]! + 60_000, lastReplayed + latencyMs) : afterPrevious;
+    sent.push(request.atMs);
+    replayed.push(start);
+    [lastSent, lastReplayed] = [request.atMs, start];
+  }
+  return lastReplayed + (activation.requests.length > 0 ? latencyMs : 0) + (activation.ms - lastSent);
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return 0;
@@ -264,7 +290,7 @@ function printRuns(title: string, runs: readonly RunFigures[], teams: number, ti
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const figures of runs) {
     const { activation } = figures;
-    const estimateMs = activation.ms + activation.requests.length * LATENCY_MS;
+    const estimateMs = withLatency(activation, LATENCY_MS, DEFAULT_REQUESTS_PER_MINUTE);
     const fits = (ms: number) => `${ms <= deadlineMs ? "yes" : "NO"} / ${ms <= maxMs ? "yes" : "NO"}`;
     console.log(
       `| ${figures.label} | ${seconds(activation.ms)} (${seconds(activation.skippedMs)}) | ${fits(activation.ms)} | ${seconds(estimateMs)}: ${fits(estimateMs)} | ` +
