@@ -125,6 +125,33 @@ export async function measured<T>(work: () => Promise<T> | T, options: { tree?: 
   return { result, ms, rssBefore, peakRss: residentMemory().peak, ...(tree ? { tree: tree() } : {}) };
 }
 
+/**
+ * Samples the resident high-water marks of the processes `pids()` names, every `everyMs`, until
+ * stopped: for processes that start and end on their own (a database's backends), whose peaks
+ * cannot be read once they have exited. Resolves the sum of each process's highest VmHWM seen,
+ * an upper bound of what they held at once (shared memory counts in each).
+ */
+export function sampleProcessPeaks(pids: () => Promise<number[]>, everyMs: number): { stop(): Promise<number> } {
+  const peaks = new Map<number, number>();
+  const sample = async () => {
+    for (const pid of await pids().catch(() => [])) {
+      const memory = residentMemoryOf(pid);
+      if (memory) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, memory.peak));
+    }
+  };
+  let sampling = sample();
+  const timer = setInterval(() => {
+    sampling = sampling.then(sample);
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sampling.then(sample);
+      return [...peaks.values()].reduce((sum, peak) => sum + peak, 0);
+    },
+  };
+}
+
 /** `123 MB` */
 export function formatMb(bytes: number): string {
   return `${Math.round(bytes / MB)} MB`;

@@ -296,6 +296,34 @@ describe("the fake as an organisation", () => {
     expect(organization.validationErrors).toEqual([]);
   });
 
+  test("pages the organisation's insights over its teams in order, pages straddling two teams, and sees a team's points change between pages", async () => {
+    type Page = { data_points: { usage_team_urn: string; start_date: string; sku?: string }[]; total_items: number; total_pages: number; current_page: number };
+    const path = `/v2/billing/${ORGANIZATION_URN}/insights/2026-03-01/2026-03-02`;
+    const page = async (number: number) => (await (await call(`${path}?page=${number}&per_page=5`, "org-token")).json()) as Page;
+    const inRange = <T extends { start_date?: string }>(points: readonly T[]) => points.filter((point) => point.start_date! <= "2026-03-02");
+    const [shop, client] = organization.teams.map((team) => team.state);
+    const expected = [
+      ...inRange(shop!.billingInsights).map((point) => [SHOP_URN, point.start_date, point.sku]),
+      ...inRange(client!.billingInsights).map((point) => [CLIENT_URN, point.start_date, point.sku]),
+      ["do:team:00000000-0000-4000-8000-000000000000", "2026-03-01", undefined],
+    ];
+    const first = await page(1);
+    expect([first.total_items, first.total_pages]).toEqual([expected.length, Math.ceil(expected.length / 5)]);
+    const served = [first];
+    for (let number = 2; number <= first.total_pages; number++) served.push(await page(number));
+    expect(served.map((answer) => answer.current_page)).toEqual(Array.from({ length: first.total_pages }, (_, index) => index + 1));
+    expect(served.flatMap((answer) => answer.data_points.map((point) => [point.usage_team_urn, point.start_date, point.sku]))).toEqual(expected);
+    // A team's points replaced mid-read: the next page counts them afresh.
+    const before = client!.billingInsights;
+    client!.billingInsights = before.slice(0, 1);
+    try {
+      expect((await page(2)).total_items).toBe(expected.length - 2);
+    } finally {
+      client!.billingInsights = before;
+    }
+    expect(organization.validationErrors).toEqual([]);
+  });
+
   test("refuses a team's token the organisation's reads, and the organisation's token a team's, as DigitalOcean would (403)", async () => {
     expect((await call("/v2/organizations/teams", "shop-token")).status).toBe(403);
     expect((await call(`/v2/billing/${ORGANIZATION_URN}/insights/2026-03-01/2026-03-31`, "shop-token")).status).toBe(403);

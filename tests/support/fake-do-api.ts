@@ -397,6 +397,7 @@ function urnUuid(urn: string): string {
  * (every team account's data points, each with its `usage_team_urn`, plus `extraInsights`).
  */
 function organizationRoutes(organization: FakeOrganization, teams: readonly FakeTeamAccount[]): Record<string, Handler> {
+  const insights = insightsPager();
   return {
     "GET /v2/organizations/teams": () => ({
       status: 200,
@@ -410,27 +411,62 @@ function organizationRoutes(organization: FakeOrganization, teams: readonly Fake
     "GET /v2/billing/{account_urn}/insights/{start_date}/{end_date}": ({ url, pathParams }) => {
       // Only the organisation's own URN: a team's URN is that team's token's business.
       if (pathParams.account_urn !== organization.urn) return { status: 404, body: NOT_FOUND };
-      const points = [...teams.flatMap((team) => team.state.billingInsights.map((point) => ({ ...point, usage_team_urn: team.state.accountUrn }))), ...(organization.extraInsights ?? [])];
-      return insightsPage(points, pathParams, url);
+      return insights([...teams.map((team) => ({ points: team.state.billingInsights, urn: team.state.accountUrn })), { points: organization.extraInsights ?? NO_POINTS }], pathParams, url);
     },
   };
 }
 
-/** One page of insights between the path's dates, paged by `page` and `per_page` as DigitalOcean pages them (counts, no links). */
-function insightsPage(all: readonly BillingDataPoint[], pathParams: Record<string, string>, url: URL): Answer {
-  const from = pathParams.start_date ?? "";
-  const to = pathParams.end_date ?? "";
-  const points = all.filter((point) => (point.start_date ?? "") >= from && (point.start_date ?? "") <= to);
-  const perPage = Number(url.searchParams.get("per_page") ?? "20");
-  const page = Number(url.searchParams.get("page") ?? "1");
-  return {
-    status: 200,
-    body: {
-      data_points: points.slice((page - 1) * perPage, page * perPage),
-      total_items: points.length,
-      total_pages: Math.max(1, Math.ceil(points.length / perPage)),
-      current_page: page,
-    },
+const NO_POINTS: readonly BillingDataPoint[] = [];
+
+/** Data points an insights answer serves: an account's, each under `urn` when given (else as they are). */
+interface InsightsSource {
+  points: readonly BillingDataPoint[];
+  urn?: string;
+}
+
+/**
+ * Pages of insights between the path's dates over the sources' points in order, paged by `page`
+ * and `per_page` as DigitalOcean pages them (counts, no links). The points in range are found
+ * anew on every first page and whenever a source's array changed (another array, or another
+ * length), and reused by the next pages of the same read: an organisation of 1.4 million points
+ * costs one pass per read, not one per page. Only the page's points are copied.
+ */
+function insightsPager(): (sources: readonly InsightsSource[], pathParams: Record<string, string>, url: URL) => Answer {
+  let cached: { from: string; to: string; sources: readonly InsightsSource[]; lengths: number[]; inRange: BillingDataPoint[][] } | undefined;
+  return (sources, pathParams, url) => {
+    const from = pathParams.start_date ?? "";
+    const to = pathParams.end_date ?? "";
+    const perPage = Number(url.searchParams.get("per_page") ?? "20");
+    const page = Number(url.searchParams.get("page") ?? "1");
+    const reusable =
+      page > 1 &&
+      cached !== undefined &&
+      cached.from === from &&
+      cached.to === to &&
+      cached.sources.length === sources.length &&
+      sources.every((source, index) => source.points === cached!.sources[index]!.points && source.points.length === cached!.lengths[index]);
+    if (!reusable) {
+      const inRange = sources.map((source) => source.points.filter((point) => (point.start_date ?? "") >= from && (point.start_date ?? "") <= to));
+      cached = { from, to, sources, lengths: sources.map((source) => source.points.length), inRange };
+    }
+    const { inRange } = cached!;
+    const total = inRange.reduce((sum, points) => sum + points.length, 0);
+    const dataPoints: BillingDataPoint[] = [];
+    let skip = (page - 1) * perPage;
+    for (const [index, points] of inRange.entries()) {
+      if (skip >= points.length) {
+        skip -= points.length;
+        continue;
+      }
+      const urn = sources[index]!.urn;
+      for (const point of points.slice(skip, skip + perPage - dataPoints.length)) dataPoints.push(urn === undefined || point.usage_team_urn === urn ? point : { ...point, usage_team_urn: urn });
+      skip = 0;
+      if (dataPoints.length === perPage) break;
+    }
+    return {
+      status: 200,
+      body: { data_points: dataPoints, total_items: total, total_pages: Math.max(1, Math.ceil(total / perPage)), current_page: page },
+    };
   };
 }
 
@@ -449,6 +485,7 @@ function buildRoutes(state: FakeAccountState, baseUrl: () => string, now: () => 
     return ok({ status: "success", data: { resultType: "matrix", result: series } });
   };
 
+  const insights = insightsPager();
   const actions: DropletAction[] = [];
   /** Deletes the first matching item: 204, or 404 when there is none (already gone). */
   const removeFrom = <T>(items: T[], matches: (item: T) => boolean): Answer => {
@@ -488,7 +525,7 @@ function buildRoutes(state: FakeAccountState, baseUrl: () => string, now: () => 
       // An organisation's insights need the organisation's token.
       if (pathParams.account_urn?.startsWith("do:teamgroup:")) return { status: 403, body: { id: "forbidden", message: "You are not authorized to perform this operation" } };
       if (pathParams.account_urn !== state.accountUrn) return { status: 404, body: NOT_FOUND };
-      return insightsPage(state.billingInsights, pathParams, url);
+      return insights([{ points: state.billingInsights }], pathParams, url);
     },
     "GET /v2/droplets": ({ url }) => {
       const tag = url.searchParams.get("tag_name");

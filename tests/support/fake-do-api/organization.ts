@@ -50,16 +50,19 @@ export function billTeamAt(state: FakeAccountState, lines: readonly InvoiceResou
 
 /** One data point per line per day, days 1 to `days` of the month (`billing/models/billing_data_point.yml`). */
 export function insightsFor(urn: string, lines: readonly InvoiceResource[], days: number): BillingDataPoint[] {
+  // A line's SKU and daily amount are the same every day: one string each, shared by its days'
+  // points, so an organisation of a million points holds no million copies of them.
+  const perLine = lines.map((line) => ({ line, amount: dailyAmount(line), sku: `1-${line.product.toUpperCase().replace(/[^A-Z]+/g, "-")}` }));
   const points: BillingDataPoint[] = [];
   for (let day = 1; day <= days; day++) {
     const date = `${ORGANIZATION_MONTH}-${String(day).padStart(2, "0")}`;
-    for (const line of lines) {
+    for (const { line, amount, sku } of perLine) {
       points.push({
         usage_team_urn: urn,
         start_date: date,
-        total_amount: dailyAmount(line),
+        total_amount: amount,
         region: "nyc3",
-        sku: `1-${line.product.toUpperCase().replace(/[^A-Z]+/g, "-")}`,
+        sku,
         description: line.description,
         group_description: line.group_description,
       });
