@@ -102,6 +102,18 @@ export interface MonthEndForecast {
   };
 }
 
+/**
+ * A projection without its per-resource breakdown: what a run's result keeps. The breakdown is a
+ * few hundred bytes a resource, and a run over many teams holds every team's result to the end.
+ */
+export type MonthEndFigures = Omit<MonthEndForecast, "details"> & { details: Omit<MonthEndForecast["details"], "resources"> };
+
+/** `forecast` without its per-resource breakdown (see {@link MonthEndFigures}). */
+export function monthEndFigures(forecast: MonthEndForecast): MonthEndFigures {
+  const { resources: _breakdown, ...details } = forecast.details;
+  return { ...forecast, details };
+}
+
 function assertFiniteNonNegative(value: number, field: string): void {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`${field} must be a finite number >= 0 (got ${value})`);
 }

@@ -29,7 +29,7 @@
  */
 import { Client } from "pg";
 import { billingMonthOf, isoDate } from "../../../core/calendar";
-import { forecastMonthEnd, type MonthEndForecast } from "../../../core/forecast";
+import { forecastMonthEnd, monthEndFigures, type MonthEndFigures, type MonthEndForecast } from "../../../core/forecast";
 import { fromCents, toCents } from "../../../core/money";
 import { ORGANIZATION_LABEL, UNASSIGNED_LABEL, type TeamConfig } from "../../../core/tracker-settings";
 import { INSIGHTS_ONLY_NOTE } from "../../../core/team-credentials";
@@ -115,6 +115,26 @@ export interface UpkeepResult {
   advice?: UpkeepOutcome<AdviseResult>;
 }
 
+/** The advisor's outcome without its suggestions (they are in the store): counted instead. */
+export type AdviceFigures = Omit<AdviseResult, "suggestions"> & { suggestionCount: number };
+
+/**
+ * What a run with teams keeps of one team's upkeep: its outcome part by part, the advisor's
+ * suggestions counted rather than held (a run over 50 teams of 2,000 resources would otherwise
+ * hold every team's suggestions to its end, megabytes a team).
+ */
+export interface TeamUpkeep {
+  calibration?: UpkeepResult["calibration"];
+  cleanup?: UpkeepResult["cleanup"];
+  advice?: UpkeepOutcome<AdviceFigures>;
+}
+
+function teamUpkeepOf({ advice, ...rest }: UpkeepResult): TeamUpkeep {
+  if (advice === undefined || "error" in advice || "stopped" in advice) return { ...rest, ...(advice ? { advice } : {}) };
+  const { suggestions, ...figures } = advice;
+  return { ...rest, advice: { ...figures, suggestionCount: suggestions.length } };
+}
+
 /** The outcome of `check` (and of the check inside `daily`/`weekly`). */
 export interface CheckResult {
   /** What the team's own balance and invoice preview gave (`snapshot` null for a team read from insights only). */
@@ -125,7 +145,8 @@ export interface CheckResult {
    * there is no organisation).
    */
   monthToDate: { usd: number; source: SpendSnapshot["source"] | "none" };
-  forecast: MonthEndForecast;
+  /** The month-end projection (without its per-resource breakdown, which only the forecast alert reads). */
+  forecast: MonthEndFigures;
   /** Spikes found on yesterday (fired or fired before). */
   spikes: Spike[];
   fired: FiredAlerts;
@@ -207,7 +228,7 @@ async function check(store: CostStore, deps: TrackerDeps, scope: EvaluationScope
   if (apps.fired.length > 0) log.info(`fired ${apps.fired.join(", ")}`);
   const delivery = await deliverAll(store, deps);
   if (delivery.failed > 0) log.warn(`${delivery.failed} notification(s) failed and will be retried on a later run`);
-  return { ingest, monthToDate, forecast, spikes, fired, apps, delivery };
+  return { ingest, monthToDate, forecast: monthEndFigures(forecast), spikes, fired, apps, delivery };
 }
 
 /** Reads the configured unit count: a constant, a JSON value over HTTP, or one row of a read-only query. */
@@ -425,8 +446,10 @@ export type TeamOutcome =
   | {
       team: string;
       status: "done";
-      /** The team's check or report, and (`check`: `advice`; `daily`: `upkeep`) its upkeep when it had its turn. */
+      /** The team's check or report (its upkeep is {@link upkeep}). */
       result: TaskResult;
+      /** The team's upkeep, when it had its turn this run. */
+      upkeep?: TeamUpkeep;
       /** Why the team had no upkeep this run: not analysed (no token of its own), or waiting for a later run's turn. */
       upkeepNote?: string;
     }
@@ -498,11 +521,10 @@ async function upkeepInTurn(task: "check" | "daily", deps: RunDeps, teams: TeamO
     const teamDeps: TrackerDeps = { ...shared, client, team, upkeep: clients, log: teamLog(deps.log, name) };
     const result = await teamUpkeep(task, teamDeps, team, teamScope(deps.config, team));
     if (!result) continue;
-    if (outcome.result.task === "check") outcome.result = { ...outcome.result, ...(result.advice ? { advice: result.advice } : {}) };
-    else if (outcome.result.task === "daily") {
+    outcome.upkeep = teamUpkeepOf(result);
+    if (outcome.result.task === "daily" && !deadline.passed()) {
       // What the upkeep queued (calibration notices) goes out now if time allows, else with the next check.
-      const delivery = deadline.passed() ? outcome.result.delivery : addDelivery(outcome.result.delivery, await deliverAll(new CostStore(deps.db, name), teamDeps));
-      outcome.result = { ...outcome.result, upkeep: result, delivery };
+      outcome.result = { ...outcome.result, delivery: addDelivery(outcome.result.delivery, await deliverAll(new CostStore(deps.db, name), teamDeps)) };
     }
   }
 }

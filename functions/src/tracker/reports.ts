@@ -7,7 +7,7 @@
  * change) to the top-level recipients.
  */
 import { addDays, daysBetween, isoDate, weekdayOf, type IsoDate } from "../../../core/calendar";
-import type { MonthEndForecast } from "../../../core/forecast";
+import type { MonthEndFigures } from "../../../core/forecast";
 import { formatSignedUsd, formatUsd, fromCents, sumUsd, toCents } from "../../../core/money";
 import type { Spike } from "../../../core/spikes";
 import { unitCost, type UnitCostConfig } from "../../../core/unit-cost";
@@ -52,7 +52,7 @@ function comparisonTable(label: string, current: Map<string, number>, previous: 
 export interface DailyReportInput {
   now: Date;
   monthToDateUsd: number;
-  forecast: MonthEndForecast;
+  forecast: MonthEndFigures;
   /** Spikes on the report's day (yesterday). */
   spikes: readonly Spike[];
 }

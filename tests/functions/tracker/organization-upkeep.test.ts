@@ -20,7 +20,7 @@ import { CostStore } from "../../../functions/src/store/cost-store";
 import { createPostgresClient } from "../../../functions/src/store/pg-client";
 import type { SqlClient } from "../../../functions/src/store/sql-client";
 import { parseTrackerConfig } from "../../../functions/src/tracker/config";
-import { runTracker, type DailyUpkeep, type RunDeps, type RunResult, type UpkeepResult } from "../../../functions/src/tracker/handle";
+import { runTracker, type DailyUpkeep, type RunDeps, type RunResult, type TeamUpkeep } from "../../../functions/src/tracker/handle";
 import { startFakeDigitalOcean, writeTokenLabel, type FakeDigitalOcean } from "../../support/fake-do-api";
 import { billTeamAt, teamAccount, teamLines } from "../../support/fake-do-api/organization";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres";
@@ -84,10 +84,10 @@ function runDeps(now: Date, overrides: Partial<RunDeps> = {}): RunDeps {
 }
 
 /** A team's upkeep this run, or a failure naming what happened instead. */
-function upkeepOf(result: RunResult, team: string): UpkeepResult {
+function upkeepOf(result: RunResult, team: string): TeamUpkeep {
   const outcome = result.teams.find((entry) => entry.team === team);
-  if (outcome?.status !== "done" || outcome.result.task !== "daily" || !outcome.result.upkeep) throw new Error(`team ${team} had no daily upkeep: ${JSON.stringify(outcome)}`);
-  return outcome.result.upkeep;
+  if (outcome?.status !== "done" || !outcome.upkeep) throw new Error(`team ${team} had no upkeep: ${JSON.stringify(outcome)}`);
+  return outcome.upkeep;
 }
 
 /** The clean-up's action on the team's expiring droplet. */
@@ -148,7 +148,11 @@ describe("three days of an organisation's daily runs", () => {
     }
     const client = results[0]!.teams.find((entry) => entry.team === "client-a");
     expect(client).toMatchObject({ status: "done", upkeepNote: "not analysed: tracked from organisation insights only (daily), no advice or clean-up" });
-    expect(client?.status === "done" && client.result.task === "daily" && client.result.upkeep).toBeFalsy();
+    expect(client?.status === "done" && client.upkeep).toBeFalsy();
+    // The advisor's suggestions are counted in the run's result, and kept in the store.
+    const advice = upkeepOf(results[0]!, "shop").advice;
+    expect(advice && "suggestionCount" in advice ? advice.suggestionCount : -1).toBeGreaterThan(0);
+    expect(advice).not.toHaveProperty("suggestions");
   });
 
   it("acted on each team's expired droplet only after its notice, with that team's write token", () => {
@@ -221,7 +225,7 @@ describe("a run whose deadline allows one team's upkeep", () => {
     const outcome = (team: string) => cut.teams.find((entry) => entry.team === team);
     expect(cut.teams.map((entry) => [entry.team, entry.status]).sort()).toEqual([["client-a", "done"], ["lab", "done"], ["shop", "done"]]);
     const firstOutcome = outcome(first!);
-    expect(firstOutcome?.status === "done" && firstOutcome.result.task === "check" ? Object.keys(firstOutcome.result) : []).toContain("advice");
+    expect(firstOutcome?.status === "done" ? Object.keys(firstOutcome.upkeep ?? {}) : []).toEqual(["advice"]);
     expect(outcome(second!)).toMatchObject({ upkeepNote: "its upkeep waits for a later run: the run's deadline is near" });
     expect(await organization.teamsByLastTurn("upkeep", ["shop", "lab"])).toEqual([second, first]);
   });

@@ -378,13 +378,12 @@ function statusOf(outcome: UpkeepOutcome<object> | undefined): UpkeepStatus | un
   if (outcome === undefined) return undefined;
   if ("error" in outcome) return "failed";
   if ("stopped" in outcome) return "stopped";
-  if ("metrics" in outcome && (outcome as AdviseResult).metrics.stopped === "deadline") return "stopped";
+  if ("metrics" in outcome && (outcome as Pick<AdviseResult, "metrics">).metrics.stopped === "deadline") return "stopped";
   return "done";
 }
 
-/** How each upkeep part of a run's result ended; none when it ran no upkeep. */
-function upkeepStatuses(result: Exclude<TaskResult, { task: "history" }>): UpkeepStatuses | undefined {
-  const parts = result.task === "check" ? { advice: result.advice } : result.upkeep ?? {};
+/** How each upkeep part ended (a single-team run's result's, or a team's); none when there was no upkeep. */
+function upkeepStatuses(parts: { [Part in keyof UpkeepStatuses]?: UpkeepOutcome<object> }): UpkeepStatuses | undefined {
   const upkeep = Object.fromEntries(Object.entries(parts).map(([part, outcome]) => [part, statusOf(outcome)]).filter(([, status]) => status !== undefined));
   return Object.keys(upkeep).length > 0 ? upkeep : undefined;
 }
@@ -394,7 +393,7 @@ function summarise(result: TaskResult, task: ScheduledTask, requests: number): T
   if (result.task === "history") throw new Error("the history task is not scheduled");
   const { check } = result;
   const reportDelivery = result.task === "check" ? { delivered: 0, failed: 0 } : result.delivery;
-  const upkeep = upkeepStatuses(result);
+  const upkeep = upkeepStatuses(result.task === "check" ? { advice: result.advice } : { ...result.upkeep });
   return {
     task,
     monthToDateUsd: check.ingest.monthToDateUsd,
@@ -415,7 +414,7 @@ function summariseTeams(result: RunResult, task: ScheduledTask, requestsOf: (tea
     if (outcome.status === "waiting") return { team: outcome.team, status: "waiting", why: outcome.why, ...sent };
     if (outcome.result.task === "history") return { team: outcome.team, status: "done", ...sent };
     const { check } = outcome.result;
-    const upkeep = upkeepStatuses(outcome.result);
+    const upkeep = upkeepStatuses({ ...outcome.upkeep });
     return {
       team: outcome.team,
       status: "done",
