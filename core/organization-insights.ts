@@ -43,6 +43,8 @@ export class InsightsFold {
   private readonly labelByUrn: Map<string, string>;
   private readonly days = new Map<string, Map<IsoDate, InsightsDay>>();
   private readonly unknown = new Set<string>();
+  /** Data points per label and day, keyed `label date`. */
+  private readonly points = new Map<string, number>();
   private latest: IsoDate | undefined;
   /** Data points folded so far. */
   count = 0;
@@ -74,6 +76,7 @@ export class InsightsFold {
       let day = byDate.get(date);
       if (day === undefined) byDate.set(date, (day = { cents: 0, bySku: new Map() }));
       day.cents += cents;
+      this.points.set(`${label} ${date}`, (this.points.get(`${label} ${date}`) ?? 0) + 1);
       const sku = point.sku || UNKNOWN_SKU;
       day.bySku.set(sku, (day.bySku.get(sku) ?? 0) + cents);
       if (this.latest === undefined || date > this.latest) this.latest = date;
@@ -83,6 +86,11 @@ export class InsightsFold {
   /** The latest day any data point covers, organisation-wide (insights are produced for all teams at once). */
   latestDate(): IsoDate | undefined {
     return this.latest;
+  }
+
+  /** How many data points of `date` the label has. */
+  pointsOn(label: string, date: IsoDate): number {
+    return this.points.get(`${label} ${date}`) ?? 0;
   }
 
   /** `usage_team_urn`s of data points that matched no configured team, sorted. */

@@ -22,6 +22,7 @@ describe("InsightsFold", () => {
     expect(fold.centsBetween("lab", "2026-03-01", "2026-03-01")).toBe(105);
     expect(fold.labels()).toEqual(["lab", "shop"]);
     expect(fold.latestDate()).toBe("2026-03-02");
+    expect([fold.pointsOn("shop", "2026-03-01"), fold.pointsOn("lab", "2026-03-01"), fold.pointsOn("lab", "2026-03-02")]).toEqual([2, 1, 0]);
     expect(fold.unknownUrns()).toEqual([]);
   });
 
