@@ -18,7 +18,7 @@ import { parseTrackerConfig } from "../../../functions/src/tracker/config";
 import { ingestOrganization, type OrganizationIngestResult } from "../../../functions/src/tracker/organization";
 import { ORGANIZATION_LABEL, UNASSIGNED_LABEL, type TeamConfig } from "../../../core/tracker-settings";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
-import { billTeamAt, teamAccount, teamLines } from "../../support/fake-do-api/organization";
+import { billTeamAt, ORGANIZATION_URN, teamAccount, TEAM_URNS as URN, teamLines } from "../../support/fake-do-api/organization";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres";
 import { memoryLog } from "./month-scenario";
 
@@ -27,13 +27,6 @@ jest.setTimeout(90_000);
 /** Sunday 2026-03-15 06:00 UTC: the insights cover March 1st to 14th. */
 const NOW = new Date("2026-03-15T06:00:00Z");
 const HOUR = 3_600_000;
-const ORGANIZATION_URN = "do:teamgroup:0b7e4d2a-6c1f-4e8b-9a35-d2c7f1e6a904";
-const URN = {
-  shop: "do:team:5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
-  lab: "do:team:c1d8e2f4-3a5b-4c6d-8e9f-0a1b2c3d4e5f",
-  client: "do:team:7e2f9a41-0c3d-4b5e-9f61-82a3b4c5d6e7",
-  marketing: "do:team:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
-} as const;
 const ORGANIZATION_TOKEN = "dop_v1_org9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c";
 const TEAMS: readonly TeamConfig[] = parseTrackerConfig({
   budgetMonthlyUsd: 500,
