@@ -155,7 +155,7 @@ export async function ingestOrganization(
   now: Date,
   log: TrackerLog,
 ): Promise<OrganizationIngestResult> {
-  const notDue = `every day is read, and none that may still change was read ${ORGANIZATION_READ_INTERVAL_HOURS} hours ago (insights are nightly)`;
+  const notDue = `every day is read, and each that may still change was read less than ${ORGANIZATION_READ_INTERVAL_HOURS} hours ago (insights are nightly)`;
   if ((await organizationReadPlan(db, teams, now)).length === 0) return { read: false, why: notDue };
   const release = await new AdviceStore(db, ORGANIZATION_LABEL).takeLease(ORGANIZATION_READ_LEASE, LEASE_MS, now.getTime());
   if (release === undefined) return { read: false, why: "another run is reading the organisation's insights" };

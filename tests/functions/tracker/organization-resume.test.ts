@@ -7,6 +7,7 @@
  * cent as one uncut read into a database of its own. Twelve hours later only the days that may
  * still change are read again; an hour later nothing is.
  */
+import type { RunDeadline } from "../../../core/deadline";
 import { DigitalOceanClient } from "../../../functions/src/digitalocean/client";
 import { TokenMeter } from "../../../functions/src/digitalocean/token-meter";
 import type { BillingDataPoint } from "../../../functions/src/digitalocean/types";
@@ -51,9 +52,9 @@ let referenceDb: SqlClient;
 /** Every insights point the fake serves, to compute what each label spent. */
 let allPoints: BillingDataPoint[] = [];
 
-/** A client of the organisation's token; with `budget`, metered as a run's meter would be. */
-function organizationClient(budget?: number): DigitalOceanClient {
-  const meter = budget === undefined ? undefined : new TokenMeter({ budget, perMinute: 10_000 });
+/** A client of the organisation's token; with `budget` (and `deadline`), metered as a run's meter would be. */
+function organizationClient(budget?: number, deadline?: RunDeadline): DigitalOceanClient {
+  const meter = budget === undefined ? undefined : new TokenMeter({ budget, perMinute: 10_000, ...(deadline ? { deadline } : {}) });
   return new DigitalOceanClient({ token: ORGANIZATION_TOKEN, baseUrl: fake.url, sleep: async () => undefined, random: () => 0, retryBaseDelayMs: 1, timeoutMs: 5_000, maxRetries: 1, ...(meter ? { meter } : {}) });
 }
 
@@ -192,5 +193,34 @@ describe("a read cut short by its request budget, and the runs after it", () => 
     expect(result).toEqual(expect.objectContaining({ read: true, daysRead: 2, daysLeft: 0, latestDay: "2026-03-14" }));
     expect(insightsRequests(before)).toEqual(march(13, 14).flatMap((date) => [`${date}/${date} p1`, `${date}/${date} p2`]));
     expect((await figures(db)).monthToDate[ORGANIZATION_LABEL]).toBe(centsOf());
+  });
+});
+
+describe("a read its run's deadline stops", () => {
+  let deadlineDatabase: TestDatabase;
+  let client: SqlClient;
+  beforeAll(async () => {
+    deadlineDatabase = await createTestDatabase(`${__filename}-deadline`);
+    client = createPostgresClient({ connectionString: deadlineDatabase.url });
+    await CostStore.open(client);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await deadlineDatabase?.drop();
+  });
+
+  it("keeps the days before the deadline, says so, and the next run reads the rest", async () => {
+    // The deadline passes once the teams list and three days (two pages each) are sent.
+    let asked = 0;
+    const deadline: RunDeadline = { at: NOW.getTime() + 60_000, remainingMs: () => (asked > 7 ? 0 : 60_000), allows: () => asked <= 7, passed: () => ++asked > 7 };
+    const log = memoryLog();
+    const cut = await read(client, organizationClient(1_000, deadline), NOW, log);
+    expect(cut).toEqual(expect.objectContaining({ read: true, daysRead: 3, daysLeft: 11, latestDay: "2026-03-03", stopped: expect.stringMatching(/deadline/) }));
+    expect(log.lines).toContainEqual(expect.stringMatching(/^organisation insights: 3 day\(s\) read \(\d+ data points\), 11 left for the next run \(no DigitalOcean request may start this close to the run's deadline/));
+    const before = fake.requests.length;
+    const next = await read(client, organizationClient(), new Date(NOW.getTime() + HOUR));
+    expect(next).toEqual(expect.objectContaining({ daysRead: 11, daysLeft: 0, latestDay: "2026-03-14" }));
+    expect(insightsRequests(before).filter((request) => request.endsWith("p1")).map((request) => request.slice(0, 10))).toEqual(march(4, 14));
+    expect((await figures(client)).monthToDate).toEqual((await figures(referenceDb)).monthToDate);
   });
 });
