@@ -474,6 +474,20 @@ export class CostStore {
     );
   }
 
+  /**
+   * Removes every label's row of `date` from insights_days (not only this team's): a day is
+   * read for the whole organisation at once, so before it is written again no label may keep a
+   * share the new read does not give it (the unassigned label after its team was configured, a
+   * team removed from the config). Returns rows removed.
+   */
+  async clearInsightsDay(date: IsoDate): Promise<number> {
+    const rows = await this.db.query<{ removed: number }>(
+      `WITH removed AS (DELETE FROM insights_days WHERE date = $1::date RETURNING 1) SELECT count(*)::int AS removed FROM removed`,
+      [date],
+    );
+    return rows[0]?.removed ?? 0;
+  }
+
   /** The team's stored insights days from `from` to `to` inclusive, oldest first, with their SKUs. */
   async listInsightsDays(from: IsoDate, to: IsoDate): Promise<InsightsDayInput[]> {
     const rows = await this.db.query<InsightsDayRow & { by_sku: CostBreakdown }>(

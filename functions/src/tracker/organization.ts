@@ -80,8 +80,9 @@ async function storedDays(db: SqlClient, now: Date): Promise<TeamInsightsDayTota
 }
 
 /**
- * When each stored day was read, for the plan: a day counts as read when the organisation's row
- * and every configured team's are stored (a team added to the config has its days read again).
+ * When each stored day was read, for the plan: a day counts as read when its labels are the
+ * config's (the organisation's row, every configured team's, no other team's), so a day stored
+ * before a team was added to or removed from the config is read again and split the new way.
  */
 function readTimes(stored: readonly TeamInsightsDayTotal[], teams: readonly TeamConfig[]): Map<IsoDate, Date> {
   const labels = new Map<IsoDate, Set<string>>();
@@ -92,7 +93,10 @@ function readTimes(stored: readonly TeamInsightsDayTotal[], teams: readonly Team
     if (set === undefined) labels.set(row.date, (set = new Set()));
     set.add(row.team);
   }
-  for (const date of [...readAt.keys()]) if (teams.some((team) => !labels.get(date)!.has(team.name))) readAt.delete(date);
+  const known = new Set([ORGANIZATION_LABEL, UNASSIGNED_LABEL, ...teams.map((team) => team.name)]);
+  for (const [date, set] of labels) {
+    if (teams.some((team) => !set.has(team.name)) || [...set].some((label) => !known.has(label))) readAt.delete(date);
+  }
   return readAt;
 }
 
@@ -134,6 +138,7 @@ async function commitDay(db: SqlClient, fold: InsightsFold, date: IsoDate, teams
   }
   rows.push([ORGANIZATION_LABEL, { date, totalUsd: fromCents(totalCents), bySku: {}, dataPoints: totalPoints, readAt: now }]);
   await new CostStore(db, ORGANIZATION_LABEL).transaction(async (organization) => {
+    await organization.clearInsightsDay(date);
     for (const [label, day] of rows) await organization.forTeam(label).upsertInsightsDays([day]);
   });
 }

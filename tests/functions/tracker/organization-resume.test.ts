@@ -72,8 +72,8 @@ function insightsRequests(from: number): string[] {
 
 const march = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `2026-03-${String(from + i).padStart(2, "0")}`);
 
-async function read(client: SqlClient, api: DigitalOceanClient, now: Date, log = memoryLog()): Promise<OrganizationIngestResult> {
-  return ingestOrganization(api, client, ORGANIZATION_URN, TEAMS, INSIGHTS_ONLY, now, log);
+async function read(client: SqlClient, api: DigitalOceanClient, now: Date, log = memoryLog(), teams = TEAMS): Promise<OrganizationIngestResult> {
+  return ingestOrganization(api, client, ORGANIZATION_URN, teams, INSIGHTS_ONLY, now, log);
 }
 
 /** Each label's latest insights month to date, and its billing history, as stored. */
@@ -221,6 +221,21 @@ describe("a read its run's deadline stops", () => {
     const next = await read(client, organizationClient(), new Date(NOW.getTime() + HOUR));
     expect(next).toEqual(expect.objectContaining({ daysRead: 11, daysLeft: 0, latestDay: "2026-03-14" }));
     expect(insightsRequests(before).filter((request) => request.endsWith("p1")).map((request) => request.slice(0, 10))).toEqual(march(4, 14));
+    expect((await figures(client)).monthToDate).toEqual((await figures(referenceDb)).monthToDate);
+  });
+
+  it("reads every day again when a team joins or leaves the config, splitting it the new way", async () => {
+    const withMarketing = [...TEAMS, ...parseTrackerConfig({ budgetMonthlyUsd: 500, recipients: { webhook: ["http://127.0.0.1:9/org"] }, organizationUrn: ORGANIZATION_URN, teams: [{ name: "marketing", urn: URN.marketing }] }).teams];
+    const joined = await read(client, organizationClient(), new Date(NOW.getTime() + 3 * HOUR), memoryLog(), withMarketing);
+    expect(joined).toEqual(expect.objectContaining({ daysRead: 14, daysLeft: 0, unknownUrns: [] }));
+    const stored = await new CostStore(client).listInsightsDayTotalsByTeam("2026-03-01", "2026-03-31");
+    expect(stored.filter((row) => row.team === UNASSIGNED_LABEL)).toEqual([]);
+    expect(Math.round((await new CostStore(client, "marketing").latestSpendSnapshot("insights"))!.monthToDateUsd * 100)).toBe(centsOf(URN.marketing));
+    expect(Math.round((await new CostStore(client, ORGANIZATION_LABEL).latestSpendSnapshot("insights"))!.monthToDateUsd * 100)).toBe(centsOf());
+    // Marketing leaves the config again: its spend is the unassigned label's once more, counted once.
+    const left = await read(client, organizationClient(), new Date(NOW.getTime() + 4 * HOUR));
+    expect(left).toEqual(expect.objectContaining({ daysRead: 14, unknownUrns: [URN.marketing] }));
+    expect((await new CostStore(client).listInsightsDayTotalsByTeam("2026-03-01", "2026-03-31")).filter((row) => row.team === "marketing")).toEqual([]);
     expect((await figures(client)).monthToDate).toEqual((await figures(referenceDb)).monthToDate);
   });
 });
