@@ -20,7 +20,8 @@
  * token's busiest minute against DigitalOcean's 250 a minute and 5,000 an hour per token, and the
  * peak RSS of the activation and of the Postgres backends serving it. Runs continue hourly until
  * every team has been checked (teams a run cannot reach wait, least recently checked first in
- * the next run), or a run checks none.
+ * the next run), or a run checks none, and while the organisation's insights read (a day at a
+ * time, resumed from the store) has days left and progresses.
  *
  * Loopback has no network latency: each run also prints an estimate at {@link LATENCY_MS} ms a
  * request ({@link withLatency}: the run replayed with every request waited for in turn, its
@@ -265,6 +266,11 @@ async function run(bundle: string, deployment: Deployment, at: Date, label: stri
   };
 }
 
+/** Whether the run's insights read stopped with days left for the next run, having read some (organization.ts's log line). */
+function insightsLeft(figures: RunFigures): boolean {
+  return / left for the next run/.test(figures.insights) && !/ 0 day\(s\) read/.test(figures.insights);
+}
+
 /** Runs hourly from NOW until every team was checked once, or a run checks none; the runs' figures. */
 async function hourlyUntilCovered(bundle: string, deployment: Deployment, options: Options): Promise<RunFigures[]> {
   const unchecked = new Set(deployment.teams.map((team) => team.label));
@@ -274,8 +280,9 @@ async function hourlyUntilCovered(bundle: string, deployment: Deployment, option
     const figures = await run(bundle, deployment, new Date(NOW.getTime() + hour * HOUR_MS), label, options);
     runs.push(figures);
     for (const team of figures.done) unchecked.delete(team);
-    // Two runs at least (the first check and the hourly steady state); more only while teams wait and runs progress.
-    if (hour >= 1 && (unchecked.size === 0 || figures.done.length === 0)) break;
+    // Two runs at least (the first check and the hourly steady state); more only while teams wait
+    // and runs progress, or while the organisation's insights read has days left and progresses.
+    if (hour >= 1 && (unchecked.size === 0 || figures.done.length === 0) && !insightsLeft(figures)) break;
   }
   return runs;
 }
@@ -319,6 +326,8 @@ function printRuns(title: string, runs: readonly RunFigures[], teams: number, ti
   console.log(`  the action's peak RSS ${mb(peak)}: ${peak <= memoryMb * MB ? "under" : "OVER"} the ${memoryMb} MB the stack deploys it with`);
   const checked = new Set(runs.flatMap((figures) => figures.done));
   const covering = runs.findIndex((_, index) => new Set(runs.slice(0, index + 1).flatMap((figures) => figures.done)).size === teams);
+  const insightsRead = runs.findIndex((figures) => /^organisation insights: \d+ day/.test(figures.insights) && !/ left for the next run/.test(figures.insights));
+  console.log(insightsRead >= 0 ? `  runs to read the organisation's insights of the month so far: ${insightsRead + 1}` : `  the organisation's insights NOT all read in ${runs.length} runs`);
   console.log(covering >= 0 ? `  runs to check all ${teams} teams: ${covering + 1}` : `  all ${teams} teams NOT checked: ${checked.size} checked in ${runs.length} runs (the last checked ${runs.at(-1)!.done.length})`);
 }
 

@@ -43,6 +43,8 @@ export class InsightsFold {
   private readonly labelByUrn: Map<string, string>;
   private readonly days = new Map<string, Map<IsoDate, InsightsDay>>();
   private readonly unknown = new Set<string>();
+  /** Data points per label and day, keyed `label date`. */
+  private readonly points = new Map<string, number>();
   private latest: IsoDate | undefined;
   /** Data points folded so far. */
   count = 0;
@@ -74,6 +76,7 @@ export class InsightsFold {
       let day = byDate.get(date);
       if (day === undefined) byDate.set(date, (day = { cents: 0, bySku: new Map() }));
       day.cents += cents;
+      this.points.set(`${label} ${date}`, (this.points.get(`${label} ${date}`) ?? 0) + 1);
       const sku = point.sku || UNKNOWN_SKU;
       day.bySku.set(sku, (day.bySku.get(sku) ?? 0) + cents);
       if (this.latest === undefined || date > this.latest) this.latest = date;
@@ -83,6 +86,11 @@ export class InsightsFold {
   /** The latest day any data point covers, organisation-wide (insights are produced for all teams at once). */
   latestDate(): IsoDate | undefined {
     return this.latest;
+  }
+
+  /** How many data points of `date` the label has. */
+  pointsOn(label: string, date: IsoDate): number {
+    return this.points.get(`${label} ${date}`) ?? 0;
   }
 
   /** `usage_team_urn`s of data points that matched no configured team, sorted. */
@@ -144,4 +152,43 @@ export function insightsAsOf(latestDay: IsoDate | undefined, month: BillingMonth
   if (latestDay === undefined || latestDay.slice(0, 7) !== month) return start;
   const dayEnd = parseIsoDate(addDays(latestDay, 1));
   return dayEnd < now ? dayEnd : now;
+}
+
+/**
+ * Complete days before today whose insights are read again while they may still change
+ * (engineering choice, 2026-12-06): a night's figures land during the next day and are revised
+ * after, so yesterday and the day before are re-read; older days are final.
+ */
+export const INSIGHTS_RECENT_DAYS = 2;
+
+/**
+ * The days an organisation read at `now` asks for, oldest first, one request range each: every
+ * day of {@link insightsRanges} before today never read (`readAt`: when each stored day was
+ * last read), and the days that may still change (the {@link INSIGHTS_RECENT_DAYS} complete days
+ * before today; on the first {@link PREVIOUS_MONTH_GRACE_DAYS} days of a month also the previous
+ * month's last {@link INSIGHTS_RECENT_DAYS}) when their last read is `rereadAfterHours` old.
+ *
+ * Today is never read: its insights arrive during the night after it, so a read of it finds
+ * nothing or a part of the day, and a part would pass for a complete figure ({@link insightsAsOf}
+ * dates a day's figure at its end, and CostStore.currentSpend takes it over an older balance).
+ * Empty: nothing to read, so no read is due. A read cut short leaves its unread days in the
+ * next plan, so the next run goes on where it stopped.
+ */
+export function insightsReadPlan(now: Date, readAt: ReadonlyMap<IsoDate, Date>, rereadAfterHours: number): IsoDate[] {
+  const today = isoDate(now);
+  const changing = new Set<IsoDate>();
+  for (let back = 1; back <= INSIGHTS_RECENT_DAYS; back++) changing.add(addDays(today, -back));
+  const ranges = insightsRanges(now);
+  if (ranges.length > 1) {
+    const lastOfPrevious = ranges[0]!.to;
+    for (let back = 0; back < INSIGHTS_RECENT_DAYS; back++) changing.add(addDays(lastOfPrevious, -back));
+  }
+  const plan: IsoDate[] = [];
+  for (const range of ranges) {
+    for (let date = range.from; date <= range.to && date < today; date = addDays(date, 1)) {
+      const read = readAt.get(date);
+      if (read === undefined || (changing.has(date) && now.getTime() - read.getTime() >= rereadAfterHours * 3_600_000)) plan.push(date);
+    }
+  }
+  return plan;
 }

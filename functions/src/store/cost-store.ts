@@ -175,6 +175,50 @@ function toHistoryDay(row: HistoryRow): BillingHistoryDay {
   };
 }
 
+/** One label's day of the organisation's billing insights, as stored (insights_days, migration 10). */
+export interface InsightsDayInput {
+  date: IsoDate;
+  totalUsd: number;
+  /** Dollars by SKU. */
+  bySku: CostBreakdown;
+  /** Data points the day had (0: nothing yet, or nothing spent). */
+  dataPoints: number;
+  /** `usage_team_urn`s no configured team has (the unassigned label's row). */
+  unknownUrns?: readonly string[];
+  readAt: Date;
+}
+
+/** A stored insights day without its SKUs, with its label. */
+export interface TeamInsightsDayTotal {
+  team: string;
+  date: IsoDate;
+  totalUsd: number;
+  dataPoints: number;
+  unknownUrns: string[];
+  readAt: Date;
+}
+
+interface InsightsDayRow {
+  team: string;
+  date: string;
+  total: string;
+  data_points: number;
+  unknown_urns: string[];
+  read_at: Date;
+}
+
+const INSIGHTS_DAY_COLUMNS = `team, date::text AS date, total_usd::text AS total, data_points, unknown_urns, read_at`;
+
+function toInsightsDay(row: InsightsDayRow): Omit<TeamInsightsDayTotal, "team"> {
+  return {
+    date: row.date,
+    totalUsd: usdColumn(row.total, `insights_days[${row.team}, ${row.date}].total_usd`),
+    dataPoints: row.data_points,
+    unknownUrns: row.unknown_urns,
+    readAt: row.read_at,
+  };
+}
+
 /** What a run gives the teams in turn: their hourly check, then (while its deadline allows) their upkeep. */
 export type TeamTurn = "check" | "upkeep";
 
@@ -401,6 +445,69 @@ export class CostStore {
       [from, to, labelsParam(teams)],
     );
     return rows.map((row) => ({ team: row.team, ...toHistoryDay(row) }));
+  }
+
+  /**
+   * Inserts or replaces days of the team's share of the organisation's billing insights, as
+   * read (insights_days): each day's total and SKUs in dollars, how many data points it had,
+   * and when it was read. Returns rows written.
+   */
+  async upsertInsightsDays(days: readonly InsightsDayInput[]): Promise<number> {
+    const rows = days.map((day): SqlValue[] => [
+      this.team,
+      day.date,
+      usdParam(day.totalUsd, `insightsDays[${day.date}].totalUsd`),
+      breakdownParam(day.bySku, `insightsDays[${day.date}].bySku`),
+      day.dataPoints,
+      JSON.stringify(day.unknownUrns ?? []),
+      day.readAt,
+    ]);
+    return this.db.transaction((tx) =>
+      insertMany(
+        tx,
+        `INSERT INTO insights_days (team, date, total_usd, by_sku, data_points, unknown_urns, read_at)`,
+        ["text", "date", "numeric", "jsonb", "integer", "jsonb", "timestamptz"],
+        rows,
+        `ON CONFLICT (team, date) DO UPDATE SET total_usd = EXCLUDED.total_usd, by_sku = EXCLUDED.by_sku,
+           data_points = EXCLUDED.data_points, unknown_urns = EXCLUDED.unknown_urns, read_at = EXCLUDED.read_at`,
+      ),
+    );
+  }
+
+  /**
+   * Removes every label's row of `date` from insights_days (not only this team's): a day is
+   * read for the whole organisation at once, so before it is written again no label may keep a
+   * share the new read does not give it (the unassigned label after its team was configured, a
+   * team removed from the config). Returns rows removed.
+   */
+  async clearInsightsDay(date: IsoDate): Promise<number> {
+    const rows = await this.db.query<{ removed: number }>(
+      `WITH removed AS (DELETE FROM insights_days WHERE date = $1::date RETURNING 1) SELECT count(*)::int AS removed FROM removed`,
+      [date],
+    );
+    return rows[0]?.removed ?? 0;
+  }
+
+  /** The team's stored insights days from `from` to `to` inclusive, oldest first, with their SKUs. */
+  async listInsightsDays(from: IsoDate, to: IsoDate): Promise<InsightsDayInput[]> {
+    const rows = await this.db.query<InsightsDayRow & { by_sku: CostBreakdown }>(
+      `SELECT ${INSIGHTS_DAY_COLUMNS}, by_sku FROM insights_days WHERE team = $3 AND date BETWEEN $1::date AND $2::date ORDER BY date`,
+      [from, to, this.team],
+    );
+    return rows.map((row) => ({ ...toInsightsDay(row), bySku: row.by_sku }));
+  }
+
+  /**
+   * Every label's stored insights days from `from` to `to` inclusive without their SKUs (a
+   * month of 50 teams is 1,550 small rows), by team then date: what the month to date, the read
+   * plan and the warnings need.
+   */
+  async listInsightsDayTotalsByTeam(from: IsoDate, to: IsoDate): Promise<TeamInsightsDayTotal[]> {
+    const rows = await this.db.query<InsightsDayRow>(
+      `SELECT ${INSIGHTS_DAY_COLUMNS} FROM insights_days WHERE date BETWEEN $1::date AND $2::date ORDER BY team, date`,
+      [from, to],
+    );
+    return rows.map((row) => ({ team: row.team, ...toInsightsDay(row) }));
   }
 
   /** Inserts or replaces per-resource daily costs, keyed by (date, resourceUuid, product). */

@@ -308,6 +308,29 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE team_checks ADD COLUMN upkept_at timestamptz`,
     ],
   },
+  {
+    version: 10,
+    name: "insights_days",
+    statements: [
+      // The organisation's billing insights as read, one row per label and day, so a read too big
+      // for one run (50 teams × 2,000 SKUs is 500 pages a day) is split across runs: each day is
+      // committed as it is read, the next run reads only the days missing or still changing, and
+      // the month to date adds the stored days up. The organisation's row (its total) is written
+      // for every day read, data or not, and says when the day was read. `data_points` tells a day
+      // without data yet (the night has not arrived) from one that cost nothing; `unknown_urns`
+      // (the unassigned row's) names the teams the config does not list.
+      `CREATE TABLE insights_days (
+         team text NOT NULL CHECK (team ~ '^([a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?|@organization|@unassigned)$'),
+         date date NOT NULL,
+         total_usd numeric(12,2) NOT NULL,
+         by_sku jsonb NOT NULL DEFAULT '{}'::jsonb,
+         data_points integer NOT NULL CHECK (data_points >= 0),
+         unknown_urns jsonb NOT NULL DEFAULT '[]'::jsonb,
+         read_at timestamptz NOT NULL,
+         PRIMARY KEY (team, date)
+       )`,
+    ],
+  },
 ];
 
 /**

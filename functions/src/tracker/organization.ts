@@ -1,7 +1,7 @@
 /**
- * The organisation's nightly view: with `organizationUrn` and the organisation's token, one
- * billing-insights read per day range for the whole organisation (core/organization-insights
- * `insightsRanges`), split by each data point's `usage_team_urn` into the teams' figures:
+ * The organisation's nightly view: with `organizationUrn` and the organisation's token, the
+ * organisation's billing insights read day by day (core/organization-insights
+ * `insightsReadPlan`), split by each data point's `usage_team_urn` into the teams' figures:
  *
  * - every configured team gets an insights reading of its month to date (`spend_snapshots`,
  *   source `insights`, as of the end of the latest day the insights cover); a team with its own
@@ -11,32 +11,39 @@
  * - spend of a team the config does not list is kept under UNASSIGNED_LABEL (history and month to
  *   date, counted in the organisation's total and summary) and logged with the team's URN and its
  *   name from `GET /v2/organizations/teams` at every read: reported, never dropped;
- * - the organisation's total is kept under ORGANIZATION_LABEL, whose latest insights reading also
- *   says when the organisation was last read.
+ * - the organisation's total is kept under ORGANIZATION_LABEL.
  *
- * Insights are nightly, so reading them hourly would buy nothing: a read is due when the last one
- * is {@link ORGANIZATION_READ_INTERVAL_HOURS} hours old (twice a day), or from another month. A
- * lease makes concurrent runs read once. All reads finish before the one write transaction.
+ * An organisation of 50 teams × 2,000 resources has 100,000 data points a day, 500 pages: more
+ * than one run's request budget for the month. So each day is read on its own and committed
+ * (insights_days, every label's share) before the next, a run the budget or deadline stops keeps
+ * the days it read, and the next run reads only the days missing or still changing. Insights are
+ * nightly, so a day that may still change is re-read when its last read is
+ * {@link ORGANIZATION_READ_INTERVAL_HOURS} hours old; a read is due when the plan has a day. A
+ * lease makes concurrent runs read once. The month to date, history and warnings are made from
+ * the stored days after each read.
  */
-import { addDays, billingMonthOf, isoDate, type BillingMonth, type IsoDate } from "../../../core/calendar";
-import { fromCents } from "../../../core/money";
-import { insightsAsOf, insightsRanges, InsightsFold } from "../../../core/organization-insights";
+import { addDays, billingMonthOf, type BillingMonth, type IsoDate } from "../../../core/calendar";
+import { fromCents, toCents } from "../../../core/money";
+import { insightsAsOf, insightsRanges, insightsReadPlan, InsightsFold } from "../../../core/organization-insights";
 import { ORGANIZATION_LABEL, UNASSIGNED_LABEL, type TeamConfig } from "../../../core/tracker-settings";
 import type { DigitalOceanClient } from "../digitalocean/client";
+import { RequestNotSent } from "../digitalocean/token-meter";
 import type { OrganizationTeam } from "../digitalocean/types";
 import { AdviceStore } from "../store/advice-store";
-import { CostStore } from "../store/cost-store";
+import { CostStore, type InsightsDayInput, type TeamInsightsDayTotal } from "../store/cost-store";
 import type { SqlClient } from "../store/sql-client";
-import type { BillingHistoryDay } from "../store/types";
+import type { BillingHistoryDay, CostBreakdown } from "../store/types";
 import type { TrackerLog } from "./ingest";
 
 /** The organisation token's reads. */
 export type OrganizationApi = Pick<DigitalOceanClient, "billingInsightsPages" | "listOrganizationTeams">;
 
 /**
- * Hours between two organisation reads (engineering choice, 2026-12-06): insights are nightly
- * estimates, so two reads a day pick up each night within half a day at two or three requests
- * a read, far inside the organisation token's 5,000 an hour.
+ * Hours before a day whose insights may still change is read again (engineering choice,
+ * 2026-12-06): insights are nightly estimates, so two reads a day pick up each night within
+ * half a day. A read asks for each day on its own: about a request per 200 data points of the
+ * day (DigitalOcean's page size), so two or three requests a read for a small organisation, far
+ * inside the organisation token's 5,000 an hour.
  */
 export const ORGANIZATION_READ_INTERVAL_HOURS = 12;
 
@@ -50,70 +57,99 @@ export type OrganizationIngestResult =
   | { read: false; why: string }
   | {
       read: true;
-      /** The latest day the insights cover, if any. */
+      /** The latest day the stored insights cover without a gap before it, if any. */
       latestDay: IsoDate | undefined;
+      /** Data points read by this run. */
       dataPoints: number;
-      /** The organisation's month to date by its insights, in dollars. */
+      /** Days read and stored by this run. */
+      daysRead: number;
+      /** Days of the plan left for the next run (0 when the read finished). */
+      daysLeft: number;
+      /** Why the read stopped before the plan's end (the run's request budget or deadline), if it did. */
+      stopped?: string;
+      /** The organisation's month to date by its stored insights, in dollars. */
       monthToDateUsd: number;
       /** `usage_team_urn`s no configured team has (their spend is under UNASSIGNED_LABEL). */
       unknownUrns: string[];
     };
 
-/** Everything one organisation read returned, before anything is written. */
-interface OrganizationReading {
-  fold: InsightsFold;
-  ranges: { month: BillingMonth; from: IsoDate; to: IsoDate }[];
-  organizationTeams: OrganizationTeam[];
-}
-
-/** Whether the organisation is due a read at `now`: never read, read in another month, or {@link ORGANIZATION_READ_INTERVAL_HOURS} ago. */
-export async function organizationReadDue(db: SqlClient, now: Date): Promise<boolean> {
-  const last = await new CostStore(db, ORGANIZATION_LABEL).latestSpendSnapshot("insights");
-  if (last === null || billingMonthOf(last.takenAt) !== billingMonthOf(now)) return true;
-  return now.getTime() - last.takenAt.getTime() >= ORGANIZATION_READ_INTERVAL_HOURS * 3_600_000;
-}
-
-async function readOrganization(api: OrganizationApi, organizationUrn: string, teams: readonly TeamConfig[], now: Date): Promise<OrganizationReading> {
-  const fold = new InsightsFold(teams);
+/** Every label's stored days over the span of `insightsRanges(now)`, without SKUs. */
+async function storedDays(db: SqlClient, now: Date): Promise<TeamInsightsDayTotal[]> {
   const ranges = insightsRanges(now);
-  // The teams list names unknown URNs in the log; it is small and not paged.
-  const organizationTeams = await api.listOrganizationTeams();
-  for (const range of ranges) for await (const page of api.billingInsightsPages(organizationUrn, range.from, range.to)) fold.add(page);
-  return { fold, ranges, organizationTeams };
-}
-
-/** A day of history from one label's insights: by SKU, no projects or tags (insights carry none). */
-function insightsDay(date: IsoDate, cents: number, bySku: ReadonlyMap<string, number> | undefined, monthToDateCents: number): BillingHistoryDay {
-  const costByService: Record<string, number> = {};
-  for (const [sku, skuCents] of bySku ?? []) costByService[sku] = fromCents(skuCents);
-  return { date, totalCostUsd: fromCents(cents), monthToDateUsd: fromCents(monthToDateCents), costByService, costByProject: {}, costByTag: {} };
+  return new CostStore(db, ORGANIZATION_LABEL).listInsightsDayTotalsByTeam(ranges[0]!.from, ranges[ranges.length - 1]!.to);
 }
 
 /**
- * The label's history days over `ranges`, up to the latest day the organisation's insights
- * cover (later days are not known yet, not zero), each with its month to date. `always`: write
- * zero days too (a configured team that spent nothing); otherwise only if the label has data.
+ * When each stored day was read, for the plan: a day counts as read when its labels are the
+ * config's (the organisation's row, every configured team's, no other team's), so a day stored
+ * before a team was added to or removed from the config is read again and split the new way.
  */
-function historyDays(fold: InsightsFold, label: string, ranges: OrganizationReading["ranges"], always: boolean): BillingHistoryDay[] {
-  const latest = fold.latestDate();
-  const days = fold.daysOf(label);
-  if (latest === undefined || (!always && days.size === 0)) return [];
-  const out: BillingHistoryDay[] = [];
-  for (const range of ranges) {
-    let mtd = 0;
-    for (let date = range.from; date <= range.to && date <= latest; date = addDays(date, 1)) {
-      const day = days.get(date);
-      mtd += day?.cents ?? 0;
-      out.push(insightsDay(date, day?.cents ?? 0, day?.bySku, mtd));
-    }
+function readTimes(stored: readonly TeamInsightsDayTotal[], teams: readonly TeamConfig[]): Map<IsoDate, Date> {
+  const labels = new Map<IsoDate, Set<string>>();
+  const readAt = new Map<IsoDate, Date>();
+  for (const row of stored) {
+    if (row.team === ORGANIZATION_LABEL) readAt.set(row.date, row.readAt);
+    let set = labels.get(row.date);
+    if (set === undefined) labels.set(row.date, (set = new Set()));
+    set.add(row.team);
   }
+  const known = new Set([ORGANIZATION_LABEL, UNASSIGNED_LABEL, ...teams.map((team) => team.name)]);
+  for (const [date, set] of labels) {
+    if (teams.some((team) => !set.has(team.name)) || [...set].some((label) => !known.has(label))) readAt.delete(date);
+  }
+  return readAt;
+}
+
+/** The days the organisation's insights read asks for at `now`, oldest first (empty: no read is due). */
+export async function organizationReadPlan(db: SqlClient, teams: readonly TeamConfig[], now: Date): Promise<IsoDate[]> {
+  return insightsReadPlan(now, readTimes(await storedDays(db, now), teams), ORGANIZATION_READ_INTERVAL_HOURS);
+}
+
+/** Dollars by SKU from cents by SKU. */
+function skuUsd(bySku: ReadonlyMap<string, number> | undefined): CostBreakdown {
+  const out: CostBreakdown = {};
+  for (const [sku, cents] of bySku ?? []) out[sku] = fromCents(cents);
   return out;
 }
 
+/** Reads one day of the organisation's insights, folded by label. */
+async function readDay(api: OrganizationApi, organizationUrn: string, teams: readonly TeamConfig[], date: IsoDate): Promise<InsightsFold> {
+  const fold = new InsightsFold(teams);
+  for await (const page of api.billingInsightsPages(organizationUrn, date, date)) fold.add(page);
+  return fold;
+}
+
 /**
- * Reads the organisation's insights when due (and this run holds the read lease) and writes
- * each team's share; see the module comment. `insightsOnly` names the teams without a token of
- * their own, whose daily history comes from here. Throws (with nothing written) when a read fails.
+ * Commits one day for every label in one transaction: each configured team (0 cents when it spent
+ * nothing), the unassigned label when it has data, and the organisation's total, whose row says
+ * the day was read.
+ */
+async function commitDay(db: SqlClient, fold: InsightsFold, date: IsoDate, teams: readonly TeamConfig[], now: Date): Promise<void> {
+  const rows: [string, InsightsDayInput][] = [];
+  let totalCents = 0;
+  let totalPoints = 0;
+  const unassigned = fold.pointsOn(UNASSIGNED_LABEL, date) > 0;
+  for (const label of [...teams.map((team) => team.name), ...(unassigned ? [UNASSIGNED_LABEL] : [])]) {
+    const day = fold.daysOf(label).get(date);
+    const points = fold.pointsOn(label, date);
+    totalCents += day?.cents ?? 0;
+    totalPoints += points;
+    rows.push([label, { date, totalUsd: fromCents(day?.cents ?? 0), bySku: skuUsd(day?.bySku), dataPoints: points, readAt: now, ...(label === UNASSIGNED_LABEL ? { unknownUrns: fold.unknownUrns() } : {}) }]);
+  }
+  rows.push([ORGANIZATION_LABEL, { date, totalUsd: fromCents(totalCents), bySku: {}, dataPoints: totalPoints, readAt: now }]);
+  await new CostStore(db, ORGANIZATION_LABEL).transaction(async (organization) => {
+    await organization.clearInsightsDay(date);
+    for (const [label, day] of rows) await organization.forTeam(label).upsertInsightsDays([day]);
+  });
+}
+
+/**
+ * Reads the organisation's insights when due (and this run holds the read lease), a day at a
+ * time, each committed before the next, then writes each team's month to date and history from
+ * the stored days; see the module comment. `insightsOnly` names the teams without a token of
+ * their own, whose daily history comes from here. A request the meter refuses (budget, deadline)
+ * ends the read with the days read so far kept; any other failure throws, the days committed
+ * before it kept too.
  */
 export async function ingestOrganization(
   api: OrganizationApi,
@@ -124,58 +160,141 @@ export async function ingestOrganization(
   now: Date,
   log: TrackerLog,
 ): Promise<OrganizationIngestResult> {
-  if (!(await organizationReadDue(db, now))) return { read: false, why: `read less than ${ORGANIZATION_READ_INTERVAL_HOURS} hours ago (insights are nightly)` };
+  const notDue = `every day is read, and each that may still change was read less than ${ORGANIZATION_READ_INTERVAL_HOURS} hours ago (insights are nightly)`;
+  if ((await organizationReadPlan(db, teams, now)).length === 0) return { read: false, why: notDue };
   const release = await new AdviceStore(db, ORGANIZATION_LABEL).takeLease(ORGANIZATION_READ_LEASE, LEASE_MS, now.getTime());
   if (release === undefined) return { read: false, why: "another run is reading the organisation's insights" };
   try {
     // Another run may have read between the first look and the lease.
-    if (!(await organizationReadDue(db, now))) return { read: false, why: "another run has just read the organisation's insights" };
-    const reading = await readOrganization(api, organizationUrn, teams, now);
-    return await writeOrganization(db, reading, teams, insightsOnly, now, log);
+    const plan = await organizationReadPlan(db, teams, now);
+    if (plan.length === 0) return { read: false, why: notDue };
+    let daysRead = 0;
+    let dataPoints = 0;
+    let stopped: string | undefined;
+    let organizationTeams: OrganizationTeam[] = [];
+    try {
+      // The teams list names unknown URNs in the log; it is small and not paged.
+      organizationTeams = await api.listOrganizationTeams();
+      for (const date of plan) {
+        const fold = await readDay(api, organizationUrn, teams, date);
+        await commitDay(db, fold, date, teams, now);
+        daysRead++;
+        dataPoints += fold.count;
+      }
+    } catch (error) {
+      if (!(error instanceof RequestNotSent)) throw error;
+      stopped = error.message;
+    }
+    const progress = { daysRead, daysLeft: plan.length - daysRead, dataPoints, ...(stopped === undefined ? {} : { stopped }) };
+    if (daysRead === 0) {
+      log.warn(`organisation insights: no day read (${plan.length} due): ${stopped ?? "nothing read"}`);
+      return { read: true, latestDay: undefined, monthToDateUsd: 0, unknownUrns: [], ...progress };
+    }
+    return await writeOrganization(db, teams, insightsOnly, organizationTeams, progress, now, log);
   } finally {
     await release();
   }
 }
 
+/** A day of history from one label's insights: by SKU, no projects or tags (insights carry none). */
+function insightsDay(date: IsoDate, cents: number, bySku: CostBreakdown, monthToDateCents: number): BillingHistoryDay {
+  return { date, totalCostUsd: fromCents(cents), monthToDateUsd: fromCents(monthToDateCents), costByService: bySku, costByProject: {}, costByTag: {} };
+}
+
+/**
+ * The latest day of `range` the stored insights cover: the last day with data (organisation-wide;
+ * insights are produced for every team at once) such that every day before it in the range is
+ * stored. Later days are not known yet, not zero; a gap would make a month to date look complete.
+ */
+function coveredThrough(range: { from: IsoDate; to: IsoDate }, organizationDays: ReadonlyMap<IsoDate, TeamInsightsDayTotal>): IsoDate | undefined {
+  let through: IsoDate | undefined;
+  for (let date = range.from; date <= range.to; date = addDays(date, 1)) {
+    const day = organizationDays.get(date);
+    if (day === undefined) break;
+    if (day.dataPoints > 0) through = date;
+  }
+  return through;
+}
+
+/**
+ * Each label's month to date, insights-only and unassigned history, the organisation's total and
+ * the warnings, from the stored days (those of earlier runs included).
+ */
 async function writeOrganization(
   db: SqlClient,
-  { fold, ranges, organizationTeams }: OrganizationReading,
   teams: readonly TeamConfig[],
   insightsOnly: ReadonlySet<string>,
+  organizationTeams: readonly OrganizationTeam[],
+  progress: { daysRead: number; daysLeft: number; dataPoints: number; stopped?: string },
   now: Date,
   log: TrackerLog,
 ): Promise<OrganizationIngestResult> {
-  const month = billingMonthOf(now);
-  const monthFirst = `${month}-01`;
-  const today = isoDate(now);
-  const latestDay = fold.latestDate();
-  const asOf = insightsAsOf(latestDay, month, now);
+  const month: BillingMonth = billingMonthOf(now);
+  const ranges = insightsRanges(now);
+  const stored = await storedDays(db, now);
+  const organizationDays = new Map(stored.filter((row) => row.team === ORGANIZATION_LABEL).map((row) => [row.date, row]));
+  const covered = ranges.map((range) => ({ ...range, through: coveredThrough(range, organizationDays) }));
+  const current = covered.find((range) => range.month === month)!;
+  const latestDay = current.through ?? covered.map((range) => range.through).filter((day) => day !== undefined).pop();
+  const asOf = insightsAsOf(current.through, month, now);
+  const centsOf = new Map<string, number>();
+  const unknown = new Set<string>();
+  for (const row of stored) {
+    if (current.through !== undefined && row.date >= current.from && row.date <= current.through) centsOf.set(row.team, (centsOf.get(row.team) ?? 0) + toCents(row.totalUsd));
+    if (row.team === UNASSIGNED_LABEL) for (const urn of row.unknownUrns) unknown.add(urn);
+  }
+  const unknownUrns = [...unknown].sort();
+  const hasUnassigned = stored.some((row) => row.team === UNASSIGNED_LABEL);
+  const labels = [...teams.map((team) => team.name), ...(hasUnassigned ? [UNASSIGNED_LABEL] : [])];
   const reading = (cents: number) => ({ takenAt: now, source: "insights" as const, monthToDateUsd: fromCents(cents), accountBalanceUsd: null, generatedAt: asOf, invoicePreviewUsd: null });
-  const unknownUrns = fold.unknownUrns();
-  const labels = [...teams.map((team) => team.name), ...(fold.daysOf(UNASSIGNED_LABEL).size > 0 ? [UNASSIGNED_LABEL] : [])];
   let totalCents = 0;
   await new CostStore(db, ORGANIZATION_LABEL).transaction(async (organization) => {
     await organization.lockHistoryWriters();
     for (const label of labels) {
       const store = organization.forTeam(label);
-      const cents = fold.centsBetween(label, monthFirst, today);
+      const cents = centsOf.get(label) ?? 0;
       totalCents += cents;
       await store.insertSpendSnapshot(reading(cents));
       // A team with a token of its own writes its (richer) history from its invoice preview.
-      if (label === UNASSIGNED_LABEL || insightsOnly.has(label)) await store.upsertBillingHistory(historyDays(fold, label, ranges, label !== UNASSIGNED_LABEL));
+      if (label === UNASSIGNED_LABEL || insightsOnly.has(label)) await store.upsertBillingHistory(await historyDays(store, covered, label !== UNASSIGNED_LABEL));
     }
     await organization.insertSpendSnapshot(reading(totalCents));
   });
-  log.info(`organisation insights: ${fold.count} data points up to ${latestDay ?? "no day yet"}; month to date ${fromCents(totalCents).toFixed(2)} USD over ${teams.length} team(s)`);
+  const cut = progress.stopped === undefined ? "" : `, ${progress.daysLeft} left for the next run (${progress.stopped})`;
+  log.info(
+    `organisation insights: ${progress.daysRead} day(s) read (${progress.dataPoints} data points)${cut}; stored up to ${latestDay ?? "no day yet"}; month to date ${fromCents(totalCents).toFixed(2)} USD over ${teams.length} team(s)`,
+  );
   if (unknownUrns.length > 0) {
     const nameOf = new Map(organizationTeams.map((team) => [`do:team:${team.uuid ?? ""}`.toLowerCase(), team.name]));
     const named = unknownUrns.map((urn) => (nameOf.get(urn.toLowerCase()) ? `${urn} ("${nameOf.get(urn.toLowerCase())}")` : urn));
     log.warn(
-      `organisation insights name ${unknownUrns.length} team(s) the config does not list: ${named.join(", ")}; their spend (${fromCents(fold.centsBetween(UNASSIGNED_LABEL, monthFirst, today)).toFixed(2)} USD this month) is kept as ${UNASSIGNED_LABEL} in the organisation's total; add them to teams to track them`,
+      `organisation insights name ${unknownUrns.length} team(s) the config does not list: ${named.join(", ")}; their spend (${fromCents(centsOf.get(UNASSIGNED_LABEL) ?? 0).toFixed(2)} USD this month) is kept as ${UNASSIGNED_LABEL} in the organisation's total; add them to teams to track them`,
     );
   }
   const listed = new Set(organizationTeams.map((team) => `do:team:${team.uuid ?? ""}`.toLowerCase()));
   const missing = teams.filter((team) => team.urn !== undefined && !listed.has(team.urn.toLowerCase()));
   if (missing.length > 0) log.warn(`team(s) ${missing.map((team) => `${team.name} (${team.urn})`).join(", ")} are not among the organisation's teams: check their urn`);
-  return { read: true, latestDay, dataPoints: fold.count, monthToDateUsd: fromCents(totalCents), unknownUrns };
+  return { read: true, latestDay, monthToDateUsd: fromCents(totalCents), unknownUrns, ...progress };
+}
+
+/**
+ * The label's history days over the ranges, each up to the day the stored insights cover, with
+ * its month to date. `always`: write zero days too (a configured team that spent nothing);
+ * otherwise only days the label has stored.
+ */
+async function historyDays(store: CostStore, ranges: readonly { from: IsoDate; to: IsoDate; through: IsoDate | undefined }[], always: boolean): Promise<BillingHistoryDay[]> {
+  const out: BillingHistoryDay[] = [];
+  for (const range of ranges) {
+    if (range.through === undefined) continue;
+    const days = new Map((await store.listInsightsDays(range.from, range.through)).map((day) => [day.date, day]));
+    if (!always && days.size === 0) continue;
+    let mtd = 0;
+    for (let date = range.from; date <= range.through; date = addDays(date, 1)) {
+      const day = days.get(date);
+      const cents = day === undefined ? 0 : toCents(day.totalUsd);
+      mtd += cents;
+      out.push(insightsDay(date, cents, day?.bySku ?? {}, mtd));
+    }
+  }
+  return out;
 }

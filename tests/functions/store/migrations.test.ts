@@ -2,7 +2,7 @@ import { MIGRATIONS, migrate, type Migration } from "../../../functions/src/stor
 import { openBackend, STORE_BACKENDS, type BackendFixture } from "./backends";
 
 const TRACKER_TABLES = [
-  "advice_suggestions", "advised_snapshots", "alert_events", "billing_history", "cleanup_actions", "cleanup_marks", "cost_alerts", "notification_outbox", "price_calibration",
+  "advice_suggestions", "advised_snapshots", "alert_events", "billing_history", "cleanup_actions", "cleanup_marks", "cost_alerts", "insights_days", "notification_outbox", "price_calibration",
   "resource_daily_cost", "resource_states", "resource_utilisation", "run_leases", "schema_migrations", "spend_snapshots", "stack_reconciliation", "team_checks", "unit_counts",
 ];
 

@@ -25,7 +25,7 @@ import { runTracker, type RunDeps, type RunResult, type TaskResult } from "../..
 import { ORGANIZATION_LABEL, UNASSIGNED_LABEL } from "../../../core/tracker-settings";
 import type { RunDeadline } from "../../../core/deadline";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
-import { billTeamAt, insightsFor, teamAccount, teamLines } from "../../support/fake-do-api/organization";
+import { billTeamAt, insightsFor, ORGANIZATION_URN, teamAccount, TEAM_URNS as URN, teamLines } from "../../support/fake-do-api/organization";
 import { startHttpReceiver, type HttpReceiver } from "../../support/http-receiver";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres";
 import { startSmtpPeer, type SmtpPeer } from "../../support/smtp-peer";
@@ -35,13 +35,6 @@ jest.setTimeout(90_000);
 
 /** Sunday 2026-03-15 06:00 UTC: 342 hours into March, insights complete up to the 14th. */
 const NOW = new Date("2026-03-15T06:00:00Z");
-const ORGANIZATION_URN = "do:teamgroup:0b7e4d2a-6c1f-4e8b-9a35-d2c7f1e6a904";
-const URN = {
-  shop: "do:team:5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
-  lab: "do:team:c1d8e2f4-3a5b-4c6d-8e9f-0a1b2c3d4e5f",
-  client: "do:team:7e2f9a41-0c3d-4b5e-9f61-82a3b4c5d6e7",
-  marketing: "do:team:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
-} as const;
 const TOKEN = {
   shop: "dop_v1_shop0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7",
   lab: "dop_v1_lab01a2b3c4d5e6f708192a3b4c5d6e7f809a1b2c3d4e5f708192a3b4c5d6e",

@@ -71,6 +71,17 @@ export function insightsFor(urn: string, lines: readonly InvoiceResource[], days
   return points;
 }
 
+/** The example organisation's URN (`do:teamgroup:<uuid>`), shared by the organisation tests. */
+export const ORGANIZATION_URN = "do:teamgroup:0b7e4d2a-6c1f-4e8b-9a35-d2c7f1e6a904";
+
+/** Its teams' URNs: three the tests configure (`client-a` without a token of its own) and one they do not list. */
+export const TEAM_URNS = {
+  shop: "do:team:5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
+  lab: "do:team:c1d8e2f4-3a5b-4c6d-8e9f-0a1b2c3d4e5f",
+  client: "do:team:7e2f9a41-0c3d-4b5e-9f61-82a3b4c5d6e7",
+  marketing: "do:team:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+} as const;
+
 /** A team's account: the seeded platform under the team's URN. */
 export function teamAccount(urn: string): FakeAccountState {
   return { ...seedRestaurantPlatformAccount(), accountUrn: urn };
