@@ -71,7 +71,8 @@ const started = now();
 globalThis.fetch = function (input, init) {
   const authorization = init && init.headers && !(init.headers instanceof Headers) ? init.headers.authorization : undefined;
   const token = typeof authorization === "string" ? authorization.replace(/^Bearer /, "") : "";
-  requests.push([labels[token] ?? "(other)", now() - started]);
+  const path = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url).pathname;
+  requests.push([labels[token] ?? "(other)", now() - started, path]);
   return realFetch(input, init);
 };
 process.env.__OW_DEADLINE = String(now() + Number(timeoutMs));
@@ -87,10 +88,11 @@ require(bundle).main(JSON.parse(paramsJson)).then(async (answer) => {
 });
 `;
 
-/** A request the activation sent: its token's label and when, in ms from the activation's start (on its clock). */
+/** A request the activation sent: its token's label, when (in ms from the activation's start, on its clock) and its path (no query: never a secret). */
 export interface SentRequest {
   label: string;
   atMs: number;
+  path: string;
 }
 
 /** What one activation measured. */
@@ -147,9 +149,9 @@ export async function activate<Answer extends { error?: string }>(bundle: string
   const line = lines.find((candidate) => candidate.startsWith(RESULT_MARK));
   if (!line) throw new Error(`the activation printed no result:\n${output.stdout.slice(-4000)}`);
   const logs = [...lines, ...output.stderr.split("\n")].filter((candidate) => candidate !== "" && candidate !== line);
-  const result = JSON.parse(line.slice(RESULT_MARK.length)) as Omit<Activation<Answer>, "requests" | "logs"> & { requests: [string, number][] };
+  const result = JSON.parse(line.slice(RESULT_MARK.length)) as Omit<Activation<Answer>, "requests" | "logs"> & { requests: [string, number, string][] };
   if (result.answer.error) throw new Error(`the action failed: ${result.answer.error}`);
-  return { ...result, logs, requests: result.requests.map(([label, atMs]) => ({ label, atMs })), ...(postgresPeakBytes === undefined ? {} : { postgresPeakBytes }) };
+  return { ...result, logs, requests: result.requests.map(([label, atMs, path]) => ({ label, atMs, path })), ...(postgresPeakBytes === undefined ? {} : { postgresPeakBytes }) };
 }
 
 /**
