@@ -13,7 +13,6 @@ import { createSlackTransport } from "./notify/slack";
 import { createSmtpTransport } from "./notify/email";
 import { createWebhookTransport } from "./notify/webhook";
 import type { Transports } from "./notify/outbox";
-import type { MessageSubject } from "./notify/render";
 import { configuredRecipients, formatTestReport, renderTestNotification, sendTestNotifications } from "./notify/test-notify";
 import { AdviceStore } from "./store/advice-store";
 import { CostStore } from "./store/cost-store";
@@ -30,6 +29,7 @@ import { calibrationJson, formatCalibration, runCalibration } from "./tracker/ca
 import { formatReconciliation, parsePlanJson, runReconciliation, type PlanJson } from "./tracker/reconcile";
 import { runTracker, TRACKER_TASKS, type RunResult, type TaskResult, type TrackerTask } from "./tracker/handle";
 import type { TrackerLog } from "./tracker/ingest";
+import { teamSubject } from "./tracker/scope";
 
 const HELP = `Usage: npm run tracker -- <task> [options]
 
@@ -412,11 +412,6 @@ async function accountTask(args: CliArgs & { task: AccountTask }, { config, tran
   }
   writeJson(args.jsonPath, document, team);
   return 0;
-}
-
-/** Who a team's messages name: a team of a config with teams; nobody for a single-team config's implicit team. */
-function teamSubject(team: TeamConfig): { subject?: MessageSubject } {
-  return team.implicit ? {} : { subject: { team: team.name } };
 }
 
 /** Writes --json's document; with teams it names the team it is about, first. */

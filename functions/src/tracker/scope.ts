@@ -26,7 +26,7 @@ export interface EvaluationScope extends SpendAlertSettings {
 export function teamScope(config: TrackerConfig, team: TeamConfig): EvaluationScope {
   const { budgetMonthlyUsd, thresholds, forecast, spikes, reports, apps }: SpendAlertSettings = team.implicit ? config : team;
   return {
-    ...(team.implicit ? {} : { subject: { team: team.name } }),
+    ...teamSubject(team),
     budgetMonthlyUsd,
     thresholds,
     forecast,
@@ -36,4 +36,9 @@ export function teamScope(config: TrackerConfig, team: TeamConfig): EvaluationSc
     ...(team.implicit && config.units ? { units: config.units } : {}),
     ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
   };
+}
+
+/** Who a team's messages name: a team of a config with teams; nobody for a single-team config's implicit team. */
+export function teamSubject(team: TeamConfig): { subject?: MessageSubject } {
+  return team.implicit ? {} : { subject: { team: team.name } };
 }
