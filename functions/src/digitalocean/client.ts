@@ -180,6 +180,11 @@ export class DigitalOceanClient {
     this.logger = options.logger;
   }
 
+  /** Whether this run's meter would grant `requests` more attempts (see RequestMeter.affords); always, unmetered. */
+  affords(requests: number): boolean {
+    return this.meter === undefined || this.meter.affords(requests);
+  }
+
   // ---- billing --------------------------------------------------------------------------
 
   /** `GET /v2/customers/my/balance`: month-to-date usage and balance (strings). */

@@ -40,6 +40,12 @@ export interface RequestMeter {
   acquire(): Promise<void>;
   /** Throws {@link DeadlineReached} when waiting `ms` (a retry's backoff, a slow-down) would end past the run's margin. */
   checkWait(ms: number): void;
+  /**
+   * Whether `requests` more attempts would all be granted: within what is left of the budget and,
+   * at the per-minute cap, started before the deadline's margin. For a step that is worth doing
+   * only whole (a day of insights), so it does not spend the run on a part the next run reads again.
+   */
+  affords(requests: number): boolean;
 }
 
 /** What a step that plans its requests (advise) reads of a meter: the budget and what the run has spent. */
@@ -68,11 +74,13 @@ export class TokenMeter implements RequestMeter, RequestCount {
   readonly budget: number;
   readonly deadline: RunDeadline;
   private readonly pacer: RequestPacer;
+  private readonly perMinute: number;
   private count = 0;
 
   constructor(limits: MeterLimits) {
     if (!Number.isInteger(limits.budget) || limits.budget < 0) throw new RangeError(`budget must be a whole number ≥ 0 (got ${limits.budget})`);
     this.budget = limits.budget;
+    this.perMinute = limits.perMinute;
     this.deadline = limits.deadline ?? NO_DEADLINE;
     this.pacer = new RequestPacer(limits.perMinute, limits.now, limits.sleep);
   }
@@ -99,6 +107,12 @@ export class TokenMeter implements RequestMeter, RequestCount {
 
   checkWait(ms: number): void {
     if (!this.deadline.allows(ms)) throw new DeadlineReached("retry");
+  }
+
+  affords(requests: number): boolean {
+    if (requests > this.remaining()) return false;
+    // At the cap, the last of them starts no sooner than a minute per `perMinute` requests before it.
+    return this.deadline.allows(Math.floor(Math.max(0, requests - 1) / this.perMinute) * 60_000);
   }
 }
 

@@ -26,7 +26,7 @@ import { addDays, billingMonthOf, type BillingMonth, type IsoDate } from "../../
 import { fromCents, toCents } from "../../../core/money";
 import { insightsAsOf, insightsRanges, insightsReadPlan, InsightsFold } from "../../../core/organization-insights";
 import { ORGANIZATION_LABEL, UNASSIGNED_LABEL, type TeamConfig } from "../../../core/tracker-settings";
-import type { DigitalOceanClient } from "../digitalocean/client";
+import { MAX_PER_PAGE, type DigitalOceanClient } from "../digitalocean/client";
 import { RequestNotSent } from "../digitalocean/token-meter";
 import type { OrganizationTeam } from "../digitalocean/types";
 import { AdviceStore } from "../store/advice-store";
@@ -36,7 +36,15 @@ import type { BillingHistoryDay, CostBreakdown } from "../store/types";
 import type { TrackerLog } from "./ingest";
 
 /** The organisation token's reads. */
-export type OrganizationApi = Pick<DigitalOceanClient, "billingInsightsPages" | "listOrganizationTeams">;
+export type OrganizationApi = Pick<DigitalOceanClient, "billingInsightsPages" | "listOrganizationTeams" | "affords">;
+
+/**
+ * The requests a day of insights is expected to take: its data points (the last day read, this
+ * run's or a stored one) over DigitalOcean's page size, at least one.
+ */
+function pagesFor(dataPoints: number): number {
+  return Math.max(1, Math.ceil(dataPoints / MAX_PER_PAGE));
+}
 
 /**
  * Hours before a day whose insights may still change is read again (engineering choice,
@@ -103,6 +111,13 @@ function readTimes(stored: readonly TeamInsightsDayTotal[], teams: readonly Team
 /** The days the organisation's insights read asks for at `now`, oldest first (empty: no read is due). */
 export async function organizationReadPlan(db: SqlClient, teams: readonly TeamConfig[], now: Date): Promise<IsoDate[]> {
   return insightsReadPlan(now, readTimes(await storedDays(db, now), teams), ORGANIZATION_READ_INTERVAL_HOURS);
+}
+
+/** The data points of the latest day stored for the organisation (0 when none is). */
+function latestStoredPoints(stored: readonly TeamInsightsDayTotal[]): number {
+  let latest: TeamInsightsDayTotal | undefined;
+  for (const row of stored) if (row.team === ORGANIZATION_LABEL && (latest === undefined || row.date > latest.date)) latest = row;
+  return latest?.dataPoints ?? 0;
 }
 
 /** Dollars by SKU from cents by SKU. */
@@ -175,11 +190,19 @@ export async function ingestOrganization(
     try {
       // The teams list names unknown URNs in the log; it is small and not paged.
       organizationTeams = await api.listOrganizationTeams();
+      // A day is read whole or not at all: one the run cannot finish would be read again next run.
+      let expectedPoints = latestStoredPoints(await storedDays(db, now));
       for (const date of plan) {
+        const pages = pagesFor(expectedPoints);
+        if (!api.affords(pages)) {
+          stopped = `${date} needs about ${pages} requests, more than this run's request budget or deadline leaves; the next run reads it whole`;
+          break;
+        }
         const fold = await readDay(api, organizationUrn, teams, date);
         await commitDay(db, fold, date, teams, now);
         daysRead++;
         dataPoints += fold.count;
+        expectedPoints = fold.count;
       }
     } catch (error) {
       if (!(error instanceof RequestNotSent)) throw error;

@@ -91,6 +91,25 @@ describe("TokenMeter under the client", () => {
   });
 });
 
+describe("TokenMeter.affords: whether a step worth doing only whole would be granted every request", () => {
+  it("answers by what is left of the budget", async () => {
+    const meter = new TokenMeter({ budget: 5, perMinute: 100 });
+    expect([meter.affords(5), meter.affords(6)]).toEqual([true, false]);
+    await client(meter).getBalance();
+    expect([meter.affords(4), meter.affords(5)]).toEqual([true, false]);
+    expect(client(meter).affords(5)).toBe(false);
+    expect(new DigitalOceanClient({ token: fake.token, baseUrl: fake.url }).affords(1_000_000)).toBe(true);
+  });
+
+  it("answers by when the last request could start at the per-minute cap, against the deadline's margin", () => {
+    const clock = 1_000_000;
+    // 150 s to the kill, 20 s margin: slots may start in the next 130 s, so in minutes 0, 1 and 2.
+    const deadline = runDeadline(clock + 150_000, { clock: () => clock });
+    const meter = new TokenMeter({ budget: 1_000, perMinute: 10, deadline, now: () => clock });
+    expect([meter.affords(10), meter.affords(20), meter.affords(30), meter.affords(31)]).toEqual([true, true, true, false]);
+  });
+});
+
 describe("RunMeters", () => {
   it("gives every client of one token the same budget and pacer, and another token its own", async () => {
     const meters = new RunMeters({ budget: 3, perMinute: 200 });

@@ -139,7 +139,7 @@ describe("a read cut short by its request budget, and the runs after it", () => 
 
   beforeAll(async () => {
     expect(pagesPerDay()).toBe(2);
-    // The teams list, five whole days, and the first page of the sixth.
+    // The teams list, five whole days, and one request more: not enough for the sixth's two pages.
     let before = fake.requests.length;
     cut = await read(db, organizationClient(1 + 5 * pagesPerDay() + 1), NOW);
     cutRequests = insightsRequests(before);
@@ -151,9 +151,10 @@ describe("a read cut short by its request budget, and the runs after it", () => 
     uncut = await read(referenceDb, organizationClient(), new Date(NOW.getTime() + HOUR));
   });
 
-  it("stops when the budget refuses a request, keeping the five days it committed and saying how many are left", async () => {
-    expect(cut).toEqual(expect.objectContaining({ read: true, daysRead: 5, daysLeft: 9, latestDay: "2026-03-05", stopped: expect.stringMatching(/request budget of 12 is spent/) }));
-    expect(cutRequests).toEqual([...march(1, 5).flatMap((date) => [`${date}/${date} p1`, `${date}/${date} p2`]), "2026-03-06/2026-03-06 p1"]);
+  it("stops before a day its budget cannot finish, keeping the five days it committed and saying how many are left", async () => {
+    expect(cut).toEqual(expect.objectContaining({ read: true, daysRead: 5, daysLeft: 9, latestDay: "2026-03-05", stopped: "2026-03-06 needs about 2 requests, more than this run's request budget or deadline leaves; the next run reads it whole" }));
+    // No page of the sixth day is spent: the next run would read it again whole.
+    expect(cutRequests).toEqual(march(1, 5).flatMap((date) => [`${date}/${date} p1`, `${date}/${date} p2`]));
     expect([...new Set(storedAfterCut.map((row) => row.date))]).toEqual(march(1, 5));
     // Every label has each day: the configured teams, the unlisted team's spend under its own label, the total.
     expect(storedAfterCut.map((row) => `${row.team} ${row.date}`).sort()).toEqual([ORGANIZATION_LABEL, UNASSIGNED_LABEL, "client-a", "lab", "shop"].flatMap((label) => march(1, 5).map((date) => `${label} ${date}`)).sort());
