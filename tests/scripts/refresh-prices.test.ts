@@ -83,7 +83,11 @@ describe("npm run prices:refresh", () => {
 
   test("rewrites only the droplet and App Platform sections, reports the changes, never prints the token", async () => {
     const { file, original } = await catalogCopy("prices.json");
+    // The script dates the section by its own clock: the UTC day it ran, which may turn at midnight while it does.
+    const utcDay = () => new Date().toISOString().slice(0, 10);
+    const dayBefore = utcDay();
     const { stdout, stderr } = await script(["--catalog", file], { DIGITALOCEAN_TOKEN: TOKEN, DIGITALOCEAN_API_URL: apiUrl });
+    const runDays = [dayBefore, utcDay()];
 
     expect(problems).toEqual([]);
     expect(requests.filter((r) => r.startsWith("GET /v2/sizes"))).toHaveLength(2);
@@ -93,9 +97,10 @@ describe("npm run prices:refresh", () => {
     const written = await fs.readFile(file, "utf8");
     const after = JSON.parse(written);
     const before = JSON.parse(original);
+    expect(runDays).toContain(after.droplets.asOf);
     expect(after.droplets).toEqual({
       source: `${apiUrl}/v2/sizes`,
-      asOf: new Date().toISOString().slice(0, 10),
+      asOf: after.droplets.asOf,
       sourceKind: "official",
       sizes: [
         { slug: "s-1vcpu-1gb", monthlyUsd: 6, hourlyUsd: 0.00893 },
