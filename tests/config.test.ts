@@ -248,8 +248,8 @@ describe("billing.advice, billing.cleanup and the pack's tag requirement", () =>
 
 describe("billing.teams and the per-team secrets", () => {
   // Distinctive fake secrets: no problem line may contain any of them.
-  const READ_SECRET = "dop_v1_7e3a9c1b5d2f8e4a0c6b9d3f1e7a5c2b8d4f0e6a3c9b1d7f5e2a8c4b0d6f3e9a";
-  const ORG_SECRET = "dop_v1_0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  const READ_SECRET = "dop_v1_read_test_only_7e3a9c1b5d2f8e4a0c6b9d3f1e7a5c2b";
+  const ORG_SECRET = "dop_v1_org_test_only_0f1e2d3c4b5a69788796a5b4c3d2e1f0";
   const WRITE_SECRET = "dop_v1_write_9d8c7b6a5f4e3d2c1b0a9d8c7b6a5f4e3d2c1b0a9d8c7b6a5f4e3d2c1b0a";
   const TEAM_PASSWORD = "staging-view-Zq8#password-4711";
   const SECRETS = [READ_SECRET, ORG_SECRET, WRITE_SECRET, TEAM_PASSWORD, "Zq8#password"];

@@ -16,8 +16,8 @@ import { parseTrackerSettings, type TrackerSettings } from "../../core/tracker-s
 import { dashboardPasswordProblem } from "../../core/validators";
 
 // Distinctive stand-ins: no problem line may ever contain one of these.
-const SECRET = "dop_v1_3f9c2a7b5e1d4c8a9b0f6e2d7c1a5b3e9f4d8c2a6b0e1f7d3c9a5b2e8f4c1d6a";
-const OTHER_SECRET = "dop_v1_aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44";
+const SECRET = "dop_v1_test_only_3f9c2a7b5e1d4c8a9b0f6e2d7c1a5b3e";
+const OTHER_SECRET = "dop_v1_other_test_only_aa11bb22cc33dd44ee55ff66aa11";
 const PASSWORD = "Correct-Horse-Battery-Staple-17";
 
 const PLACES: CredentialPlaces = {

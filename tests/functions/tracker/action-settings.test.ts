@@ -6,8 +6,8 @@
  */
 import { closeWarmState, ParameterError, readSettings, type TrackerActionParams } from "../../../functions/packages/cost-tracker/tracker";
 
-const READ = "dop_v1_1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b";
-const ORG = "dop_v1_9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0";
+const READ = "dop_v1_read_test_only_1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d";
+const ORG = "dop_v1_org_test_only_9f8e7d6c5b4a39281706f5e4d3c2b1a0";
 const WRITE = "dop_v1_write-5c4b3a29180f7e6d5c4b3a29180f7e6d5c4b3a29180f7e6d5c4b3a2918";
 const SECRETS = [READ, ORG, WRITE];
 

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { credentialsFromEnv, main, teamVariable } from "../../../functions/src/cli";
 import { parseTrackerConfig } from "../../../functions/src/tracker/config";
 
-const READ = "dop_v1_0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
-const ORG = "dop_v1_f9e8d7c6b5a4039281706f5e4d3c2b1af9e8d7c6b5a4039281706f5e4d3c2b1a";
+const READ = "dop_v1_read_test_only_0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+const ORG = "dop_v1_org_test_only_f9e8d7c6b5a4039281706f5e4d3c2b1a";
 const WRITE = "dop_v1_write-77aa66bb55cc44dd33ee22ff1100aa99bb88cc77dd66ee55ff44aa33bb22";
 
 const CONFIG = {
