@@ -108,9 +108,13 @@ function readTimes(stored: readonly TeamInsightsDayTotal[], teams: readonly Team
   return readAt;
 }
 
-/** The days the organisation's insights read asks for at `now`, oldest first (empty: no read is due). */
-export async function organizationReadPlan(db: SqlClient, teams: readonly TeamConfig[], now: Date): Promise<IsoDate[]> {
-  return insightsReadPlan(now, readTimes(await storedDays(db, now), teams), ORGANIZATION_READ_INTERVAL_HOURS);
+/**
+ * The days the organisation's insights read asks for at `now`, oldest first (empty: no read is
+ * due), and the data points of the latest day stored, from which a day's pages are estimated.
+ */
+async function organizationReadPlan(db: SqlClient, teams: readonly TeamConfig[], now: Date): Promise<{ plan: IsoDate[]; latestPoints: number }> {
+  const stored = await storedDays(db, now);
+  return { plan: insightsReadPlan(now, readTimes(stored, teams), ORGANIZATION_READ_INTERVAL_HOURS), latestPoints: latestStoredPoints(stored) };
 }
 
 /** The data points of the latest day stored for the organisation (0 when none is). */
@@ -176,12 +180,12 @@ export async function ingestOrganization(
   log: TrackerLog,
 ): Promise<OrganizationIngestResult> {
   const notDue = `every day is read, and each that may still change was read less than ${ORGANIZATION_READ_INTERVAL_HOURS} hours ago (insights are nightly)`;
-  if ((await organizationReadPlan(db, teams, now)).length === 0) return { read: false, why: notDue };
+  if ((await organizationReadPlan(db, teams, now)).plan.length === 0) return { read: false, why: notDue };
   const release = await new AdviceStore(db, ORGANIZATION_LABEL).takeLease(ORGANIZATION_READ_LEASE, LEASE_MS, now.getTime());
   if (release === undefined) return { read: false, why: "another run is reading the organisation's insights" };
   try {
     // Another run may have read between the first look and the lease.
-    const plan = await organizationReadPlan(db, teams, now);
+    const { plan, latestPoints } = await organizationReadPlan(db, teams, now);
     if (plan.length === 0) return { read: false, why: notDue };
     let daysRead = 0;
     let dataPoints = 0;
@@ -191,7 +195,7 @@ export async function ingestOrganization(
       // The teams list names unknown URNs in the log; it is small and not paged.
       organizationTeams = await api.listOrganizationTeams();
       // A day is read whole or not at all: one the run cannot finish would be read again next run.
-      let expectedPoints = latestStoredPoints(await storedDays(db, now));
+      let expectedPoints = latestPoints;
       for (const date of plan) {
         const pages = pagesFor(expectedPoints);
         if (!api.affords(pages)) {

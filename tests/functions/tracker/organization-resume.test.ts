@@ -19,7 +19,7 @@ import { parseTrackerConfig } from "../../../functions/src/tracker/config";
 import { ingestOrganization, type OrganizationIngestResult } from "../../../functions/src/tracker/organization";
 import { ORGANIZATION_LABEL, UNASSIGNED_LABEL, type TeamConfig } from "../../../core/tracker-settings";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../support/fake-do-api";
-import { billTeamAt, ORGANIZATION_URN, teamAccount, TEAM_URNS as URN, teamLines } from "../../support/fake-do-api/organization";
+import { billedTeams, ORGANIZATION_URN, TEAM_URNS as URN } from "../../support/fake-do-api/organization";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres";
 import { memoryLog } from "./month-scenario";
 
@@ -93,12 +93,7 @@ function centsOf(urn?: string): number {
 }
 
 beforeAll(async () => {
-  const shop = teamAccount(URN.shop);
-  const lab = teamAccount(URN.lab);
-  const client = teamAccount(URN.client);
-  billTeamAt(shop, teamLines(shop, 1), NOW);
-  billTeamAt(lab, teamLines(lab, 0.5), NOW);
-  billTeamAt(client, teamLines(client, 0.25), NOW);
+  const { shop, lab, client } = billedTeams(NOW);
   const marketing: BillingDataPoint[] = march(1, 14).flatMap((date) =>
     Array.from({ length: MARKETING_SKUS }, (_, sku) => ({ usage_team_urn: URN.marketing, start_date: date, total_amount: ((sku % 17) * 0.13 + 0.01).toFixed(2), region: "nyc3", sku: `1-MKT-${sku}` })),
   );

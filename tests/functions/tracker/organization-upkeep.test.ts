@@ -22,14 +22,12 @@ import type { SqlClient } from "../../../functions/src/store/sql-client";
 import { parseTrackerConfig } from "../../../functions/src/tracker/config";
 import { runTracker, type DailyUpkeep, type RunDeps, type RunResult, type TeamUpkeep } from "../../../functions/src/tracker/handle";
 import { startFakeDigitalOcean, writeTokenLabel, type FakeDigitalOcean } from "../../support/fake-do-api";
-import { billTeamAt, teamAccount, teamLines } from "../../support/fake-do-api/organization";
+import { billedTeams, ORGANIZATION_URN, TEAM_URNS as URN } from "../../support/fake-do-api/organization";
 import { createTestDatabase, type TestDatabase } from "../../support/postgres";
 import { memoryLog } from "./month-scenario";
 
 jest.setTimeout(90_000);
 
-const ORGANIZATION_URN = "do:teamgroup:3c1e8f52-9a7d-4b6e-8f10-2d4c6a8e0b13";
-const URN = { shop: "do:team:1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b", lab: "do:team:6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d", client: "do:team:0a9b8c7d-6e5f-4d3c-8b2a-1f0e9d8c7b6a" } as const;
 const TOKEN = {
   shop: "dop_v1_shopread7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8",
   shopWrite: "dop_v1_shopwrite1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7",
@@ -99,12 +97,7 @@ function cleanupOf(result: RunResult, team: (typeof TEAMS_WITH_TOKENS)[number]) 
 
 beforeAll(async () => {
   const now = new Date("2026-03-17T07:00:00Z");
-  const shop = teamAccount(URN.shop);
-  const lab = teamAccount(URN.lab);
-  const client = teamAccount(URN.client);
-  billTeamAt(shop, teamLines(shop, 1), now);
-  billTeamAt(lab, teamLines(lab, 0.5), now);
-  billTeamAt(client, teamLines(client, 0.25), now);
+  const { shop, lab, client } = billedTeams(now);
   // Each team's account is the same seeded platform: the shop tags its first droplet, the lab its second.
   for (const [team, state, index] of [["shop", shop, 0], ["lab", lab, 1]] as const) {
     const droplet = state.droplets[index]!;

@@ -86,3 +86,13 @@ export const TEAM_URNS = {
 export function teamAccount(urn: string): FakeAccountState {
   return { ...seedRestaurantPlatformAccount(), accountUrn: urn };
 }
+
+/**
+ * The three configured teams' accounts (TEAM_URNS), each billed at `now`: the shop at the
+ * platform's prices, the lab at half, `client-a` at a quarter.
+ */
+export function billedTeams(now: Date): { shop: FakeAccountState; lab: FakeAccountState; client: FakeAccountState } {
+  const accounts = { shop: teamAccount(TEAM_URNS.shop), lab: teamAccount(TEAM_URNS.lab), client: teamAccount(TEAM_URNS.client) };
+  for (const [team, scale] of [["shop", 1], ["lab", 0.5], ["client", 0.25]] as const) billTeamAt(accounts[team], teamLines(accounts[team], scale), now);
+  return accounts;
+}
